@@ -71,6 +71,16 @@ class Band(_Strict):
     level: str | None = None
     descriptors: list[Descriptor] = Field(min_length=1)
 
+    @property
+    def label(self) -> str:
+        return f"{self.low}–{self.high}%"
+
+    def contains(self, percentage: int) -> bool:
+        """Whether ``percentage`` falls in this band (see the boundary rule above)."""
+        if self.values is not None:
+            return percentage in self.values
+        return self.low <= percentage < self.high or percentage == self.high == 100
+
 
 class ScoringGuide(_Strict):
     """附录一 评分指引: the process or results scoring guide of a standard."""
@@ -82,6 +92,9 @@ class ScoringGuide(_Strict):
     factors: list[Factor] = Field(default_factory=list)
     bands: list[Band] = Field(min_length=1)
     notes: list[str] = Field(default_factory=list)
+
+    def band_for(self, percentage: int) -> Band | None:
+        return next((band for band in self.bands if band.contains(percentage)), None)
 
 
 class GuidePoint(_Strict):
