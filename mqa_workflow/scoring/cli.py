@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from rich.table import Table
 
 from mqa_workflow.console import console, fail
 from mqa_workflow.scoring.input import read_sheet
-from mqa_workflow.scoring.sheet import ScoreBreakdown, ScoreSheetError, score_sheet
+from mqa_workflow.scoring.sheet import ScoreBreakdown, ScoreSheetError, json_number, score_sheet
 from mqa_workflow.standards.loader import StandardFileError, load_standard
 
 app = typer.Typer(
@@ -25,7 +26,8 @@ class OutputFormat(StrEnum):
 
 
 def _points(value: object) -> str:
-    return f"{value:f}" if not isinstance(value, int) else str(value)
+    """Exact points without float noise or trailing zeros: 46.75, 295.2, 500."""
+    return str(json_number(value)) if isinstance(value, Decimal) else str(value)
 
 
 def _render(breakdown: ScoreBreakdown) -> None:

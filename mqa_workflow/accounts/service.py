@@ -1,0 +1,62 @@
+"""Adding and finding people."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mqa_workflow.accounts.models import Role, User
+from mqa_workflow.errors import ConflictError, InvalidInputError, NotFoundError
+
+
+def parse_roles(names: Iterable[str]) -> list[Role]:
+    roles, unknown = [], []
+    for name in names:
+        try:
+            roles.append(Role(name.strip()))
+        except ValueError:
+            unknown.append(name)
+    if unknown:
+        choices = ", ".join(role.value for role in Role)
+        raise InvalidInputError(f"unknown role(s) {', '.join(unknown)}; the roles are: {choices}")
+    if not roles:
+        raise InvalidInputError("a user needs at least one role")
+    return roles
+
+
+def add_user(
+    session: Session,
+    *,
+    name: str,
+    email: str,
+    roles: Iterable[Role],
+    organization_id: int | None = None,
+) -> User:
+    email = email.strip().lower()
+    if "@" not in email or not name.strip():
+        raise InvalidInputError(f"a user needs a name and an e-mail address (got {email!r})")
+    if session.scalar(select(User).where(User.email == email)):
+        raise ConflictError(f"a user with e-mail {email} already exists")
+    user = User(
+        name=name.strip(),
+        email=email,
+        roles=sorted({role.value for role in roles}),
+        organization_id=organization_id,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def get_user(session: Session, ref: str | int) -> User:
+    """A user by id or e-mail address."""
+    text = str(ref).strip()
+    query = select(User).where(
+        User.id == int(text) if text.isdigit() else User.email == text.lower()
+    )
+    user = session.scalar(query)
+    if user is None:
+        raise NotFoundError(f"no user {text!r}")
+    return user

@@ -1,0 +1,88 @@
+"""Registering applicants."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mqa_workflow.applicants.models import Organization, Project
+from mqa_workflow.applicants.uscc import normalise_uscc, uscc_problem
+from mqa_workflow.errors import ConflictError, InvalidInputError, NotFoundError
+
+
+def add_organization(
+    session: Session,
+    *,
+    name: str,
+    uscc: str,
+    industry: str,
+    district: str,
+    parent_uscc: str | None = None,
+    contacts: Sequence[dict[str, Any]] = (),
+) -> Organization:
+    uscc = normalise_uscc(uscc)
+    problems = [
+        f"{label}: {problem}"
+        for label, code in (("uscc", uscc), ("parent_uscc", parent_uscc))
+        if code and (problem := uscc_problem(normalise_uscc(code)))
+    ]
+    problems += [f"{field}: must not be blank" for field, value in
+                 (("name", name), ("industry", industry), ("district", district))
+                 if not value.strip()]
+    if problems:
+        raise InvalidInputError("cannot register the organization", problems)
+    if session.scalar(select(Organization).where(Organization.uscc == uscc)):
+        raise ConflictError(f"an organization with USCC {uscc} is already registered")
+    organization = Organization(
+        name=name.strip(),
+        uscc=uscc,
+        industry=industry.strip(),
+        district=district.strip(),
+        parent_uscc=normalise_uscc(parent_uscc) if parent_uscc else None,
+        contacts=list(contacts),
+    )
+    session.add(organization)
+    session.flush()
+    return organization
+
+
+def get_organization(session: Session, ref: str | int) -> Organization:
+    """An organization by id or USCC."""
+    text = str(ref).strip()
+    query = select(Organization).where(
+        Organization.id == int(text) if text.isdigit() else Organization.uscc == text.upper()
+    )
+    organization = session.scalar(query)
+    if organization is None:
+        raise NotFoundError(f"no organization {text!r} (give its id or USCC)")
+    return organization
+
+
+def ensure_project(
+    session: Session, organization: Organization, name: str, description: str = ""
+) -> Project:
+    project = session.scalar(
+        select(Project).where(Project.organization_id == organization.id, Project.name == name)
+    )
+    if project is None:
+        if not name.strip():
+            raise InvalidInputError("a project needs a name")
+        project = Project(organization=organization, name=name.strip(), description=description)
+        session.add(project)
+        session.flush()
+    return project
+
+
+def related_usccs(session: Session, organization: Organization) -> frozenset[str]:
+    """Parent and subsidiaries of ``organization`` (for conflict-of-interest checks)."""
+    related = set(
+        session.scalars(
+            select(Organization.uscc).where(Organization.parent_uscc == organization.uscc)
+        )
+    )
+    if organization.parent_uscc:
+        related.add(organization.parent_uscc)
+    return frozenset(related)

@@ -1,0 +1,138 @@
+"""Committee voting rules: recusal, quorum, majority and the class's award quotas.
+
+Outcome rule: a vote for the grand award also supports the encouragement award.
+The grand award needs more than ``majority`` of the votes cast; failing that,
+the encouragement award needs more than ``majority`` of votes for either award;
+otherwise the outcome is no award. Quorum counts votes cast against the members
+not recused (ceil(quorum × eligible members)).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mqa_workflow.accounts.models import Role, User
+from mqa_workflow.applications.models import Application
+from mqa_workflow.committee.models import CommitteeVote, VoteChoice
+from mqa_workflow.errors import ConflictError, InvalidInputError, TransitionRefusedError
+from mqa_workflow.reviews.models import ConflictOfInterest
+
+AWARDED_STATE = {VoteChoice.GRAND: "awarded_grand",
+                 VoteChoice.ENCOURAGEMENT: "awarded_encouragement"}
+
+
+@dataclass
+class Tally:
+    eligible: int
+    recused: int
+    counts: dict[str, int]
+    outcome: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def committee_members(session: Session) -> list[User]:
+    users = session.scalars(select(User).order_by(User.id)).all()
+    return [user for user in users if user.has_role(Role.COMMITTEE_MEMBER)]
+
+
+def recused_member_ids(session: Session, application_id: int) -> set[int]:
+    return set(
+        session.scalars(
+            select(ConflictOfInterest.user_id).where(
+                ConflictOfInterest.application_id == application_id
+            )
+        )
+    )
+
+
+def cast_vote(session: Session, application: Application, member: User, choice: str) -> None:
+    if not member.has_role(Role.COMMITTEE_MEMBER):
+        raise TransitionRefusedError(f"{member.name} is not a committee member")
+    if application.state != "committee_decision":
+        raise TransitionRefusedError(
+            f"application {application.id} is in {application.state}; votes are taken only "
+            "in committee_decision"
+        )
+    if member.id in recused_member_ids(session, application.id):
+        raise TransitionRefusedError(
+            f"{member.name} is recused from application {application.id} (conflict of interest)"
+        )
+    try:
+        vote_choice = VoteChoice(choice)
+    except ValueError:
+        choices = ", ".join(c.value for c in VoteChoice)
+        raise InvalidInputError(f"unknown vote {choice!r}; vote one of: {choices}") from None
+    existing = session.scalar(
+        select(CommitteeVote).where(
+            CommitteeVote.application_id == application.id, CommitteeVote.member_id == member.id
+        )
+    )
+    if existing:
+        raise ConflictError(f"{member.name} has already voted on application {application.id}")
+    session.add(
+        CommitteeVote(application_id=application.id, member_id=member.id, choice=vote_choice)
+    )
+    session.flush()
+
+
+def tally(session: Session, application: Application) -> Tally:
+    rules = application.cycle.rules
+    recused = recused_member_ids(session, application.id)
+    eligible = [m for m in committee_members(session) if m.id not in recused]
+    eligible_ids = {member.id for member in eligible}
+    votes = session.scalars(
+        select(CommitteeVote).where(CommitteeVote.application_id == application.id)
+    ).all()
+    counts = {choice.value: 0 for choice in VoteChoice}
+    for vote in votes:
+        if vote.member_id in eligible_ids:
+            counts[vote.choice] += 1
+    result = Tally(len(eligible), len(recused & {m.id for m in committee_members(session)}),
+                   counts)
+    cast = sum(counts.values())
+    needed = math.ceil(rules.committee_quorum * len(eligible) - 1e-9)
+    if not eligible:
+        result.problems.append("no committee member is free to vote on this application")
+    elif cast < needed:
+        result.problems.append(
+            f"quorum not reached: {cast} of {len(eligible)} eligible members voted, "
+            f"{needed} needed"
+        )
+    if result.problems:
+        return result
+    result.outcome = _outcome(counts, cast, rules.committee_majority)
+    result.problems += _quota_problems(session, application, result.outcome)
+    return result
+
+
+def _outcome(counts: dict[str, int], cast: int, majority: float) -> str:
+    grand = counts[VoteChoice.GRAND]
+    either = grand + counts[VoteChoice.ENCOURAGEMENT]
+    if grand > majority * cast:
+        return VoteChoice.GRAND.value
+    if either > majority * cast:
+        return VoteChoice.ENCOURAGEMENT.value
+    return VoteChoice.NONE.value
+
+
+def _quota_problems(session: Session, application: Application, outcome: str) -> list[str]:
+    if outcome == VoteChoice.NONE:
+        return []
+    quota = application.cycle.rules.quota(application.award_class)
+    limit = quota.grand if outcome == VoteChoice.GRAND else quota.encouragement
+    state = AWARDED_STATE[VoteChoice(outcome)]
+    used = session.scalar(
+        select(func.count()).select_from(Application).where(
+            Application.cycle_id == application.cycle_id,
+            Application.award_class == application.award_class,
+            Application.state == state,
+        )
+    )
+    if used is not None and used >= limit:
+        return [f"the {outcome} award quota of the {application.award_class} class "
+                f"({limit}) is already used"]
+    return []

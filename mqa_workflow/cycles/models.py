@@ -1,0 +1,90 @@
+"""An award cycle (评审周期): its year, classes, stage deadlines and rules.
+
+The rules are stored as a snapshot with the cycle, so changing next year's rules
+never changes a past cycle.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mqa_workflow.clock import now
+from mqa_workflow.db import Base
+from mqa_workflow.standards.models import CLASS_IDS
+
+# The stages with a deadline, in the order an application meets them.
+STAGES: tuple[str, ...] = (
+    "submission",
+    "eligibility_check",
+    "document_review",
+    "site_visit",
+    "consolidated_scoring",
+    "committee_decision",
+)
+
+
+class AwardQuota(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    grand: int = Field(default=1, ge=0, description="大奖 per class")
+    encouragement: int = Field(default=2, ge=0, description="鼓励奖 per class")
+
+
+class CycleRules(BaseModel):
+    """Everything a cycle decides for itself; defaults follow common practice."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reviewers_per_application: int = Field(default=5, ge=1)
+    site_visit_team_size: int = Field(default=3, ge=1)
+    site_visits_per_class: int = Field(default=3, ge=0)
+    correction_days: int = Field(default=10, ge=1, description="补正 period")
+    consensus_threshold: int = Field(default=20, ge=0, le=100)
+    score_weights: dict[str, float] = Field(
+        default_factory=lambda: {"document_review": 0.4, "site_visit": 0.6}
+    )
+    award_quotas: dict[str, AwardQuota] = Field(default_factory=dict)
+    committee_quorum: float = Field(default=2 / 3, gt=0, le=1)
+    committee_majority: float = Field(default=0.5, gt=0, le=1)
+    conflict_window_years: int = Field(default=3, ge=0)
+    competitor_conflicts: bool = False
+    percentage_steps: dict[str, int] = Field(default_factory=dict)
+    reminder_offsets_days: list[int] = Field(default_factory=lambda: [3, 1])
+
+    @model_validator(mode="after")
+    def _known_classes(self) -> CycleRules:
+        unknown = (set(self.award_quotas) | set(self.percentage_steps)) - set(CLASS_IDS)
+        if unknown:
+            raise ValueError(f"unknown award class(es) in rules: {', '.join(sorted(unknown))}")
+        total = sum(self.score_weights.values())
+        if abs(total - 1) > 1e-9:
+            raise ValueError(f"score weights must add up to 1 (they add up to {total:g})")
+        return self
+
+    def quota(self, award_class: str) -> AwardQuota:
+        return self.award_quotas.get(award_class, AwardQuota())
+
+
+class AwardCycle(Base):
+    __tablename__ = "award_cycles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    classes: Mapped[list[Any]]
+    # Stage name -> ISO date of its deadline (end of that day, Asia/Shanghai office hours aside).
+    deadlines: Mapped[dict[str, Any]]
+    rules_data: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    @property
+    def rules(self) -> CycleRules:
+        return CycleRules.model_validate(self.rules_data)
+
+    def deadline(self, stage: str) -> date | None:
+        value = self.deadlines.get(stage)
+        return date.fromisoformat(value) if value else None

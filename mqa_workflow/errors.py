@@ -1,0 +1,37 @@
+"""Domain errors. The CLI and the API turn them into clear messages and 4xx answers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class DomainError(Exception):
+    """A refusal with every problem found, so the user can fix them all at once."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        self.message = message
+        self.problems = list(problems)
+        lines = "".join(f"\n  - {problem}" for problem in self.problems)
+        super().__init__(message + lines)
+
+
+class NotFoundError(DomainError):
+    exit_code = 2
+
+
+class InvalidInputError(DomainError):
+    exit_code = 2
+
+
+class ConflictError(DomainError):
+    """Someone else changed the record first (optimistic locking) or it already exists."""
+
+    exit_code = 3
+
+
+class TransitionRefusedError(DomainError):
+    """A transition whose trigger does not apply or whose guards failed."""
+
+    exit_code = 4

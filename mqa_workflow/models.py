@@ -1,0 +1,19 @@
+"""Every mapped model, imported in one place for Alembic and for tests."""
+
+from mqa_workflow.accounts.models import User
+from mqa_workflow.applicants.models import Organization, Project
+from mqa_workflow.applications.models import Application, Document, DocumentBlob, ItemAnswer
+from mqa_workflow.audit.models import AuditRecord
+from mqa_workflow.committee.models import CommitteeVote
+from mqa_workflow.cycles.models import AwardCycle
+from mqa_workflow.db import Base
+from mqa_workflow.notifications.models import Notification
+from mqa_workflow.outbox.models import OutboxMessage, ProcessedTask
+from mqa_workflow.reviews.models import ConflictOfInterest, ReviewAssignment
+from mqa_workflow.scoring.models import ConsolidatedScore
+
+__all__ = [
+    "Application", "AuditRecord", "AwardCycle", "Base", "CommitteeVote", "ConflictOfInterest",
+    "ConsolidatedScore", "Document", "DocumentBlob", "ItemAnswer", "Notification",
+    "Organization", "OutboxMessage", "ProcessedTask", "Project", "ReviewAssignment", "User",
+]

@@ -1,0 +1,143 @@
+"""Writing to the outbox and handing its rows to the task runner.
+
+The relay claims due rows (on PostgreSQL with ``FOR UPDATE SKIP LOCKED``, so
+several relays never claim the same row), hands each to a sender and marks it
+sent in the same transaction. A sender that fails (a broker that is down) leaves
+the row pending with a growing back-off: the work is delayed, never lost. A
+relay that dies after sending but before committing sends the row again later;
+the task's idempotency key makes that second delivery a no-op.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from mqa_workflow.clock import now
+from mqa_workflow.db import Database
+from mqa_workflow.outbox.models import OutboxMessage
+
+Sender = Callable[[OutboxMessage], None]
+Executor = Callable[[Session, OutboxMessage], None]
+MAX_BACKOFF = timedelta(minutes=10)
+
+
+def enqueue(
+    session: Session, task: str, payload: dict[str, Any], idempotency_key: str
+) -> OutboxMessage:
+    """Record background work inside the caller's transaction."""
+    message = OutboxMessage(task=task, payload=payload, idempotency_key=idempotency_key)
+    session.add(message)
+    return message
+
+
+@dataclass
+class RelayRun:
+    sent: int = 0
+    failed: int = 0
+    last_error: str = ""
+
+
+def relay_once(database: Database, send: Sender, batch: int = 100) -> RelayRun:
+    """Claim up to ``batch`` due rows and send them to a broker; one transaction.
+
+    The first failed send ends the batch: with the broker down, trying the
+    rest would only wait out the same timeout again.
+    """
+    run = RelayRun()
+    with database.session() as session:
+        for message in _claim(session, batch):
+            try:
+                send(message)
+            except Exception as error:  # any sender failure: keep the row for later
+                _back_off(message, error)
+                run.failed += 1
+                run.last_error = message.last_error
+                break
+            message.sent_at = now()
+            message.attempts += 1
+            run.sent += 1
+    return run
+
+
+def relay_pending(database: Database, send: Sender, batch: int = 100) -> RelayRun:
+    """Relay until nothing due is left or a send fails (then the broker is likely down)."""
+    total = RelayRun()
+    while True:
+        run = relay_once(database, send, batch)
+        total.sent += run.sent
+        total.failed += run.failed
+        total.last_error = run.last_error or total.last_error
+        if run.failed or run.sent < batch:
+            return total
+
+
+def run_in_process(database: Database, execute: Executor, limit: int | None = None) -> RelayRun:
+    """Run due rows here, each in one transaction with its row marked done.
+
+    The work runs in a savepoint: a task that fails is rolled back alone and
+    its row backs off and stays visible, while the loop goes on with the rest.
+    Tasks may enqueue more work; it runs in the same drain.
+    """
+    run = RelayRun()
+    while limit is None or run.sent + run.failed < limit:
+        with database.session() as session:
+            message = session.scalars(_due().limit(1)).first()
+            if message is None:
+                return run
+            try:
+                with session.begin_nested():
+                    execute(session, message)
+            except Exception as error:  # the task's own failure, kept for operators
+                _back_off(message, error)
+                run.failed += 1
+                run.last_error = message.last_error
+            else:
+                message.sent_at = now()
+                message.attempts += 1
+                run.sent += 1
+    return run
+
+
+def _due() -> Select[tuple[OutboxMessage]]:
+    return (
+        select(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.available_at <= now())
+        .order_by(OutboxMessage.id)
+        .with_for_update(skip_locked=True)  # ignored by SQLite, whose writers take turns
+    )
+
+
+def _claim(session: Session, batch: int) -> list[OutboxMessage]:
+    return list(session.scalars(_due().limit(batch)))
+
+
+def _back_off(message: OutboxMessage, error: Exception) -> None:
+    message.attempts += 1
+    message.last_error = f"{type(error).__name__}: {error}"[:2000]
+    delay = min(timedelta(seconds=2 ** min(message.attempts, 10)), MAX_BACKOFF)
+    message.available_at = now() + delay
+
+
+@dataclass(frozen=True)
+class OutboxLag:
+    pending: int
+    oldest_created_at: datetime | None
+    failing: int
+
+
+def lag(session: Session) -> OutboxLag:
+    pending_rows = select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)).subquery()
+    pending, oldest, failing = session.execute(
+        select(
+            func.count(),
+            func.min(pending_rows.c.created_at),
+            func.count().filter(pending_rows.c.attempts > 0),
+        ).select_from(pending_rows)
+    ).one()
+    return OutboxLag(pending, oldest, failing)

@@ -1,0 +1,555 @@
+"""Reviewer assignment (评审分组) as an exact optimization, solved as a min-cost flow.
+
+Used for document-review teams and for site-visit teams (k from the cycle
+rules, a leader required). Pure: dataclasses in, an :class:`AssignmentResult` out.
+
+Model
+-----
+Let ``R`` be the reviewers and ``A`` the applications. For application ``a``
+with ``k_a = reviewers_needed`` and already assigned reviewers ``S_a`` (kept
+after a decline or withdrawal, they count toward ``k_a``), it needs
+``m_a = k_a − |S_a|`` new reviewers and ``L_a = 1`` new leader if
+``needs_leader`` (else 0). Reviewer ``r`` has free capacity
+``c_r = capacity_r − current_load_r``.
+
+A pair ``(r, a)`` is *eligible* iff ``r`` is qualified for ``a``'s award class,
+``(r, a)`` is not excluded (conflicted or declined) and ``r ∉ S_a``. Binary
+variables, for eligible pairs only:
+
+* ``x[r,a] = 1``: ``r`` joins ``a``'s team as a member (not the leader);
+* ``l[r,a] = 1``: ``r`` joins ``a``'s team as its leader (only if ``may_lead``).
+
+Constraints::
+
+    Σ_r l[r,a] = L_a                      one new leader if needed
+    Σ_r x[r,a] = m_a − L_a                the rest of the k_a − |S_a| new reviewers
+    x[r,a] + l[r,a] ≤ 1                   nobody is both leader and member of a team
+    n_r = Σ_a (x[r,a] + l[r,a]) ≤ c_r     capacity
+
+Objective (minimise a cost, all integers; weights in :class:`AssignmentWeights`)::
+
+    Σ_{r,a} −W_match · match(r,a) · (x[r,a] + l[r,a])     expertise: industry match
+  + Σ_{r,a} −W_lead  · match(r,a) · l[r,a]                a leader who knows the industry
+  + Σ_r Σ_{j=1..n_r} β · (current_load_r + j)             convex load cost
+
+``match(r,a) = 1`` iff ``a.industry ∈ r.industries``. The j-th new assignment of
+``r`` costs ``β·(current_load_r + j)``, so the marginal cost increases and the
+optimum spreads work instead of piling it on the best-matching reviewers.
+
+Flow network (integral, so min-cost flow solves the integer program exactly):
+per application a leader-slot node (supply ``L_a``) and a member-slot node
+(supply ``m_a − L_a``); a pair node per eligible ``(a, r)``; arcs leader-slot →
+pair (may_lead reviewers only, cost ``−W_match·match − W_lead·match``),
+member-slot → pair (cost ``−W_match·match``), pair → reviewer (capacity 1, which
+enforces ``x + l ≤ 1``), and reviewer → sink through ``c_r`` parallel unit arcs
+costing ``β·(current_load_r + j)``, j = 1, 2, … (the convex load cost).
+
+Infeasible instances: ``solve_max_flow_with_min_cost`` still returns a flow.
+An application is only ever given a complete team: applications that cannot
+be covered on their own are diagnosed up front; ones that lose out to others
+in the joint solve are removed and the rest re-solved until every remaining
+application is fully covered; then each removed one is tried again in turn
+(greedy, because maximising the number of fully covered applications is an
+all-or-nothing flow problem, NP-hard in general). Every uncovered application
+gets a reason computed from the instance and no new assignments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+from ortools.graph.python import min_cost_flow
+from scipy.optimize import linprog
+from scipy.sparse import coo_matrix
+
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class ReviewerSlot:
+    """A candidate reviewer; ``may_lead`` is off unless the reviewer may lead teams."""
+
+    reviewer_id: int
+    classes: frozenset[str]
+    industries: frozenset[str]
+    capacity: int
+    current_load: int = 0
+    may_lead: bool = False
+
+
+@dataclass(frozen=True)
+class ApplicationNeed:
+    application_id: int
+    award_class: str
+    industry: str
+    reviewers_needed: int
+    # Kept reviewers after a decline/withdrawal; they count toward reviewers_needed.
+    already_assigned: frozenset[int] = field(default_factory=frozenset)
+    # False when a kept reviewer already leads the team.
+    needs_leader: bool = True
+
+
+@dataclass(frozen=True)
+class AssignmentWeights:
+    """Integer cost weights (min-cost flow needs integers)."""
+
+    industry_match: int = 10  # W_match: reward for a reviewer who knows the industry
+    leader_industry_match: int = 3  # W_lead: extra reward for such a leader
+    load: int = 1  # β: marginal cost of the j-th new assignment is β·(current_load + j)
+
+    def __post_init__(self) -> None:
+        if min(self.industry_match, self.leader_industry_match, self.load) < 0:
+            raise ValueError("weights must not be negative")
+
+
+@dataclass(frozen=True)
+class Assignment:
+    application_id: int
+    reviewer_id: int
+    is_leader: bool
+
+
+@dataclass(frozen=True)
+class Uncovered:
+    application_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class AssignmentResult:
+    assignments: tuple[Assignment, ...]
+    objective: int  # the model's cost of ``assignments`` (lower is better)
+    uncovered: tuple[Uncovered, ...]
+
+
+# --------------------------------------------------------------------------- instance
+
+
+@dataclass(frozen=True)
+class _Instance:
+    """The problem as arrays; pairs are the eligible (application, reviewer) pairs."""
+
+    reviewers: Sequence[ReviewerSlot]
+    needs: Sequence[ApplicationNeed]
+    free: IntArray  # c_r, per reviewer index
+    load0: IntArray  # current_load_r
+    may_lead: BoolArray
+    new_needed: IntArray  # m_a, per application index
+    leader_needed: IntArray  # L_a ∈ {0, 1}
+    pair_app: IntArray  # application index of each eligible pair, sorted by (app, reviewer)
+    pair_rev: IntArray  # reviewer index of each eligible pair
+    pair_match: BoolArray  # application's industry ∈ reviewer's industries
+
+
+def _index(values: Iterable[str]) -> dict[str, int]:
+    return {v: i for i, v in enumerate(sorted(set(values)))}
+
+
+def _membership(reviewers: Sequence[ReviewerSlot], attr: str, keys: dict[str, int]) -> BoolArray:
+    """Boolean matrix [key, reviewer]: does the reviewer's set (classes/industries) hold key."""
+    matrix = np.zeros((len(keys), len(reviewers)), dtype=bool)
+    for r, reviewer in enumerate(reviewers):
+        for value in getattr(reviewer, attr):
+            if value in keys:
+                matrix[keys[value], r] = True
+    return matrix
+
+
+def _qualified_pairs(
+    reviewers: Sequence[ReviewerSlot], needs: Sequence[ApplicationNeed]
+) -> tuple[IntArray, IntArray]:
+    """All (application, reviewer) index pairs with the reviewer qualified for the class.
+
+    Built per class with numpy so the 10⁶–10⁷ candidate pairs of a big cycle
+    never go through a Python loop.
+    """
+    classes = _index(n.award_class for n in needs)
+    qualified = _membership(reviewers, "classes", classes)
+    app_class = np.fromiter((classes[n.award_class] for n in needs), np.int64, len(needs))
+    apps_parts, revs_parts = [], []
+    for c in range(len(classes)):
+        apps = np.flatnonzero(app_class == c)
+        revs = np.flatnonzero(qualified[c])
+        apps_parts.append(np.repeat(apps, len(revs)))
+        revs_parts.append(np.tile(revs, len(apps)))
+    empty = np.zeros(0, np.int64)
+    pair_app = np.concatenate([*apps_parts, empty]).astype(np.int64)
+    pair_rev = np.concatenate([*revs_parts, empty]).astype(np.int64)
+    return pair_app, pair_rev
+
+
+def _forbidden_keys(
+    reviewers: Sequence[ReviewerSlot],
+    needs: Sequence[ApplicationNeed],
+    excluded: Iterable[tuple[int, int]],
+) -> IntArray:
+    """Keys ``app * n_reviewers + rev`` of excluded and already-assigned pairs."""
+    rev_pos = {r.reviewer_id: i for i, r in enumerate(reviewers)}
+    app_pos = {n.application_id: i for i, n in enumerate(needs)}
+    keys = [
+        app_pos[a] * len(reviewers) + rev_pos[r]
+        for r, a in excluded
+        if r in rev_pos and a in app_pos
+    ]
+    keys += [
+        a * len(reviewers) + rev_pos[r]
+        for a, need in enumerate(needs)
+        for r in need.already_assigned
+        if r in rev_pos
+    ]
+    return np.asarray(keys, dtype=np.int64)
+
+
+def _check_unique(reviewers: Sequence[ReviewerSlot], needs: Sequence[ApplicationNeed]) -> None:
+    if len({r.reviewer_id for r in reviewers}) != len(reviewers):
+        raise ValueError("reviewer ids must be unique")
+    if len({n.application_id for n in needs}) != len(needs):
+        raise ValueError("application ids must be unique")
+    if any(n.reviewers_needed < 0 for n in needs):
+        raise ValueError("reviewers_needed must not be negative")
+
+
+def _build_instance(
+    reviewers: Sequence[ReviewerSlot],
+    needs: Sequence[ApplicationNeed],
+    excluded: Iterable[tuple[int, int]],
+) -> _Instance:
+    _check_unique(reviewers, needs)
+    pair_app, pair_rev = _qualified_pairs(reviewers, needs)
+    keys = pair_app * len(reviewers) + pair_rev
+    keep = ~np.isin(keys, _forbidden_keys(reviewers, needs, excluded))
+    order = np.argsort(keys[keep], kind="stable")  # (app, reviewer) order: deterministic
+    pair_app, pair_rev = pair_app[keep][order], pair_rev[keep][order]
+
+    industries = _index(n.industry for n in needs)
+    knows = _membership(reviewers, "industries", industries)
+    app_industry = np.fromiter((industries[n.industry] for n in needs), np.int64, len(needs))
+    new_needed = np.fromiter(
+        (max(0, n.reviewers_needed - len(n.already_assigned)) for n in needs),
+        np.int64,
+        len(needs),
+    )
+    return _Instance(
+        reviewers=reviewers,
+        needs=needs,
+        free=np.fromiter((max(0, r.capacity - r.current_load) for r in reviewers), np.int64),
+        load0=np.fromiter((r.current_load for r in reviewers), np.int64),
+        may_lead=np.fromiter((r.may_lead for r in reviewers), bool),
+        new_needed=new_needed,
+        leader_needed=np.fromiter((n.needs_leader for n in needs), np.int64, len(needs)),
+        pair_app=pair_app,
+        pair_rev=pair_rev,
+        pair_match=knows[app_industry[pair_app], pair_rev],
+    )
+
+
+# --------------------------------------------------------------------------- diagnosis
+
+
+def _needs_phrase(need: ApplicationNeed, new: int) -> str:
+    if not need.already_assigned:
+        return f"needs {new} reviewers"
+    return (
+        f"needs {new} more reviewers ({need.reviewers_needed} in total, "
+        f"{len(need.already_assigned)} already assigned)"
+    )
+
+
+def _static_reasons(inst: _Instance) -> dict[int, str]:
+    """Applications that cannot be covered even with no competition, and why.
+
+    If none of these apply the application alone is feasible: pick a free
+    may-lead reviewer as leader and any m−1 other free eligible reviewers.
+    """
+    n_apps = len(inst.needs)
+    has_free = inst.free[inst.pair_rev] > 0
+    can_lead = inst.may_lead[inst.pair_rev]
+    eligible = np.bincount(inst.pair_app, minlength=n_apps)
+    eligible_free = np.bincount(inst.pair_app[has_free], minlength=n_apps)
+    leaders = np.bincount(inst.pair_app[can_lead], minlength=n_apps)
+    leaders_free = np.bincount(inst.pair_app[can_lead & has_free], minlength=n_apps)
+
+    reasons: dict[int, str] = {}
+    for a, need in enumerate(inst.needs):
+        new, lead, cls = int(inst.new_needed[a]), bool(inst.leader_needed[a]), need.award_class
+        found: list[str] = []
+        if lead and new == 0:
+            found.append(
+                f"needs a new leader but its team already has {need.reviewers_needed} "
+                "reviewers, so there is no place for one"
+            )
+        elif eligible[a] < new:
+            found.append(
+                f"{_needs_phrase(need, new)} but only {eligible[a]} are qualified for {cls} "
+                "and free of conflicts"
+            )
+        elif eligible_free[a] < new:
+            found.append(
+                f"{_needs_phrase(need, new)}; {eligible[a]} are qualified for {cls} and free "
+                f"of conflicts but only {eligible_free[a]} of them have capacity left"
+            )
+        if lead and new > 0 and leaders[a] == 0:
+            found.append(
+                f"no reviewer who may lead a team is qualified for {cls} and free of conflicts"
+            )
+        elif lead and new > 0 and leaders_free[a] == 0:
+            found.append(
+                f"{leaders[a]} reviewers who may lead a team are qualified for {cls} and free "
+                "of conflicts, but none has capacity left"
+            )
+        if found:
+            reasons[a] = f"application {need.application_id} ({cls}): " + "; ".join(found)
+    return reasons
+
+
+def _competition_reason(inst: _Instance, a: int, leader_short: bool) -> str:
+    need = inst.needs[a]
+    prefix = f"application {need.application_id} ({need.award_class}): "
+    if leader_short:
+        return prefix + (
+            "reviewers who may lead a team are qualified and free of conflicts, but their "
+            "capacity is taken by other applications"
+        )
+    n_free = int(np.count_nonzero(inst.free[inst.pair_rev[inst.pair_app == a]] > 0))
+    return prefix + (
+        f"{_needs_phrase(need, int(inst.new_needed[a]))}; {n_free} qualified reviewers free "
+        "of conflicts exist, but their capacity is taken by other applications"
+    )
+
+
+# --------------------------------------------------------------------------- flow
+
+
+@dataclass(frozen=True)
+class _FlowOutcome:
+    leader_pairs: IntArray  # pair indices chosen as leaders
+    member_pairs: IntArray  # pair indices chosen as members
+    leader_short: BoolArray  # per application: leader slot not filled
+    member_short: BoolArray  # per application: member slots not all filled
+    cost: int
+
+
+def _pair_costs(inst: _Instance, weights: AssignmentWeights) -> tuple[IntArray, IntArray]:
+    member = np.where(inst.pair_match, -weights.industry_match, 0).astype(np.int64)
+    leader = member - np.where(inst.pair_match, weights.leader_industry_match, 0)
+    return member, leader
+
+
+def _load_arcs(
+    inst: _Instance, used_revs: IntArray, weights: AssignmentWeights
+) -> tuple[IntArray, IntArray]:
+    """Reviewer index and cost of each unit arc reviewer → sink (convex load cost).
+
+    A reviewer never needs more unit arcs than it has candidate pairs, which
+    keeps the arc count bounded when capacities are generous.
+    """
+    pairs_per_rev = np.bincount(used_revs, minlength=len(inst.reviewers))
+    n_arcs = np.minimum(inst.free, pairs_per_rev)
+    rev = np.repeat(np.arange(len(inst.reviewers), dtype=np.int64), n_arcs)
+    starts = np.cumsum(n_arcs) - n_arcs
+    j = np.arange(len(rev), dtype=np.int64) - np.repeat(starts, n_arcs) + 1  # 1, 2, … per reviewer
+    return rev, weights.load * (inst.load0[rev] + j)
+
+
+def _solve_flow(inst: _Instance, active: BoolArray, weights: AssignmentWeights) -> _FlowOutcome:
+    """One max-flow-with-min-cost solve over the active applications."""
+    n_apps, n_revs = len(inst.needs), len(inst.reviewers)
+    lead_supply = np.where(active, np.minimum(inst.leader_needed, inst.new_needed), 0)
+    member_supply = np.where(active, inst.new_needed - lead_supply, 0)
+    pairs = np.flatnonzero(active[inst.pair_app])
+    p_app, p_rev = inst.pair_app[pairs], inst.pair_rev[pairs]
+    member_cost, leader_cost = _pair_costs(inst, weights)
+
+    # Nodes: leader slots [0, A), member slots [A, 2A), reviewers, sink, then pairs.
+    rev_node0, sink = 2 * n_apps, 2 * n_apps + n_revs
+    pair_node = sink + 1 + np.arange(len(pairs), dtype=np.int64)
+    lead_ok = (lead_supply[p_app] > 0) & inst.may_lead[p_rev]
+    member_ok = member_supply[p_app] > 0
+    load_rev, load_cost = _load_arcs(inst, p_rev, weights)
+
+    tails = [p_app[lead_ok], n_apps + p_app[member_ok], pair_node, rev_node0 + load_rev]
+    heads = [
+        pair_node[lead_ok],
+        pair_node[member_ok],
+        rev_node0 + p_rev,
+        np.full(len(load_rev), sink),
+    ]
+    costs = [
+        leader_cost[pairs][lead_ok],
+        member_cost[pairs][member_ok],
+        np.zeros(len(pairs), np.int64),
+        load_cost,
+    ]
+    sizes = [len(t) for t in tails]
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    tail, head, cost = (np.concatenate(x).astype(np.int64) for x in (tails, heads, costs))
+    arcs = smcf.add_arcs_with_capacity_and_unit_cost(tail, head, np.ones_like(tail), cost)
+
+    supplies = np.zeros(sink + 1, np.int64)
+    supplies[:n_apps], supplies[n_apps : 2 * n_apps] = lead_supply, member_supply
+    supplies[sink] = -int(lead_supply.sum() + member_supply.sum())
+    smcf.set_nodes_supplies(np.arange(sink + 1, dtype=np.int64), supplies)
+    if len(tail) and smcf.solve_max_flow_with_min_cost() != smcf.OPTIMAL:
+        raise RuntimeError("min-cost flow solver failed")  # not expected: costs are bounded
+    flows = smcf.flows(arcs) if len(tail) else np.zeros(0, np.int64)
+
+    lead_used = pairs[lead_ok][flows[: sizes[0]] > 0]
+    member_used = pairs[member_ok][flows[sizes[0] : sizes[0] + sizes[1]] > 0]
+    got_lead = np.bincount(inst.pair_app[lead_used], minlength=n_apps)
+    got_members = np.bincount(inst.pair_app[member_used], minlength=n_apps)
+    return _FlowOutcome(
+        leader_pairs=lead_used,
+        member_pairs=member_used,
+        leader_short=got_lead < lead_supply,
+        member_short=got_members < member_supply,
+        cost=int(smcf.optimal_cost()) if len(tail) else 0,
+    )
+
+
+def _cover_all_or_nothing(
+    inst: _Instance, active: BoolArray, weights: AssignmentWeights
+) -> tuple[_FlowOutcome, BoolArray, dict[int, str]]:
+    """Drop applications that lose out in the joint solve until the rest are fully covered."""
+    active = active.copy()
+    dropped: dict[int, str] = {}
+    while True:
+        outcome = _solve_flow(inst, active, weights)
+        short = outcome.leader_short | outcome.member_short
+        if not short.any():
+            break
+        for a in np.flatnonzero(short):
+            dropped[int(a)] = _competition_reason(inst, int(a), bool(outcome.leader_short[a]))
+        active &= ~short
+    # Greedy second chance: dropping all short applications at once may drop more than needed.
+    for a in sorted(dropped):
+        trial = active.copy()
+        trial[a] = True
+        candidate = _solve_flow(inst, trial, weights)
+        if not (candidate.leader_short | candidate.member_short).any():
+            active, outcome = trial, candidate
+            del dropped[a]
+    return outcome, active, dropped
+
+
+def assign_reviewers(
+    reviewers: Sequence[ReviewerSlot],
+    needs: Sequence[ApplicationNeed],
+    excluded: Collection[tuple[int, int]] = frozenset(),
+    weights: AssignmentWeights | None = None,
+) -> AssignmentResult:
+    """Optimal teams for ``needs`` (see the module docstring for the model).
+
+    ``excluded`` holds ``(reviewer_id, application_id)`` pairs that are
+    conflicted or declined. Applications that cannot get a complete team are
+    listed in ``uncovered`` with a reason and receive no new assignments; all
+    others get exactly their missing reviewers.
+    """
+    weights = weights or AssignmentWeights()
+    inst = _build_instance(reviewers, needs, excluded)
+    static = _static_reasons(inst)
+    active = np.ones(len(needs), dtype=bool)
+    active[list(static)] = False
+    outcome, active, dropped = _cover_all_or_nothing(inst, active, weights)
+
+    assignments = [
+        Assignment(
+            needs[int(inst.pair_app[p])].application_id,
+            reviewers[int(inst.pair_rev[p])].reviewer_id,
+            is_leader,
+        )
+        for pairs, is_leader in ((outcome.leader_pairs, True), (outcome.member_pairs, False))
+        for p in pairs
+    ]
+    assignments.sort(key=lambda x: (x.application_id, not x.is_leader, x.reviewer_id))
+    reasons = {**static, **dropped}
+    uncovered = tuple(Uncovered(needs[a].application_id, reasons[a]) for a in sorted(reasons))
+    return AssignmentResult(tuple(assignments), outcome.cost, uncovered)
+
+
+def lp_relaxation_objective(
+    reviewers: Sequence[ReviewerSlot],
+    needs: Sequence[ApplicationNeed],
+    excluded: Collection[tuple[int, int]] = frozenset(),
+    weights: AssignmentWeights | None = None,
+) -> float | None:
+    """LP optimum of the same model with 0 ≤ x, l, y ≤ 1 instead of binaries.
+
+    For benchmarks that report the integrality gap; meant for small and medium
+    instances (the matrices are sparse but HiGHS is slower than the flow
+    solver). All of ``needs`` must be covered: returns ``None`` when the LP is
+    infeasible. The constraint matrix is a network matrix, so when feasible the
+    LP optimum equals the min-cost flow's cost.
+    """
+    weights = weights or AssignmentWeights()
+    inst = _build_instance(reviewers, needs, excluded)
+    problem = _lp_problem(inst, weights)
+    result = linprog(**problem, bounds=(0, 1), method="highs")
+    return float(result.fun) if result.status == 0 else None
+
+
+def _lp_problem(inst: _Instance, weights: AssignmentWeights) -> dict[str, object]:
+    """Sparse LP: columns are member vars, leader vars, then unit load vars y[r, j]."""
+    n_apps, n_revs, n_pairs = len(inst.needs), len(inst.reviewers), len(inst.pair_app)
+    lead_supply = np.minimum(inst.leader_needed, inst.new_needed)
+    member_supply = inst.new_needed - lead_supply
+    member_cost, leader_cost = _pair_costs(inst, weights)
+    mem = np.flatnonzero(member_supply[inst.pair_app] > 0)
+    led = np.flatnonzero((lead_supply[inst.pair_app] > 0) & inst.may_lead[inst.pair_rev])
+    load_rev, load_cost = _load_arcs(inst, inst.pair_rev, weights)
+    n_mem, n_led = len(mem), len(led)
+    col_mem = np.arange(n_mem)
+    col_led = n_mem + np.arange(n_led)
+    col_load = n_mem + n_led + np.arange(len(load_rev))
+    n_cols = n_mem + n_led + len(load_rev)
+
+    # Equality rows: leader count per app [0, A), member count per app [A, 2A),
+    # flow balance per reviewer [2A, 2A+R): Σ x + Σ l − Σ y = 0.
+    rows = np.concatenate(
+        [
+            inst.pair_app[led],
+            n_apps + inst.pair_app[mem],
+            2 * n_apps + inst.pair_rev[mem],
+            2 * n_apps + inst.pair_rev[led],
+            2 * n_apps + load_rev,
+        ]
+    )
+    cols = np.concatenate([col_led, col_mem, col_mem, col_led, col_load])
+    vals = np.concatenate([np.ones(n_led + 2 * n_mem + n_led), -np.ones(len(load_rev))])
+    a_eq = coo_matrix((vals, (rows, cols)), shape=(2 * n_apps + n_revs, n_cols)).tocsr()
+    b_eq = np.concatenate([lead_supply, member_supply, np.zeros(n_revs)])
+
+    # Inequality rows, one per pair: x + l ≤ 1 (nobody both leads and joins a team).
+    ub_rows = np.concatenate([mem, led])
+    a_ub = coo_matrix(
+        (np.ones(n_mem + n_led), (ub_rows, np.concatenate([col_mem, col_led]))),
+        shape=(n_pairs, n_cols),
+    ).tocsr()
+    cost = np.concatenate([member_cost[mem], leader_cost[led], load_cost]).astype(float)
+    return {"c": cost, "A_ub": a_ub, "b_ub": np.ones(n_pairs), "A_eq": a_eq, "b_eq": b_eq}
+
+
+def assignment_cost(
+    assignments: Iterable[Assignment],
+    reviewers: Sequence[ReviewerSlot],
+    needs: Sequence[ApplicationNeed],
+    weights: AssignmentWeights | None = None,
+) -> int:
+    """The model's objective for any set of new assignments (for checks and benchmarks)."""
+    weights = weights or AssignmentWeights()
+    by_rev = {r.reviewer_id: r for r in reviewers}
+    industry = {n.application_id: n.industry for n in needs}
+    counts: dict[int, int] = {}
+    total = 0
+    for x in assignments:
+        if industry[x.application_id] in by_rev[x.reviewer_id].industries:
+            total -= weights.industry_match
+            total -= weights.leader_industry_match if x.is_leader else 0
+        counts[x.reviewer_id] = counts.get(x.reviewer_id, 0) + 1
+    for rid, n in counts.items():
+        load0 = by_rev[rid].current_load
+        total += sum(weights.load * (load0 + j) for j in range(1, n + 1))
+    return total

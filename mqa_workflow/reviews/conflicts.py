@@ -1,0 +1,245 @@
+"""Conflict-of-interest (回避) rules between reviewers and applications.
+
+Pure domain logic: frozen dataclasses in, a list of :class:`Conflict` out. The
+persistence layer loads the profiles; the assignment solver receives the
+conflicted ``(reviewer_id, application_id)`` pairs as exclusions.
+
+Rules (their ids are stable strings stored with decisions, never rename them):
+
+``employment``
+    The reviewer works, or worked until a date within the window
+    (``ConflictRules.employment_window_years``, counted back from *today*), for
+    the applicant or one of its related organizations (parent, subsidiaries).
+    An employment that ended exactly *window* years ago still counts; one that
+    ended a day earlier does not.
+``relationship``
+    The reviewer declared a relationship (consultant, shareholder, relative …)
+    with the applicant or a related organization.
+``competitor``
+    Only when ``ConflictRules.competitor_same_industry_and_district`` is on:
+    the reviewer's current employer is in the applicant's industry and district
+    and is neither the applicant nor one of its related organizations (those
+    are the employment rule's business).
+``self_declared``
+    The reviewer declared a conflict when opening the application.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+RULE_EMPLOYMENT = "employment"
+RULE_RELATIONSHIP = "relationship"
+RULE_COMPETITOR = "competitor"
+RULE_SELF_DECLARED = "self_declared"
+RULE_IDS: tuple[str, ...] = (
+    RULE_EMPLOYMENT,
+    RULE_RELATIONSHIP,
+    RULE_COMPETITOR,
+    RULE_SELF_DECLARED,
+)
+
+
+@dataclass(frozen=True)
+class Employment:
+    """One employment record; ``end`` is ``None`` while it is current."""
+
+    organization_uscc: str
+    organization_name: str
+    start: date
+    end: date | None = None
+
+
+@dataclass(frozen=True)
+class DeclaredRelationship:
+    """A relationship the reviewer declared with an organization (kind: e.g. 顾问)."""
+
+    organization_uscc: str
+    kind: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ReviewerProfile:
+    reviewer_id: int
+    name: str
+    employer_uscc: str | None = None
+    industry: str | None = None
+    district: str | None = None
+    employments: tuple[Employment, ...] = ()
+    relationships: tuple[DeclaredRelationship, ...] = ()
+    # Application ids the reviewer declared a conflict on when opening them.
+    self_declared_conflicts: frozenset[int] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class ApplicantProfile:
+    application_id: int
+    organization_uscc: str
+    organization_name: str
+    related_usccs: frozenset[str] = field(default_factory=frozenset)  # parent, subsidiaries
+    industry: str = ""
+    district: str = ""
+
+
+@dataclass(frozen=True)
+class ConflictRules:
+    employment_window_years: int = 3
+    competitor_same_industry_and_district: bool = False
+
+    def __post_init__(self) -> None:
+        if self.employment_window_years < 0:
+            raise ValueError("employment_window_years must not be negative")
+
+
+@dataclass(frozen=True)
+class Conflict:
+    reviewer_id: int
+    application_id: int
+    rule: str  # one of RULE_IDS
+    reason: str
+
+
+def years_before(day: date, years: int) -> date:
+    """``day`` moved back by whole calendar years; 29 February becomes 28 February.
+
+    Subtracting ``365 * years`` days would drift by the leap days in between,
+    and ``date.replace`` alone raises for 29 February in a non-leap year.
+    """
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # only 29 February can fail
+        return day.replace(year=day.year - years, day=28)
+
+
+def _norm_uscc(uscc: str | None) -> str:
+    # USCCs are 18 upper-case characters; stored data is not always tidy.
+    return (uscc or "").strip().upper()
+
+
+def _norm_text(text: str | None) -> str:
+    return (text or "").strip().casefold()
+
+
+def _applicant_orgs(applicant: ApplicantProfile) -> dict[str, str]:
+    """USCC → suffix for a reason: empty for the applicant, the link for a related org."""
+    own = _norm_uscc(applicant.organization_uscc)
+    orgs = {
+        _norm_uscc(uscc): (
+            f", a related organization of {applicant.organization_name} "
+            f"({applicant.organization_uscc})"
+        )
+        for uscc in applicant.related_usccs
+        if _norm_uscc(uscc)
+    }
+    orgs[own] = ""
+    return orgs
+
+
+def _employment_conflicts(
+    reviewer: ReviewerProfile,
+    applicant: ApplicantProfile,
+    window_years: int,
+    today: date,
+) -> list[str]:
+    orgs = _applicant_orgs(applicant)
+    cutoff = years_before(today, window_years)
+    reasons: list[str] = []
+    current_usccs: set[str] = set()
+    for job in reviewer.employments:
+        uscc = _norm_uscc(job.organization_uscc)
+        if uscc not in orgs:
+            continue
+        who = f"{job.organization_name} ({job.organization_uscc})"
+        if job.end is None:
+            current_usccs.add(uscc)
+            reasons.append(f"currently employed by {who} since {job.start.isoformat()}{orgs[uscc]}")
+        elif job.end >= cutoff:
+            reasons.append(
+                f"employed by {who} until {job.end.isoformat()}, within the "
+                f"{window_years}-year window{orgs[uscc]}"
+            )
+    # The profile's current employer counts even without an employment record.
+    employer = _norm_uscc(reviewer.employer_uscc)
+    if employer in orgs and employer not in current_usccs:
+        reasons.append(
+            f"currently employed by {reviewer.employer_uscc} (current employer){orgs[employer]}"
+        )
+    return reasons
+
+
+def _relationship_conflicts(reviewer: ReviewerProfile, applicant: ApplicantProfile) -> list[str]:
+    orgs = _applicant_orgs(applicant)
+    reasons = []
+    for rel in reviewer.relationships:
+        uscc = _norm_uscc(rel.organization_uscc)
+        if uscc in orgs:
+            note = f": {rel.note}" if rel.note else ""
+            reasons.append(
+                f"declared relationship '{rel.kind}' with {rel.organization_uscc}{orgs[uscc]}{note}"
+            )
+    return reasons
+
+
+def _competitor_conflicts(reviewer: ReviewerProfile, applicant: ApplicantProfile) -> list[str]:
+    employer = _norm_uscc(reviewer.employer_uscc)
+    if not employer or employer in _applicant_orgs(applicant):
+        return []
+    industry, district = _norm_text(reviewer.industry), _norm_text(reviewer.district)
+    if not industry or not district:
+        return []  # unknown industry or district: no basis to call it a competitor
+    if industry != _norm_text(applicant.industry) or district != _norm_text(applicant.district):
+        return []
+    return [
+        f"current employer {reviewer.employer_uscc} is a competitor: same industry "
+        f"({applicant.industry}) and district ({applicant.district}) as "
+        f"{applicant.organization_name} ({applicant.organization_uscc})"
+    ]
+
+
+def find_conflicts(
+    reviewer: ReviewerProfile,
+    applicant: ApplicantProfile,
+    rules: ConflictRules,
+    today: date,
+) -> list[Conflict]:
+    """Every conflict between one reviewer and one application, in rule order.
+
+    One :class:`Conflict` per matching record, so a reviewer with two relevant
+    employments gets two ``employment`` conflicts, each with its own reason.
+    """
+    found: list[tuple[str, str]] = []
+    for reason in _employment_conflicts(reviewer, applicant, rules.employment_window_years, today):
+        found.append((RULE_EMPLOYMENT, reason))
+    for reason in _relationship_conflicts(reviewer, applicant):
+        found.append((RULE_RELATIONSHIP, reason))
+    if rules.competitor_same_industry_and_district:
+        for reason in _competitor_conflicts(reviewer, applicant):
+            found.append((RULE_COMPETITOR, reason))
+    if applicant.application_id in reviewer.self_declared_conflicts:
+        found.append(
+            (RULE_SELF_DECLARED, "the reviewer declared a conflict when opening the application")
+        )
+    return [
+        Conflict(reviewer.reviewer_id, applicant.application_id, rule, reason)
+        for rule, reason in found
+    ]
+
+
+def conflict_matrix(
+    reviewers: Iterable[ReviewerProfile],
+    applicants: Iterable[ApplicantProfile],
+    rules: ConflictRules,
+    today: date,
+) -> dict[tuple[int, int], list[Conflict]]:
+    """``(reviewer_id, application_id) → conflicts``, only for pairs that have any."""
+    applicant_list = list(applicants)
+    matrix: dict[tuple[int, int], list[Conflict]] = {}
+    for reviewer in reviewers:
+        for applicant in applicant_list:
+            conflicts = find_conflicts(reviewer, applicant, rules, today)
+            if conflicts:
+                matrix[(reviewer.reviewer_id, applicant.application_id)] = conflicts
+    return matrix

@@ -1,0 +1,3 @@
+"""Importing this module registers every background task with the registry."""
+
+from mqa_workflow.notifications import service as notifications  # noqa: F401

@@ -1,0 +1,66 @@
+"""The Celery application: one thin Celery task per registered domain task.
+
+Start a worker with ``celery -A mqa_workflow.tasks.celery_app worker``. Tasks
+acknowledge late and are rejected back to the queue when their worker dies, so
+a killed worker's task is redelivered; the idempotency key makes that safe.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery, Task
+
+from mqa_workflow.config import Settings, get_settings
+from mqa_workflow.db import get_database
+from mqa_workflow.outbox.models import OutboxMessage
+from mqa_workflow.tasks import registry
+
+NOTIFICATION_QUEUE = "notifications"
+WORK_QUEUE = "work"
+
+
+def make_celery(settings: Settings) -> Celery:
+    app = Celery("mqa_workflow", broker=settings.broker_url or "memory://",
+                 backend=settings.result_backend or None)
+    app.conf.update(
+        task_serializer="json",
+        accept_content=["json"],
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_time_limit=600,
+        task_soft_time_limit=540,
+        broker_connection_timeout=3,
+        broker_connection_retry_on_startup=True,
+        # Redis redelivers unacknowledged tasks after this; longer than any task runs.
+        broker_transport_options={"visibility_timeout": 3600},
+        task_routes={"notifications.*": {"queue": NOTIFICATION_QUEUE}},
+        task_default_queue=WORK_QUEUE,
+    )
+    for name in registry.tasks():
+        _bind(app, name)
+    return app
+
+
+def _bind(app: Celery, name: str) -> None:
+    @app.task(name=name, bind=True, autoretry_for=(Exception,), retry_backoff=True,
+              retry_backoff_max=300, max_retries=8)
+    def run(self: Task, payload: dict[str, Any], idempotency_key: str) -> bool:
+        return registry.run(get_database(), name, payload, idempotency_key)
+
+
+def sender(app: Celery) -> Any:
+    """Publish an outbox row; raises when the broker cannot take it."""
+
+    def send(message: OutboxMessage) -> None:
+        app.send_task(
+            message.task,
+            kwargs={"payload": message.payload, "idempotency_key": message.idempotency_key},
+            retry=False,
+        )
+
+    return send
+
+
+celery_app = make_celery(get_settings())
