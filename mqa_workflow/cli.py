@@ -8,8 +8,16 @@ from __future__ import annotations
 
 import typer
 
+from mqa_workflow.accounts.cli import app as user_app
+from mqa_workflow.applicants.cli import app as applicant_app
+from mqa_workflow.applications.cli import app as application_app
+from mqa_workflow.audit.cli import app as audit_app
+from mqa_workflow.cycles.cli import app as cycle_app
+from mqa_workflow.migrations.cli import app as db_app
+from mqa_workflow.outbox.cli import app as outbox_app
 from mqa_workflow.scoring.cli import app as score_app
 from mqa_workflow.standards.cli import app as standards_app
+from mqa_workflow.states.cli import case_app, states_app
 
 app = typer.Typer(
     help="mqa-workflow: run the Shenzhen Mayor Quality Award (深圳市市长质量奖) end to end.",
@@ -18,6 +26,15 @@ app = typer.Typer(
 )
 app.add_typer(standards_app, name="standards")
 app.add_typer(score_app, name="score")
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(cycle_app, name="cycle")
+app.add_typer(applicant_app, name="applicant")
+app.add_typer(application_app, name="application")
+app.add_typer(case_app, name="case")
+app.add_typer(states_app, name="states")
+app.add_typer(audit_app, name="audit")
+app.add_typer(outbox_app, name="outbox")
 
 
 def main() -> None:

@@ -28,6 +28,10 @@ class Settings(BaseSettings):
         default="",
         description="Celery result backend; empty uses the broker URL (or none in-process).",
     )
+    actor: str = Field(
+        default="",
+        description="Who the command line acts as (a user's e-mail) when --as is not given.",
+    )
     standards_dir: Path | None = Field(
         default=None,
         description="Folder of the six standard files; default: the reviewed files shipped.",

@@ -1,0 +1,46 @@
+"""``mqa user``: people and their roles."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mqa_workflow.accounts.models import User
+from mqa_workflow.accounts.service import add_user, parse_roles
+from mqa_workflow.applicants.service import get_organization
+from mqa_workflow.cli_support import in_transaction
+from mqa_workflow.console import console
+
+app = typer.Typer(help="People: administrators, reviewers, committee members …",
+                  no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    name: str = typer.Option(..., help="Full name."),
+    email: str = typer.Option(..., help="E-mail address (also the sign-in name)."),
+    role: list[str] = typer.Option(..., help="Role; repeat for several."),
+    organization: str | None = typer.Option(None, help="USCC, for an applicant contact."),
+) -> None:
+    """Add a person with one or more roles."""
+
+    def work(session: Session) -> User:
+        org_id = get_organization(session, organization).id if organization else None
+        return add_user(session, name=name, email=email, roles=parse_roles(role),
+                        organization_id=org_id)
+
+    user = in_transaction(work, dispatch=False)
+    console.print(f"user {user.id}: {user.name} <{user.email}> ({', '.join(user.roles)})")
+
+
+@app.command("list")
+def list_users() -> None:
+    """List everyone with their roles."""
+    users = in_transaction(lambda s: list(s.scalars(select(User).order_by(User.id))),
+                           dispatch=False)
+    table = Table("id", "name", "e-mail", "roles")
+    for user in users:
+        table.add_row(str(user.id), user.name, user.email, ", ".join(user.roles))
+    console.print(table)

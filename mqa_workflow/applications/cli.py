@@ -1,0 +1,114 @@
+"""``mqa application``: an applicant's side of an application."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+import typer
+from sqlalchemy.orm import Session
+
+from mqa_workflow.accounts.service import get_user
+from mqa_workflow.applicants.service import get_organization
+from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.service import (
+    attach_document,
+    create_application,
+    get_application,
+    write_answers,
+)
+from mqa_workflow.cli_support import actor_option, in_transaction, resolve_actor
+from mqa_workflow.console import console, fail
+from mqa_workflow.cycles.service import get_cycle
+from mqa_workflow.states.engine import advance
+
+app = typer.Typer(help="Applications (申报).", no_args_is_help=True)
+
+
+@app.command("create")
+def create(
+    cycle: str = typer.Option(..., help="Cycle id or name."),
+    award_class: str = typer.Option(..., "--class", help="Award class."),
+    applicant: str = typer.Option(..., help="The organization's USCC or id."),
+    project: str | None = typer.Option(None, help="Project name (non-economic classes)."),
+) -> None:
+    """Open a draft application."""
+    application = in_transaction(lambda s: create_application(
+        s, cycle=get_cycle(s, cycle), award_class=award_class,
+        organization=get_organization(s, applicant), project_name=project,
+    ), dispatch=False)
+    console.print(f"application {application.id}: draft")
+
+
+def _read_answers(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        fail(f"{path}: cannot read the answers: {error}", code=2)
+    if not isinstance(data, dict) or not isinstance(data.get("items", {}), dict):
+        fail(f'{path}: write {{"profile": "...", "items": {{"1.1": "..."}}}}', code=2)
+    return data
+
+
+@app.command("answer")
+def answer(
+    application_id: int = typer.Argument(..., help="Application id."),
+    file: Path = typer.Option(..., help='JSON: {"profile": "…", "items": {CODE: "…"}}.'),
+) -> None:
+    """Write the organizational profile and the item answers from a file."""
+    data = _read_answers(file)
+
+    def work(session: Session) -> int:
+        application = get_application(session, application_id)
+        write_answers(session, application, profile=data.get("profile"),
+                      answers=data.get("items", {}))
+        return len(application.answers)
+
+    count = in_transaction(work, dispatch=False)
+    console.print(f"application {application_id}: {count} item answers saved")
+
+
+@app.command("attach")
+def attach(
+    application_id: int = typer.Argument(..., help="Application id."),
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Document to attach."),
+) -> None:
+    """Attach a document (PDF, image, Word or Excel; size-limited; stored by content hash)."""
+    content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    data = file.read_bytes()
+    document = in_transaction(lambda s: attach_document(
+        s, get_application(s, application_id), file.name, content_type, data
+    ), dispatch=False)
+    console.print(f"document {document.id}: {document.filename} sha256 {document.sha256[:12]}…")
+
+
+def _advance(application_id: int, trigger: str, actor: str | None, reason: str) -> None:
+    who = resolve_actor(actor)
+
+    def work(session: Session) -> Application:
+        advance(session, application_id, trigger, get_user(session, who), reason=reason)
+        return get_application(session, application_id)
+
+    application = in_transaction(work)
+    console.print(f"application {application_id}: {application.state}")
+
+
+@app.command("submit")
+def submit(
+    application_id: int = typer.Argument(..., help="Application id."),
+    actor: str | None = actor_option(),
+) -> None:
+    """Submit a complete draft (every item answered, before the deadline)."""
+    _advance(application_id, "submit", actor, "")
+
+
+@app.command("withdraw")
+def withdraw(
+    application_id: int = typer.Argument(..., help="Application id."),
+    reason: str = typer.Option(..., help="Why the applicant withdraws."),
+    actor: str | None = actor_option(),
+) -> None:
+    """Withdraw an application before the committee's decision."""
+    _advance(application_id, "withdraw", actor, reason)

@@ -1,0 +1,146 @@
+"""Creating applications, writing their answers and attaching documents."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mqa_workflow.applicants.models import Organization
+from mqa_workflow.applicants.service import ensure_project
+from mqa_workflow.applications.models import Application, Document, DocumentBlob, ItemAnswer
+from mqa_workflow.cycles.models import AwardCycle
+from mqa_workflow.errors import ConflictError, InvalidInputError, NotFoundError
+from mqa_workflow.standards.loader import load_standard
+
+# Documents: the formats award offices accept, and a size limit per file.
+ALLOWED_TYPES = {
+    "application/pdf": (".pdf",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
+}
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+EDITABLE_STATES = ("draft", "returned_for_correction")
+
+
+def create_application(
+    session: Session,
+    *,
+    cycle: AwardCycle,
+    award_class: str,
+    organization: Organization,
+    project_name: str | None = None,
+) -> Application:
+    if award_class not in cycle.classes:
+        raise InvalidInputError(
+            f"cycle {cycle.name} does not run the {award_class!r} class "
+            f"(it runs: {', '.join(cycle.classes)})"
+        )
+    if award_class == "economic" and project_name:
+        raise InvalidInputError("the economic class is for organizations; leave out the project")
+    if award_class != "economic" and not project_name:
+        raise InvalidInputError(f"a {award_class} application is for a project; name it")
+    project = ensure_project(session, organization, project_name) if project_name else None
+    same_project = (
+        Application.project_id == project.id if project else Application.project_id.is_(None)
+    )
+    duplicate = session.scalar(
+        select(Application).where(
+            Application.cycle_id == cycle.id, Application.award_class == award_class,
+            Application.organization_id == organization.id, same_project,
+        )
+    )
+    if duplicate:
+        raise ConflictError(f"{organization.name} already has application {duplicate.id} "
+                            f"for {award_class} in {cycle.name}")
+    application = Application(cycle=cycle, award_class=award_class,
+                              organization=organization, project=project)
+    session.add(application)
+    session.flush()
+    return application
+
+
+def get_application(session: Session, application_id: int) -> Application:
+    application = session.get(Application, application_id)
+    if application is None:
+        raise NotFoundError(f"no application {application_id}")
+    return application
+
+
+def _require_editable(application: Application) -> None:
+    if application.state not in EDITABLE_STATES:
+        raise ConflictError(
+            f"application {application.id} is {application.state}; answers and documents "
+            f"can change only in {' or '.join(EDITABLE_STATES)}"
+        )
+
+
+def write_answers(
+    session: Session,
+    application: Application,
+    *,
+    profile: str | None = None,
+    answers: Mapping[str, str] | None = None,
+) -> None:
+    """Set the profile and item answers; unknown item codes are refused, nothing is stored."""
+    _require_editable(application)
+    standard = load_standard(application.award_class)
+    codes = {item.code for item in standard.scored_items()}
+    answers = answers or {}
+    problems = [f"{code}: not a scored item of the {application.award_class} standard"
+                for code in answers if code not in codes]
+    problems += [f"{code}: an answer must be text" for code, text in answers.items()
+                 if not isinstance(text, str)]
+    if problems:
+        raise InvalidInputError(f"cannot save the answers of application {application.id}",
+                                problems)
+    if profile is not None:
+        application.profile = profile
+    existing = {answer.item_code: answer for answer in application.answers}
+    for code, text in answers.items():
+        if code in existing:
+            existing[code].text = text
+        else:
+            application.answers.append(ItemAnswer(item_code=code, text=text))
+    session.flush()
+
+
+def attach_document(
+    session: Session, application: Application, filename: str, content_type: str, data: bytes
+) -> Document:
+    _require_editable(application)
+    problems = []
+    extensions = ALLOWED_TYPES.get(content_type)
+    if extensions is None:
+        problems.append(f"{filename}: type {content_type!r} is not accepted (accepted: "
+                        f"{', '.join(sorted(ALLOWED_TYPES))})")
+    elif not filename.lower().endswith(extensions):
+        problems.append(f"{filename}: the name does not end in {' or '.join(extensions)}")
+    if len(data) > MAX_DOCUMENT_BYTES:
+        problems.append(f"{filename}: {len(data):,} bytes is over the limit of "
+                        f"{MAX_DOCUMENT_BYTES:,}")
+    if not data:
+        problems.append(f"{filename}: the file is empty")
+    if problems:
+        raise InvalidInputError("cannot attach the document", problems)
+    digest = hashlib.sha256(data).hexdigest()
+    if session.get(DocumentBlob, digest) is None:
+        session.add(DocumentBlob(sha256=digest, size=len(data), data=data))
+    document = Document(application=application, sha256=digest, filename=filename,
+                        content_type=content_type, size=len(data))
+    session.add(document)
+    session.flush()
+    return document
+
+
+def count_by_state(session: Session, cycle_id: int) -> dict[tuple[str, str], int]:
+    rows = session.execute(
+        select(Application.award_class, Application.state, func.count())
+        .where(Application.cycle_id == cycle_id)
+        .group_by(Application.award_class, Application.state)
+    )
+    return {(award_class, state): count for award_class, state, count in rows}

@@ -1,0 +1,68 @@
+"""What every domain's commands share: the database, who is acting, error handling."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+import typer
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from mqa_workflow.config import get_settings
+from mqa_workflow.console import err_console, fail
+from mqa_workflow.db import Database, get_database
+from mqa_workflow.errors import DomainError
+from mqa_workflow.tasks.dispatch import dispatch_pending
+
+T = TypeVar("T")
+
+ACTOR_HELP = "Who is acting: a user's e-mail or id (default: $MQA_ACTOR)."
+
+
+def actor_option() -> str | None:
+    return typer.Option(None, "--as", help=ACTOR_HELP)
+
+
+def resolve_actor(value: str | None) -> str:
+    actor = value or get_settings().actor
+    if not actor:
+        fail("say who is acting: --as EMAIL, or set MQA_ACTOR", code=2)
+    return actor
+
+
+def database() -> Database:
+    return get_database(get_settings().database_url)
+
+
+@contextmanager
+def domain_errors() -> Iterator[None]:
+    """Turn domain refusals into a clear message and the error's exit code."""
+    try:
+        yield
+    except DomainError as error:
+        fail(str(error), code=error.exit_code)
+    except OperationalError as error:
+        fail(f"database problem: {error.orig}. Is it reachable, and migrated "
+             "(`mqa db upgrade`)?", code=5)
+
+
+def in_transaction(work: Callable[[Session], T], *, dispatch: bool = True) -> T:
+    """Run ``work`` in one transaction; afterwards hand the work it queued to the runner."""
+    db = database()
+    with domain_errors():
+        with db.session() as session:
+            result = work(session)
+        if dispatch:
+            run_queued_work(db)
+    return result
+
+
+def run_queued_work(db: Database) -> None:
+    run = dispatch_pending(db)
+    if run.failed:
+        err_console.print(
+            f"[yellow]note:[/] {run.failed} background task(s) could not run yet and stay "
+            f"queued in the outbox ({run.last_error})"
+        )

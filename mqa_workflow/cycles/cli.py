@@ -1,0 +1,82 @@
+"""``mqa cycle``: award cycles, their deadlines and rules."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import typer
+import yaml
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from mqa_workflow.applications.service import count_by_state
+from mqa_workflow.cli_support import in_transaction
+from mqa_workflow.console import console, fail
+from mqa_workflow.cycles.models import STAGES, AwardCycle
+from mqa_workflow.cycles.service import create_cycle, get_cycle
+from mqa_workflow.standards.models import CLASS_IDS
+
+app = typer.Typer(help="Award cycles (评审周期).", no_args_is_help=True)
+
+
+def _deadlines(values: list[str]) -> dict[str, date]:
+    deadlines = {}
+    for value in values:
+        stage, _, day = value.partition("=")
+        try:
+            deadlines[stage.strip()] = date.fromisoformat(day.strip())
+        except ValueError:
+            fail(f"--deadline {value!r}: write STAGE=YYYY-MM-DD (stages: {', '.join(STAGES)})",
+                 code=2)
+    return deadlines
+
+
+def _rules(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        fail(f"{path}: cannot read the rules: {error}", code=2)
+    if not isinstance(data, dict):
+        fail(f"{path}: the rules must be a mapping of rule names to values", code=2)
+    return data
+
+
+@app.command("create")
+def create(
+    year: int = typer.Option(..., help="Award year."),
+    classes: str = typer.Option(",".join(CLASS_IDS), help="Comma-separated award classes."),
+    deadline: list[str] = typer.Option([], help="STAGE=YYYY-MM-DD; repeat per stage."),
+    rules: Path | None = typer.Option(None, help="YAML or JSON file of rules."),
+    name: str | None = typer.Option(None, help="Default: 'YEAR年度深圳市市长质量奖'."),
+) -> None:
+    """Create a cycle; its rules are stored with it and never change with later cycles."""
+    cycle = in_transaction(lambda s: create_cycle(
+        s, year=year, classes=[c.strip() for c in classes.split(",") if c.strip()],
+        deadlines=_deadlines(deadline), rules=_rules(rules), name=name,
+    ), dispatch=False)
+    console.print(f"cycle {cycle.id}: {cycle.name}")
+
+
+@app.command("show")
+def show(cycle: str = typer.Argument(..., help="Cycle id or name.")) -> None:
+    """Show a cycle's classes, deadlines, rules and applications by state."""
+
+    def work(session: Session) -> tuple[AwardCycle, dict[tuple[str, str], int]]:
+        found = get_cycle(session, cycle)
+        return found, count_by_state(session, found.id)
+
+    found, counts = in_transaction(work, dispatch=False)
+    console.print(f"[bold]cycle {found.id}: {found.name}[/] (year {found.year})")
+    console.print(f"classes: {', '.join(found.classes)}")
+    for stage in STAGES:
+        console.print(f"  deadline {stage}: {found.deadlines.get(stage, '—')}")
+    console.print("rules: " + json.dumps(found.rules_data, ensure_ascii=False))
+    table = Table("class", "state", "applications")
+    for (award_class, state), count in sorted(counts.items()):
+        table.add_row(award_class, state, str(count))
+    console.print(table)

@@ -1,0 +1,86 @@
+"""Creating and finding award cycles."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mqa_workflow.cycles.models import STAGES, AwardCycle, CycleRules
+from mqa_workflow.errors import ConflictError, InvalidInputError, NotFoundError
+from mqa_workflow.standards.models import CLASS_IDS
+
+
+def create_cycle(
+    session: Session,
+    *,
+    year: int,
+    classes: Sequence[str] = CLASS_IDS,
+    deadlines: Mapping[str, date] | None = None,
+    rules: Mapping[str, Any] | None = None,
+    name: str | None = None,
+) -> AwardCycle:
+    problems = _cycle_problems(year, classes, deadlines or {})
+    try:
+        checked_rules = CycleRules.model_validate(rules or {})
+    except ValidationError as error:
+        problems += [
+            f"rules: {'.'.join(str(p) for p in e['loc']) or '(rules)'}: {e['msg']}"
+            for e in error.errors()
+        ]
+    if problems:
+        raise InvalidInputError("cannot create the cycle", problems)
+    name = name or f"{year}年度深圳市市长质量奖"
+    if session.scalar(select(AwardCycle).where(AwardCycle.name == name)):
+        raise ConflictError(f"a cycle named {name!r} already exists")
+    cycle = AwardCycle(
+        year=year,
+        name=name,
+        classes=[c for c in CLASS_IDS if c in classes],
+        deadlines={stage: day.isoformat() for stage, day in (deadlines or {}).items()},
+        rules_data=checked_rules.model_dump(mode="json"),
+    )
+    session.add(cycle)
+    session.flush()
+    return cycle
+
+
+def _cycle_problems(
+    year: int, classes: Sequence[str], deadlines: Mapping[str, date]
+) -> list[str]:
+    problems = []
+    if not 2000 <= year <= 2100:
+        problems.append(f"year {year} is not a plausible award year")
+    unknown = [c for c in classes if c not in CLASS_IDS]
+    if unknown or not classes:
+        problems.append(
+            f"classes: {', '.join(unknown) or '(none)'} — choose from {', '.join(CLASS_IDS)}"
+        )
+    problems += [
+        f"deadlines: unknown stage {stage!r}; the stages are {', '.join(STAGES)}"
+        for stage in deadlines if stage not in STAGES
+    ]
+    dated = [(s, deadlines[s]) for s in STAGES if s in deadlines]
+    problems += [
+        f"deadlines: {later} ({later_day}) comes before {earlier} ({earlier_day})"
+        for (earlier, earlier_day), (later, later_day) in itertools.pairwise(dated)
+        if later_day < earlier_day
+    ]
+    return problems
+
+
+def get_cycle(session: Session, ref: str | int) -> AwardCycle:
+    """A cycle by id, or by name."""
+    text = str(ref).strip()
+    query = select(AwardCycle).where(
+        AwardCycle.id == int(text) if text.isdigit() else AwardCycle.name == text
+    )
+    cycle = session.scalar(query)
+    if cycle is None:
+        raise NotFoundError(f"no award cycle {text!r}")
+    return cycle

@@ -1,0 +1,164 @@
+"""``mqa case`` (administrators moving applications) and ``mqa states`` (the machine)."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mqa_workflow.accounts.service import get_user
+from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.service import get_application
+from mqa_workflow.audit.service import history
+from mqa_workflow.cli_support import (
+    actor_option,
+    database,
+    domain_errors,
+    in_transaction,
+    resolve_actor,
+    run_queued_work,
+)
+from mqa_workflow.console import console
+from mqa_workflow.cycles.service import get_cycle
+from mqa_workflow.states.bulk import BulkReport, advance_all
+from mqa_workflow.states.engine import advance, waiting_for
+from mqa_workflow.states.table import ApplicationState, mermaid_diagram
+
+case_app = typer.Typer(help="Cases: applications as administrators move them.",
+                       no_args_is_help=True)
+states_app = typer.Typer(help="The application state machine.", no_args_is_help=True)
+
+
+@states_app.command("diagram")
+def diagram() -> None:
+    """Print the state machine as a Mermaid diagram (from the one transition table)."""
+    print(mermaid_diagram(), end="")
+
+
+@case_app.command("list")
+def list_cases(
+    cycle: str | None = typer.Option(None, help="Cycle id or name."),
+    award_class: str | None = typer.Option(None, "--class", help="Award class."),
+    state: str | None = typer.Option(None, help="State, e.g. document_review."),
+) -> None:
+    """List applications, optionally of one cycle, class or state."""
+
+    def work(session: Session) -> list[Application]:
+        query = select(Application).order_by(Application.id)
+        if cycle:
+            query = query.where(Application.cycle_id == get_cycle(session, cycle).id)
+        if award_class:
+            query = query.where(Application.award_class == award_class)
+        if state:
+            query = query.where(Application.state == state)
+        applications = list(session.scalars(query))
+        for application in applications:
+            _ = application.title  # load what the table shows while the session is open
+        return applications
+
+    table = Table("id", "class", "applicant", "state", "version")
+    for application in in_transaction(work, dispatch=False):
+        label = ApplicationState(application.state).label
+        table.add_row(str(application.id), application.award_class, application.title,
+                      f"{application.state} {label}", str(application.version))
+    console.print(table)
+
+
+@case_app.command("show")
+def show(
+    application_id: int = typer.Argument(..., help="Application id."),
+    actor: str | None = actor_option(),
+) -> None:
+    """Show an application's state, full history and what it waits for."""
+    who = resolve_actor(actor)
+
+    def work(session: Session) -> None:
+        application = get_application(session, application_id)
+        state = ApplicationState(application.state)
+        console.print(f"[bold]application {application.id}[/]: {application.title} · "
+                      f"{application.award_class} · {application.cycle.name}")
+        console.print(f"state: {state.value} {state.label} (version {application.version})")
+        table = Table("#", "when (UTC)", "who", "trigger", "from → to", "reason")
+        for record in history(session, application_id):
+            table.add_row(str(record.seq), record.at.strftime("%Y-%m-%d %H:%M:%S"),
+                          record.actor, record.trigger,
+                          f"{record.from_state} → {record.to_state}", record.reason)
+        console.print(table)
+        blocked = waiting_for(session, application, get_user(session, who))
+        if not blocked:
+            console.print("final state: nothing more to do")
+        for trigger, problems in blocked.items():
+            console.print(f"[bold]{trigger}[/]: " + ("ready" if not problems else "waits for"))
+            for problem in problems:
+                console.print(f"  - {problem}", highlight=False)
+
+    in_transaction(work, dispatch=False)
+
+
+@case_app.command("advance")
+def advance_case(
+    application_id: int = typer.Argument(..., help="Application id."),
+    trigger: str = typer.Argument(..., help="Trigger, e.g. confirm_eligible."),
+    reason: str = typer.Option("", help="Reason, recorded in the audit trail."),
+    data: str = typer.Option("{}", help="JSON object of extra data for the audit record."),
+    actor: str | None = actor_option(),
+) -> None:
+    """Move one application by TRIGGER; refusals list every unmet condition."""
+    who = resolve_actor(actor)
+    try:
+        extra = json.loads(data)
+        assert isinstance(extra, dict)
+    except (ValueError, AssertionError):
+        from mqa_workflow.console import fail
+
+        fail("--data must be a JSON object", code=2)
+
+    def work(session: Session) -> str:
+        step = advance(session, application_id, trigger, get_user(session, who),
+                       reason=reason, data=extra)
+        return f"application {application_id}: {step.from_state} → {step.to_state}"
+
+    console.print(in_transaction(work))
+
+
+@case_app.command("advance-all")
+def advance_all_cases(
+    trigger: str = typer.Argument(..., help="Trigger to fire on every ready application."),
+    cycle: str = typer.Option(..., help="Cycle id or name."),
+    award_class: str | None = typer.Option(None, "--class", help="Only this class."),
+    reason: str = typer.Option("", help="Reason, recorded for each application."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only list what would move."),
+    actor: str | None = actor_option(),
+) -> None:
+    """Advance every application of a cycle (and class) that is ready; say why others aren't."""
+    who = resolve_actor(actor)
+    db = database()
+    with domain_errors():
+        with db.session() as session:
+            cycle_id = get_cycle(session, cycle).id
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task(f"{trigger}", total=None)
+            report = advance_all(
+                db, cycle_id=cycle_id, award_class=award_class, trigger=trigger, actor_ref=who,
+                reason=reason, dry_run=dry_run,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        if not dry_run:
+            run_queued_work(db)
+    _print_report(report)
+
+
+def _print_report(report: BulkReport) -> None:
+    verb = "would move" if report.dry_run else "moved"
+    console.print(f"{report.trigger}: {verb} {len(report.moved)}, "
+                  f"cannot move {len(report.refused)}")
+    if report.moved:
+        console.print(f"  {verb}: {', '.join(map(str, report.moved))}")
+    for application_id, problems in report.refused.items():
+        console.print(f"  application {application_id} cannot move:")
+        for problem in problems:
+            console.print(f"    - {problem}", highlight=False)

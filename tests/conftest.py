@@ -1,0 +1,83 @@
+"""Shared fixtures: a migrated database on SQLite and on the real PostgreSQL.
+
+PostgreSQL tests use their own database (``mqa_test``), created afresh once per
+run on the server of ``MQA_TEST_POSTGRES_URL``. Without that variable they skip
+with a message, unless ``MQA_REQUIRE_SERVICES=1`` (CI), when they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from mqa_workflow.clock import set_clock
+from mqa_workflow.db import Database
+from mqa_workflow.migrations.service import upgrade
+from mqa_workflow.models import Base
+
+REQUIRE_SERVICES = os.environ.get("MQA_REQUIRE_SERVICES") == "1"
+POSTGRES_URL = os.environ.get("MQA_TEST_POSTGRES_URL", "")
+REDIS_URL = os.environ.get("MQA_TEST_REDIS_URL", "")
+
+
+def service_missing(what: str) -> None:
+    message = f"{what} is not configured; set it to run these tests against the real service"
+    if REQUIRE_SERVICES:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    if not POSTGRES_URL:
+        service_missing("MQA_TEST_POSTGRES_URL")
+    server = make_url(POSTGRES_URL)
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS mqa_test WITH (FORCE)"))
+        connection.execute(text("CREATE DATABASE mqa_test"))
+    admin.dispose()
+    url = server.set(database="mqa_test").render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+
+
+def _truncate_all(database: Database) -> None:
+    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    with database.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def pg_database(postgres_url: str) -> Iterator[Database]:
+    database = Database(postgres_url)
+    _truncate_all(database)
+    yield database
+    database.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_database(tmp_path: Path) -> Iterator[Database]:
+    url = f"sqlite:///{tmp_path / 'mqa.sqlite3'}"
+    upgrade(url)
+    database = Database(url)
+    yield database
+    database.engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest) -> Database:
+    """The same test on the embedded default and on the real PostgreSQL."""
+    name = "sqlite_database" if request.param == "sqlite" else "pg_database"
+    return request.getfixturevalue(name)
+
+
+@pytest.fixture(autouse=True)
+def _wall_clock() -> Iterator[None]:
+    yield
+    set_clock(None)
