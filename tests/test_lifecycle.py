@@ -13,7 +13,7 @@ from mqa_workflow.accounts.models import Role
 from mqa_workflow.applications.models import Application
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.audit.service import verify_chain
-from mqa_workflow.clock import now, set_clock
+from mqa_workflow.clock import set_clock
 from mqa_workflow.committee.service import cast_vote
 from mqa_workflow.db import Database
 from mqa_workflow.errors import ConflictError, TransitionRefusedError

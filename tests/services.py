@@ -1,0 +1,90 @@
+"""Real services started by tests: a throw-away Redis and a Celery worker."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REQUIRE_SERVICES
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisServer:
+    """A redis-server of our own on a free port, so a test may stop and restart it."""
+
+    def __init__(self, port: int, workdir: Path) -> None:
+        self.port, self.workdir = port, workdir
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            message = "redis-server is not installed"
+            pytest.fail(message) if REQUIRE_SERVICES else pytest.skip(message)
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        wait_for(lambda: _listening(self.port), 10, "redis-server to listen")
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def wait_for(condition: Callable[[], object], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {seconds}s waiting for {what}")
+
+
+def start_worker(database_url: str, broker_url: str, log: Path,
+                 queues: str = "work,notifications") -> subprocess.Popen[bytes]:
+    """A real Celery worker process (solo pool), as an operator would run it."""
+    env = os.environ | {"MQA_DATABASE_URL": database_url, "MQA_BROKER_URL": broker_url,
+                        "MQA_RESULT_BACKEND": broker_url}
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "mqa_workflow.tasks.celery_app", "worker",
+         "--pool", "solo", "--concurrency", "1", "-Q", queues, "--loglevel", "INFO",
+         "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=REPO, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+    )
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)

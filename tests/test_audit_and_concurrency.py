@@ -1,0 +1,142 @@
+"""The audit chain catches tampering; concurrent advances never half-write."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import select, text
+
+from mqa_workflow.accounts.models import Role
+from mqa_workflow.accounts.service import get_user
+from mqa_workflow.applications.models import Application
+from mqa_workflow.audit.models import AuditRecord
+from mqa_workflow.audit.service import verify_chain
+from mqa_workflow.db import Database
+from mqa_workflow.errors import ConflictError, DomainError
+from mqa_workflow.states.engine import advance
+from tests import factories
+
+
+def _three_transitions(database: Database) -> int:
+    with database.session() as session:
+        application = factories.application(session, state="submitted")
+        admin = factories.user(session)
+        for trigger, reason in (("begin_eligibility_check", ""),
+                                ("return_for_correction", "营业执照不清晰"),
+                                ("declare_ineligible", "逾期未补正")):
+            advance(session, application.id, trigger, admin, reason=reason)
+        return application.id
+
+
+def _unprotect(database: Database) -> None:
+    """What an attacker with database access would do first."""
+    with database.engine.begin() as connection:
+        if database.is_postgresql:
+            connection.execute(text("ALTER TABLE audit_records DISABLE TRIGGER USER"))
+        else:
+            connection.execute(text("DROP TRIGGER audit_records_no_update"))
+            connection.execute(text("DROP TRIGGER audit_records_no_delete"))
+
+
+def test_the_database_refuses_to_change_an_audit_record(database: Database) -> None:
+    _three_transitions(database)
+    with pytest.raises(Exception, match="append-only"), database.engine.begin() as connection:
+        connection.execute(text("UPDATE audit_records SET reason = 'x' WHERE seq = 2"))
+    with pytest.raises(Exception, match="append-only"), database.engine.begin() as connection:
+        connection.execute(text("DELETE FROM audit_records WHERE seq = 3"))
+
+
+def test_verify_finds_the_first_altered_record(database: Database) -> None:
+    _three_transitions(database)
+    _unprotect(database)
+    with database.engine.begin() as connection:
+        connection.execute(text("UPDATE audit_records SET reason = '材料齐全' WHERE seq = 2"))
+    with database.session() as session:
+        checked, broken = verify_chain(session)
+    assert checked == 1 and broken is not None and broken.seq == 2
+    assert "content was altered" in str(broken)
+
+
+def test_verify_finds_a_deleted_record(database: Database) -> None:
+    _three_transitions(database)
+    _unprotect(database)
+    with database.engine.begin() as connection:
+        connection.execute(text("DELETE FROM audit_records WHERE seq = 2"))
+    with database.session() as session:
+        checked, broken = verify_chain(session)
+    assert checked == 1 and broken is not None and broken.seq == 3
+    assert "out of order" in broken.problem
+
+
+def test_verify_finds_records_swapped_in_order(database: Database) -> None:
+    _three_transitions(database)
+    _unprotect(database)
+    with database.engine.begin() as connection:
+        connection.execute(text("UPDATE audit_records SET seq = 100 WHERE seq = 2"))
+        connection.execute(text("UPDATE audit_records SET seq = 2 WHERE seq = 3"))
+        connection.execute(text("UPDATE audit_records SET seq = 3 WHERE seq = 100"))
+    with database.session() as session:
+        checked, broken = verify_chain(session)
+    assert checked == 1 and broken is not None and broken.seq == 2
+    assert "does not link" in broken.problem
+
+
+@pytest.mark.postgres
+def test_two_admins_racing_on_postgresql_exactly_one_wins(pg_database: Database) -> None:
+    with pg_database.session() as session:
+        app_id = factories.application(session, state="submitted").id
+        emails = [factories.user(session).email for _ in range(2)]
+    both_loaded = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def admin(email: str) -> None:
+        session = pg_database.sessions()
+        try:
+            with session.begin():
+                session.get(Application, app_id)  # both read version N …
+                both_loaded.wait(timeout=10)
+                advance(session, app_id, "begin_eligibility_check", get_user(session, email))
+            outcomes.append("won")
+        except ConflictError as error:
+            outcomes.append(f"conflict: {error.message}")
+        finally:
+            session.close()
+
+    threads = [threading.Thread(target=admin, args=(email,)) for email in emails]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes)[-1] == "won" and outcomes.count("won") == 1
+    assert "changed by someone else" in next(o for o in outcomes if o != "won")
+    with pg_database.session() as session:
+        assert session.get(Application, app_id).state == "eligibility_check"
+        assert len(session.scalars(select(AuditRecord)).all()) == 1
+
+
+@pytest.mark.postgres
+def test_concurrent_transitions_keep_one_unbroken_chain(pg_database: Database) -> None:
+    with pg_database.session() as session:
+        cycle = factories.cycle(session)
+        ids = [factories.application(session, state="submitted", award_cycle=cycle).id
+               for _ in range(12)]
+        email = factories.user(session, Role.ADMINISTRATOR).email
+    errors: list[Exception] = []
+
+    def move(application_id: int) -> None:
+        try:
+            with pg_database.session() as session:
+                advance(session, application_id, "begin_eligibility_check",
+                        get_user(session, email))
+        except (DomainError, Exception) as error:  # collected and asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=move, args=(i,)) for i in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    with pg_database.session() as session:
+        assert verify_chain(session) == (12, None)
