@@ -82,12 +82,14 @@ def show(
         console.print(f"[bold]application {application.id}[/]: {application.title} · "
                       f"{application.award_class} · {application.cycle.name}")
         console.print(f"state: {state.value} {state.label} (version {application.version})")
-        table = Table("#", "when (UTC)", "who", "trigger", "from → to", "reason")
+        console.print("history:")
         for record in history(session, application_id):
-            table.add_row(str(record.seq), record.at.strftime("%Y-%m-%d %H:%M:%S"),
-                          record.actor, record.trigger,
-                          f"{record.from_state} → {record.to_state}", record.reason)
-        console.print(table)
+            reason = f" — {record.reason}" if record.reason else ""
+            console.print(
+                f"  #{record.seq} {record.at:%Y-%m-%d %H:%M:%S} UTC {record.actor} "
+                f"{record.trigger}: {record.from_state} → {record.to_state}{reason}",
+                highlight=False, soft_wrap=True,
+            )
         blocked = waiting_for(session, application, get_user(session, who))
         if not blocked:
             console.print("final state: nothing more to do")
