@@ -9,11 +9,17 @@ from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.db import Base
 from mqa_workflow.notifications.models import Notification
 from mqa_workflow.outbox.models import OutboxMessage, ProcessedTask
-from mqa_workflow.reviews.models import ConflictOfInterest, ReviewAssignment
+from mqa_workflow.reviews.models import (
+    ConflictOfInterest,
+    ConsensusSheet,
+    PoolReviewer,
+    ReviewAssignment,
+    ScoreSheet,
+)
 from mqa_workflow.scoring.models import ConsolidatedScore
 
 __all__ = [
     "Application", "AuditRecord", "AwardCycle", "Base", "CommitteeVote", "ConflictOfInterest",
-    "ConsolidatedScore", "Document", "DocumentBlob", "ItemAnswer", "Notification",
-    "Organization", "OutboxMessage", "ProcessedTask", "Project", "ReviewAssignment", "User",
+    "ConsensusSheet", "ConsolidatedScore", "Document", "DocumentBlob", "ItemAnswer", "Notification",
+    "Organization", "OutboxMessage", "PoolReviewer", "ProcessedTask", "Project", "ReviewAssignment", "ScoreSheet", "User",
 ]

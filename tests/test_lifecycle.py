@@ -108,12 +108,18 @@ def test_an_application_walks_from_draft_to_the_grand_award(database: Database) 
             actor = contact if trigger in ("submit", "resubmit") else admin
             advance(session, application.id, trigger, actor, reason="按规程办理")
         app_id, contact_id = application.id, contact.id
-    assert dispatch_pending(database).sent == len(path)
+    run = dispatch_pending(database)
     with database.session() as session:
+        failed = session.scalars(select(OutboxMessage).where(
+            OutboxMessage.sent_at.is_(None))).all()
+        # The test wrote the consolidated score itself, without consensus sheets to compute it.
+        assert [(m.task, "no document_review consensus" in m.last_error) for m in failed] == [
+            ("scoring.consolidate", True)]
+        assert run.failed == 1
         assert session.get(Application, app_id).state == "awarded_grand"
         inbox = session.scalars(select(Notification).where(
             Notification.user_id == contact_id)).all()
-        assert len(inbox) == len(path)
+        assert len(inbox) == len(path) - 1  # finish_site_visit notifies nobody
         assert "获大奖" in inbox[-1].subject
         assert verify_chain(session) == (len(path), None)
 

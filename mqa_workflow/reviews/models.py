@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mqa_workflow.accounts.models import User
@@ -52,7 +54,7 @@ class ConflictOfInterest(Base):
     """A found conflict (回避): the person never reviews, opens or votes on the application."""
 
     __tablename__ = "conflicts_of_interest"
-    __table_args__ = (UniqueConstraint("user_id", "application_id", "rule"),)
+    __table_args__ = (UniqueConstraint("user_id", "application_id", "rule"),)  # reasons joined
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -62,3 +64,61 @@ class ConflictOfInterest(Base):
     rule: Mapped[str] = mapped_column(String(30))
     reason: Mapped[str]
     found_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class PoolReviewer(Base):
+    """A reviewer's entry in the pool (评审专家库): qualifications, history, capacity."""
+
+    __tablename__ = "reviewer_pool"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    classes: Mapped[list[Any]]
+    industries: Mapped[list[Any]]
+    employer_uscc: Mapped[str | None] = mapped_column(String(18))
+    industry: Mapped[str | None] = mapped_column(String(100))
+    district: Mapped[str | None] = mapped_column(String(100))
+    # [{"uscc", "name", "start", "end"}] and [{"uscc", "kind", "note"}], ISO dates.
+    employments: Mapped[list[Any]] = mapped_column(default=list)
+    relationships: Mapped[list[Any]] = mapped_column(default=list)
+    capacity: Mapped[int] = mapped_column(default=8)
+    may_lead: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship()
+
+
+class ScoreSheet(Base):
+    """One reviewer's percentages and comments for one assignment; locked once submitted."""
+
+    __tablename__ = "score_sheets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("review_assignments.id", ondelete="CASCADE"), unique=True
+    )
+    percentages: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # {item code: {"strengths": str, "opportunities": str}}
+    comments: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    version: Mapped[int] = mapped_column(default=1)
+    submitted_at: Mapped[datetime | None]
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ConsensusSheet(Base):
+    """The team's agreed percentages for one application and stage (共识评分)."""
+
+    __tablename__ = "consensus_sheets"
+    __table_args__ = (UniqueConstraint("application_id", "stage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    stage: Mapped[str] = mapped_column(String(30))
+    percentages: Mapped[dict[str, Any]]
+    # Items whose spread exceeded the threshold, with the leader's rationale.
+    flagged: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    total: Mapped[Decimal] = mapped_column(Numeric(8, 3))
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=now)

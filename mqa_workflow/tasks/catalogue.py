@@ -1,3 +1,4 @@
 """Importing this module registers every background task with the registry."""
 
 from mqa_workflow.notifications import service as notifications  # noqa: F401
+from mqa_workflow.tasks import pipeline  # noqa: F401

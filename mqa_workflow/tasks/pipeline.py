@@ -1,0 +1,41 @@
+"""Background tasks of the review pipeline: thin wrappers over the domain functions."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mqa_workflow.applications.models import Application
+from mqa_workflow.reviews.models import ReviewStage
+from mqa_workflow.reviews.service import assign_stage, check_conflicts
+from mqa_workflow.scoring.consolidation import consolidate
+from mqa_workflow.tasks.registry import register
+
+
+def _stage_peers(session: Session, application_id: int, state: str) -> list[int]:
+    """Every application of the same cycle now in ``state``: assigned in one solve."""
+    application = session.get(Application, application_id)
+    if application is None:
+        return []
+    return list(session.scalars(select(Application.id).where(
+        Application.cycle_id == application.cycle_id, Application.state == state)
+        .order_by(Application.id)))
+
+
+@register("reviews.assign_document_review")
+def assign_document_review(session: Session, application_id: int, **_: object) -> None:
+    peers = _stage_peers(session, application_id, "document_review")
+    check_conflicts(session, peers)
+    assign_stage(session, peers, ReviewStage.DOCUMENT_REVIEW)
+
+
+@register("reviews.assign_site_visit")
+def assign_site_visit(session: Session, application_id: int, **_: object) -> None:
+    peers = _stage_peers(session, application_id, "site_visit")
+    check_conflicts(session, peers)
+    assign_stage(session, peers, ReviewStage.SITE_VISIT)
+
+
+@register("scoring.consolidate")
+def consolidate_score(session: Session, application_id: int, **_: object) -> None:
+    consolidate(session, application_id)
