@@ -19,7 +19,24 @@ from mqa_workflow.reviews.models import (
 from mqa_workflow.scoring.models import ConsolidatedScore
 
 __all__ = [
-    "Application", "AuditRecord", "AwardCycle", "Base", "CommitteeVote", "ConflictOfInterest",
-    "ConsensusSheet", "ConsolidatedScore", "Document", "DocumentBlob", "ItemAnswer", "Notification",
-    "Organization", "OutboxMessage", "PoolReviewer", "ProcessedTask", "Project", "ReviewAssignment", "ScoreSheet", "User",
+    "Application",
+    "AuditRecord",
+    "AwardCycle",
+    "Base",
+    "CommitteeVote",
+    "ConflictOfInterest",
+    "ConsensusSheet",
+    "ConsolidatedScore",
+    "Document",
+    "DocumentBlob",
+    "ItemAnswer",
+    "Notification",
+    "Organization",
+    "OutboxMessage",
+    "PoolReviewer",
+    "ProcessedTask",
+    "Project",
+    "ReviewAssignment",
+    "ScoreSheet",
+    "User",
 ]
