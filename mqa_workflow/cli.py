@@ -13,6 +13,7 @@ from mqa_workflow.applicants.cli import app as applicant_app
 from mqa_workflow.applications.cli import app as application_app
 from mqa_workflow.audit.cli import app as audit_app
 from mqa_workflow.cycles.cli import app as cycle_app
+from mqa_workflow.demo.cli import demo
 from mqa_workflow.migrations.cli import app as db_app
 from mqa_workflow.outbox.cli import app as outbox_app
 from mqa_workflow.scoring.cli import app as score_app
@@ -35,6 +36,7 @@ app.add_typer(case_app, name="case")
 app.add_typer(states_app, name="states")
 app.add_typer(audit_app, name="audit")
 app.add_typer(outbox_app, name="outbox")
+app.command("demo")(demo)
 
 
 def main() -> None:

@@ -202,7 +202,9 @@ def test_committee_stage_refuses_without_score_quorum_or_quota(database: Databas
         for member in members:
             cast_vote(session, second, member, "grand")
         assert _refusal(session, second, "award_grand") == [
-            "the grand award quota of the economic class (1) is already used"]
+            "the committee's vote gives 'encouragement', not 'grand' "
+            "(the grand award quota of the economic class (1) is already used)"]
+        advance(session, second.id, "award_encouragement", factories.user(session))
 
 
 def test_a_recused_member_cannot_vote_and_does_not_count(database: Database) -> None:

@@ -1,6 +1,7 @@
 """Committee voting rules: recusal, quorum, majority and the class's award quotas.
 
 Outcome rule: a vote for the grand award also supports the encouragement award.
+An award whose quota for the class is already used falls to the next lower one.
 The grand award needs more than ``majority`` of the votes cast; failing that,
 the encouragement award needs more than ``majority`` of votes for either award;
 otherwise the outcome is no award. Quorum counts votes cast against the members
@@ -32,6 +33,7 @@ class Tally:
     counts: dict[str, int]
     outcome: str | None = None
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. an award lowered by its quota
 
 
 def committee_members(session: Session) -> list[User]:
@@ -105,7 +107,11 @@ def tally(session: Session, application: Application) -> Tally:
     if result.problems:
         return result
     result.outcome = _outcome(counts, cast, rules.committee_majority)
-    result.problems += _quota_problems(session, application, result.outcome)
+    # Within the class's quotas: a voted award whose quota is used falls to the next one.
+    while (note := _quota_used(session, application, result.outcome)) is not None:
+        result.notes.append(note)
+        result.outcome = (VoteChoice.ENCOURAGEMENT.value
+                          if result.outcome == VoteChoice.GRAND else VoteChoice.NONE.value)
     return result
 
 
@@ -119,9 +125,9 @@ def _outcome(counts: dict[str, int], cast: int, majority: float) -> str:
     return VoteChoice.NONE.value
 
 
-def _quota_problems(session: Session, application: Application, outcome: str) -> list[str]:
+def _quota_used(session: Session, application: Application, outcome: str) -> str | None:
     if outcome == VoteChoice.NONE:
-        return []
+        return None
     quota = application.cycle.rules.quota(application.award_class)
     limit = quota.grand if outcome == VoteChoice.GRAND else quota.encouragement
     state = AWARDED_STATE[VoteChoice(outcome)]
@@ -133,6 +139,6 @@ def _quota_problems(session: Session, application: Application, outcome: str) ->
         )
     )
     if used is not None and used >= limit:
-        return [f"the {outcome} award quota of the {application.award_class} class "
-                f"({limit}) is already used"]
-    return []
+        return (f"the {outcome} award quota of the {application.award_class} class "
+                f"({limit}) is already used")
+    return None

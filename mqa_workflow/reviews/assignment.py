@@ -355,8 +355,39 @@ def _load_arcs(
     return rev, weights.load * (inst.load0[rev] + j)
 
 
-def _solve_flow(inst: _Instance, active: BoolArray, weights: AssignmentWeights) -> _FlowOutcome:
-    """One max-flow-with-min-cost solve over the active applications."""
+def _penalties(inst: _Instance, weights: AssignmentWeights) -> IntArray:
+    """Cost per unfilled slot of an optional application, by priority (input order).
+
+    The base exceeds any cost saving from leaving a slot empty: an augmenting
+    path visits each reviewer at most once, so it has at most 4·|R| + 4 arcs of
+    |cost| ≤ c_max. On top, earlier applications get a higher penalty, so when
+    capacity is short it is the later ones that go without, rather than the
+    shortage being spread thinly over many teams.
+    """
+    c_max = (
+        weights.industry_match
+        + weights.leader_industry_match
+        + weights.load * int((inst.load0 + inst.free).max(initial=0))
+        + 1
+    )
+    n_apps = len(inst.needs)
+    base = c_max * (4 * len(inst.reviewers) + 5)
+    return base + c_max * (n_apps - np.arange(n_apps, dtype=np.int64))
+
+
+def _solve_flow(
+    inst: _Instance,
+    active: BoolArray,
+    weights: AssignmentWeights,
+    optional: BoolArray | None = None,
+) -> _FlowOutcome:
+    """One max-flow-with-min-cost solve over the active applications.
+
+    ``optional`` applications also get a bypass arc slot → sink with a penalty
+    per unit (see :func:`_penalties`), so the others are always fully covered
+    whenever they can be, and the optional ones are filled as far as possible.
+    """
+    optional = np.zeros(len(inst.needs), dtype=bool) if optional is None else optional & active
     n_apps, n_revs = len(inst.needs), len(inst.reviewers)
     lead_supply = np.where(active, np.minimum(inst.leader_needed, inst.new_needed), 0)
     member_supply = np.where(active, inst.new_needed - lead_supply, 0)
@@ -370,35 +401,43 @@ def _solve_flow(inst: _Instance, active: BoolArray, weights: AssignmentWeights) 
     lead_ok = (lead_supply[p_app] > 0) & inst.may_lead[p_rev]
     member_ok = member_supply[p_app] > 0
     load_rev, load_cost = _load_arcs(inst, p_rev, weights)
+    bypass = np.flatnonzero(optional)
+    penalty = _penalties(inst, weights)[bypass]
 
-    tails = [p_app[lead_ok], n_apps + p_app[member_ok], pair_node, rev_node0 + load_rev]
-    heads = [
-        pair_node[lead_ok],
-        pair_node[member_ok],
-        rev_node0 + p_rev,
-        np.full(len(load_rev), sink),
+    arc_groups = [  # (tails, heads, capacities, costs)
+        (p_app[lead_ok], pair_node[lead_ok], 1, leader_cost[pairs][lead_ok]),
+        (n_apps + p_app[member_ok], pair_node[member_ok], 1, member_cost[pairs][member_ok]),
+        (pair_node, rev_node0 + p_rev, 1, 0),
+        (rev_node0 + load_rev, sink, 1, load_cost),
+        (bypass, sink, lead_supply[bypass], penalty),
+        (n_apps + bypass, sink, member_supply[bypass], penalty),
     ]
-    costs = [
-        leader_cost[pairs][lead_ok],
-        member_cost[pairs][member_ok],
-        np.zeros(len(pairs), np.int64),
-        load_cost,
+    tails = [np.asarray(t, np.int64) for t, *_ in arc_groups]
+    columns = [
+        np.concatenate(
+            [
+                np.broadcast_to(np.asarray(g[i], np.int64), t.shape)
+                for g, t in zip(arc_groups, tails, strict=True)
+            ]
+        )
+        for i in (1, 2, 3)
     ]
-    sizes = [len(t) for t in tails]
+    tail = np.concatenate(tails)
+    head, capacity, cost = columns
     smcf = min_cost_flow.SimpleMinCostFlow()
-    tail, head, cost = (np.concatenate(x).astype(np.int64) for x in (tails, heads, costs))
-    arcs = smcf.add_arcs_with_capacity_and_unit_cost(tail, head, np.ones_like(tail), cost)
+    arcs = smcf.add_arcs_with_capacity_and_unit_cost(tail, head, capacity, cost)
 
     supplies = np.zeros(sink + 1, np.int64)
     supplies[:n_apps], supplies[n_apps : 2 * n_apps] = lead_supply, member_supply
     supplies[sink] = -int(lead_supply.sum() + member_supply.sum())
     smcf.set_nodes_supplies(np.arange(sink + 1, dtype=np.int64), supplies)
     if len(tail) and smcf.solve_max_flow_with_min_cost() != smcf.OPTIMAL:
-        raise RuntimeError("min-cost flow solver failed")  # not expected: costs are bounded
+        raise RuntimeError("min-cost flow solver failed")  # e.g. BAD_COST_RANGE
     flows = smcf.flows(arcs) if len(tail) else np.zeros(0, np.int64)
 
-    lead_used = pairs[lead_ok][flows[: sizes[0]] > 0]
-    member_used = pairs[member_ok][flows[sizes[0] : sizes[0] + sizes[1]] > 0]
+    n_lead, n_member, n_regular = len(tails[0]), len(tails[1]), sum(len(t) for t in tails[:4])
+    lead_used = pairs[lead_ok][flows[:n_lead] > 0]
+    member_used = pairs[member_ok][flows[n_lead : n_lead + n_member] > 0]
     got_lead = np.bincount(inst.pair_app[lead_used], minlength=n_apps)
     got_members = np.bincount(inst.pair_app[member_used], minlength=n_apps)
     return _FlowOutcome(
@@ -406,33 +445,60 @@ def _solve_flow(inst: _Instance, active: BoolArray, weights: AssignmentWeights) 
         member_pairs=member_used,
         leader_short=got_lead < lead_supply,
         member_short=got_members < member_supply,
-        cost=int(smcf.optimal_cost()) if len(tail) else 0,
+        cost=int(np.dot(flows[:n_regular], cost[:n_regular])),  # without bypass penalties
     )
 
 
+# At most this many solves are spent on an infeasible instance before the
+# applications still in doubt are reported as uncovered.
+MAX_SOLVES = 12
+
+
 def _cover_all_or_nothing(
-    inst: _Instance, active: BoolArray, weights: AssignmentWeights
-) -> tuple[_FlowOutcome, BoolArray, dict[int, str]]:
-    """Drop applications that lose out in the joint solve until the rest are fully covered."""
-    active = active.copy()
+    inst: _Instance, candidates: BoolArray, weights: AssignmentWeights
+) -> tuple[_FlowOutcome, dict[int, str]]:
+    """Accept applications in rounds; only fully covered ones are ever accepted.
+
+    Each round solves the accepted applications (mandatory) together with the
+    ones still in doubt (optional, bypass arcs). The optional ones that come
+    out fully covered are jointly feasible with the accepted ones: accept them.
+    A round without progress retries only the first application in doubt,
+    alone, and gives it up if it still cannot be covered.
+    """
+    accepted = np.zeros(len(inst.needs), dtype=bool)
+    doubt = candidates.copy()
     dropped: dict[int, str] = {}
-    while True:
-        outcome = _solve_flow(inst, active, weights)
-        short = outcome.leader_short | outcome.member_short
-        if not short.any():
+    outcome, solves, clean = _solve_flow(inst, accepted, weights), 0, True  # empty solve
+    while doubt.any():
+        if solves == MAX_SOLVES:
+            for a in np.flatnonzero(doubt):
+                dropped[int(a)] = _competition_reason(inst, int(a), False)
             break
-        for a in np.flatnonzero(short):
-            dropped[int(a)] = _competition_reason(inst, int(a), bool(outcome.leader_short[a]))
-        active &= ~short
-    # Greedy second chance: dropping all short applications at once may drop more than needed.
-    for a in sorted(dropped):
-        trial = active.copy()
-        trial[a] = True
-        candidate = _solve_flow(inst, trial, weights)
-        if not (candidate.leader_short | candidate.member_short).any():
-            active, outcome = trial, candidate
-            del dropped[a]
-    return outcome, active, dropped
+        trial = doubt.copy()
+        outcome = _solve_flow(inst, accepted | trial, weights, optional=trial)
+        solves += 1
+        short = outcome.leader_short | outcome.member_short
+        full = trial & ~short
+        clean = not (short & trial).any()
+        if full.any():
+            accepted |= full
+            doubt &= ~full
+            continue
+        first = int(np.flatnonzero(doubt)[0])
+        alone = np.zeros_like(doubt)
+        alone[first] = True
+        outcome = _solve_flow(inst, accepted | alone, weights, optional=alone)
+        solves += 1
+        doubt[first] = False
+        if outcome.leader_short[first] or outcome.member_short[first]:
+            dropped[first] = _competition_reason(inst, first, bool(outcome.leader_short[first]))
+            clean = False
+        else:
+            accepted[first] = True
+            clean = True
+    if not clean:  # the last solve carried partial teams of optional applications
+        outcome = _solve_flow(inst, accepted, weights)
+    return outcome, dropped
 
 
 def assign_reviewers(
@@ -453,7 +519,7 @@ def assign_reviewers(
     static = _static_reasons(inst)
     active = np.ones(len(needs), dtype=bool)
     active[list(static)] = False
-    outcome, active, dropped = _cover_all_or_nothing(inst, active, weights)
+    outcome, dropped = _cover_all_or_nothing(inst, active, weights)
 
     assignments = [
         Assignment(

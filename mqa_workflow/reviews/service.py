@@ -161,7 +161,7 @@ def _slots(session: Session, cycle_id: int) -> list[ReviewerSlot]:
         select(ReviewAssignment.reviewer_id, func.count())
         .join(Application, Application.id == ReviewAssignment.application_id)
         .where(Application.cycle_id == cycle_id, ReviewAssignment.status.in_(ACTIVE))
-        .group_by(ReviewAssignment.reviewer_id)).tuples())
+        .group_by(ReviewAssignment.reviewer_id)).all())
     return [ReviewerSlot(m.user_id, frozenset(m.classes), frozenset(m.industries), m.capacity,
                          load.get(m.user_id, 0), m.may_lead)
             for m in session.scalars(select(PoolReviewer).order_by(PoolReviewer.user_id))]

@@ -39,14 +39,19 @@ _MACHINE_TRANSITIONS = [
 
 
 def bind_machine(application: Application) -> Machine:
-    """A ``transitions`` machine bound to ``application``, starting from its stored state."""
-    return Machine(
-        model=application,
-        states=_STATES,
-        transitions=_MACHINE_TRANSITIONS,
-        initial=application.state,
-        auto_transitions=False,
-    )
+    """The ``transitions`` machine bound to ``application`` (bound once per instance;
+    it reads the state from the mapped ``state`` column, so it never goes stale)."""
+    machine = application.__dict__.get("_machine")
+    if machine is None:
+        machine = Machine(
+            model=application,
+            states=_STATES,
+            transitions=_MACHINE_TRANSITIONS,
+            initial=application.state,
+            auto_transitions=False,
+        )
+        application.__dict__["_machine"] = machine
+    return machine
 
 
 @dataclass

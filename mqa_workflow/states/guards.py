@@ -114,7 +114,8 @@ def committee_voted(outcome: str) -> Guard:
         if result.problems:
             return result.problems
         if result.outcome != outcome:
-            return [f"the committee's vote gives {result.outcome!r}, not {outcome!r}"]
+            why = f" ({'; '.join(result.notes)})" if result.notes else ""
+            return [f"the committee's vote gives {result.outcome!r}, not {outcome!r}{why}"]
         return []
 
     return guard

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.applications.models import Application
+from mqa_workflow.audit import service as audit
 from mqa_workflow.reviews.models import ReviewStage
 from mqa_workflow.reviews.service import assign_stage, check_conflicts
 from mqa_workflow.scoring.consolidation import consolidate
@@ -22,18 +23,25 @@ def _stage_peers(session: Session, application_id: int, state: str) -> list[int]
         .order_by(Application.id)))
 
 
+def _assign(session: Session, application_id: int, stage: ReviewStage) -> None:
+    peers = _stage_peers(session, application_id, stage.value)
+    check_conflicts(session, peers)
+    result = assign_stage(session, peers, stage)
+    for uncovered in result.uncovered:
+        # Visible in the case's history; the stage's guard keeps it from moving on.
+        audit.append(session, actor="system", trigger="assign_reviewers",
+                     application_id=uncovered.application_id, reason=uncovered.reason,
+                     data={"stage": stage.value, "covered": False})
+
+
 @register("reviews.assign_document_review")
 def assign_document_review(session: Session, application_id: int, **_: object) -> None:
-    peers = _stage_peers(session, application_id, "document_review")
-    check_conflicts(session, peers)
-    assign_stage(session, peers, ReviewStage.DOCUMENT_REVIEW)
+    _assign(session, application_id, ReviewStage.DOCUMENT_REVIEW)
 
 
 @register("reviews.assign_site_visit")
 def assign_site_visit(session: Session, application_id: int, **_: object) -> None:
-    peers = _stage_peers(session, application_id, "site_visit")
-    check_conflicts(session, peers)
-    assign_stage(session, peers, ReviewStage.SITE_VISIT)
+    _assign(session, application_id, ReviewStage.SITE_VISIT)
 
 
 @register("scoring.consolidate")

@@ -1,0 +1,246 @@
+"""``mqa demo``: one whole award cycle on synthetic data, through the real engine.
+
+Every step goes through the same domain functions the commands use: transitions
+with their guards and audit records, background work through the outbox (run
+in-process here), the assignment solver, score sheets, consensus, consolidation
+and the committee's votes. The same seed gives the same outcome.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mqa_workflow.accounts.models import Role
+from mqa_workflow.accounts.service import add_user
+from mqa_workflow.applications.models import Application
+from mqa_workflow.committee.service import cast_vote, recused_member_ids, tally
+from mqa_workflow.cycles.service import create_cycle
+from mqa_workflow.db import Database
+from mqa_workflow.demo import data
+from mqa_workflow.reports.service import write_feedback_reports
+from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ReviewStage
+from mqa_workflow.reviews.service import declare_conflict, record_consensus, save_sheet, spreads
+from mqa_workflow.scoring.models import ConsolidatedScore
+from mqa_workflow.scoring.sheet import effective_step
+from mqa_workflow.standards.loader import load_standard
+from mqa_workflow.standards.models import CLASS_IDS
+from mqa_workflow.states.engine import advance
+from mqa_workflow.tasks.dispatch import dispatch_pending
+
+DEMO_RULES = {"reviewers_per_application": 3, "site_visit_team_size": 3,
+              "site_visits_per_class": 2, "consensus_threshold": 20,
+              "score_weights": {"document_review": 0.4, "site_visit": 0.6},
+              "award_quotas": {c: {"grand": 1, "encouragement": 1} for c in CLASS_IDS}}
+VOTE_OUTCOME_TRIGGER = {"grand": "award_grand", "encouragement": "award_encouragement",
+                        "none": "decline_award"}
+
+
+@dataclass
+class RankedApplication:
+    application_id: int
+    title: str
+    rank: int | None
+    document_review: Decimal | None
+    final: Decimal | None
+    state: str
+
+
+@dataclass
+class DemoOutcome:
+    cycle_id: int
+    rankings: dict[str, list[RankedApplication]] = field(default_factory=dict)
+    reports: list[Path] = field(default_factory=list)
+    conflicts_found: int = 0
+
+
+Progress = Callable[[str], None]
+
+
+def run_demo(database: Database, *, applications: int, seed: int, reports_dir: Path,
+             progress: Progress = lambda _: None) -> DemoOutcome:
+    rng = random.Random(seed)
+    with database.session() as session:
+        cast, cycle_id = _set_up(session, rng, applications)
+    progress(f"cycle created: {applications} applications, reviewer pool and committee")
+    for phase, step in (("submission and eligibility check", _eligibility),
+                        ("document review", _document_review),
+                        ("site visit", _site_visit),
+                        ("committee decision", _committee)):
+        with database.session() as session:
+            step(session, rng, cast, cycle_id)
+        _drain(database)
+        progress(f"{phase} done")
+    with database.session() as session:
+        outcome = _outcome(session, cycle_id)
+        outcome.reports = write_feedback_reports(session, cycle_id, reports_dir)
+    return outcome
+
+
+def _drain(database: Database) -> None:
+    run = dispatch_pending(database)
+    if run.failed:
+        raise RuntimeError(f"background work failed: {run.last_error}")
+
+
+def _set_up(session: Session, rng: random.Random, count: int) -> tuple[data.Cast, int]:
+    admin = add_user(session, name="评审办管理员", email="admin@demo.cn",
+                     roles=[Role.ADMINISTRATOR])
+    cycle = create_cycle(session, year=2026, name="2026年度深圳市市长质量奖（演示）",
+                         rules=DEMO_RULES)
+    apps, contacts = data.make_applicants(session, rng, cycle, count)
+    leniency = data.make_reviewers(session, rng, max(24, count * 2),
+                                   [a.organization for a in apps])
+    committee = data.make_committee(session, rng)
+    declare_conflict(session, committee[0], apps[0].id, "曾为该单位提供质量管理咨询服务")
+    quality = {a.id: rng.uniform(0.35, 0.85) for a in apps}
+    return data.Cast(admin, contacts, quality, leniency, committee), cycle.id
+
+
+def _apps(session: Session, cycle_id: int, state: str | None = None) -> list[Application]:
+    query = select(Application).where(Application.cycle_id == cycle_id)
+    if state:
+        query = query.where(Application.state == state)
+    return list(session.scalars(query.order_by(Application.id)))
+
+
+def _eligibility(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
+    apps = _apps(session, cycle_id)
+    for app in apps:
+        advance(session, app.id, "submit", cast.contacts[app.id])
+        advance(session, app.id, "begin_eligibility_check", cast.admin)
+    returned, ineligible = apps[1], apps[-1] if len(apps) > 6 else None
+    advance(session, returned.id, "return_for_correction", cast.admin,
+            reason="营业执照副本扫描件不清晰，请补正")
+    advance(session, returned.id, "resubmit", cast.contacts[returned.id])
+    if ineligible is not None:
+        advance(session, ineligible.id, "declare_ineligible", cast.admin,
+                reason="注册登记未满3年，不符合申报条件")
+    for app in _apps(session, cycle_id, "eligibility_check"):
+        advance(session, app.id, "confirm_eligible", cast.admin)
+
+
+def _score(rng: random.Random, app: Application, quality: float, bias: float,
+           base: dict[str, int] | None = None) -> dict[str, int]:
+    standard = load_standard(app.award_class)
+    step = effective_step(standard.guide("process"),
+                          app.cycle.rules.percentage_steps.get(app.award_class))
+    sheet = {}
+    for item in standard.scored_items():
+        centre = base[item.code] / 100 if base else quality
+        value = min(1.0, max(0.0, centre + bias + rng.gauss(0, 0.08)))
+        sheet[item.code] = int(step * round(value * 100 / step))
+    return sheet
+
+
+def _review_stage(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int,
+                  state: str, stage: ReviewStage) -> None:
+    for app in _apps(session, cycle_id, state):
+        base = None
+        if stage is ReviewStage.SITE_VISIT:
+            doc = session.scalar(select(ConsensusSheet).where(
+                ConsensusSheet.application_id == app.id,
+                ConsensusSheet.stage == ReviewStage.DOCUMENT_REVIEW.value))
+            base = doc.percentages if doc else None
+        team = session.scalars(select(ReviewAssignment).where(
+            ReviewAssignment.application_id == app.id, ReviewAssignment.stage == stage.value,
+            ReviewAssignment.status == "assigned")).all()
+        for assignment in team:
+            sheet = _score(rng, app, cast.quality[app.id], cast.leniency[assignment.reviewer_id],
+                           base)
+            comments = {code: _comment(code, pct) for code, pct in sheet.items()}
+            save_sheet(session, assignment, sheet, comments, submit=True)
+        leader = next(a.reviewer for a in team if a.is_leader)
+        decisions = {code: (int(sorted(values)[len(values) // 2]), "评审组讨论后取中位数")
+                     for code, (values, _, flagged) in spreads(session, app, stage).items()
+                     if flagged}
+        record_consensus(session, app, stage, leader, decisions)
+
+
+def _comment(code: str, percentage: int) -> dict[str, str]:
+    if percentage >= 60:
+        return {"strengths": f"{code}：方法系统、展开充分，结果呈良好趋势", "opportunities": ""}
+    return {"strengths": "", "opportunities": f"{code}：方法的展开与结果的对比分析有待加强"}
+
+
+def _document_review(session: Session, rng: random.Random, cast: data.Cast,
+                     cycle_id: int) -> None:
+    _review_stage(session, rng, cast, cycle_id, "document_review", ReviewStage.DOCUMENT_REVIEW)
+    rules = session.get(Application, _apps(session, cycle_id)[0].id).cycle.rules
+    for award_class in CLASS_IDS:
+        ranked = sorted(_apps(session, cycle_id, "document_review"), key=lambda a: (
+            -_consensus_total(session, a.id), a.id))
+        in_class = [a for a in ranked if a.award_class == award_class]
+        for position, app in enumerate(in_class):
+            trigger = "shortlist" if position < rules.site_visits_per_class else "not_shortlist"
+            advance(session, app.id, trigger, cast.admin,
+                    reason=f"材料评审共识得分 {_consensus_total(session, app.id)}，"
+                           f"类别内第 {position + 1} 名")
+
+
+def _consensus_total(session: Session, application_id: int) -> Decimal:
+    sheet = session.scalar(select(ConsensusSheet).where(
+        ConsensusSheet.application_id == application_id,
+        ConsensusSheet.stage == ReviewStage.DOCUMENT_REVIEW.value))
+    return Decimal(sheet.total) if sheet else Decimal(0)
+
+
+def _site_visit(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
+    _review_stage(session, rng, cast, cycle_id, "site_visit", ReviewStage.SITE_VISIT)
+    for app in _apps(session, cycle_id, "site_visit"):
+        advance(session, app.id, "finish_site_visit", cast.admin)
+
+
+def _committee(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
+    for app in _apps(session, cycle_id, "consolidated_scoring"):
+        advance(session, app.id, "refer_to_committee", cast.admin)
+    for app in _apps(session, cycle_id, "committee_decision"):
+        score = session.get(ConsolidatedScore, app.id)
+        assert score is not None
+        choice = _merit(score)
+        recused = recused_member_ids(session, app.id)
+        for member in cast.committee:
+            if member.id not in recused:
+                vote = choice if rng.random() > 0.15 else "none"
+                cast_vote(session, app, member, vote)
+        outcome = tally(session, app)
+        trigger = VOTE_OUTCOME_TRIGGER[outcome.outcome or "none"]
+        if outcome.problems:  # e.g. the class's quota is already used
+            trigger = "decline_award"
+        advance(session, app.id, trigger, cast.admin, reason=_tally_text(outcome.counts))
+
+
+def _merit(score: ConsolidatedScore) -> str:
+    """How the demo's committee members judge: rank and score against the standard."""
+    if score.rank == 1 and score.total >= 300:
+        return "grand"
+    return "encouragement" if score.total >= 250 else "none"
+
+
+def _tally_text(counts: dict[str, int]) -> str:
+    return f"表决：大奖 {counts['grand']} 票，鼓励奖 {counts['encouragement']} 票，" \
+           f"不予授奖 {counts['none']} 票"
+
+
+def _outcome(session: Session, cycle_id: int) -> DemoOutcome:
+    outcome = DemoOutcome(cycle_id)
+    for award_class in CLASS_IDS:
+        rows = []
+        for app in _apps(session, cycle_id):
+            if app.award_class != award_class:
+                continue
+            score = session.get(ConsolidatedScore, app.id)
+            rows.append(RankedApplication(
+                app.id, app.title, score.rank if score else None,
+                _consensus_total(session, app.id) or None,
+                Decimal(score.total) if score else None, app.state))
+        rows.sort(key=lambda r: (r.rank is None, r.rank or 0, -(r.document_review or 0)))
+        outcome.rankings[award_class] = rows
+    return outcome
+
