@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+# Deadlines are calendar days of the award office in Shenzhen.
+OFFICE_TZ = ZoneInfo("Asia/Shanghai")
 
 _now: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731
 

@@ -15,6 +15,7 @@ from mqa_workflow.reviews.models import (
     PoolReviewer,
     ReviewAssignment,
     ScoreSheet,
+    SiteVisit,
 )
 from mqa_workflow.scoring.models import ConsolidatedScore
 
@@ -38,5 +39,6 @@ __all__ = [
     "Project",
     "ReviewAssignment",
     "ScoreSheet",
+    "SiteVisit",
     "User",
 ]

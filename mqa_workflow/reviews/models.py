@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -122,3 +122,18 @@ class ConsensusSheet(Base):
     total: Mapped[Decimal] = mapped_column(Numeric(8, 3))
     recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class SiteVisit(Base):
+    """A site visit (现场评审): when, what to verify, and the team's report."""
+
+    __tablename__ = "site_visits"
+
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True
+    )
+    scheduled_on: Mapped[date]
+    issues_to_verify: Mapped[list[Any]] = mapped_column(default=list)
+    report: Mapped[str] = mapped_column(default="")
+    reported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reported_at: Mapped[datetime | None]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from mqa_workflow.accounts.models import User
 from mqa_workflow.applicants.service import related_usccs
 from mqa_workflow.applications.models import Application
-from mqa_workflow.clock import now
+from mqa_workflow.clock import OFFICE_TZ, now
+from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.errors import ConflictError, InvalidInputError
 from mqa_workflow.reviews import conflicts as coi
 from mqa_workflow.reviews.assignment import (
@@ -135,12 +136,21 @@ def assign_stage(session: Session, application_ids: Sequence[int],
     needs = [need for need in needs if need.reviewers_needed > len(need.already_assigned)]
     result = assign_reviewers(_slots(session, applications[0].cycle_id), needs,
                               _excluded(session, [a.id for a in applications]))
+    due = stage_due_at(applications[0].cycle, stage.value)
     for assignment in result.assignments:
         session.add(ReviewAssignment(application_id=assignment.application_id,
                                      reviewer_id=assignment.reviewer_id, stage=stage.value,
-                                     is_leader=assignment.is_leader))
+                                     is_leader=assignment.is_leader, due_at=due))
     session.flush()
     return result
+
+
+def stage_due_at(cycle: AwardCycle, stage: str) -> datetime | None:
+    """End of the stage's deadline day in Shenzhen, as an aware UTC moment."""
+    day = cycle.deadline(stage)
+    if day is None:
+        return None
+    return datetime.combine(day, time(23, 59, 59), OFFICE_TZ).astimezone(UTC)
 
 
 def _need(session: Session, application: Application, stage: ReviewStage) -> ApplicationNeed:

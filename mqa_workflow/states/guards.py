@@ -10,21 +10,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application
-from mqa_workflow.clock import now
+from mqa_workflow.clock import OFFICE_TZ, now
 from mqa_workflow.committee.service import tally
 from mqa_workflow.reviews.models import AssignmentStatus, ReviewAssignment, ReviewStage
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.standards.loader import load_standard
-
-# Deadlines are calendar days of the award office in Shenzhen.
-OFFICE_TZ = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass
