@@ -13,13 +13,13 @@ from mqa_workflow.accounts.models import Role
 from mqa_workflow.applications.models import Application
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.audit.service import verify_chain
-from mqa_workflow.clock import set_clock
+from mqa_workflow.clock import now, set_clock
 from mqa_workflow.committee.service import cast_vote
 from mqa_workflow.db import Database
 from mqa_workflow.errors import ConflictError, TransitionRefusedError
 from mqa_workflow.notifications.models import Notification
 from mqa_workflow.outbox.models import OutboxMessage
-from mqa_workflow.reviews.models import ConflictOfInterest, ReviewAssignment
+from mqa_workflow.reviews.models import ConflictOfInterest, ReviewAssignment, SiteVisit
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.states.engine import advance, waiting_for
 from mqa_workflow.states.table import TRANSITIONS, ApplicationState, TransitionSpec
@@ -38,6 +38,9 @@ def satisfy(session: Session, application: Application, spec: TransitionSpec) ->
         _submitted_reviews(session, application, "document_review")
     if "site_visit_complete" in spec.guards:
         _submitted_reviews(session, application, "site_visit")
+    if "site_visit_reported" in spec.guards:
+        session.add(SiteVisit(application_id=application.id, scheduled_on=date(2026, 9, 1),
+                              report="现场核实无误", reported_at=now()))
     if "consolidated_score_recorded" in spec.guards:
         session.add(_consolidated(application))
     if spec.trigger in VOTE_FOR:

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.applicants.models import Organization, Project
 from mqa_workflow.applicants.uscc import normalise_uscc, uscc_problem
+from mqa_workflow.clock import now
 from mqa_workflow.errors import ConflictError, InvalidInputError, NotFoundError
+from mqa_workflow.outbox.service import enqueue
 
 
 def add_organization(
@@ -86,3 +88,22 @@ def related_usccs(session: Session, organization: Organization) -> frozenset[str
     if organization.parent_uscc:
         related.add(organization.parent_uscc)
     return frozenset(related)
+
+
+def update_organization(session: Session, organization: Organization,
+                        **fields: Any) -> Organization:
+    """Change an organization's data; its conflicts are checked again in the background."""
+    allowed = {"name", "industry", "district", "parent_uscc", "contacts"}
+    unknown = sorted(set(fields) - allowed)
+    if unknown:
+        raise InvalidInputError(f"cannot change {', '.join(unknown)} of an organization")
+    parent = fields.get("parent_uscc")
+    if parent and (problem := uscc_problem(normalise_uscc(parent))):
+        raise InvalidInputError("cannot update the organization", [f"parent_uscc: {problem}"])
+    for name, value in fields.items():
+        setattr(organization, name, normalise_uscc(value) if name == "parent_uscc" and value
+                else value)
+    session.flush()
+    enqueue(session, "reviews.recheck_conflicts", {"organization_id": organization.id},
+            f"recheck:organization:{organization.id}:{now().isoformat()}")
+    return organization

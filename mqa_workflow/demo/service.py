@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,7 +27,14 @@ from mqa_workflow.db import Database
 from mqa_workflow.demo import data
 from mqa_workflow.reports.service import write_feedback_reports
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ReviewStage
-from mqa_workflow.reviews.service import declare_conflict, record_consensus, save_sheet, spreads
+from mqa_workflow.reviews.service import (
+    declare_conflict,
+    record_consensus,
+    save_sheet,
+    schedule_site_visit,
+    spreads,
+    submit_visit_report,
+)
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.scoring.sheet import effective_step
 from mqa_workflow.standards.loader import load_standard
@@ -192,8 +200,17 @@ def _consensus_total(session: Session, application_id: int) -> Decimal:
 
 
 def _site_visit(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
+    for n, app in enumerate(_apps(session, cycle_id, "site_visit")):
+        schedule_site_visit(session, app, date(2026, 9, 1) + timedelta(days=n),
+                            ["核实质量损失率统计口径", "核实顾客满意度测评方法"])
     _review_stage(session, rng, cast, cycle_id, "site_visit", ReviewStage.SITE_VISIT)
     for app in _apps(session, cycle_id, "site_visit"):
+        leader = session.scalars(select(ReviewAssignment).where(
+            ReviewAssignment.application_id == app.id, ReviewAssignment.is_leader.is_(True),
+            ReviewAssignment.stage == ReviewStage.SITE_VISIT.value)).first()
+        assert leader is not None
+        submit_visit_report(session, app, leader.reviewer,
+                            "现场核查确认申报材料所述做法已在各部门展开，关键结果数据真实。")
         advance(session, app.id, "finish_site_visit", cast.admin)
 
 

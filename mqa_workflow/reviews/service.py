@@ -19,7 +19,8 @@ from mqa_workflow.applicants.service import related_usccs
 from mqa_workflow.applications.models import Application
 from mqa_workflow.clock import OFFICE_TZ, now
 from mqa_workflow.cycles.models import AwardCycle
-from mqa_workflow.errors import ConflictError, InvalidInputError
+from mqa_workflow.errors import ConflictError, InvalidInputError, NotFoundError
+from mqa_workflow.outbox.service import enqueue
 from mqa_workflow.reviews import conflicts as coi
 from mqa_workflow.reviews.assignment import (
     ApplicationNeed,
@@ -35,6 +36,7 @@ from mqa_workflow.reviews.models import (
     ReviewAssignment,
     ReviewStage,
     ScoreSheet,
+    SiteVisit,
 )
 from mqa_workflow.scoring.sheet import ScoreSheetError, effective_step, score_sheet
 from mqa_workflow.standards.loader import load_standard
@@ -305,3 +307,125 @@ def record_consensus(session: Session, application: Application, stage: ReviewSt
     session.add(sheet)
     session.flush()
     return sheet
+
+
+# --- access, site visits, the pool -----------------------------------------------------
+
+
+def open_application(session: Session, user: User, application_id: int,
+                     declare: str | None = None) -> Application:
+    """A reviewer opens an application's materials: only when assigned and not conflicted.
+
+    ``declare`` records the reviewer's own conflict declaration instead, which
+    withdraws them (the replacement is the caller's next assignment run).
+    """
+    application = session.get(Application, application_id)
+    if application is None:
+        raise NotFoundError(f"no application {application_id}")
+    if declare:
+        declare_conflict(session, user, application_id, declare)
+        raise ConflictError(f"{user.name} declared a conflict of interest with application "
+                            f"{application_id}; the materials stay closed")
+    if is_conflicted(session, user.id, application_id):
+        raise ConflictError(f"{user.name} has a conflict of interest with application "
+                            f"{application_id} and may not open its materials")
+    assigned = session.scalar(select(func.count()).select_from(ReviewAssignment).where(
+        ReviewAssignment.application_id == application_id,
+        ReviewAssignment.reviewer_id == user.id, ReviewAssignment.status.in_(ACTIVE)))
+    if not assigned:
+        raise ConflictError(f"{user.name} is not assigned to application {application_id}")
+    return application
+
+
+def schedule_site_visit(session: Session, application: Application, day: date,
+                        issues_to_verify: Sequence[str]) -> SiteVisit:
+    if application.state != "site_visit":
+        raise ConflictError(f"application {application.id} is {application.state}, "
+                            "not in site_visit")
+    visit = session.get(SiteVisit, application.id) or SiteVisit(application_id=application.id)
+    visit.scheduled_on = day
+    visit.issues_to_verify = [issue.strip() for issue in issues_to_verify if issue.strip()]
+    session.add(visit)
+    session.flush()
+    return visit
+
+
+def submit_visit_report(session: Session, application: Application, leader: User,
+                        report: str) -> SiteVisit:
+    visit = session.get(SiteVisit, application.id)
+    if visit is None:
+        raise ConflictError(f"the site visit of application {application.id} is not scheduled")
+    leads = session.scalar(select(func.count()).select_from(ReviewAssignment).where(
+        ReviewAssignment.application_id == application.id,
+        ReviewAssignment.stage == ReviewStage.SITE_VISIT.value,
+        ReviewAssignment.reviewer_id == leader.id, ReviewAssignment.is_leader.is_(True),
+        ReviewAssignment.status.in_(ACTIVE)))
+    if not leads:
+        raise ConflictError(f"{leader.name} does not lead the site-visit team of application "
+                            f"{application.id}")
+    if not report.strip():
+        raise InvalidInputError("the site-visit report is empty")
+    visit.report, visit.reported_by, visit.reported_at = report.strip(), leader.id, now()
+    session.flush()
+    return visit
+
+
+def add_pool_reviewer(session: Session, user: User, *, classes: Sequence[str],
+                      industries: Sequence[str], capacity: int, may_lead: bool,
+                      employer_uscc: str | None = None, industry: str | None = None,
+                      district: str | None = None,
+                      employments: Sequence[Mapping[str, Any]] = (),
+                      relationships: Sequence[Mapping[str, Any]] = ()) -> PoolReviewer:
+    problems = _pool_problems(classes, capacity, employments)
+    if problems:
+        raise InvalidInputError(f"cannot put {user.name} in the reviewer pool", problems)
+    entry = session.get(PoolReviewer, user.id) or PoolReviewer(user_id=user.id)
+    entry.classes, entry.industries = list(classes), list(industries)
+    entry.capacity, entry.may_lead = capacity, may_lead
+    entry.employer_uscc, entry.industry, entry.district = employer_uscc, industry, district
+    entry.employments = [dict(e) for e in employments]
+    entry.relationships = [dict(r) for r in relationships]
+    session.add(entry)
+    session.flush()
+    # The reviewer's data changed: check their conflicts again in the background.
+    enqueue(session, "reviews.recheck_conflicts", {"reviewer_id": user.id},
+            f"recheck:reviewer:{user.id}:{now().isoformat()}")
+    return entry
+
+
+def _pool_problems(classes: Sequence[str], capacity: int,
+                   employments: Sequence[Mapping[str, Any]]) -> list[str]:
+    from mqa_workflow.standards.models import CLASS_IDS
+
+    problems = [f"classes: unknown class {c!r}" for c in classes if c not in CLASS_IDS]
+    if not classes:
+        problems.append("classes: a reviewer must be qualified for at least one class")
+    if capacity < 1:
+        problems.append(f"capacity: {capacity} — a reviewer must take at least one review")
+    for n, employment in enumerate(employments, start=1):
+        try:
+            date.fromisoformat(str(employment["start"]))
+            if employment.get("end"):
+                date.fromisoformat(str(employment["end"]))
+        except (KeyError, ValueError):
+            problems.append(f"employment {n}: needs uscc, name, start (YYYY-MM-DD) and an "
+                            "optional end")
+    return problems
+
+
+def active_application_ids(session: Session) -> list[int]:
+    """Applications still in review, whose teams a new conflict could change."""
+    return list(session.scalars(select(Application.id).where(
+        Application.state.in_(["eligibility_check", "document_review", "site_visit",
+                               "consolidated_scoring", "committee_decision"]))
+        .order_by(Application.id)))
+
+
+def recheck_and_replace(session: Session, application_ids: Sequence[int]) -> list[int]:
+    """Check conflicts again; where a reviewer was withdrawn, assign a replacement."""
+    lost = check_conflicts(session, application_ids)
+    for application_id in lost:
+        application = session.get(Application, application_id)
+        if application and application.state in ("document_review", "site_visit"):
+            assign_stage(session, [application_id], ReviewStage(application.state))
+    return lost

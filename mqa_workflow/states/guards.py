@@ -18,7 +18,12 @@ from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application
 from mqa_workflow.clock import OFFICE_TZ, now
 from mqa_workflow.committee.service import tally
-from mqa_workflow.reviews.models import AssignmentStatus, ReviewAssignment, ReviewStage
+from mqa_workflow.reviews.models import (
+    AssignmentStatus,
+    ReviewAssignment,
+    ReviewStage,
+    SiteVisit,
+)
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.standards.loader import load_standard
 
@@ -98,6 +103,13 @@ def reviews_complete(stage: ReviewStage, needed: Callable[[GuardContext], int]) 
     return guard
 
 
+def site_visit_reported(ctx: GuardContext) -> list[str]:
+    visit = ctx.session.get(SiteVisit, ctx.application.id)
+    if visit is None:
+        return ["the site visit is not scheduled"]
+    return [] if visit.reported_at else ["the site-visit report is not submitted"]
+
+
 def consolidated_score_recorded(ctx: GuardContext) -> list[str]:
     if ctx.session.get(ConsolidatedScore, ctx.application.id) is None:
         return ["the consolidated score has not been computed yet"]
@@ -128,6 +140,7 @@ GUARDS: dict[str, Guard] = {
     "site_visit_complete": reviews_complete(
         ReviewStage.SITE_VISIT, lambda ctx: ctx.application.cycle.rules.site_visit_team_size
     ),
+    "site_visit_reported": site_visit_reported,
     "consolidated_score_recorded": consolidated_score_recorded,
     "committee_voted_grand": committee_voted("grand"),
     "committee_voted_encouragement": committee_voted("encouragement"),

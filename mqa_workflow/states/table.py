@@ -100,7 +100,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
                    guards=("document_review_complete",),
                    tasks=(NOTIFY,)),
     TransitionSpec("finish_site_visit", (S.SITE_VISIT,), S.CONSOLIDATED_SCORING, ADMIN,
-                   "现场评审完成", guards=("site_visit_complete",),
+                   "现场评审完成", guards=("site_visit_complete", "site_visit_reported"),
                    tasks=("scoring.consolidate",)),
     TransitionSpec("refer_to_committee", (S.CONSOLIDATED_SCORING,), S.COMMITTEE_DECISION,
                    ADMIN, "提交评审委员会", guards=("consolidated_score_recorded",)),

@@ -8,7 +8,12 @@ from sqlalchemy.orm import Session
 from mqa_workflow.applications.models import Application
 from mqa_workflow.audit import service as audit
 from mqa_workflow.reviews.models import ReviewStage
-from mqa_workflow.reviews.service import assign_stage, check_conflicts
+from mqa_workflow.reviews.service import (
+    active_application_ids,
+    assign_stage,
+    check_conflicts,
+    recheck_and_replace,
+)
 from mqa_workflow.scoring.consolidation import consolidate
 from mqa_workflow.tasks.registry import register
 
@@ -47,3 +52,9 @@ def assign_site_visit(session: Session, application_id: int, **_: object) -> Non
 @register("scoring.consolidate")
 def consolidate_score(session: Session, application_id: int, **_: object) -> None:
     consolidate(session, application_id)
+
+
+@register("reviews.recheck_conflicts")
+def recheck_conflicts(session: Session, **_: object) -> None:
+    """A reviewer's or applicant's data changed: check every open application again."""
+    recheck_and_replace(session, active_application_ids(session))
