@@ -12,10 +12,13 @@ from mqa_workflow.accounts.cli import app as user_app
 from mqa_workflow.applicants.cli import app as applicant_app
 from mqa_workflow.applications.cli import app as application_app
 from mqa_workflow.audit.cli import app as audit_app
+from mqa_workflow.committee.cli import app as committee_app
 from mqa_workflow.cycles.cli import app as cycle_app
 from mqa_workflow.demo.cli import demo
 from mqa_workflow.migrations.cli import app as db_app
 from mqa_workflow.outbox.cli import app as outbox_app
+from mqa_workflow.reports.cli import app as report_app
+from mqa_workflow.reviews.cli import review_app, reviewer_app, sitevisit_app
 from mqa_workflow.scoring.cli import app as score_app
 from mqa_workflow.standards.cli import app as standards_app
 from mqa_workflow.states.cli import case_app, states_app
@@ -36,6 +39,11 @@ app.add_typer(case_app, name="case")
 app.add_typer(states_app, name="states")
 app.add_typer(audit_app, name="audit")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(reviewer_app, name="reviewer")
+app.add_typer(review_app, name="review")
+app.add_typer(sitevisit_app, name="sitevisit")
+app.add_typer(committee_app, name="committee")
+app.add_typer(report_app, name="report")
 app.command("demo")(demo)
 
 

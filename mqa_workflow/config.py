@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +36,31 @@ class Settings(BaseSettings):
     standards_dir: Path | None = Field(
         default=None,
         description="Folder of the six standard files; default: the reviewed files shipped.",
+    )
+
+    smtp_host: str = Field(
+        default="", description="SMTP server for e-mail notices; empty sends none (inbox only).",
+    )
+    smtp_port: int = Field(default=25, description="SMTP port (587 with STARTTLS, 465 with SSL).")
+    smtp_security: Literal["none", "starttls", "ssl"] = Field(
+        default="none", description="none, starttls or ssl (implicit TLS).",
+    )
+    smtp_user: str = Field(default="", description="SMTP login; empty sends without AUTH.")
+    smtp_password: str = Field(default="", description="SMTP password.")
+    smtp_sender: str = Field(
+        default="mqa@localhost", description="From address of every e-mail notice.",
+    )
+    smtp_timeout: float = Field(default=15.0, description="Seconds to wait for the SMTP server.")
+    email_max_attempts: int = Field(
+        default=8, ge=1, description="Attempts before an e-mail is marked failed for operators.",
+    )
+    escalation_grace_days: int = Field(
+        default=2, ge=0,
+        description="Days after a deadline before administrators are told (unless the cycle "
+                    "says otherwise).",
+    )
+    scan_interval_seconds: float = Field(
+        default=300.0, gt=0, description="How often Celery beat runs the deadline scan.",
     )
 
     @property

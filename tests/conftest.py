@@ -14,9 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from typer.testing import CliRunner
 
+from mqa_workflow.cli import app
 from mqa_workflow.clock import set_clock
-from mqa_workflow.db import Database
+from mqa_workflow.config import get_settings
+from mqa_workflow.db import Database, get_database
 from mqa_workflow.migrations.service import upgrade
 from mqa_workflow.models import Base
 
@@ -81,3 +84,22 @@ def database(request: pytest.FixtureRequest) -> Database:
 def _wall_clock() -> Iterator[None]:
     yield
     set_clock(None)
+
+
+@pytest.fixture
+def mqa(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """Run `mqa` commands against a fresh SQLite file, as the administrator by default."""
+    monkeypatch.setenv("MQA_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    monkeypatch.setenv("MQA_ACTOR", "admin@office.sz")
+    monkeypatch.delenv("MQA_BROKER_URL", raising=False)
+    get_settings.cache_clear()
+    get_database.cache_clear()
+
+    def invoke(*args: str, code: int = 0) -> str:
+        result = CliRunner().invoke(app, list(args))
+        assert result.exit_code == code, result.output
+        return result.output
+
+    yield invoke
+    get_settings.cache_clear()
+    get_database.cache_clear()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -18,24 +16,6 @@ from mqa_workflow.standards.loader import load_standard
 
 runner = CliRunner()
 USCC = make_uscc("91440300MA5F00001")
-
-
-@pytest.fixture
-def mqa(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    monkeypatch.setenv("MQA_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
-    monkeypatch.setenv("MQA_ACTOR", "admin@office.sz")
-    monkeypatch.delenv("MQA_BROKER_URL", raising=False)
-    get_settings.cache_clear()
-    get_database.cache_clear()
-
-    def invoke(*args: str, code: int = 0) -> str:
-        result = runner.invoke(app, list(args))
-        assert result.exit_code == code, result.output
-        return result.output
-
-    yield invoke
-    get_settings.cache_clear()
-    get_database.cache_clear()
 
 
 def test_one_application_from_draft_to_a_decision_with_its_history(mqa, tmp_path) -> None:

@@ -1,0 +1,43 @@
+"""``mqa committee``: votes and their tally."""
+
+from __future__ import annotations
+
+import typer
+from sqlalchemy.orm import Session
+
+from mqa_workflow.accounts.service import get_user
+from mqa_workflow.applications.service import get_application
+from mqa_workflow.cli_support import actor_option, in_transaction, resolve_actor
+from mqa_workflow.committee.models import VoteChoice
+from mqa_workflow.committee.service import cast_vote, tally
+from mqa_workflow.console import console
+
+app = typer.Typer(help="The award committee (评审委员会).", no_args_is_help=True)
+
+
+@app.command("vote")
+def vote(
+    application_id: int = typer.Argument(..., help="Application id."),
+    choice: VoteChoice = typer.Argument(..., help="grand, encouragement or none."),
+    actor: str | None = actor_option(),
+) -> None:
+    """Cast a committee member's vote (refused when recused)."""
+    who = resolve_actor(actor)
+    in_transaction(lambda s: cast_vote(s, get_application(s, application_id),
+                                       get_user(s, who), choice.value))
+    console.print(f"vote recorded: {choice.value}")
+
+
+@app.command("tally")
+def show_tally(application_id: int = typer.Argument(..., help="Application id.")) -> None:
+    """Votes, recusals, quorum and the outcome within the class's quotas."""
+
+    def work(session: Session) -> str:
+        result = tally(session, get_application(session, application_id))
+        lines = [f"eligible members {result.eligible}, recused {result.recused}",
+                 "votes: " + ", ".join(f"{k} {v}" for k, v in result.counts.items()),
+                 f"outcome: {result.outcome or '—'}"]
+        lines += [f"  - {text}" for text in result.problems + result.notes]
+        return "\n".join(lines)
+
+    console.print(in_transaction(work, dispatch=False), highlight=False)

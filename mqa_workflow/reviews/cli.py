@@ -1,0 +1,242 @@
+"""``mqa reviewer`` (the pool), ``mqa review`` (reviewers' work) and ``mqa sitevisit``."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mqa_workflow.accounts.service import get_user
+from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.service import get_application
+from mqa_workflow.cli_support import actor_option, in_transaction, resolve_actor
+from mqa_workflow.console import console, fail
+from mqa_workflow.errors import NotFoundError
+from mqa_workflow.reviews.models import ReviewAssignment, ReviewStage
+from mqa_workflow.reviews.service import (
+    add_pool_reviewer,
+    assign_stage,
+    decline,
+    open_application,
+    record_consensus,
+    save_sheet,
+    schedule_site_visit,
+    spreads,
+    submit_visit_report,
+)
+
+reviewer_app = typer.Typer(help="The reviewer pool (评审专家库).", no_args_is_help=True)
+review_app = typer.Typer(help="Reviewers' work: assignments, score sheets, consensus.",
+                         no_args_is_help=True)
+sitevisit_app = typer.Typer(help="Site visits (现场评审).", no_args_is_help=True)
+
+
+def _json_file(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        fail(f"{path}: cannot read it as JSON: {error}", code=2)
+    if not isinstance(data, dict):
+        fail(f"{path}: must hold a JSON object", code=2)
+    return data
+
+
+def _employment(value: str) -> dict[str, str | None]:
+    parts = [part.strip() for part in value.split(",")]
+    if len(parts) not in (3, 4):
+        fail(f"--employment {value!r}: write USCC,NAME,START[,END] with ISO dates", code=2)
+    return {"uscc": parts[0], "name": parts[1], "start": parts[2],
+            "end": parts[3] if len(parts) == 4 else None}
+
+
+@reviewer_app.command("add")
+def add_reviewer(
+    user: str = typer.Argument(..., help="The reviewer's e-mail or id (see `mqa user add`)."),
+    classes: str = typer.Option(..., help="Comma-separated classes the reviewer may review."),
+    industries: str = typer.Option("", help="Comma-separated industries of expertise."),
+    capacity: int = typer.Option(8, help="Most reviews per cycle."),
+    may_lead: bool = typer.Option(False, "--may-lead", help="May lead a team."),
+    employer: str | None = typer.Option(None, help="Current employer's USCC."),
+    employment: list[str] = typer.Option([], help="USCC,NAME,START[,END]; repeat."),
+) -> None:
+    """Put a person in the reviewer pool (or update their entry); conflicts are rechecked."""
+
+    def work(session: Session) -> str:
+        person = get_user(session, user)
+        add_pool_reviewer(session, person, classes=_split(classes),
+                          industries=_split(industries), capacity=capacity, may_lead=may_lead,
+                          employer_uscc=employer,
+                          employments=[_employment(e) for e in employment])
+        return person.name
+
+    console.print(f"{in_transaction(work)} is in the reviewer pool")
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+@review_app.command("assign")
+def assign(
+    application_ids: list[int] = typer.Argument(..., help="Applications to staff."),
+    stage: ReviewStage = typer.Option(ReviewStage.DOCUMENT_REVIEW, help="Which team."),
+) -> None:
+    """Complete the teams of these applications now (the solver; usually a task does it)."""
+    result = in_transaction(lambda s: assign_stage(s, application_ids, stage))
+    console.print(f"{len(result.assignments)} assignment(s) made")
+    for uncovered in result.uncovered:
+        console.print(f"[yellow]not covered:[/] {uncovered.reason}", highlight=False)
+
+
+@review_app.command("list")
+def list_assignments(
+    application: int | None = typer.Option(None, help="Only this application."),
+    reviewer: str | None = typer.Option(None, help="Only this reviewer (e-mail or id)."),
+) -> None:
+    """List review assignments with their status and deadline."""
+
+    def work(session: Session) -> list[tuple[Any, ...]]:
+        query = select(ReviewAssignment).order_by(ReviewAssignment.id)
+        if application:
+            query = query.where(ReviewAssignment.application_id == application)
+        if reviewer:
+            query = query.where(ReviewAssignment.reviewer_id == get_user(session, reviewer).id)
+        return [(a.id, a.application_id, a.reviewer.name, a.stage, a.is_leader, a.status,
+                 a.due_at) for a in session.scalars(query)]
+
+    table = Table("id", "application", "reviewer", "stage", "leader", "status", "due (UTC)")
+    for row in in_transaction(work, dispatch=False):
+        table.add_row(*(str(v) if v is not None else "—" for v in row[:4]),
+                      "yes" if row[4] else "", row[5],
+                      f"{row[6]:%Y-%m-%d %H:%M}" if row[6] else "—")
+    console.print(table)
+
+
+def _assignment(session: Session, application_id: int, who: str,
+                stage: ReviewStage) -> ReviewAssignment:
+    user = get_user(session, who)
+    assignment = session.scalar(select(ReviewAssignment).where(
+        ReviewAssignment.application_id == application_id,
+        ReviewAssignment.reviewer_id == user.id, ReviewAssignment.stage == stage.value))
+    if assignment is None:
+        raise NotFoundError(f"{user.email} has no {stage.value} assignment for application "
+                            f"{application_id}")
+    return assignment
+
+
+@review_app.command("open")
+def open_materials(
+    application_id: int = typer.Argument(..., help="Application id."),
+    declare_conflict: str | None = typer.Option(None, help="Declare a conflict instead."),
+    actor: str | None = actor_option(),
+) -> None:
+    """Open an application's materials (refused when conflicted or not assigned)."""
+    who = resolve_actor(actor)
+
+    def work(session: Session) -> dict[str, str]:
+        application = open_application(session, get_user(session, who), application_id,
+                                       declare_conflict)
+        return {"profile": application.profile, **application.answer_texts()}
+
+    for key, text in in_transaction(work).items():
+        console.print(f"[bold]{key}[/] {text}", highlight=False)
+
+
+@review_app.command("sheet")
+def sheet(
+    application_id: int = typer.Argument(..., help="Application id."),
+    file: Path = typer.Option(..., help='JSON: {"scores": {CODE: PCT}, "comments": {CODE: '
+                                        '{"strengths": …, "opportunities": …}}}.'),
+    stage: ReviewStage = typer.Option(ReviewStage.DOCUMENT_REVIEW, help="Which review."),
+    submit: bool = typer.Option(False, "--submit", help="Submit and lock the sheet."),
+    actor: str | None = actor_option(),
+) -> None:
+    """Save a draft score sheet, or submit it (then it is locked)."""
+    who, data = resolve_actor(actor), _json_file(file)
+
+    def work(session: Session) -> str:
+        saved = save_sheet(session, _assignment(session, application_id, who, stage),
+                           data.get("scores", {}), data.get("comments", {}), submit=submit)
+        return saved.status
+
+    console.print(f"score sheet {in_transaction(work)}")
+
+
+@review_app.command("decline")
+def decline_assignment(
+    application_id: int = typer.Argument(..., help="Application id."),
+    reason: str = typer.Option(..., help="Why."),
+    stage: ReviewStage = typer.Option(ReviewStage.DOCUMENT_REVIEW, help="Which review."),
+    actor: str | None = actor_option(),
+) -> None:
+    """Decline an assignment; a replacement is assigned at once."""
+    who = resolve_actor(actor)
+    result = in_transaction(lambda s: decline(s, _assignment(s, application_id, who, stage),
+                                              reason))
+    for made in result.assignments:
+        console.print(f"replacement: reviewer {made.reviewer_id}")
+    for uncovered in result.uncovered:
+        console.print(f"[yellow]no replacement:[/] {uncovered.reason}", highlight=False)
+
+
+@review_app.command("consensus")
+def consensus(
+    application_id: int = typer.Argument(..., help="Application id."),
+    stage: ReviewStage = typer.Option(ReviewStage.DOCUMENT_REVIEW, help="Which review."),
+    decisions: Path | None = typer.Option(None, help='JSON: {CODE: {"percentage": P, '
+                                                     '"rationale": "…"}} for flagged items.'),
+    actor: str | None = actor_option(),
+) -> None:
+    """Show the spreads (no --decisions) or record the team leader's consensus sheet."""
+    who = resolve_actor(actor)
+    if decisions is None:
+        rows = in_transaction(lambda s: spreads(s, get_application(s, application_id), stage),
+                              dispatch=False)
+        table = Table("item", "percentages", "spread", "flagged")
+        for code, (values, spread, flagged) in rows.items():
+            table.add_row(code, ", ".join(map(str, values)), str(spread), "⚑" if flagged else "")
+        console.print(table)
+        return
+    raw = _json_file(decisions)
+    chosen = {code: (int(d["percentage"]), str(d["rationale"])) for code, d in raw.items()}
+    recorded = in_transaction(lambda s: record_consensus(
+        s, get_application(s, application_id), stage, get_user(s, who), chosen))
+    console.print(f"consensus recorded: {recorded.total} / 500")
+
+
+@sitevisit_app.command("schedule")
+def schedule(
+    application_id: int = typer.Argument(..., help="Application id."),
+    on: str = typer.Option(..., "--on", help="Date, YYYY-MM-DD."),
+    issue: list[str] = typer.Option([], help="An issue to verify on site; repeat."),
+) -> None:
+    """Schedule the site visit and list what the team must verify."""
+    try:
+        day = date.fromisoformat(on)
+    except ValueError:
+        fail(f"--on {on!r}: write YYYY-MM-DD", code=2)
+    in_transaction(lambda s: schedule_site_visit(s, _in(s, application_id), day, issue))
+    console.print(f"site visit of application {application_id} on {day.isoformat()}")
+
+
+def _in(session: Session, application_id: int) -> Application:
+    return get_application(session, application_id)
+
+
+@sitevisit_app.command("report")
+def report(
+    application_id: int = typer.Argument(..., help="Application id."),
+    file: Path = typer.Option(..., exists=True, help="The report text (UTF-8)."),
+    actor: str | None = actor_option(),
+) -> None:
+    """Submit the site-visit report (the team leader)."""
+    who, text = resolve_actor(actor), file.read_text(encoding="utf-8")
+    in_transaction(lambda s: submit_visit_report(s, _in(s, application_id), get_user(s, who),
+                                                 text))
+    console.print(f"site-visit report of application {application_id} submitted")
