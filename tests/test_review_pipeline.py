@@ -213,3 +213,46 @@ def test_consolidation_weights_the_stages_against_the_500_point_standard(
         assert score.breakdown["categories"]["1"] == 44.8  # 80 points: 0.4×40 + 0.6×48
         other = consolidate(session, second.id)  # 0.4 × 300 + 0.6 × 250 = 270
         assert (score.rank, other.rank, other.total) == (1, 2, Decimal("270"))
+
+
+def test_shortlisting_takes_the_top_of_the_class_and_the_rest_keep_their_feedback(
+    database: Database,
+) -> None:
+    from mqa_workflow.scoring.shortlist import shortlist_class
+
+    with database.session() as session:
+        cycle = factories.cycle(session, RULES | {"site_visits_per_class": 2})
+        leader = factories.user(session)
+        apps = [factories.application(session, state="document_review", award_cycle=cycle)
+                for _ in range(4)]
+        for app, value in zip(apps, (55, 70, 40, 60), strict=True):
+            session.add(ConsensusSheet(application_id=app.id, stage="document_review",
+                                       percentages=everything(value), total=Decimal(0),
+                                       recorded_by=leader.id))
+        session.flush()
+        entries = shortlist_class(session, cycle, "economic", leader)
+        assert [(e.application_id, e.total, e.shortlisted) for e in entries] == [
+            (apps[1].id, 350, True), (apps[3].id, 300, True),
+            (apps[0].id, 275, False), (apps[2].id, 200, False)]
+        assert [a.state for a in apps] == ["not_shortlisted", "site_visit",
+                                           "not_shortlisted", "site_visit"]
+
+
+def test_equal_totals_rank_by_results_then_site_visit_then_application(
+    database: Database,
+) -> None:
+    from mqa_workflow.scoring.consolidation import rank_class
+    from mqa_workflow.scoring.models import ConsolidatedScore
+
+    with database.session() as session:
+        cycle = factories.cycle(session)
+        apps = [factories.application(session, state="committee_decision", award_cycle=cycle)
+                for _ in range(4)]
+        figures = [(300, 140, 290), (300, 150, 280), (300, 140, 300), (300, 140, 300)]
+        for app, (total, results, site) in zip(apps, figures, strict=True):
+            session.add(ConsolidatedScore(
+                application_id=app.id, total=Decimal(total), document_review_total=Decimal(0),
+                site_visit_total=Decimal(site), breakdown={"results": results}, weights={}))
+        session.flush()
+        ranked = [s.application_id for s in rank_class(session, cycle.id, "economic")]
+        assert ranked == [apps[1].id, apps[2].id, apps[3].id, apps[0].id]

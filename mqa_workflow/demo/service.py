@@ -22,6 +22,7 @@ from mqa_workflow.accounts.models import Role
 from mqa_workflow.accounts.service import add_user
 from mqa_workflow.applications.models import Application
 from mqa_workflow.committee.service import cast_vote, recused_member_ids, tally
+from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.cycles.service import create_cycle
 from mqa_workflow.db import Database
 from mqa_workflow.demo import data
@@ -37,6 +38,7 @@ from mqa_workflow.reviews.service import (
 )
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.scoring.sheet import effective_step
+from mqa_workflow.scoring.shortlist import shortlist_class
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.standards.models import CLASS_IDS
 from mqa_workflow.states.engine import advance
@@ -180,16 +182,10 @@ def _comment(code: str, percentage: int) -> dict[str, str]:
 def _document_review(session: Session, rng: random.Random, cast: data.Cast,
                      cycle_id: int) -> None:
     _review_stage(session, rng, cast, cycle_id, "document_review", ReviewStage.DOCUMENT_REVIEW)
-    rules = session.get(Application, _apps(session, cycle_id)[0].id).cycle.rules
+    cycle = session.get(AwardCycle, cycle_id)
+    assert cycle is not None
     for award_class in CLASS_IDS:
-        ranked = sorted(_apps(session, cycle_id, "document_review"), key=lambda a: (
-            -_consensus_total(session, a.id), a.id))
-        in_class = [a for a in ranked if a.award_class == award_class]
-        for position, app in enumerate(in_class):
-            trigger = "shortlist" if position < rules.site_visits_per_class else "not_shortlist"
-            advance(session, app.id, trigger, cast.admin,
-                    reason=f"材料评审共识得分 {_consensus_total(session, app.id)}，"
-                           f"类别内第 {position + 1} 名")
+        shortlist_class(session, cycle, award_class, cast.admin)
 
 
 def _consensus_total(session: Session, application_id: int) -> Decimal:

@@ -24,6 +24,7 @@ from mqa_workflow.cli_support import (
 )
 from mqa_workflow.console import console
 from mqa_workflow.cycles.service import get_cycle
+from mqa_workflow.scoring.shortlist import ShortlistEntry, shortlist_class
 from mqa_workflow.states.bulk import BulkReport, advance_all
 from mqa_workflow.states.engine import advance, waiting_for
 from mqa_workflow.states.table import ApplicationState, mermaid_diagram
@@ -164,3 +165,22 @@ def _print_report(report: BulkReport) -> None:
         console.print(f"  application {application_id} cannot move:")
         for problem in problems:
             console.print(f"    - {problem}", highlight=False)
+
+
+@case_app.command("shortlist")
+def shortlist(
+    cycle: str = typer.Option(..., help="Cycle id or name."),
+    award_class: str = typer.Option(..., "--class", help="Award class."),
+    actor: str | None = actor_option(),
+) -> None:
+    """After document review: the class's top applications to site visit, the rest out."""
+    who = resolve_actor(actor)
+
+    def work(session: Session) -> list[ShortlistEntry]:
+        return shortlist_class(session, get_cycle(session, cycle), award_class,
+                               get_user(session, who))
+
+    for entry in in_transaction(work):
+        verdict = "site visit" if entry.shortlisted else "not shortlisted"
+        console.print(f"#{entry.position} application {entry.application_id}: {entry.total} "
+                      f"→ {verdict}")
