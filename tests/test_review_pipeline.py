@@ -225,7 +225,11 @@ def test_shortlisting_takes_the_top_of_the_class_and_the_rest_keep_their_feedbac
         leader = factories.user(session)
         apps = [factories.application(session, state="document_review", award_cycle=cycle)
                 for _ in range(4)]
+        reviewers = pool(session, 3)
         for app, value in zip(apps, (55, 70, 40, 60), strict=True):
+            for reviewer in reviewers:  # every review is in
+                session.add(ReviewAssignment(application_id=app.id, reviewer_id=reviewer.id,
+                                             stage="document_review", status="submitted"))
             session.add(ConsensusSheet(application_id=app.id, stage="document_review",
                                        percentages=everything(value), total=Decimal(0),
                                        recorded_by=leader.id))
