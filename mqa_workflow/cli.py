@@ -14,9 +14,21 @@ from mqa_workflow.applications.cli import app as application_app
 from mqa_workflow.audit.cli import app as audit_app
 from mqa_workflow.committee.cli import app as committee_app
 from mqa_workflow.cycles.cli import app as cycle_app
+from mqa_workflow.deadlines.cli import app as deadlines_app
 from mqa_workflow.demo.cli import demo
 from mqa_workflow.migrations.cli import app as db_app
+from mqa_workflow.monitoring.cli import metrics_app, queues
+from mqa_workflow.notifications.cli import app as notify_app
+from mqa_workflow.notifications.cli import inbox
 from mqa_workflow.outbox.cli import app as outbox_app
+from mqa_workflow.procedure.cli import (
+    candidates_app,
+    defence_app,
+    eligibility_app,
+    fairness,
+    notice_app,
+    social_app,
+)
 from mqa_workflow.reports.cli import app as report_app
 from mqa_workflow.reviews.cli import review_app, reviewer_app, sitevisit_app
 from mqa_workflow.scoring.cli import app as score_app
@@ -44,7 +56,18 @@ app.add_typer(review_app, name="review")
 app.add_typer(sitevisit_app, name="sitevisit")
 app.add_typer(committee_app, name="committee")
 app.add_typer(report_app, name="report")
+app.add_typer(eligibility_app, name="eligibility")
+app.add_typer(defence_app, name="defence")
+app.add_typer(social_app, name="social")
+app.add_typer(candidates_app, name="candidates")
+app.add_typer(notice_app, name="notice")
+app.command("fairness")(fairness)
 app.command("demo")(demo)
+app.add_typer(deadlines_app, name="deadlines")
+app.add_typer(notify_app, name="notify")
+app.command("inbox")(inbox)
+app.command("queues")(queues)
+app.add_typer(metrics_app, name="metrics")
 
 
 def main() -> None:

@@ -54,11 +54,6 @@ class Settings(BaseSettings):
     email_max_attempts: int = Field(
         default=8, ge=1, description="Attempts before an e-mail is marked failed for operators.",
     )
-    escalation_grace_days: int = Field(
-        default=2, ge=0,
-        description="Days after a deadline before administrators are told (unless the cycle "
-                    "says otherwise).",
-    )
     scan_interval_seconds: float = Field(
         default=300.0, gt=0, description="How often Celery beat runs the deadline scan.",
     )

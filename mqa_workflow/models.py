@@ -7,8 +7,16 @@ from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.committee.models import CommitteeVote
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.db import Base
-from mqa_workflow.notifications.models import Notification
+from mqa_workflow.notifications.models import Delivery, Notification, SentNotice
 from mqa_workflow.outbox.models import OutboxMessage, ProcessedTask
+from mqa_workflow.procedure.models import (
+    CandidateDecision,
+    DefenceSlot,
+    EligibilityReview,
+    Objection,
+    PublicNotice,
+    SocialEvaluation,
+)
 from mqa_workflow.reviews.models import (
     ConflictOfInterest,
     ConsensusSheet,
@@ -24,21 +32,29 @@ __all__ = [
     "AuditRecord",
     "AwardCycle",
     "Base",
+    "CandidateDecision",
     "CommitteeVote",
     "ConflictOfInterest",
     "ConsensusSheet",
     "ConsolidatedScore",
+    "DefenceSlot",
+    "Delivery",
     "Document",
     "DocumentBlob",
+    "EligibilityReview",
     "ItemAnswer",
     "Notification",
+    "Objection",
     "Organization",
     "OutboxMessage",
     "PoolReviewer",
     "ProcessedTask",
     "Project",
+    "PublicNotice",
     "ReviewAssignment",
     "ScoreSheet",
+    "SentNotice",
     "SiteVisit",
+    "SocialEvaluation",
     "User",
 ]

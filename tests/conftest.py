@@ -1,8 +1,9 @@
 """Shared fixtures: a migrated database on SQLite and on the real PostgreSQL.
 
-PostgreSQL tests use their own database (``mqa_test``), created afresh once per
-run on the server of ``MQA_TEST_POSTGRES_URL``. Without that variable they skip
-with a message, unless ``MQA_REQUIRE_SERVICES=1`` (CI), when they fail instead.
+PostgreSQL tests use a database of their own (``mqa_test_PID``), created afresh for
+each run on the server of ``MQA_TEST_POSTGRES_URL`` and dropped after it. Without
+that variable they skip with a message, unless ``MQA_REQUIRE_SERVICES=1`` (CI),
+when they fail instead.
 """
 
 from __future__ import annotations
@@ -37,17 +38,21 @@ def service_missing(what: str) -> None:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
+    """A database of this test run's own (two runs on one server never collide)."""
     if not POSTGRES_URL:
         service_missing("MQA_TEST_POSTGRES_URL")
     server = make_url(POSTGRES_URL)
+    name = f"mqa_test_{os.getpid()}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS mqa_test WITH (FORCE)"))
-        connection.execute(text("CREATE DATABASE mqa_test"))
-    admin.dispose()
-    url = server.set(database="mqa_test").render_as_string(hide_password=False)
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    url = server.set(database=name).render_as_string(hide_password=False)
     upgrade(url)
     yield url
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
 
 
 def _truncate_all(database: Database) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.audit.service import verify_chain
 from mqa_workflow.cli import app
 from mqa_workflow.db import Database
@@ -64,3 +65,24 @@ def test_mqa_demo_prints_the_rankings_and_the_reports_folder(tmp_path: Path) -> 
                                       "--reports", str(tmp_path / "reports")])
     assert result.exit_code == 0, result.output
     assert "economic ranking" in result.output and "feedback reports written" in result.output
+
+
+def test_the_demo_runs_the_full_shenzhen_procedure(tmp_path: Path) -> None:
+    from mqa_workflow.procedure.models import EligibilityReview, Objection
+
+    url = f"sqlite:///{tmp_path / 'sz'}.sqlite3"
+    upgrade(url)
+    database = Database(url)
+    outcome = run_demo(database, applications=24, seed=5, reports_dir=tmp_path / "r",
+                       procedure="shenzhen")
+    states = [row.state for rows in outcome.rankings.values() for row in rows]
+    assert set(states) <= FINAL and states.count("ineligible") == 2
+    with database.session() as session:
+        assert verify_chain(session)[1] is None
+        objections = {o.status for o in session.scalars(select(Objection))}
+        assert objections == {"upheld", "dismissed"}
+        assert session.scalar(select(func.count()).select_from(EligibilityReview)) == 24
+        triggers = set(session.scalars(select(AuditRecord.trigger)))
+    assert {"shortlist_for_defence", "pass_defence", "begin_social_evaluation",
+            "finish_social_evaluation", "not_selected", "remove_after_objection"} <= triggers
+    assert triggers & {"confirm_grand", "confirm_encouragement"}

@@ -19,7 +19,19 @@ from mqa_workflow.db import Database
 from mqa_workflow.errors import ConflictError, TransitionRefusedError
 from mqa_workflow.notifications.models import Notification
 from mqa_workflow.outbox.models import OutboxMessage
-from mqa_workflow.reviews.models import ConflictOfInterest, ReviewAssignment, SiteVisit
+from mqa_workflow.procedure.models import (
+    CandidateDecision,
+    DefenceSlot,
+    Objection,
+    PublicNotice,
+    SocialEvaluation,
+)
+from mqa_workflow.reviews.models import (
+    ConflictOfInterest,
+    ConsensusSheet,
+    ReviewAssignment,
+    SiteVisit,
+)
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.states.engine import advance, waiting_for
 from mqa_workflow.states.table import TRANSITIONS, ApplicationState, TransitionSpec
@@ -29,11 +41,41 @@ from tests import factories
 
 RULES = {"reviewers_per_application": 2, "site_visit_team_size": 2}
 VOTE_FOR = {"award_grand": "grand", "award_encouragement": "encouragement",
-            "decline_award": "none"}
+            "decline_award": "none", "announce_grand": "grand",
+            "announce_encouragement": "encouragement"}
+
+
+def rules_for(spec: TransitionSpec) -> dict[str, object]:
+    """Cycle rules under which ``spec`` applies: the optional stages its guards ask for."""
+    stages = [g.removeprefix("uses_") for g in spec.guards if g.startswith("uses_")]
+    selection = {"candidates_per_class": 1} if spec.trigger == "not_selected" else {}
+    return RULES | {"optional_stages": stages} | selection
 
 
 def satisfy(session: Session, application: Application, spec: TransitionSpec) -> None:
     """Make every guard of ``spec`` hold for ``application``."""
+    if "defence_complete" in spec.guards:
+        _submitted_reviews(session, application, "defence", count=3)
+        session.add(DefenceSlot(application_id=application.id,
+                                starts_at=datetime(2026, 7, 1, 1, 0, tzinfo=UTC)))
+        session.add(ConsensusSheet(application_id=application.id, stage="defence",
+                                   percentages={}, total=Decimal(300),
+                                   recorded_by=factories.user(session).id))
+    if "social_evaluation_recorded" in spec.guards:
+        session.add(SocialEvaluation(application_id=application.id,
+                                     satisfaction=Decimal("88.5"), respondents=120,
+                                     method="第三方问卷", recorded_by=factories.user(session).id))
+    if "candidate_not_selected" in spec.guards:
+        session.add(CandidateDecision(application_id=application.id, selected=False,
+                                      position=2, reason="名额已满"))
+    if "notice_closed_clear" in spec.guards or "objection_upheld" in spec.guards:
+        award = "encouragement" if spec.trigger == "confirm_encouragement" else "grand"
+        session.add(PublicNotice(application_id=application.id, proposed_award=award,
+                                 published_on=date(2026, 1, 5), closes_on=date(2026, 1, 12)))
+    if "objection_upheld" in spec.guards:
+        session.add(Objection(application_id=application.id, filed_on=date(2026, 1, 6),
+                              filed_by="某公众", grounds="数据不实", evidence=["检测报告"],
+                              status="upheld", resolution="经核查属实"))
     if "document_review_complete" in spec.guards:
         _submitted_reviews(session, application, "document_review")
     if "site_visit_complete" in spec.guards:
@@ -50,8 +92,9 @@ def satisfy(session: Session, application: Application, spec: TransitionSpec) ->
     session.flush()
 
 
-def _submitted_reviews(session: Session, application: Application, stage: str) -> None:
-    for index in range(2):
+def _submitted_reviews(session: Session, application: Application, stage: str,
+                       count: int = 2) -> None:
+    for index in range(count):
         reviewer = factories.user(session, Role.REVIEWER)
         session.add(ReviewAssignment(application_id=application.id, reviewer_id=reviewer.id,
                                      stage=stage, is_leader=index == 0, status="submitted"))
@@ -74,7 +117,7 @@ def test_every_transition_moves_records_audit_and_queues_its_tasks(
 ) -> None:
     with database.session() as session:
         application = factories.application(
-            session, state=source.value, award_cycle=factories.cycle(session, RULES))
+            session, state=source.value, award_cycle=factories.cycle(session, rules_for(spec)))
         admin = factories.user(session, Role.ADMINISTRATOR)
         satisfy(session, application, spec)
         step = advance(session, application.id, spec.trigger, admin, reason="依据评审规则")
@@ -249,9 +292,9 @@ def test_final_states_accept_no_trigger(database: Database) -> None:
         assert waiting_for(session, application, factories.user(session)) == {}
         problems = _refusal(session, application, "withdraw", reason="改变主意")
     assert problems == ["withdraw applies only from draft, submitted, eligibility_check, "
-                        "returned_for_correction, document_review, site_visit, "
-                        "consolidated_scoring, committee_decision; the application is in "
-                        "not_shortlisted"]
+                        "returned_for_correction, document_review, defence, site_visit, "
+                        "social_evaluation, consolidated_scoring, committee_decision; the "
+                        "application is in not_shortlisted"]
 
 
 def test_a_stale_version_is_a_conflict_and_changes_nothing(database: Database) -> None:

@@ -23,13 +23,14 @@ def add(
     email: str = typer.Option(..., help="E-mail address (also the sign-in name)."),
     role: list[str] = typer.Option(..., help="Role; repeat for several."),
     organization: str | None = typer.Option(None, help="USCC, for an applicant contact."),
+    language: str = typer.Option("zh", help="Language of the person's notices: zh or en."),
 ) -> None:
     """Add a person with one or more roles."""
 
     def work(session: Session) -> User:
         org_id = get_organization(session, organization).id if organization else None
         return add_user(session, name=name, email=email, roles=parse_roles(role),
-                        organization_id=org_id)
+                        organization_id=org_id, language=language)
 
     user = in_transaction(work, dispatch=False)
     console.print(f"user {user.id}: {user.name} <{user.email}> ({', '.join(user.roles)})")

@@ -21,6 +21,9 @@ class Role(StrEnum):
     APPLICANT_CONTACT = "applicant_contact"
 
 
+LANGUAGES = ("zh", "en")
+
+
 class User(Base):
     __tablename__ = "users"
 
@@ -32,6 +35,8 @@ class User(Base):
     organization_id: Mapped[int | None] = mapped_column(
         ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
     )
+    # The language of the notices this person receives: "zh" (default) or "en".
+    language: Mapped[str] = mapped_column(String(5), default="zh", server_default="zh")
     created_at: Mapped[datetime] = mapped_column(default=now)
 
     def has_role(self, role: Role) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mqa_workflow.accounts.models import Role, User
+from mqa_workflow.accounts.models import LANGUAGES, Role, User
 from mqa_workflow.errors import ConflictError, InvalidInputError, NotFoundError
 
 
@@ -33,10 +33,13 @@ def add_user(
     email: str,
     roles: Iterable[Role],
     organization_id: int | None = None,
+    language: str = "zh",
 ) -> User:
     email = email.strip().lower()
     if "@" not in email or not name.strip():
         raise InvalidInputError(f"a user needs a name and an e-mail address (got {email!r})")
+    if language not in LANGUAGES:
+        raise InvalidInputError(f"unknown language {language!r}; choose {', '.join(LANGUAGES)}")
     if session.scalar(select(User).where(User.email == email)):
         raise ConflictError(f"a user with e-mail {email} already exists")
     user = User(
@@ -44,6 +47,7 @@ def add_user(
         email=email,
         roles=sorted({role.value for role in roles}),
         organization_id=organization_id,
+        language=language,
     )
     session.add(user)
     session.flush()

@@ -9,8 +9,9 @@ from mqa_workflow.accounts.service import get_user
 from mqa_workflow.applications.service import get_application
 from mqa_workflow.cli_support import actor_option, in_transaction, resolve_actor
 from mqa_workflow.committee.models import VoteChoice
-from mqa_workflow.committee.service import cast_vote, tally
+from mqa_workflow.committee.service import cast_vote, committee_title, tally
 from mqa_workflow.console import console
+from mqa_workflow.scoring.models import ConsolidatedScore
 
 app = typer.Typer(help="The award committee (评审委员会).", no_args_is_help=True)
 
@@ -39,5 +40,23 @@ def show_tally(application_id: int = typer.Argument(..., help="Application id.")
                  f"outcome: {result.outcome or '—'}"]
         lines += [f"  - {text}" for text in result.problems + result.notes]
         return "\n".join(lines)
+
+    console.print(in_transaction(work, dispatch=False), highlight=False)
+
+
+@app.command("show")
+def show(
+    application_id: int = typer.Argument(..., help="Application id."),
+    actor: str | None = actor_option(),
+) -> None:
+    """What a member sees before voting: blinded applicant when the cycle says so."""
+    who = resolve_actor(actor)
+
+    def work(session: Session) -> str:
+        application = get_application(session, application_id)
+        score = session.get(ConsolidatedScore, application_id)
+        title = committee_title(session, get_user(session, who), application)
+        total = f"{score.total} / 500 (rank {score.rank})" if score else "not consolidated"
+        return f"{title} · {application.award_class} · {total}"
 
     console.print(in_transaction(work, dispatch=False), highlight=False)

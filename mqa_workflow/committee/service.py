@@ -20,6 +20,7 @@ from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.applications.models import Application
 from mqa_workflow.committee.models import CommitteeVote, VoteChoice
 from mqa_workflow.errors import ConflictError, InvalidInputError, TransitionRefusedError
+from mqa_workflow.procedure.service import proposed_award_count
 from mqa_workflow.reviews.models import ConflictOfInterest
 
 AWARDED_STATE = {VoteChoice.GRAND: "awarded_grand",
@@ -138,7 +139,21 @@ def _quota_used(session: Session, application: Application, outcome: str) -> str
             Application.state == state,
         )
     )
-    if used is not None and used >= limit:
+    used = (used or 0) + proposed_award_count(session, application.cycle_id,
+                                              application.award_class, outcome)
+    if used >= limit:
         return (f"the {outcome} award quota of the {application.award_class} class "
                 f"({limit}) is already used")
     return None
+
+
+def committee_title(session: Session, member: User, application: Application) -> str:
+    """What a committee member sees as the applicant: blinded until their vote is in
+    when the cycle says so (the scores and the standard stay visible)."""
+    if not application.cycle.rules.blind_committee:
+        return application.title
+    voted = session.scalar(select(CommitteeVote.id).where(
+        CommitteeVote.application_id == application.id, CommitteeVote.member_id == member.id))
+    if voted is not None:
+        return application.title
+    return f"申报 #{application.id}（{application.award_class}，匿名）"

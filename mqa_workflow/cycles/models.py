@@ -7,7 +7,7 @@ never changes a past cycle.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import String
@@ -22,10 +22,16 @@ STAGES: tuple[str, ...] = (
     "submission",
     "eligibility_check",
     "document_review",
+    "defence",
     "site_visit",
+    "social_evaluation",
     "consolidated_scoring",
     "committee_decision",
+    "public_notice",
 )
+
+
+OptionalStage = Literal["defence", "social_evaluation", "public_notice"]
 
 
 class AwardQuota(BaseModel):
@@ -54,6 +60,23 @@ class CycleRules(BaseModel):
     competitor_conflicts: bool = False
     percentage_steps: dict[str, int] = Field(default_factory=dict)
     reminder_offsets_days: list[int] = Field(default_factory=lambda: [3, 1])
+    escalation_grace_days: int = Field(default=2, ge=0)
+    # The Shenzhen procedure's extra stages; a cycle without them runs the plain path.
+    optional_stages: list[OptionalStage] = Field(default_factory=list)
+    defence_panel_size: int = Field(default=3, ge=1)
+    blind_committee: bool = False
+    # 差额选拔: candidates per class for the committee, at most `selection_cap` per group.
+    candidates_per_class: int | None = Field(default=None, ge=1)
+    selection_cap: int | None = Field(default=None, ge=1)
+    selection_attribute: dict[str, str] = Field(
+        default_factory=lambda: {"economic": "industry"},
+        description="Per class, the applicant attribute kept in balance (default: industry).",
+    )
+    notice_working_days: int = Field(default=5, ge=1)
+    # {"holidays": [ISO dates], "working_weekends": [ISO dates]} for the 公示 period.
+    calendar: dict[str, list[str]] = Field(default_factory=dict)
+    # Eligibility rules as data (see mqa_workflow/shenzhen/eligibility.py); empty: none.
+    eligibility: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _known_classes(self) -> CycleRules:
@@ -63,7 +86,17 @@ class CycleRules(BaseModel):
         total = sum(self.score_weights.values())
         if abs(total - 1) > 1e-9:
             raise ValueError(f"score weights must add up to 1 (they add up to {total:g})")
+        scored = {"document_review", "site_visit"} | (
+            set(self.optional_stages) & {"defence", "social_evaluation"})
+        stray = sorted(stage for stage, weight in self.score_weights.items()
+                       if weight and stage not in scored)
+        if stray:
+            raise ValueError(f"score weights name stage(s) this cycle does not run: "
+                             f"{', '.join(stray)} (runs: {', '.join(sorted(scored))})")
         return self
+
+    def uses(self, stage: str) -> bool:
+        return stage in self.optional_stages
 
     def quota(self, award_class: str) -> AwardQuota:
         return self.award_quotas.get(award_class, AwardQuota())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -11,9 +12,15 @@ from rich.table import Table
 from mqa_workflow.console import console, fail
 from mqa_workflow.db import Database
 from mqa_workflow.demo.service import run_demo
+from mqa_workflow.errors import DomainError
 from mqa_workflow.migrations.service import upgrade
 from mqa_workflow.scoring.sheet import json_number
 from mqa_workflow.states.table import ApplicationState
+
+
+class Procedure(StrEnum):
+    PLAIN = "plain"
+    SHENZHEN = "shenzhen"
 
 
 def demo(
@@ -23,6 +30,9 @@ def demo(
     database: Path = typer.Option(Path("mqa-demo.sqlite3"),
                                   help="SQLite file for the demo (created afresh)."),
     reports: Path = typer.Option(Path("demo-reports"), help="Where feedback reports go."),
+    procedure: Procedure = typer.Option(Procedure.PLAIN, help="plain, or shenzhen: the full "
+                                        "Shenzhen procedure (eligibility rules, defence, "
+                                        "social evaluation, 差额选拔, blind committee, 公示)."),
 ) -> None:
     """Create a cycle with applicants in all six classes, a reviewer pool with conflicts and
     a committee, and run the whole cycle in-process, printing each class's ranking."""
@@ -34,9 +44,10 @@ def demo(
     with console.status("running the award cycle …") as status:
         try:
             outcome = run_demo(db, applications=applications, seed=seed, reports_dir=reports,
+                               procedure=procedure.value,
                                progress=lambda text: (console.log(text),
                                                       status.update(text)))
-        except RuntimeError as error:
+        except (RuntimeError, DomainError) as error:
             fail(str(error))
     for award_class, rows in outcome.rankings.items():
         table = Table(title=f"{award_class} ranking", title_justify="left")

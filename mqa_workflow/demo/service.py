@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from mqa_workflow.accounts.models import Role
 from mqa_workflow.accounts.service import add_user
 from mqa_workflow.applications.models import Application
+from mqa_workflow.clock import set_clock
 from mqa_workflow.committee.service import cast_vote, recused_member_ids, tally
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.cycles.service import create_cycle
@@ -73,24 +74,48 @@ class DemoOutcome:
 Progress = Callable[[str], None]
 
 
+PROCEDURES = ("plain", "shenzhen")
+# The demo runs on a simulated timeline: most phases start two weeks after the last.
+TIMELINE_START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in Shenzhen, a Monday
+
+
 def run_demo(database: Database, *, applications: int, seed: int, reports_dir: Path,
-             progress: Progress = lambda _: None) -> DemoOutcome:
+             procedure: str = "plain", progress: Progress = lambda _: None) -> DemoOutcome:
+    if procedure not in PROCEDURES:
+        raise ValueError(f"unknown procedure {procedure!r}; choose {' or '.join(PROCEDURES)}")
     rng = random.Random(seed)
-    with database.session() as session:
-        cast, cycle_id = _set_up(session, rng, applications)
-    progress(f"cycle created: {applications} applications, reviewer pool and committee")
-    for phase, step in (("submission and eligibility check", _eligibility),
-                        ("document review", _document_review),
-                        ("site visit", _site_visit),
-                        ("committee decision", _committee)):
+    moment = TIMELINE_START
+    set_clock(lambda: moment)
+    try:
         with database.session() as session:
-            step(session, rng, cast, cycle_id)
-        _drain(database)
-        progress(f"{phase} done")
-    with database.session() as session:
-        outcome = _outcome(session, cycle_id)
-        outcome.reports = write_feedback_reports(session, cycle_id, reports_dir)
-    return outcome
+            cast, cycle_id = _set_up(session, rng, applications, procedure)
+        progress(f"cycle created: {applications} applications, reviewer pool and committee "
+                 f"({procedure} procedure)")
+        for phase, step, days in _phases(procedure):
+            moment += timedelta(days=days)
+            with database.session() as session:
+                step(session, rng, cast, cycle_id)
+            _drain(database)
+            progress(f"{phase} done")
+        with database.session() as session:
+            outcome = _outcome(session, cycle_id)
+            outcome.reports = write_feedback_reports(session, cycle_id, reports_dir)
+        return outcome
+    finally:
+        set_clock(None)
+
+
+Phase = Callable[[Session, random.Random, data.Cast, int], None]
+
+
+def _phases(procedure: str) -> list[tuple[str, Phase, int]]:
+    if procedure == "shenzhen":
+        from mqa_workflow.demo import shenzhen
+
+        return shenzhen.PHASES
+    return [("submission and eligibility check", _eligibility, 14),
+            ("document review", _document_review, 14), ("site visit", _site_visit, 14),
+            ("committee decision", _committee, 14)]
 
 
 def _drain(database: Database) -> None:
@@ -99,11 +124,17 @@ def _drain(database: Database) -> None:
         raise RuntimeError(f"background work failed: {run.last_error}")
 
 
-def _set_up(session: Session, rng: random.Random, count: int) -> tuple[data.Cast, int]:
+def _set_up(session: Session, rng: random.Random, count: int,
+            procedure: str) -> tuple[data.Cast, int]:
     admin = add_user(session, name="评审办管理员", email="admin@demo.cn",
                      roles=[Role.ADMINISTRATOR])
+    rules = DEMO_RULES
+    if procedure == "shenzhen":
+        from mqa_workflow.demo.shenzhen import SHENZHEN_RULES
+
+        rules = DEMO_RULES | SHENZHEN_RULES
     cycle = create_cycle(session, year=2026, name="2026年度深圳市市长质量奖（演示）",
-                         rules=DEMO_RULES)
+                         rules=rules)
     apps, contacts = data.make_applicants(session, rng, cycle, count)
     leniency = data.make_reviewers(session, rng, max(24, count * 2),
                                    [a.organization for a in apps])
@@ -153,7 +184,7 @@ def _review_stage(session: Session, rng: random.Random, cast: data.Cast, cycle_i
                   state: str, stage: ReviewStage) -> None:
     for app in _apps(session, cycle_id, state):
         base = None
-        if stage is ReviewStage.SITE_VISIT:
+        if stage is not ReviewStage.DOCUMENT_REVIEW:
             doc = session.scalar(select(ConsensusSheet).where(
                 ConsensusSheet.application_id == app.id,
                 ConsensusSheet.stage == ReviewStage.DOCUMENT_REVIEW.value))
@@ -207,12 +238,18 @@ def _site_visit(session: Session, rng: random.Random, cast: data.Cast, cycle_id:
         assert leader is not None
         submit_visit_report(session, app, leader.reviewer,
                             "现场核查确认申报材料所述做法已在各部门展开，关键结果数据真实。")
-        advance(session, app.id, "finish_site_visit", cast.admin)
+        social = app.cycle.rules.uses("social_evaluation")
+        advance(session, app.id, "begin_social_evaluation" if social else "finish_site_visit",
+                cast.admin)
 
 
 def _committee(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
     for app in _apps(session, cycle_id, "consolidated_scoring"):
         advance(session, app.id, "refer_to_committee", cast.admin)
+    _votes(session, rng, cast, cycle_id)
+
+
+def _votes(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
     for app in _apps(session, cycle_id, "committee_decision"):
         score = session.get(ConsolidatedScore, app.id)
         assert score is not None
@@ -226,6 +263,8 @@ def _committee(session: Session, rng: random.Random, cast: data.Cast, cycle_id: 
         trigger = VOTE_OUTCOME_TRIGGER[outcome.outcome or "none"]
         if outcome.problems:  # e.g. the class's quota is already used
             trigger = "decline_award"
+        if app.cycle.rules.uses("public_notice") and trigger != "decline_award":
+            trigger = trigger.replace("award_", "announce_")
         advance(session, app.id, trigger, cast.admin, reason=_tally_text(outcome.counts))
 
 

@@ -1,70 +1,143 @@
-"""Rendering notifications from templates and delivering them to the in-app inbox.
+"""Sending notices: rendered in each person's language, written to their inbox, and
+queued for e-mail when an SMTP server is configured.
 
-Templates live in ``templates/EVENT.LANG.txt``: the first line is the subject,
-the rest the body. ``StrictUndefined`` makes a missing variable an error.
+Everything here runs inside the caller's transaction: a notice exists exactly
+when the work that caused it committed. The e-mail leaves after the commit,
+through the outbox (``notifications.send_email``) and the periodic sweep
+(:func:`mqa_workflow.notifications.delivery.deliver_due`).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application
 from mqa_workflow.audit.models import AuditRecord
-from mqa_workflow.notifications.models import Notification
-from mqa_workflow.states.table import ApplicationState
+from mqa_workflow.clock import now
+from mqa_workflow.config import get_settings
+from mqa_workflow.notifications.delivery import send_email
+from mqa_workflow.notifications.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Notification,
+    SentNotice,
+)
+from mqa_workflow.notifications.rendering import Rendered, render
+from mqa_workflow.outbox.service import enqueue
 from mqa_workflow.tasks.registry import register
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-_environment = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    undefined=StrictUndefined,
-    autoescape=select_autoescape(["html"], default_for_string=False),
-    keep_trailing_newline=True,
-)
+__all__ = ["Rendered", "notify", "notify_once", "render"]
+
+DECISION_STATES = frozenset({"awarded_grand", "awarded_encouragement", "not_awarded"})
+SEND_EMAIL = "notifications.send_email"
 
 
-def render(event: str, language: str, context: dict[str, Any]) -> tuple[str, str]:
-    text = _environment.get_template(f"{event}.{language}.txt").render(context)
-    subject, _, body = text.partition("\n")
-    return subject.strip(), body.strip() + "\n"
-
-
-def deliver(session: Session, user: User, event: str, subject: str, body: str,
-            application_id: int | None = None) -> Notification:
-    notification = Notification(user_id=user.id, event=event, application_id=application_id,
-                                subject=subject, body=body)
+def notify(session: Session, user: User, event: str, context: dict[str, Any],
+           application_id: int | None = None) -> Notification:
+    """One notice to one person, in their language: inbox now, e-mail after commit."""
+    rendered = render(event, user.language, context | {"recipient": user.name})
+    notification = Notification(
+        user_id=user.id, event=event, application_id=application_id, language=user.language,
+        subject=rendered.subject[:300], body=rendered.text, html=rendered.html,
+    )
+    notification.deliveries.append(Delivery(channel=Channel.INBOX, status=DeliveryStatus.SENT,
+                                            attempts=1, sent_at=now()))
+    mail = Delivery(channel=Channel.EMAIL) if get_settings().smtp_host else None
+    if mail is not None:
+        notification.deliveries.append(mail)
     session.add(notification)
+    session.flush()
+    if mail is not None:
+        enqueue(session, SEND_EMAIL, {"delivery_id": mail.id}, f"email:{mail.id}")
     return notification
+
+
+def notify_once(session: Session, key: str, event: str, users: Sequence[User],
+                context: dict[str, Any], application_id: int | None = None,
+                due_at: datetime | None = None) -> bool:
+    """Send a notice once per ``key``, ever; False when it was sent before (or by a
+    concurrent scan, which this one waits for and then finds on the primary key)."""
+    if session.get(SentNotice, key) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(SentNotice(key=key, event=event, application_id=application_id,
+                                   due_at=due_at, recipients=len(users)))
+    except IntegrityError:
+        return False
+    for user in users:
+        notify(session, user, event, context, application_id)
+    return True
+
+
+def sent_keys(session: Session, keys: list[str]) -> set[str]:
+    """Which of ``keys`` were sent before (one query per 500 keys)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):  # keep the IN list within every backend's limit
+        found.update(session.scalars(select(SentNotice.key).where(
+            SentNotice.key.in_(keys[start:start + 500]))))
+    return found
+
+
+def application_context(application: Application) -> dict[str, Any]:
+    """What every notice about an application shows."""
+    return {"application_id": application.id, "title": application.title,
+            "cycle": application.cycle.name, "award_class": application.award_class}
+
+
+def contacts(session: Session, application: Application) -> list[User]:
+    return list(session.scalars(select(User).where(
+        User.organization_id == application.organization_id).order_by(User.id)))
+
+
+def _reason(session: Session, application_id: int, trigger: str) -> str:
+    return session.scalar(
+        select(AuditRecord.reason).where(
+            AuditRecord.application_id == application_id, AuditRecord.trigger == trigger
+        ).order_by(AuditRecord.seq.desc()).limit(1)
+    ) or ""
 
 
 @register("notifications.state_changed")
 def notify_state_change(
     session: Session, application_id: int, trigger: str, from_state: str, to_state: str
 ) -> None:
-    """Tell the applicant's contacts that their application moved."""
+    """Tell the applicant's contacts that their application moved (or was decided)."""
     application = session.get(Application, application_id)
     if application is None:
         return  # deleted since; nothing to tell
-    reason = session.scalar(
-        select(AuditRecord.reason).where(
-            AuditRecord.application_id == application_id, AuditRecord.trigger == trigger
-        ).order_by(AuditRecord.seq.desc()).limit(1)
-    )
-    context = {
-        "application": application, "cycle": application.cycle,
-        "award_class": application.award_class, "from_state": from_state,
-        "to_state": to_state, "from_label": ApplicationState(from_state).label,
-        "to_label": ApplicationState(to_state).label, "reason": reason or "",
+    context = application_context(application) | {
+        "from_state": from_state, "to_state": to_state,
+        "reason": _reason(session, application_id, trigger),
+        "correction_due_at": (application.correction_due_at
+                              if to_state == "returned_for_correction" else None),
     }
-    subject, body = render("state_changed", "zh", context)
-    contacts = session.scalars(
-        select(User).where(User.organization_id == application.organization_id)
-    ).all()
-    for contact in contacts:
-        deliver(session, contact, "state_changed", subject, body, application_id)
+    event = "decision" if to_state in DECISION_STATES else "state_changed"
+    for contact in contacts(session, application):
+        notify(session, contact, event, context, application_id)
+
+
+@register("notifications.feedback_report_ready")
+def notify_feedback_report_ready(session: Session, application_id: int, location: str) -> None:
+    """Tell the applicant's contacts where their feedback report is."""
+    application = session.get(Application, application_id)
+    if application is None:
+        return
+    context = application_context(application) | {"state": application.state,
+                                                   "location": location}
+    for contact in contacts(session, application):
+        notify(session, contact, "feedback_report_ready", context, application_id)
+
+
+@register(SEND_EMAIL)
+def send_queued_email(session: Session, delivery_id: int) -> None:
+    """Send one e-mail now; a failure is recorded on its row and retried by the sweep."""
+    send_email(session, delivery_id)

@@ -16,7 +16,8 @@ from mqa_workflow.scoring.sheet import json_number, score_sheet
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.states.table import ApplicationState
 
-STAGE_TITLES = {"document_review": "材料评审共识评分", "site_visit": "现场评审共识评分"}
+STAGE_TITLES = {"document_review": "材料评审共识评分", "defence": "集中答辩共识评分",
+                "site_visit": "现场评审共识评分"}
 NO_FEEDBACK_STATES = {"draft", "submitted", "eligibility_check", "returned_for_correction",
                       "ineligible", "withdrawn"}
 _environment = Environment(

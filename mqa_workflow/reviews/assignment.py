@@ -42,16 +42,33 @@ per application a leader-slot node (supply ``L_a``) and a member-slot node
 pair (may_lead reviewers only, cost ``−W_match·match − W_lead·match``),
 member-slot → pair (cost ``−W_match·match``), pair → reviewer (capacity 1, which
 enforces ``x + l ≤ 1``), and reviewer → sink through ``c_r`` parallel unit arcs
-costing ``β·(current_load_r + j)``, j = 1, 2, … (the convex load cost).
+costing ``β·(current_load_r + j)``, j = 1, 2, … (the convex load cost). A pair
+that cannot take the leader role (reviewer may not lead, or no leader needed)
+needs no pair node: its member-slot → reviewer arc (capacity 1) is equivalent
+and keeps the network small. All capacities and supplies are integers, so the
+optimal flow is integral and is an optimal solution of the model.
 
-Infeasible instances: ``solve_max_flow_with_min_cost`` still returns a flow.
-An application is only ever given a complete team: applications that cannot
-be covered on their own are diagnosed up front; ones that lose out to others
-in the joint solve are removed and the rest re-solved until every remaining
-application is fully covered; then each removed one is tried again in turn
-(greedy, because maximising the number of fully covered applications is an
-all-or-nothing flow problem, NP-hard in general). Every uncovered application
-gets a reason computed from the instance and no new assignments.
+Infeasible instances: ``solve_max_flow_with_min_cost`` still returns a
+(maximum, cheapest) flow, but that flow may spread the shortage over many
+teams. An application is only ever given a complete team:
+
+1. applications that cannot be covered even on their own are diagnosed up
+   front (too few qualified reviewers free of conflicts, no possible leader,
+   capacity already used up) and left out;
+2. the rest are solved; if all are covered that single solve is the answer;
+3. otherwise, in rounds, applications still in doubt get a bypass arc to the
+   sink with a large penalty per unfilled place, higher for applications
+   earlier in ``needs`` (input order is the priority when capacity is short).
+   Those that come out fully covered are accepted (their teams are jointly
+   feasible with the ones accepted before); the mandatory ones never lose
+   their cover. Applications that cannot fit into what is left are given up
+   with the reason "capacity is taken by other applications";
+4. a final solve over the accepted applications gives their optimal teams.
+
+Maximising the number of fully covered applications is an all-or-nothing
+flow problem (NP-hard in general), so step 3 is a greedy: every application it
+accepts gets an optimal full team, but in rare cases a different choice of
+uncovered applications could have covered one more.
 """
 
 from __future__ import annotations
@@ -250,11 +267,23 @@ def _build_instance(
 # --------------------------------------------------------------------------- diagnosis
 
 
+def _reviewers(count: int) -> str:
+    return f"{count} reviewer" if count == 1 else f"{count} reviewers"
+
+
+def _are(count: int) -> str:
+    return f"{count} is" if count == 1 else f"{count} are"
+
+
+def _verb(count: int) -> str:
+    return "is" if count == 1 else "are"
+
+
 def _needs_phrase(need: ApplicationNeed, new: int) -> str:
     if not need.already_assigned:
-        return f"needs {new} reviewers"
+        return f"needs {_reviewers(new)}"
     return (
-        f"needs {new} more reviewers ({need.reviewers_needed} in total, "
+        f"needs {new} more ({need.reviewers_needed} in total, "
         f"{len(need.already_assigned)} already assigned)"
     )
 
@@ -284,12 +313,12 @@ def _static_reasons(inst: _Instance) -> dict[int, str]:
             )
         elif eligible[a] < new:
             found.append(
-                f"{_needs_phrase(need, new)} but only {eligible[a]} are qualified for {cls} "
+                f"{_needs_phrase(need, new)} but only {_are(eligible[a])} qualified for {cls} "
                 "and free of conflicts"
             )
         elif eligible_free[a] < new:
             found.append(
-                f"{_needs_phrase(need, new)}; {eligible[a]} are qualified for {cls} and free "
+                f"{_needs_phrase(need, new)}; {_are(eligible[a])} qualified for {cls} and free "
                 f"of conflicts but only {eligible_free[a]} of them have capacity left"
             )
         if lead and new > 0 and leaders[a] == 0:
@@ -298,26 +327,26 @@ def _static_reasons(inst: _Instance) -> dict[int, str]:
             )
         elif lead and new > 0 and leaders_free[a] == 0:
             found.append(
-                f"{leaders[a]} reviewers who may lead a team are qualified for {cls} and free "
-                "of conflicts, but none has capacity left"
+                f"{_reviewers(leaders[a])} who may lead a team {_verb(leaders[a])} qualified "
+                f"for {cls} and free of conflicts, but none has capacity left"
             )
         if found:
             reasons[a] = f"application {need.application_id} ({cls}): " + "; ".join(found)
     return reasons
 
 
-def _competition_reason(inst: _Instance, a: int, leader_short: bool) -> str:
+def _competition_reason(inst: _Instance, a: int, only_leader_short: bool) -> str:
     need = inst.needs[a]
     prefix = f"application {need.application_id} ({need.award_class}): "
-    if leader_short:
+    if only_leader_short:
         return prefix + (
             "reviewers who may lead a team are qualified and free of conflicts, but their "
             "capacity is taken by other applications"
         )
     n_free = int(np.count_nonzero(inst.free[inst.pair_rev[inst.pair_app == a]] > 0))
     return prefix + (
-        f"{_needs_phrase(need, int(inst.new_needed[a]))}; {n_free} qualified reviewers free "
-        "of conflicts exist, but their capacity is taken by other applications"
+        f"{_needs_phrase(need, int(inst.new_needed[a]))}; {_reviewers(n_free)} qualified and free "
+        f"of conflicts {_verb(n_free)} there, but their capacity is taken by other applications"
     )
 
 
@@ -371,7 +400,7 @@ def _penalties(inst: _Instance, weights: AssignmentWeights) -> IntArray:
         + 1
     )
     n_apps = len(inst.needs)
-    base = c_max * (4 * len(inst.reviewers) + 5)
+    base = c_max * (4 * len(inst.reviewers) + 5 + n_apps)  # dominates the priority term
     return base + c_max * (n_apps - np.arange(n_apps, dtype=np.int64))
 
 
@@ -393,65 +422,98 @@ def _solve_flow(
     member_supply = np.where(active, inst.new_needed - lead_supply, 0)
     pairs = np.flatnonzero(active[inst.pair_app])
     p_app, p_rev = inst.pair_app[pairs], inst.pair_rev[pairs]
-    member_cost, leader_cost = _pair_costs(inst, weights)
+    member_cost, leader_cost = (c[pairs] for c in _pair_costs(inst, weights))
 
-    # Nodes: leader slots [0, A), member slots [A, 2A), reviewers, sink, then pairs.
+    # Nodes: leader slots [0, A), member slots [A, 2A), reviewers, sink, then pair
+    # nodes. A pair node is only needed where the reviewer could take either role
+    # (x + l ≤ 1); a pair that can only be a member gets a direct arc instead.
     rev_node0, sink = 2 * n_apps, 2 * n_apps + n_revs
-    pair_node = sink + 1 + np.arange(len(pairs), dtype=np.int64)
     lead_ok = (lead_supply[p_app] > 0) & inst.may_lead[p_rev]
     member_ok = member_supply[p_app] > 0
+    via_pair, direct = lead_ok & member_ok, ~lead_ok & member_ok
+    pair_node = np.full(len(pairs), -1, np.int64)
+    pair_node[lead_ok] = sink + 1 + np.arange(np.count_nonzero(lead_ok))
     load_rev, load_cost = _load_arcs(inst, p_rev, weights)
     bypass = np.flatnonzero(optional)
-    penalty = _penalties(inst, weights)[bypass]
+    penalty = _penalties(inst, weights)[bypass] if len(bypass) else np.zeros(0, np.int64)
 
-    arc_groups = [  # (tails, heads, capacities, costs)
-        (p_app[lead_ok], pair_node[lead_ok], 1, leader_cost[pairs][lead_ok]),
-        (n_apps + p_app[member_ok], pair_node[member_ok], 1, member_cost[pairs][member_ok]),
-        (pair_node, rev_node0 + p_rev, 1, 0),
+    groups = [  # (tails, heads, capacities, costs); the first five carry the model's cost
+        (p_app[lead_ok], pair_node[lead_ok], 1, leader_cost[lead_ok]),
+        (n_apps + p_app[via_pair], pair_node[via_pair], 1, member_cost[via_pair]),
+        (n_apps + p_app[direct], rev_node0 + p_rev[direct], 1, member_cost[direct]),
+        (pair_node[lead_ok], rev_node0 + p_rev[lead_ok], 1, 0),
         (rev_node0 + load_rev, sink, 1, load_cost),
         (bypass, sink, lead_supply[bypass], penalty),
         (n_apps + bypass, sink, member_supply[bypass], penalty),
     ]
-    tails = [np.asarray(t, np.int64) for t, *_ in arc_groups]
-    columns = [
-        np.concatenate(
-            [
-                np.broadcast_to(np.asarray(g[i], np.int64), t.shape)
-                for g, t in zip(arc_groups, tails, strict=True)
-            ]
-        )
-        for i in (1, 2, 3)
-    ]
-    tail = np.concatenate(tails)
-    head, capacity, cost = columns
-    smcf = min_cost_flow.SimpleMinCostFlow()
-    arcs = smcf.add_arcs_with_capacity_and_unit_cost(tail, head, capacity, cost)
+    flows, cost, bounds = _run_flow(groups, lead_supply, member_supply, sink)
 
-    supplies = np.zeros(sink + 1, np.int64)
-    supplies[:n_apps], supplies[n_apps : 2 * n_apps] = lead_supply, member_supply
-    supplies[sink] = -int(lead_supply.sum() + member_supply.sum())
-    smcf.set_nodes_supplies(np.arange(sink + 1, dtype=np.int64), supplies)
-    if len(tail) and smcf.solve_max_flow_with_min_cost() != smcf.OPTIMAL:
-        raise RuntimeError("min-cost flow solver failed")  # e.g. BAD_COST_RANGE
-    flows = smcf.flows(arcs) if len(tail) else np.zeros(0, np.int64)
-
-    n_lead, n_member, n_regular = len(tails[0]), len(tails[1]), sum(len(t) for t in tails[:4])
-    lead_used = pairs[lead_ok][flows[:n_lead] > 0]
-    member_used = pairs[member_ok][flows[n_lead : n_lead + n_member] > 0]
+    lead_used = pairs[lead_ok][flows[bounds[0] : bounds[1]] > 0]
+    member_used = np.concatenate(
+        [
+            pairs[via_pair][flows[bounds[1] : bounds[2]] > 0],
+            pairs[direct][flows[bounds[2] : bounds[3]] > 0],
+        ]
+    )
     got_lead = np.bincount(inst.pair_app[lead_used], minlength=n_apps)
     got_members = np.bincount(inst.pair_app[member_used], minlength=n_apps)
     return _FlowOutcome(
         leader_pairs=lead_used,
-        member_pairs=member_used,
+        member_pairs=np.sort(member_used),
         leader_short=got_lead < lead_supply,
         member_short=got_members < member_supply,
-        cost=int(np.dot(flows[:n_regular], cost[:n_regular])),  # without bypass penalties
+        cost=int(np.dot(flows[: bounds[5]], cost[: bounds[5]])),  # without bypass penalties
     )
+
+
+def _run_flow(
+    groups: list[tuple[object, object, object, object]],
+    lead_supply: IntArray,
+    member_supply: IntArray,
+    sink: int,
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Solve; return flow and cost per arc (in group order) and the groups' start offsets."""
+    tails = [np.asarray(g[0], np.int64) for g in groups]
+    head, capacity, cost = (
+        np.concatenate(
+            [
+                np.broadcast_to(np.asarray(g[i], np.int64), t.shape)
+                for g, t in zip(groups, tails, strict=True)
+            ]
+        )
+        for i in (1, 2, 3)
+    )
+    tail = np.concatenate(tails)
+    bounds = np.concatenate([[0], np.cumsum([len(t) for t in tails])])
+    if len(tail) == 0:
+        return np.zeros(0, np.int64), cost, bounds
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    arcs = smcf.add_arcs_with_capacity_and_unit_cost(tail, head, capacity, cost)
+    n_apps = len(lead_supply)
+    supplies = np.zeros(sink + 1, np.int64)
+    supplies[:n_apps], supplies[n_apps : 2 * n_apps] = lead_supply, member_supply
+    supplies[sink] = -int(lead_supply.sum() + member_supply.sum())
+    smcf.set_nodes_supplies(np.arange(sink + 1, dtype=np.int64), supplies)
+    if smcf.solve_max_flow_with_min_cost() != smcf.OPTIMAL:
+        raise RuntimeError("min-cost flow solver failed")  # e.g. BAD_COST_RANGE
+    return np.asarray(smcf.flows(arcs), np.int64), cost, bounds
 
 
 # At most this many solves are spent on an infeasible instance before the
 # applications still in doubt are reported as uncovered.
 MAX_SOLVES = 12
+
+
+def _filled(inst: _Instance, outcome: _FlowOutcome) -> IntArray:
+    """New reviewers placed per application in a solve."""
+    used = np.concatenate([outcome.leader_pairs, outcome.member_pairs])
+    return np.bincount(inst.pair_app[used], minlength=len(inst.needs))
+
+
+def _drop(inst: _Instance, which: BoolArray, outcome: _FlowOutcome, into: dict[int, str]) -> None:
+    for a in np.flatnonzero(which):
+        only_leader = bool(outcome.leader_short[a] and not outcome.member_short[a])
+        into[int(a)] = _competition_reason(inst, int(a), only_leader)
 
 
 def _cover_all_or_nothing(
@@ -460,43 +522,47 @@ def _cover_all_or_nothing(
     """Accept applications in rounds; only fully covered ones are ever accepted.
 
     Each round solves the accepted applications (mandatory) together with the
-    ones still in doubt (optional, bypass arcs). The optional ones that come
-    out fully covered are jointly feasible with the accepted ones: accept them.
-    A round without progress retries only the first application in doubt,
-    alone, and gives it up if it still cannot be covered.
+    ones still in doubt (optional: bypass arcs). Optional ones that come out
+    fully covered are jointly feasible with the accepted ones: accept them.
+    The optional slots filled in a round are the most extra flow the network
+    can take, so an application needing more new reviewers than what is left
+    of that cannot be added even alone: give it up. A round without progress
+    tries the first application in doubt alone. A feasible instance takes a
+    single solve; an infeasible one a few (at most ``MAX_SOLVES`` rounds).
     """
+    # Plain solve first: small costs keep cost scaling fast in the usual, feasible case.
+    outcome = _solve_flow(inst, candidates, weights)
+    if not (outcome.leader_short | outcome.member_short).any():
+        return outcome, {}
     accepted = np.zeros(len(inst.needs), dtype=bool)
     doubt = candidates.copy()
     dropped: dict[int, str] = {}
-    outcome, solves, clean = _solve_flow(inst, accepted, weights), 0, True  # empty solve
-    while doubt.any():
-        if solves == MAX_SOLVES:
-            for a in np.flatnonzero(doubt):
-                dropped[int(a)] = _competition_reason(inst, int(a), False)
+    final = False
+    for _ in range(MAX_SOLVES):
+        if not doubt.any():
             break
-        trial = doubt.copy()
-        outcome = _solve_flow(inst, accepted | trial, weights, optional=trial)
-        solves += 1
+        outcome = _solve_flow(inst, accepted | doubt, weights, optional=doubt)
         short = outcome.leader_short | outcome.member_short
-        full = trial & ~short
-        clean = not (short & trial).any()
-        if full.any():
-            accepted |= full
-            doubt &= ~full
+        full = doubt & ~short
+        final = not short.any()
+        spare = int(_filled(inst, outcome)[doubt & short].sum())
+        hopeless = doubt & short & (inst.new_needed > spare)
+        _drop(inst, hopeless, outcome, dropped)
+        accepted |= full
+        doubt &= ~(full | hopeless)
+        if full.any() or not doubt.any():
             continue
-        first = int(np.flatnonzero(doubt)[0])
-        alone = np.zeros_like(doubt)
-        alone[first] = True
-        outcome = _solve_flow(inst, accepted | alone, weights, optional=alone)
-        solves += 1
-        doubt[first] = False
-        if outcome.leader_short[first] or outcome.member_short[first]:
-            dropped[first] = _competition_reason(inst, first, bool(outcome.leader_short[first]))
-            clean = False
+        first = np.zeros_like(doubt)
+        first[np.flatnonzero(doubt)[0]] = True  # highest priority: earliest in input
+        outcome = _solve_flow(inst, accepted | first, weights, optional=first)
+        final = not (outcome.leader_short | outcome.member_short).any()
+        if final:
+            accepted |= first
         else:
-            accepted[first] = True
-            clean = True
-    if not clean:  # the last solve carried partial teams of optional applications
+            _drop(inst, first, outcome, dropped)
+        doubt &= ~first
+    _drop(inst, doubt, outcome, dropped)  # solve budget spent
+    if not final:  # the last solve carried partial teams of optional applications
         outcome = _solve_flow(inst, accepted, weights)
     return outcome, dropped
 
@@ -512,7 +578,11 @@ def assign_reviewers(
     ``excluded`` holds ``(reviewer_id, application_id)`` pairs that are
     conflicted or declined. Applications that cannot get a complete team are
     listed in ``uncovered`` with a reason and receive no new assignments; all
-    others get exactly their missing reviewers.
+    others get exactly their missing reviewers. When capacity is short,
+    applications earlier in ``needs`` are served first.
+
+    ``objective`` is :func:`assignment_cost` of the returned assignments: the
+    optimum of the model over the covered applications.
     """
     weights = weights or AssignmentWeights()
     inst = _build_instance(reviewers, needs, excluded)

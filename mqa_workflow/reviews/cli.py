@@ -32,8 +32,9 @@ from mqa_workflow.reviews.service import (
 )
 
 reviewer_app = typer.Typer(help="The reviewer pool (评审专家库).", no_args_is_help=True)
-review_app = typer.Typer(help="Reviewers' work: assignments, score sheets, consensus.",
-                         no_args_is_help=True)
+review_app = typer.Typer(
+    help="Reviewers' work: assignments, score sheets, consensus.", no_args_is_help=True
+)
 sitevisit_app = typer.Typer(help="Site visits (现场评审).", no_args_is_help=True)
 
 
@@ -51,8 +52,12 @@ def _employment(value: str) -> dict[str, str | None]:
     parts = [part.strip() for part in value.split(",")]
     if len(parts) not in (3, 4):
         fail(f"--employment {value!r}: write USCC,NAME,START[,END] with ISO dates", code=2)
-    return {"uscc": parts[0], "name": parts[1], "start": parts[2],
-            "end": parts[3] if len(parts) == 4 else None}
+    return {
+        "uscc": parts[0],
+        "name": parts[1],
+        "start": parts[2],
+        "end": parts[3] if len(parts) == 4 else None,
+    }
 
 
 @reviewer_app.command("add")
@@ -69,10 +74,16 @@ def add_reviewer(
 
     def work(session: Session) -> str:
         person = get_user(session, user)
-        add_pool_reviewer(session, person, classes=_split(classes),
-                          industries=_split(industries), capacity=capacity, may_lead=may_lead,
-                          employer_uscc=employer,
-                          employments=[_employment(e) for e in employment])
+        add_pool_reviewer(
+            session,
+            person,
+            classes=_split(classes),
+            industries=_split(industries),
+            capacity=capacity,
+            may_lead=may_lead,
+            employer_uscc=employer,
+            employments=[_employment(e) for e in employment],
+        )
         return person.name
 
     console.print(f"{in_transaction(work)} is in the reviewer pool")
@@ -107,26 +118,37 @@ def list_assignments(
             query = query.where(ReviewAssignment.application_id == application)
         if reviewer:
             query = query.where(ReviewAssignment.reviewer_id == get_user(session, reviewer).id)
-        return [(a.id, a.application_id, a.reviewer.name, a.stage, a.is_leader, a.status,
-                 a.due_at) for a in session.scalars(query)]
+        return [
+            (a.id, a.application_id, a.reviewer.name, a.stage, a.is_leader, a.status, a.due_at)
+            for a in session.scalars(query)
+        ]
 
     table = Table("id", "application", "reviewer", "stage", "leader", "status", "due (UTC)")
     for row in in_transaction(work, dispatch=False):
-        table.add_row(*(str(v) if v is not None else "—" for v in row[:4]),
-                      "yes" if row[4] else "", row[5],
-                      f"{row[6]:%Y-%m-%d %H:%M}" if row[6] else "—")
+        table.add_row(
+            *(str(v) if v is not None else "—" for v in row[:4]),
+            "yes" if row[4] else "",
+            row[5],
+            f"{row[6]:%Y-%m-%d %H:%M}" if row[6] else "—",
+        )
     console.print(table)
 
 
-def _assignment(session: Session, application_id: int, who: str,
-                stage: ReviewStage) -> ReviewAssignment:
+def _assignment(
+    session: Session, application_id: int, who: str, stage: ReviewStage
+) -> ReviewAssignment:
     user = get_user(session, who)
-    assignment = session.scalar(select(ReviewAssignment).where(
-        ReviewAssignment.application_id == application_id,
-        ReviewAssignment.reviewer_id == user.id, ReviewAssignment.stage == stage.value))
+    assignment = session.scalar(
+        select(ReviewAssignment).where(
+            ReviewAssignment.application_id == application_id,
+            ReviewAssignment.reviewer_id == user.id,
+            ReviewAssignment.stage == stage.value,
+        )
+    )
     if assignment is None:
-        raise NotFoundError(f"{user.email} has no {stage.value} assignment for application "
-                            f"{application_id}")
+        raise NotFoundError(
+            f"{user.email} has no {stage.value} assignment for application {application_id}"
+        )
     return assignment
 
 
@@ -140,8 +162,9 @@ def open_materials(
     who = resolve_actor(actor)
 
     def work(session: Session) -> dict[str, str]:
-        application = open_application(session, get_user(session, who), application_id,
-                                       declare_conflict)
+        application = open_application(
+            session, get_user(session, who), application_id, declare_conflict
+        )
         return {"profile": application.profile, **application.answer_texts()}
 
     for key, text in in_transaction(work).items():
@@ -151,8 +174,11 @@ def open_materials(
 @review_app.command("sheet")
 def sheet(
     application_id: int = typer.Argument(..., help="Application id."),
-    file: Path = typer.Option(..., help='JSON: {"scores": {CODE: PCT}, "comments": {CODE: '
-                                        '{"strengths": …, "opportunities": …}}}.'),
+    file: Path = typer.Option(
+        ...,
+        help='JSON: {"scores": {CODE: PCT}, "comments": {CODE: '
+        '{"strengths": …, "opportunities": …}}}.',
+    ),
     stage: ReviewStage = typer.Option(ReviewStage.DOCUMENT_REVIEW, help="Which review."),
     submit: bool = typer.Option(False, "--submit", help="Submit and lock the sheet."),
     actor: str | None = actor_option(),
@@ -161,8 +187,13 @@ def sheet(
     who, data = resolve_actor(actor), _json_file(file)
 
     def work(session: Session) -> str:
-        saved = save_sheet(session, _assignment(session, application_id, who, stage),
-                           data.get("scores", {}), data.get("comments", {}), submit=submit)
+        saved = save_sheet(
+            session,
+            _assignment(session, application_id, who, stage),
+            data.get("scores", {}),
+            data.get("comments", {}),
+            submit=submit,
+        )
         return saved.status
 
     console.print(f"score sheet {in_transaction(work)}")
@@ -177,8 +208,9 @@ def decline_assignment(
 ) -> None:
     """Decline an assignment; a replacement is assigned at once."""
     who = resolve_actor(actor)
-    result = in_transaction(lambda s: decline(s, _assignment(s, application_id, who, stage),
-                                              reason))
+    result = in_transaction(
+        lambda s: decline(s, _assignment(s, application_id, who, stage), reason)
+    )
     for made in result.assignments:
         console.print(f"replacement: reviewer {made.reviewer_id}")
     for uncovered in result.uncovered:
@@ -189,15 +221,17 @@ def decline_assignment(
 def consensus(
     application_id: int = typer.Argument(..., help="Application id."),
     stage: ReviewStage = typer.Option(ReviewStage.DOCUMENT_REVIEW, help="Which review."),
-    decisions: Path | None = typer.Option(None, help='JSON: {CODE: {"percentage": P, '
-                                                     '"rationale": "…"}} for flagged items.'),
+    decisions: Path | None = typer.Option(
+        None, help='JSON: {CODE: {"percentage": P, "rationale": "…"}} for flagged items.'
+    ),
     actor: str | None = actor_option(),
 ) -> None:
     """Show the spreads (no --decisions) or record the team leader's consensus sheet."""
     who = resolve_actor(actor)
     if decisions is None:
-        rows = in_transaction(lambda s: spreads(s, get_application(s, application_id), stage),
-                              dispatch=False)
+        rows = in_transaction(
+            lambda s: spreads(s, get_application(s, application_id), stage), dispatch=False
+        )
         table = Table("item", "percentages", "spread", "flagged")
         for code, (values, spread, flagged) in rows.items():
             table.add_row(code, ", ".join(map(str, values)), str(spread), "⚑" if flagged else "")
@@ -205,8 +239,11 @@ def consensus(
         return
     raw = _json_file(decisions)
     chosen = {code: (int(d["percentage"]), str(d["rationale"])) for code, d in raw.items()}
-    recorded = in_transaction(lambda s: record_consensus(
-        s, get_application(s, application_id), stage, get_user(s, who), chosen))
+    recorded = in_transaction(
+        lambda s: record_consensus(
+            s, get_application(s, application_id), stage, get_user(s, who), chosen
+        )
+    )
     console.print(f"consensus recorded: {recorded.total} / 500")
 
 
@@ -237,6 +274,5 @@ def report(
 ) -> None:
     """Submit the site-visit report (the team leader)."""
     who, text = resolve_actor(actor), file.read_text(encoding="utf-8")
-    in_transaction(lambda s: submit_visit_report(s, _in(s, application_id), get_user(s, who),
-                                                 text))
+    in_transaction(lambda s: submit_visit_report(s, _in(s, application_id), get_user(s, who), text))
     console.print(f"site-visit report of application {application_id} submitted")

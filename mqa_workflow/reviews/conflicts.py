@@ -177,9 +177,11 @@ def _relationship_conflicts(reviewer: ReviewerProfile, applicant: ApplicantProfi
         uscc = _norm_uscc(rel.organization_uscc)
         if uscc in orgs:
             note = f": {rel.note}" if rel.note else ""
-            reasons.append(
-                f"declared relationship '{rel.kind}' with {rel.organization_uscc}{orgs[uscc]}{note}"
-            )
+            # Name the applicant itself; a related organization is known by its USCC only.
+            target = rel.organization_uscc
+            if uscc == _norm_uscc(applicant.organization_uscc):
+                target = f"{applicant.organization_name} ({rel.organization_uscc})"
+            reasons.append(f"declared relationship '{rel.kind}' with {target}{orgs[uscc]}{note}")
     return reasons
 
 

@@ -17,6 +17,7 @@ from mqa_workflow.db import Base
 
 class ReviewStage(StrEnum):
     DOCUMENT_REVIEW = "document_review"
+    DEFENCE = "defence"  # 集中答辩 panel
     SITE_VISIT = "site_visit"
 
 

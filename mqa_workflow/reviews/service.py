@@ -49,22 +49,33 @@ ACTIVE = (AssignmentStatus.ASSIGNED.value, AssignmentStatus.SUBMITTED.value)
 
 def _reviewer_profile(member: PoolReviewer, self_declared: frozenset[int]) -> coi.ReviewerProfile:
     return coi.ReviewerProfile(
-        reviewer_id=member.user_id, name=member.user.name, employer_uscc=member.employer_uscc,
-        industry=member.industry, district=member.district,
+        reviewer_id=member.user_id,
+        name=member.user.name,
+        employer_uscc=member.employer_uscc,
+        industry=member.industry,
+        district=member.district,
         employments=tuple(
-            coi.Employment(e["uscc"], e["name"], date.fromisoformat(e["start"]),
-                           date.fromisoformat(e["end"]) if e.get("end") else None)
-            for e in member.employments),
-        relationships=tuple(coi.DeclaredRelationship(r["uscc"], r["kind"], r.get("note", ""))
-                            for r in member.relationships),
+            coi.Employment(
+                e["uscc"],
+                e["name"],
+                date.fromisoformat(e["start"]),
+                date.fromisoformat(e["end"]) if e.get("end") else None,
+            )
+            for e in member.employments
+        ),
+        relationships=tuple(
+            coi.DeclaredRelationship(r["uscc"], r["kind"], r.get("note", ""))
+            for r in member.relationships
+        ),
         self_declared_conflicts=self_declared,
     )
 
 
 def _applicant_profile(session: Session, application: Application) -> coi.ApplicantProfile:
     org = application.organization
-    return coi.ApplicantProfile(application.id, org.uscc, org.name,
-                                related_usccs(session, org), org.industry, org.district)
+    return coi.ApplicantProfile(
+        application.id, org.uscc, org.name, related_usccs(session, org), org.industry, org.district
+    )
 
 
 def check_conflicts(session: Session, application_ids: Sequence[int]) -> list[int]:
@@ -81,31 +92,45 @@ def check_conflicts(session: Session, application_ids: Sequence[int]) -> list[in
         coi_rules = coi.ConflictRules(rules.conflict_window_years, rules.competitor_conflicts)
         applicant = _applicant_profile(session, application)
         for member in members:
-            found = coi.find_conflicts(_reviewer_profile(member, frozenset()), applicant,
-                                       coi_rules, today)
+            found = coi.find_conflicts(
+                _reviewer_profile(member, frozenset()), applicant, coi_rules, today
+            )
             if found and _record(session, member.user_id, application_id, found):
                 needing_replacement.append(application_id)
     return sorted(set(needing_replacement))
 
 
-def _record(session: Session, user_id: int, application_id: int,
-            found: Sequence[coi.Conflict]) -> bool:
+def _record(
+    session: Session, user_id: int, application_id: int, found: Sequence[coi.Conflict]
+) -> bool:
     by_rule: dict[str, list[str]] = {}
     for conflict in found:
         by_rule.setdefault(conflict.rule, []).append(conflict.reason)
     for rule, reasons in by_rule.items():
-        exists = session.scalar(select(ConflictOfInterest).where(
-            ConflictOfInterest.user_id == user_id,
-            ConflictOfInterest.application_id == application_id,
-            ConflictOfInterest.rule == rule))
+        exists = session.scalar(
+            select(ConflictOfInterest).where(
+                ConflictOfInterest.user_id == user_id,
+                ConflictOfInterest.application_id == application_id,
+                ConflictOfInterest.rule == rule,
+            )
+        )
         if exists is None:
-            session.add(ConflictOfInterest(user_id=user_id, application_id=application_id,
-                                           rule=rule, reason="; ".join(reasons)))
+            session.add(
+                ConflictOfInterest(
+                    user_id=user_id,
+                    application_id=application_id,
+                    rule=rule,
+                    reason="; ".join(reasons),
+                )
+            )
     withdrawn = False
-    for assignment in session.scalars(select(ReviewAssignment).where(
+    for assignment in session.scalars(
+        select(ReviewAssignment).where(
             ReviewAssignment.reviewer_id == user_id,
             ReviewAssignment.application_id == application_id,
-            ReviewAssignment.status == AssignmentStatus.ASSIGNED.value)):
+            ReviewAssignment.status == AssignmentStatus.ASSIGNED.value,
+        )
+    ):
         assignment.status = AssignmentStatus.WITHDRAWN.value
         assignment.status_reason = "conflict of interest found after assignment"
         withdrawn = True
@@ -120,29 +145,47 @@ def declare_conflict(session: Session, user: User, application_id: int, reason: 
 
 
 def is_conflicted(session: Session, user_id: int, application_id: int) -> bool:
-    return session.scalar(select(func.count()).select_from(ConflictOfInterest).where(
-        ConflictOfInterest.user_id == user_id,
-        ConflictOfInterest.application_id == application_id)) != 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(ConflictOfInterest)
+            .where(
+                ConflictOfInterest.user_id == user_id,
+                ConflictOfInterest.application_id == application_id,
+            )
+        )
+        != 0
+    )
 
 
 # --- assignment ------------------------------------------------------------------------
 
 
-def assign_stage(session: Session, application_ids: Sequence[int],
-                 stage: ReviewStage) -> AssignmentResult:
+def assign_stage(
+    session: Session, application_ids: Sequence[int], stage: ReviewStage
+) -> AssignmentResult:
     """Complete the team of every listed application at ``stage`` in one optimization."""
     applications = [a for i in application_ids if (a := session.get(Application, i))]
     if not applications:
         return AssignmentResult((), 0, ())
     needs = [_need(session, application, stage) for application in applications]
     needs = [need for need in needs if need.reviewers_needed > len(need.already_assigned)]
-    result = assign_reviewers(_slots(session, applications[0].cycle_id), needs,
-                              _excluded(session, [a.id for a in applications]))
+    result = assign_reviewers(
+        _slots(session, applications[0].cycle_id),
+        needs,
+        _excluded(session, [a.id for a in applications]),
+    )
     due = stage_due_at(applications[0].cycle, stage.value)
     for assignment in result.assignments:
-        session.add(ReviewAssignment(application_id=assignment.application_id,
-                                     reviewer_id=assignment.reviewer_id, stage=stage.value,
-                                     is_leader=assignment.is_leader, due_at=due))
+        session.add(
+            ReviewAssignment(
+                application_id=assignment.application_id,
+                reviewer_id=assignment.reviewer_id,
+                stage=stage.value,
+                is_leader=assignment.is_leader,
+                due_at=due,
+            )
+        )
     session.flush()
     return result
 
@@ -157,44 +200,72 @@ def stage_due_at(cycle: AwardCycle, stage: str) -> datetime | None:
 
 def _need(session: Session, application: Application, stage: ReviewStage) -> ApplicationNeed:
     rules = application.cycle.rules
-    k = (rules.reviewers_per_application if stage is ReviewStage.DOCUMENT_REVIEW
-         else rules.site_visit_team_size)
-    active = session.scalars(select(ReviewAssignment).where(
-        ReviewAssignment.application_id == application.id,
-        ReviewAssignment.stage == stage.value, ReviewAssignment.status.in_(ACTIVE))).all()
-    return ApplicationNeed(application.id, application.award_class,
-                           application.organization.industry, k,
-                           frozenset(a.reviewer_id for a in active),
-                           needs_leader=not any(a.is_leader for a in active))
+    k = {
+        ReviewStage.DOCUMENT_REVIEW: rules.reviewers_per_application,
+        ReviewStage.DEFENCE: rules.defence_panel_size,
+        ReviewStage.SITE_VISIT: rules.site_visit_team_size,
+    }[stage]
+    active = session.scalars(
+        select(ReviewAssignment).where(
+            ReviewAssignment.application_id == application.id,
+            ReviewAssignment.stage == stage.value,
+            ReviewAssignment.status.in_(ACTIVE),
+        )
+    ).all()
+    return ApplicationNeed(
+        application.id,
+        application.award_class,
+        application.organization.industry,
+        k,
+        frozenset(a.reviewer_id for a in active),
+        needs_leader=not any(a.is_leader for a in active),
+    )
 
 
 def _slots(session: Session, cycle_id: int) -> list[ReviewerSlot]:
-    load = dict(session.execute(
-        select(ReviewAssignment.reviewer_id, func.count())
-        .join(Application, Application.id == ReviewAssignment.application_id)
-        .where(Application.cycle_id == cycle_id, ReviewAssignment.status.in_(ACTIVE))
-        .group_by(ReviewAssignment.reviewer_id)).all())
-    return [ReviewerSlot(m.user_id, frozenset(m.classes), frozenset(m.industries), m.capacity,
-                         load.get(m.user_id, 0), m.may_lead)
-            for m in session.scalars(select(PoolReviewer).order_by(PoolReviewer.user_id))]
+    load = dict(
+        session.execute(
+            select(ReviewAssignment.reviewer_id, func.count())
+            .join(Application, Application.id == ReviewAssignment.application_id)
+            .where(Application.cycle_id == cycle_id, ReviewAssignment.status.in_(ACTIVE))
+            .group_by(ReviewAssignment.reviewer_id)
+        ).all()
+    )
+    return [
+        ReviewerSlot(
+            m.user_id,
+            frozenset(m.classes),
+            frozenset(m.industries),
+            m.capacity,
+            load.get(m.user_id, 0),
+            m.may_lead,
+        )
+        for m in session.scalars(select(PoolReviewer).order_by(PoolReviewer.user_id))
+    ]
 
 
 def _excluded(session: Session, application_ids: Sequence[int]) -> set[tuple[int, int]]:
-    conflicted = session.execute(select(ConflictOfInterest.user_id,
-                                        ConflictOfInterest.application_id)
-                                 .where(ConflictOfInterest.application_id.in_(application_ids)))
-    declined = session.execute(select(ReviewAssignment.reviewer_id,
-                                      ReviewAssignment.application_id)
-                               .where(ReviewAssignment.application_id.in_(application_ids),
-                                      ReviewAssignment.status.not_in(ACTIVE)))
+    conflicted = session.execute(
+        select(ConflictOfInterest.user_id, ConflictOfInterest.application_id).where(
+            ConflictOfInterest.application_id.in_(application_ids)
+        )
+    )
+    declined = session.execute(
+        select(ReviewAssignment.reviewer_id, ReviewAssignment.application_id).where(
+            ReviewAssignment.application_id.in_(application_ids),
+            ReviewAssignment.status.not_in(ACTIVE),
+        )
+    )
     return {(r, a) for r, a in conflicted} | {(r, a) for r, a in declined}
 
 
 def decline(session: Session, assignment: ReviewAssignment, reason: str) -> AssignmentResult:
     """A reviewer declines; a replacement is found in the same transaction."""
     if assignment.status != AssignmentStatus.ASSIGNED.value:
-        raise ConflictError(f"assignment {assignment.id} is {assignment.status}; "
-                            "only an open assignment can be declined")
+        raise ConflictError(
+            f"assignment {assignment.id} is {assignment.status}; "
+            "only an open assignment can be declined"
+        )
     assignment.status = AssignmentStatus.DECLINED.value
     assignment.status_reason = reason
     session.flush()
@@ -208,15 +279,22 @@ def _step(application: Application) -> int | None:
     return application.cycle.rules.percentage_steps.get(application.award_class)
 
 
-def save_sheet(session: Session, assignment: ReviewAssignment, percentages: Mapping[str, Any],
-               comments: Mapping[str, Any] | None = None, *, submit: bool = False) -> ScoreSheet:
+def save_sheet(
+    session: Session,
+    assignment: ReviewAssignment,
+    percentages: Mapping[str, Any],
+    comments: Mapping[str, Any] | None = None,
+    *,
+    submit: bool = False,
+) -> ScoreSheet:
     """Save a draft (partial sheets allowed) or submit it (complete, then locked)."""
     if assignment.status not in ACTIVE:
         raise ConflictError(f"assignment {assignment.id} is {assignment.status}")
     sheet = session.scalar(select(ScoreSheet).where(ScoreSheet.assignment_id == assignment.id))
     if sheet is not None and sheet.status == "submitted":
-        raise ConflictError(f"the score sheet of assignment {assignment.id} is submitted "
-                            "and locked")
+        raise ConflictError(
+            f"the score sheet of assignment {assignment.id} is submitted and locked"
+        )
     application = session.get(Application, assignment.application_id)
     assert application is not None
     merged = dict(sheet.percentages if sheet else {}) | dict(percentages)
@@ -244,20 +322,27 @@ def _validate(application: Application, percentages: Mapping[str, Any], complete
         raise InvalidInputError("the score sheet is refused", error.problems) from None
 
 
-def submitted_sheets(session: Session, application_id: int,
-                     stage: ReviewStage) -> list[ScoreSheet]:
-    return list(session.scalars(
-        select(ScoreSheet).join(ReviewAssignment)
-        .where(ReviewAssignment.application_id == application_id,
-               ReviewAssignment.stage == stage.value, ScoreSheet.status == "submitted")
-        .order_by(ScoreSheet.id)))
+def submitted_sheets(session: Session, application_id: int, stage: ReviewStage) -> list[ScoreSheet]:
+    return list(
+        session.scalars(
+            select(ScoreSheet)
+            .join(ReviewAssignment)
+            .where(
+                ReviewAssignment.application_id == application_id,
+                ReviewAssignment.stage == stage.value,
+                ScoreSheet.status == "submitted",
+            )
+            .order_by(ScoreSheet.id)
+        )
+    )
 
 
 # --- consensus -------------------------------------------------------------------------
 
 
-def spreads(session: Session, application: Application,
-            stage: ReviewStage) -> dict[str, tuple[list[int], int, bool]]:
+def spreads(
+    session: Session, application: Application, stage: ReviewStage
+) -> dict[str, tuple[list[int], int, bool]]:
     """Per item: the reviewers' percentages, their spread, and whether it is flagged."""
     threshold = application.cycle.rules.consensus_threshold
     sheets = submitted_sheets(session, application.id, stage)
@@ -269,25 +354,38 @@ def spreads(session: Session, application: Application,
     return result
 
 
-def record_consensus(session: Session, application: Application, stage: ReviewStage,
-                     leader: User, decisions: Mapping[str, tuple[int, str]]) -> ConsensusSheet:
+def record_consensus(
+    session: Session,
+    application: Application,
+    stage: ReviewStage,
+    leader: User,
+    decisions: Mapping[str, tuple[int, str]],
+) -> ConsensusSheet:
     """The team leader's consensus sheet: flagged items need a decision with a rationale;
     the others take the reviewers' median, rounded to the guide's step."""
-    leader_assignment = session.scalar(select(ReviewAssignment).where(
-        ReviewAssignment.application_id == application.id,
-        ReviewAssignment.stage == stage.value, ReviewAssignment.reviewer_id == leader.id,
-        ReviewAssignment.is_leader.is_(True), ReviewAssignment.status.in_(ACTIVE)))
+    leader_assignment = session.scalar(
+        select(ReviewAssignment).where(
+            ReviewAssignment.application_id == application.id,
+            ReviewAssignment.stage == stage.value,
+            ReviewAssignment.reviewer_id == leader.id,
+            ReviewAssignment.is_leader.is_(True),
+            ReviewAssignment.status.in_(ACTIVE),
+        )
+    )
     if leader_assignment is None:
-        raise ConflictError(f"{leader.name} does not lead the {stage.value} team of "
-                            f"application {application.id}")
+        raise ConflictError(
+            f"{leader.name} does not lead the {stage.value} team of application {application.id}"
+        )
     standard = load_standard(application.award_class)
     percentages, flagged, problems = {}, {}, []
     for code, (values, spread, is_flagged) in spreads(session, application, stage).items():
         if not values:
             problems.append(f"item {code}: no submitted score sheet")
         elif is_flagged and code not in decisions:
-            problems.append(f"item {code}: spread {spread} exceeds the threshold; the leader "
-                            f"must record the consensus percentage and rationale ({values})")
+            problems.append(
+                f"item {code}: spread {spread} exceeds the threshold; the leader "
+                f"must record the consensus percentage and rationale ({values})"
+            )
         elif code in decisions:
             percentages[code], rationale = decisions[code]
             flagged[code] = {"values": values, "spread": spread, "rationale": rationale}
@@ -301,9 +399,14 @@ def record_consensus(session: Session, application: Application, stage: ReviewSt
         breakdown = score_sheet(standard, percentages, _step(application))
     except ScoreSheetError as error:
         raise InvalidInputError("the consensus sheet is refused", error.problems) from None
-    sheet = ConsensusSheet(application_id=application.id, stage=stage.value,
-                           percentages=percentages, flagged=flagged,
-                           total=Decimal(breakdown.total), recorded_by=leader.id)
+    sheet = ConsensusSheet(
+        application_id=application.id,
+        stage=stage.value,
+        percentages=percentages,
+        flagged=flagged,
+        total=Decimal(breakdown.total),
+        recorded_by=leader.id,
+    )
     session.add(sheet)
     session.flush()
     return sheet
@@ -312,8 +415,9 @@ def record_consensus(session: Session, application: Application, stage: ReviewSt
 # --- access, site visits, the pool -----------------------------------------------------
 
 
-def open_application(session: Session, user: User, application_id: int,
-                     declare: str | None = None) -> Application:
+def open_application(
+    session: Session, user: User, application_id: int, declare: str | None = None
+) -> Application:
     """A reviewer opens an application's materials: only when assigned and not conflicted.
 
     ``declare`` records the reviewer's own conflict declaration instead, which
@@ -324,24 +428,36 @@ def open_application(session: Session, user: User, application_id: int,
         raise NotFoundError(f"no application {application_id}")
     if declare:
         declare_conflict(session, user, application_id, declare)
-        raise ConflictError(f"{user.name} declared a conflict of interest with application "
-                            f"{application_id}; the materials stay closed")
+        raise ConflictError(
+            f"{user.name} declared a conflict of interest with application "
+            f"{application_id}; the materials stay closed"
+        )
     if is_conflicted(session, user.id, application_id):
-        raise ConflictError(f"{user.name} has a conflict of interest with application "
-                            f"{application_id} and may not open its materials")
-    assigned = session.scalar(select(func.count()).select_from(ReviewAssignment).where(
-        ReviewAssignment.application_id == application_id,
-        ReviewAssignment.reviewer_id == user.id, ReviewAssignment.status.in_(ACTIVE)))
+        raise ConflictError(
+            f"{user.name} has a conflict of interest with application "
+            f"{application_id} and may not open its materials"
+        )
+    assigned = session.scalar(
+        select(func.count())
+        .select_from(ReviewAssignment)
+        .where(
+            ReviewAssignment.application_id == application_id,
+            ReviewAssignment.reviewer_id == user.id,
+            ReviewAssignment.status.in_(ACTIVE),
+        )
+    )
     if not assigned:
         raise ConflictError(f"{user.name} is not assigned to application {application_id}")
     return application
 
 
-def schedule_site_visit(session: Session, application: Application, day: date,
-                        issues_to_verify: Sequence[str]) -> SiteVisit:
+def schedule_site_visit(
+    session: Session, application: Application, day: date, issues_to_verify: Sequence[str]
+) -> SiteVisit:
     if application.state != "site_visit":
-        raise ConflictError(f"application {application.id} is {application.state}, "
-                            "not in site_visit")
+        raise ConflictError(
+            f"application {application.id} is {application.state}, not in site_visit"
+        )
     visit = session.get(SiteVisit, application.id) or SiteVisit(application_id=application.id)
     visit.scheduled_on = day
     visit.issues_to_verify = [issue.strip() for issue in issues_to_verify if issue.strip()]
@@ -350,19 +466,27 @@ def schedule_site_visit(session: Session, application: Application, day: date,
     return visit
 
 
-def submit_visit_report(session: Session, application: Application, leader: User,
-                        report: str) -> SiteVisit:
+def submit_visit_report(
+    session: Session, application: Application, leader: User, report: str
+) -> SiteVisit:
     visit = session.get(SiteVisit, application.id)
     if visit is None:
         raise ConflictError(f"the site visit of application {application.id} is not scheduled")
-    leads = session.scalar(select(func.count()).select_from(ReviewAssignment).where(
-        ReviewAssignment.application_id == application.id,
-        ReviewAssignment.stage == ReviewStage.SITE_VISIT.value,
-        ReviewAssignment.reviewer_id == leader.id, ReviewAssignment.is_leader.is_(True),
-        ReviewAssignment.status.in_(ACTIVE)))
+    leads = session.scalar(
+        select(func.count())
+        .select_from(ReviewAssignment)
+        .where(
+            ReviewAssignment.application_id == application.id,
+            ReviewAssignment.stage == ReviewStage.SITE_VISIT.value,
+            ReviewAssignment.reviewer_id == leader.id,
+            ReviewAssignment.is_leader.is_(True),
+            ReviewAssignment.status.in_(ACTIVE),
+        )
+    )
     if not leads:
-        raise ConflictError(f"{leader.name} does not lead the site-visit team of application "
-                            f"{application.id}")
+        raise ConflictError(
+            f"{leader.name} does not lead the site-visit team of application {application.id}"
+        )
     if not report.strip():
         raise InvalidInputError("the site-visit report is empty")
     visit.report, visit.reported_by, visit.reported_at = report.strip(), leader.id, now()
@@ -370,12 +494,20 @@ def submit_visit_report(session: Session, application: Application, leader: User
     return visit
 
 
-def add_pool_reviewer(session: Session, user: User, *, classes: Sequence[str],
-                      industries: Sequence[str], capacity: int, may_lead: bool,
-                      employer_uscc: str | None = None, industry: str | None = None,
-                      district: str | None = None,
-                      employments: Sequence[Mapping[str, Any]] = (),
-                      relationships: Sequence[Mapping[str, Any]] = ()) -> PoolReviewer:
+def add_pool_reviewer(
+    session: Session,
+    user: User,
+    *,
+    classes: Sequence[str],
+    industries: Sequence[str],
+    capacity: int,
+    may_lead: bool,
+    employer_uscc: str | None = None,
+    industry: str | None = None,
+    district: str | None = None,
+    employments: Sequence[Mapping[str, Any]] = (),
+    relationships: Sequence[Mapping[str, Any]] = (),
+) -> PoolReviewer:
     problems = _pool_problems(classes, capacity, employments)
     if problems:
         raise InvalidInputError(f"cannot put {user.name} in the reviewer pool", problems)
@@ -388,13 +520,18 @@ def add_pool_reviewer(session: Session, user: User, *, classes: Sequence[str],
     session.add(entry)
     session.flush()
     # The reviewer's data changed: check their conflicts again in the background.
-    enqueue(session, "reviews.recheck_conflicts", {"reviewer_id": user.id},
-            f"recheck:reviewer:{user.id}:{now().isoformat()}")
+    enqueue(
+        session,
+        "reviews.recheck_conflicts",
+        {"reviewer_id": user.id},
+        f"recheck:reviewer:{user.id}:{now().isoformat()}",
+    )
     return entry
 
 
-def _pool_problems(classes: Sequence[str], capacity: int,
-                   employments: Sequence[Mapping[str, Any]]) -> list[str]:
+def _pool_problems(
+    classes: Sequence[str], capacity: int, employments: Sequence[Mapping[str, Any]]
+) -> list[str]:
     from mqa_workflow.standards.models import CLASS_IDS
 
     problems = [f"classes: unknown class {c!r}" for c in classes if c not in CLASS_IDS]
@@ -408,17 +545,33 @@ def _pool_problems(classes: Sequence[str], capacity: int,
             if employment.get("end"):
                 date.fromisoformat(str(employment["end"]))
         except (KeyError, ValueError):
-            problems.append(f"employment {n}: needs uscc, name, start (YYYY-MM-DD) and an "
-                            "optional end")
+            problems.append(
+                f"employment {n}: needs uscc, name, start (YYYY-MM-DD) and an optional end"
+            )
     return problems
 
 
 def active_application_ids(session: Session) -> list[int]:
     """Applications still in review, whose teams a new conflict could change."""
-    return list(session.scalars(select(Application.id).where(
-        Application.state.in_(["eligibility_check", "document_review", "site_visit",
-                               "consolidated_scoring", "committee_decision"]))
-        .order_by(Application.id)))
+    return list(
+        session.scalars(
+            select(Application.id)
+            .where(
+                Application.state.in_(
+                    [
+                        "eligibility_check",
+                        "document_review",
+                        "defence",
+                        "site_visit",
+                        "social_evaluation",
+                        "consolidated_scoring",
+                        "committee_decision",
+                    ]
+                )
+            )
+            .order_by(Application.id)
+        )
+    )
 
 
 def recheck_and_replace(session: Session, application_ids: Sequence[int]) -> list[int]:
@@ -426,6 +579,6 @@ def recheck_and_replace(session: Session, application_ids: Sequence[int]) -> lis
     lost = check_conflicts(session, application_ids)
     for application_id in lost:
         application = session.get(Application, application_id)
-        if application and application.state in ("document_review", "site_visit"):
+        if application and application.state in ("document_review", "defence", "site_visit"):
             assign_stage(session, [application_id], ReviewStage(application.state))
     return lost

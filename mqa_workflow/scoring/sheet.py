@@ -174,3 +174,20 @@ def _breakdown(standard: Standard, scores: dict[str, ItemScore]) -> ScoreBreakdo
         kinds[score.item.kind] += score.points
     total = sum(categories.values(), Decimal(0))
     return ScoreBreakdown(standard, scores, categories, sub_categories, kinds, total)
+
+
+def score_uniform(standard: Standard, percentage: Decimal) -> ScoreBreakdown:
+    """Every item at one percentage that need not sit on a guide's step (the social
+    evaluation's satisfaction); the band is that of the percentage rounded down."""
+    if not Decimal(0) <= percentage <= HUNDRED:
+        raise ScoreSheetError([f"{percentage} is out of range; percentages run from 0 to 100"])
+    guides = {guide.id: guide for guide in standard.scoring_guides}
+    scores = {}
+    for item in standard.scored_items():
+        guide = guides[item.scoring_guide]
+        floor = int(percentage) - int(percentage) % guide.step
+        band = guide.band_for(floor)
+        assert band is not None
+        scores[item.code] = ItemScore(item, int(percentage), item.points * percentage / HUNDRED,
+                                      band)
+    return _breakdown(standard, scores)

@@ -1,5 +1,6 @@
 """Shortlisting after document review: per class, the top applications (cycle rule) go
-to the site visit; the others are not shortlisted and keep their feedback.
+on to the site visit (or first to the defence, when the cycle runs one); the others are
+not shortlisted and keep their feedback.
 
 Order: higher document-review consensus total first, then the higher results (结果)
 subtotal, then the earlier application — the same tie rule as the final ranking.
@@ -57,11 +58,12 @@ def shortlist_class(session: Session, cycle: AwardCycle, award_class: str,
                     actor: User) -> list[ShortlistEntry]:
     """Move the whole class at once: the top N to site visit, the rest not shortlisted."""
     places = cycle.rules.site_visits_per_class
+    onward = "shortlist_for_defence" if cycle.rules.uses("defence") else "shortlist"
     entries = []
     ordered = document_review_order(session, cycle, award_class)
     for position, (application, total, _) in enumerate(ordered, start=1):
         chosen = position <= places
-        advance(session, application.id, "shortlist" if chosen else "not_shortlist", actor,
+        advance(session, application.id, onward if chosen else "not_shortlist", actor,
                 reason=f"材料评审共识得分 {total}，{award_class} 类第 {position} 名"
                        f"（入围名额 {places}）",
                 data={"position": position, "total": str(total)})

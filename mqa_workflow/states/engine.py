@@ -22,6 +22,8 @@ from mqa_workflow.audit import service as audit
 from mqa_workflow.clock import now
 from mqa_workflow.errors import ConflictError, NotFoundError, TransitionRefusedError
 from mqa_workflow.outbox.service import enqueue
+from mqa_workflow.procedure.service import notice_calendar, office_today, publish_notice
+from mqa_workflow.shenzhen.calendar import CalendarError
 from mqa_workflow.states.guards import GUARDS, GuardContext
 from mqa_workflow.states.table import (
     BY_TRIGGER,
@@ -125,9 +127,10 @@ def advance(
             f"cannot {trigger} application {application_id} ({application.state})", problems
         )
     from_state = application.state
-    bind_machine(application).model.trigger(trigger)
-    _on_enter(application)
     try:
+        # Any query from here on may autoflush the new state: all of it is the write.
+        bind_machine(application).model.trigger(trigger)
+        _on_enter(session, application, trigger)
         session.flush()
     except StaleDataError:
         raise ConflictError(
@@ -156,11 +159,21 @@ def _spec(trigger: str, application: Application) -> TransitionSpec:
     return spec
 
 
-def _on_enter(application: Application) -> None:
+def _on_enter(session: Session, application: Application, trigger: str) -> None:
     """Data a state carries from the moment it is entered."""
+    rules = application.cycle.rules
     if application.state == ApplicationState.RETURNED_FOR_CORRECTION:
-        days = application.cycle.rules.correction_days
-        application.correction_due_at = now() + timedelta(days=days)
+        application.correction_due_at = now() + timedelta(days=rules.correction_days)
+    elif application.state == ApplicationState.PUBLIC_NOTICE:
+        award = trigger.removeprefix("announce_")
+        today = office_today()
+        try:
+            closes_on = notice_calendar(rules.calendar, today.year).add_working_days(
+                today, rules.notice_working_days)
+        except CalendarError as error:
+            raise TransitionRefusedError("cannot publish the notice", error.problems) from None
+        publish_notice(session, application, award, closes_on)
+        application.decided_award = award
 
 
 def waiting_for(session: Session, application: Application, actor: User) -> dict[str, list[str]]:

@@ -18,8 +18,17 @@ from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application
 from mqa_workflow.clock import OFFICE_TZ, now
 from mqa_workflow.committee.service import tally
+from mqa_workflow.procedure.models import (
+    CandidateDecision,
+    DefenceSlot,
+    EligibilityReview,
+    Objection,
+    PublicNotice,
+    SocialEvaluation,
+)
 from mqa_workflow.reviews.models import (
     AssignmentStatus,
+    ConsensusSheet,
     ReviewAssignment,
     ReviewStage,
     SiteVisit,
@@ -129,6 +138,99 @@ def committee_voted(outcome: str) -> Guard:
     return guard
 
 
+def uses_stage(stage: str, wanted: bool) -> Guard:
+    """The cycle's rules pick the Shenzhen procedure's optional stage or the plain path."""
+
+    def guard(ctx: GuardContext) -> list[str]:
+        if ctx.application.cycle.rules.uses(stage) == wanted:
+            return []
+        runs = "runs" if not wanted else "does not run"
+        return [f"this cycle {runs} the {stage} stage"]
+
+    return guard
+
+
+def eligibility_settled(ctx: GuardContext) -> list[str]:
+    """With eligibility rules, the automatic check must have run; confirming against a
+    failed or incomplete check is an override and needs a written reason."""
+    if not ctx.application.cycle.rules.eligibility:
+        return []
+    review = ctx.session.get(EligibilityReview, ctx.application.id)
+    if review is None:
+        return ["the eligibility check has not been run (mqa eligibility check)"]
+    if review.passed is not True and not ctx.reason.strip():
+        verdict = "failed" if review.passed is False else "is incomplete"
+        return [f"the eligibility check {verdict}; confirming anyway is an override and "
+                "needs a written reason"]
+    return []
+
+
+def defence_complete(ctx: GuardContext) -> list[str]:
+    problems = reviews_complete(ReviewStage.DEFENCE,
+                                lambda c: c.application.cycle.rules.defence_panel_size)(ctx)
+    if ctx.session.get(DefenceSlot, ctx.application.id) is None:
+        problems.insert(0, "no defence slot is scheduled")
+    if not _has_consensus(ctx, ReviewStage.DEFENCE):
+        problems.append("the defence panel's consensus score is not recorded")
+    return problems
+
+
+def _has_consensus(ctx: GuardContext, stage: ReviewStage) -> bool:
+    return ctx.session.scalar(select(ConsensusSheet.id).where(
+        ConsensusSheet.application_id == ctx.application.id,
+        ConsensusSheet.stage == stage.value)) is not None
+
+
+def social_evaluation_recorded(ctx: GuardContext) -> list[str]:
+    if ctx.session.get(SocialEvaluation, ctx.application.id) is None:
+        return ["the social evaluation (社会评价) result is not recorded"]
+    return []
+
+
+def candidate_decision(selected: bool) -> Guard:
+    def guard(ctx: GuardContext) -> list[str]:
+        if ctx.application.cycle.rules.candidates_per_class is None:
+            return [] if selected else ["this cycle runs no competitive selection (差额选拔)"]
+        decision = ctx.session.get(CandidateDecision, ctx.application.id)
+        if decision is None:
+            return ["the candidate list of this class is not drawn yet (mqa candidates select)"]
+        if decision.selected != selected:
+            return [f"the candidate list says otherwise: {decision.reason}"]
+        return []
+
+    return guard
+
+
+def notice_closed_clear(ctx: GuardContext) -> list[str]:
+    notice = ctx.session.get(PublicNotice, ctx.application.id)
+    if notice is None:
+        return ["no public notice (公示) was published"]
+    problems = []
+    if ctx.today <= notice.closes_on:
+        problems.append(f"the public notice runs until {notice.closes_on.isoformat()}")
+    open_ones = ctx.session.scalars(select(Objection.id).where(
+        Objection.application_id == ctx.application.id,
+        Objection.status.in_(["open", "upheld"]))).all()
+    problems += [f"objection {oid} is open or upheld" for oid in open_ones]
+    return problems
+
+
+def proposed(award: str) -> Guard:
+    def guard(ctx: GuardContext) -> list[str]:
+        notice = ctx.session.get(PublicNotice, ctx.application.id)
+        if notice is not None and notice.proposed_award != award:
+            return [f"the notice proposed the {notice.proposed_award} award, not {award}"]
+        return []
+
+    return guard
+
+
+def objection_upheld(ctx: GuardContext) -> list[str]:
+    upheld = ctx.session.scalar(select(Objection.id).where(
+        Objection.application_id == ctx.application.id, Objection.status == "upheld"))
+    return [] if upheld else ["no objection against this application has been upheld"]
+
+
 GUARDS: dict[str, Guard] = {
     "application_complete": application_complete,
     "before_submission_deadline": before_submission_deadline,
@@ -145,4 +247,16 @@ GUARDS: dict[str, Guard] = {
     "committee_voted_grand": committee_voted("grand"),
     "committee_voted_encouragement": committee_voted("encouragement"),
     "committee_voted_no_award": committee_voted("none"),
+    "eligibility_settled": eligibility_settled,
+    "defence_complete": defence_complete,
+    "social_evaluation_recorded": social_evaluation_recorded,
+    "candidate_selected": candidate_decision(True),
+    "candidate_not_selected": candidate_decision(False),
+    "notice_closed_clear": notice_closed_clear,
+    "proposed_grand": proposed("grand"),
+    "proposed_encouragement": proposed("encouragement"),
+    "objection_upheld": objection_upheld,
+    **{f"{'uses' if wanted else 'skips'}_{stage}": uses_stage(stage, wanted)
+       for stage in ("defence", "social_evaluation", "public_notice")
+       for wanted in (True, False)},
 }

@@ -21,9 +21,12 @@ class ApplicationState(StrEnum):
     INELIGIBLE = "ineligible"
     DOCUMENT_REVIEW = "document_review"
     NOT_SHORTLISTED = "not_shortlisted"
+    DEFENCE = "defence"
     SITE_VISIT = "site_visit"
+    SOCIAL_EVALUATION = "social_evaluation"
     CONSOLIDATED_SCORING = "consolidated_scoring"
     COMMITTEE_DECISION = "committee_decision"
+    PUBLIC_NOTICE = "public_notice"
     AWARDED_GRAND = "awarded_grand"
     AWARDED_ENCOURAGEMENT = "awarded_encouragement"
     NOT_AWARDED = "not_awarded"
@@ -48,9 +51,12 @@ STATE_LABELS: dict[ApplicationState, str] = {
     S.INELIGIBLE: "资格不符",
     S.DOCUMENT_REVIEW: "材料评审",
     S.NOT_SHORTLISTED: "未入围",
+    S.DEFENCE: "集中答辩",
     S.SITE_VISIT: "现场评审",
+    S.SOCIAL_EVALUATION: "社会评价",
     S.CONSOLIDATED_SCORING: "综合评分",
     S.COMMITTEE_DECISION: "评审委员会审议",
+    S.PUBLIC_NOTICE: "公示",
     S.AWARDED_GRAND: "获大奖",
     S.AWARDED_ENCOURAGEMENT: "获鼓励奖",
     S.NOT_AWARDED: "未获奖",
@@ -61,7 +67,7 @@ ADMIN = (Role.ADMINISTRATOR,)
 APPLICANT_OR_ADMIN = (Role.APPLICANT_CONTACT, Role.ADMINISTRATOR)
 BEFORE_DECISION = (
     S.DRAFT, S.SUBMITTED, S.ELIGIBILITY_CHECK, S.RETURNED_FOR_CORRECTION, S.DOCUMENT_REVIEW,
-    S.SITE_VISIT, S.CONSOLIDATED_SCORING, S.COMMITTEE_DECISION,
+    S.DEFENCE, S.SITE_VISIT, S.SOCIAL_EVALUATION, S.CONSOLIDATED_SCORING, S.COMMITTEE_DECISION,
 )
 NOTIFY = "notifications.state_changed"
 
@@ -78,6 +84,8 @@ class TransitionSpec:
     needs_reason: bool = False
 
 
+# Guards named "uses_X" / "skips_X" pick the Shenzhen procedure's optional stage X or
+# the plain path, by the cycle's rules (CycleRules.optional_stages).
 TRANSITIONS: tuple[TransitionSpec, ...] = (
     TransitionSpec("submit", (S.DRAFT,), S.SUBMITTED, APPLICANT_OR_ADMIN, "提交申报",
                    guards=("application_complete", "before_submission_deadline")),
@@ -91,27 +99,58 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
     TransitionSpec("declare_ineligible", (S.ELIGIBILITY_CHECK, S.RETURNED_FOR_CORRECTION),
                    S.INELIGIBLE, ADMIN, "资格审核不通过", needs_reason=True),
     TransitionSpec("confirm_eligible", (S.ELIGIBILITY_CHECK,), S.DOCUMENT_REVIEW, ADMIN,
-                   "资格审核通过，进入材料评审",
+                   "资格审核通过，进入材料评审", guards=("eligibility_settled",),
                    tasks=("reviews.assign_document_review", NOTIFY)),
     TransitionSpec("shortlist", (S.DOCUMENT_REVIEW,), S.SITE_VISIT, ADMIN, "入围现场评审",
-                   guards=("document_review_complete",),
+                   guards=("document_review_complete", "skips_defence"),
                    tasks=("reviews.assign_site_visit", NOTIFY)),
+    TransitionSpec("shortlist_for_defence", (S.DOCUMENT_REVIEW,), S.DEFENCE, ADMIN,
+                   "入围集中答辩", guards=("document_review_complete", "uses_defence"),
+                   tasks=("reviews.assign_defence", NOTIFY)),
     TransitionSpec("not_shortlist", (S.DOCUMENT_REVIEW,), S.NOT_SHORTLISTED, ADMIN, "未入围",
-                   guards=("document_review_complete",),
-                   tasks=(NOTIFY,)),
+                   guards=("document_review_complete",)),
+    TransitionSpec("pass_defence", (S.DEFENCE,), S.SITE_VISIT, ADMIN, "答辩后入围现场评审",
+                   guards=("defence_complete",), tasks=("reviews.assign_site_visit", NOTIFY)),
+    TransitionSpec("fail_defence", (S.DEFENCE,), S.NOT_SHORTLISTED, ADMIN, "答辩后未入围",
+                   guards=("defence_complete",)),
     TransitionSpec("finish_site_visit", (S.SITE_VISIT,), S.CONSOLIDATED_SCORING, ADMIN,
-                   "现场评审完成", guards=("site_visit_complete", "site_visit_reported"),
+                   "现场评审完成",
+                   guards=("site_visit_complete", "site_visit_reported",
+                           "skips_social_evaluation"),
+                   tasks=("scoring.consolidate",)),
+    TransitionSpec("begin_social_evaluation", (S.SITE_VISIT,), S.SOCIAL_EVALUATION, ADMIN,
+                   "现场评审完成，开展社会评价",
+                   guards=("site_visit_complete", "site_visit_reported",
+                           "uses_social_evaluation")),
+    TransitionSpec("finish_social_evaluation", (S.SOCIAL_EVALUATION,), S.CONSOLIDATED_SCORING,
+                   ADMIN, "社会评价完成", guards=("social_evaluation_recorded",),
                    tasks=("scoring.consolidate",)),
     TransitionSpec("refer_to_committee", (S.CONSOLIDATED_SCORING,), S.COMMITTEE_DECISION,
-                   ADMIN, "提交评审委员会", guards=("consolidated_score_recorded",)),
+                   ADMIN, "列入候选名单，提交评审委员会",
+                   guards=("consolidated_score_recorded", "candidate_selected")),
+    TransitionSpec("not_selected", (S.CONSOLIDATED_SCORING,), S.NOT_AWARDED, ADMIN,
+                   "差额选拔未列入候选名单",
+                   guards=("consolidated_score_recorded", "candidate_not_selected")),
     TransitionSpec("award_grand", (S.COMMITTEE_DECISION,), S.AWARDED_GRAND, ADMIN,
-                   "授予大奖", guards=("committee_voted_grand",),
-                   tasks=(NOTIFY,)),
+                   "授予大奖", guards=("committee_voted_grand", "skips_public_notice")),
     TransitionSpec("award_encouragement", (S.COMMITTEE_DECISION,), S.AWARDED_ENCOURAGEMENT,
-                   ADMIN, "授予鼓励奖", guards=("committee_voted_encouragement",),
-                   tasks=(NOTIFY,)),
+                   ADMIN, "授予鼓励奖",
+                   guards=("committee_voted_encouragement", "skips_public_notice")),
     TransitionSpec("decline_award", (S.COMMITTEE_DECISION,), S.NOT_AWARDED, ADMIN, "不予授奖",
-                   guards=("committee_voted_no_award",), tasks=(NOTIFY,)),
+                   guards=("committee_voted_no_award",)),
+    TransitionSpec("announce_grand", (S.COMMITTEE_DECISION,), S.PUBLIC_NOTICE, ADMIN,
+                   "拟授大奖，进入公示",
+                   guards=("committee_voted_grand", "uses_public_notice")),
+    TransitionSpec("announce_encouragement", (S.COMMITTEE_DECISION,), S.PUBLIC_NOTICE, ADMIN,
+                   "拟授鼓励奖，进入公示",
+                   guards=("committee_voted_encouragement", "uses_public_notice")),
+    TransitionSpec("confirm_grand", (S.PUBLIC_NOTICE,), S.AWARDED_GRAND, ADMIN,
+                   "公示期满无异议，授予大奖", guards=("notice_closed_clear", "proposed_grand")),
+    TransitionSpec("confirm_encouragement", (S.PUBLIC_NOTICE,), S.AWARDED_ENCOURAGEMENT,
+                   ADMIN, "公示期满无异议，授予鼓励奖",
+                   guards=("notice_closed_clear", "proposed_encouragement")),
+    TransitionSpec("remove_after_objection", (S.PUBLIC_NOTICE,), S.NOT_AWARDED, ADMIN,
+                   "异议成立，取消候选资格", guards=("objection_upheld",), needs_reason=True),
     TransitionSpec("withdraw", BEFORE_DECISION, S.WITHDRAWN, APPLICANT_OR_ADMIN, "撤回申报",
                    needs_reason=True),
 )

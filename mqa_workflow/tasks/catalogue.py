@@ -1,4 +1,5 @@
 """Importing this module registers every background task with the registry."""
 
+from mqa_workflow.deadlines import assignments  # noqa: F401
 from mqa_workflow.notifications import service as notifications  # noqa: F401
 from mqa_workflow.tasks import pipeline  # noqa: F401

@@ -13,8 +13,10 @@ from celery import Celery, Task
 
 from mqa_workflow.config import Settings, get_settings
 from mqa_workflow.db import get_database
+from mqa_workflow.monitoring.broker import connect_task_counters
 from mqa_workflow.outbox.models import OutboxMessage
 from mqa_workflow.tasks import registry
+from mqa_workflow.tasks.periodic import bind_periodic
 
 NOTIFICATION_QUEUE = "notifications"
 WORK_QUEUE = "work"
@@ -40,6 +42,8 @@ def make_celery(settings: Settings) -> Celery:
     )
     for name in registry.tasks():
         _bind(app, name)
+    bind_periodic(app, settings)  # beat: `celery -A mqa_workflow.tasks.celery_app beat`
+    connect_task_counters()
     return app
 
 

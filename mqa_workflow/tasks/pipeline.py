@@ -44,6 +44,11 @@ def assign_document_review(session: Session, application_id: int, **_: object) -
     _assign(session, application_id, ReviewStage.DOCUMENT_REVIEW)
 
 
+@register("reviews.assign_defence")
+def assign_defence(session: Session, application_id: int, **_: object) -> None:
+    _assign(session, application_id, ReviewStage.DEFENCE)
+
+
 @register("reviews.assign_site_visit")
 def assign_site_visit(session: Session, application_id: int, **_: object) -> None:
     _assign(session, application_id, ReviewStage.SITE_VISIT)

@@ -1,0 +1,45 @@
+"""Assignment notices: each reviewer hears of each new assignment once, with its deadline."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mqa_workflow.applications.models import Application
+from mqa_workflow.notifications.service import application_context, notify_once, sent_keys
+from mqa_workflow.reviews.models import AssignmentStatus, ReviewAssignment
+from mqa_workflow.tasks.registry import register
+
+
+def notify_new_assignments(session: Session, application_id: int | None = None) -> int:
+    """Tell each reviewer of each new assignment, once (key ``assignment:ID``)."""
+    query = select(ReviewAssignment).where(
+        ReviewAssignment.status == AssignmentStatus.ASSIGNED.value)
+    if application_id is not None:
+        query = query.where(ReviewAssignment.application_id == application_id)
+    assignments = list(session.scalars(query.order_by(ReviewAssignment.id)))
+    done = sent_keys(session, [f"assignment:{a.id}" for a in assignments])
+    sent = 0
+    for assignment in assignments:
+        key = f"assignment:{assignment.id}"
+        if key not in done and _tell_assignment(session, assignment, key):
+            sent += 1
+    return sent
+
+
+def _tell_assignment(session: Session, assignment: ReviewAssignment, key: str) -> bool:
+    application = session.get(Application, assignment.application_id)
+    if application is None or application.state != assignment.stage or not assignment.due_at:
+        return False  # the stage is over (or has no deadline): nothing to tell
+    context = application_context(application) | {
+        "stage": assignment.stage, "is_leader": assignment.is_leader,
+        "due_at": assignment.due_at}
+    return notify_once(session, key, "assignment", [assignment.reviewer], context,
+                       application.id, assignment.due_at)
+
+
+@register("deadlines.notify_assignments")
+def notify_assignments_task(session: Session, application_id: int, **_: object) -> None:
+    """Run right after an assignment task so reviewers hear at once (the scan catches up
+    on any it misses)."""
+    notify_new_assignments(session, application_id)

@@ -1,0 +1,1 @@
+"""What operators watch: queues, running/retried/failed tasks, outbox lag, overdue work."""

@@ -1,0 +1,73 @@
+"""``mqa queues`` and ``mqa metrics``: the figures operators watch."""
+
+from __future__ import annotations
+
+import time
+
+import typer
+from prometheus_client import exposition, start_http_server
+from rich.markup import escape
+
+from mqa_workflow.cli_support import database, in_transaction
+from mqa_workflow.console import console
+from mqa_workflow.monitoring.figures import Figures, collect
+from mqa_workflow.monitoring.metrics import registry_for
+
+metrics_app = typer.Typer(help="Prometheus metrics of queues, tasks, outbox and overdue work.",
+                          no_args_is_help=True)
+
+
+def queues() -> None:
+    """Celery queue depths, running/retried/failed tasks, outbox lag, e-mails, overdue work."""
+    figures = in_transaction(collect, dispatch=False)
+    for line in report(figures):
+        console.print(line, highlight=False)
+
+
+def report(figures: Figures) -> list[str]:
+    broker = figures.broker
+    lines = []
+    if broker is None:
+        lines.append("broker: none (tasks run in-process)")
+    elif not broker.reachable:
+        lines.append(f"broker: [red]unreachable[/] ({escape(broker.error)})")
+    else:
+        depths = ", ".join(f"{queue} {count}" for queue, count in broker.depths.items())
+        lines += [f"queues: {depths}",
+                  f"workers: {broker.workers}, running tasks: {broker.running}",
+                  f"retried tasks: {_totals(broker.retried)}",
+                  f"failed tasks: {_totals(broker.failed)}"]
+    outbox = figures.outbox
+    lines.append(f"outbox: pending {outbox.pending}, failing {outbox.failing}, "
+                 f"lag {figures.outbox_lag_seconds:.0f}s")
+    email = figures.email
+    lines.append(f"e-mail: pending {email.pending} (retrying {email.retrying}), "
+                 f"failed {email.failed}, sent {email.sent}")
+    overdue = ", ".join(f"{kind} {count}" for kind, count in figures.overdue.items() if count)
+    lines.append(f"overdue work: {overdue or 'none'}")
+    return lines
+
+
+def _totals(counts: dict[str, int]) -> str:
+    if not counts:
+        return "0"
+    detail = ", ".join(f"{name} {count}" for name, count in sorted(counts.items()))
+    return f"{sum(counts.values())} ({detail})"
+
+
+@metrics_app.command("show")
+def show() -> None:
+    """Print the metrics once, in the Prometheus text format."""
+    console.out(exposition.generate_latest(registry_for(database())).decode(), end="")
+
+
+@metrics_app.command("serve")
+def serve(
+    port: int = typer.Option(9108, help="Port of the /metrics endpoint."),
+    address: str = typer.Option("0.0.0.0", help="Address to listen on."),
+) -> None:
+    """Serve /metrics for Prometheus until interrupted (figures gathered at each scrape)."""
+    start_http_server(port, address, registry=registry_for(database()))
+    console.print(f"serving metrics on http://{address}:{port}/metrics")
+    while True:
+        time.sleep(3600)

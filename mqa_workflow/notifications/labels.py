@@ -1,0 +1,28 @@
+"""Names of states, stages and kinds of work in each notice language."""
+
+from __future__ import annotations
+
+from mqa_workflow.states.table import STATE_LABELS
+
+LANGUAGES = ("zh", "en")
+
+# Kinds of work with a deadline, and the review stages (zh, en).
+_LABELS: dict[str, tuple[str, str]] = {
+    "correction": ("申报材料补正", "correction of the application"),
+    "review": ("评审评分表", "review score sheet"),
+    "consensus": ("共识评分", "consensus score sheet"),
+    "site_visit_report": ("现场评审报告", "site-visit report"),
+    "committee_vote": ("评审委员会表决", "committee vote"),
+    "document_review": ("材料评审", "document review"),
+    "site_visit": ("现场评审", "site visit"),
+}
+
+
+def label(code: str, language: str) -> str:
+    """The name of ``code`` in ``language``; an unknown code is an error, never shown raw."""
+    if code in _LABELS:
+        return _LABELS[code][LANGUAGES.index(language)]
+    for state, zh in STATE_LABELS.items():
+        if state.value == code:
+            return zh if language == "zh" else code.replace("_", " ")
+    raise KeyError(f"no label for {code!r}")

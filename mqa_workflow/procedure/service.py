@@ -1,0 +1,270 @@
+"""The Shenzhen procedure's stages as domain functions; the pure rules live in
+``mqa_workflow.shenzhen`` and these functions store their results and evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mqa_workflow.accounts.models import User
+from mqa_workflow.applications.models import Application
+from mqa_workflow.clock import OFFICE_TZ, now
+from mqa_workflow.cycles.models import AwardCycle
+from mqa_workflow.errors import ConflictError, InvalidInputError
+from mqa_workflow.procedure.models import (
+    CandidateDecision,
+    DefenceSlot,
+    EligibilityReview,
+    Objection,
+    PublicNotice,
+    SocialEvaluation,
+)
+from mqa_workflow.scoring.models import ConsolidatedScore
+from mqa_workflow.shenzhen.calendar import (
+    WorkingCalendar,
+    calendar_from_mapping,
+    china_2026,
+)
+from mqa_workflow.shenzhen.eligibility import (
+    Accident,
+    ApplicantFacts,
+    EligibilityRules,
+    Outcome,
+    PastAward,
+    Penalty,
+    check_eligibility,
+)
+from mqa_workflow.shenzhen.selection import BalanceRule, Candidate, SelectionResult
+from mqa_workflow.shenzhen.selection import select as select_candidates_pure
+
+
+def _require_state(application: Application, state: str) -> None:
+    if application.state != state:
+        raise ConflictError(f"application {application.id} is {application.state}, "
+                            f"not in {state}")
+
+
+def office_today() -> date:
+    return now().astimezone(OFFICE_TZ).date()
+
+
+# --- defence (集中答辩) ------------------------------------------------------------------
+
+
+def schedule_defence(session: Session, application: Application, starts_at: datetime,
+                     minutes: int = 30, room: str = "") -> DefenceSlot:
+    """Book a presentation slot; slots of one class and room never overlap."""
+    _require_state(application, "defence")
+    if minutes < 5:
+        raise InvalidInputError(f"a defence slot of {minutes} minutes is too short")
+    ends_at = starts_at.timestamp() + minutes * 60
+    for other in session.scalars(select(DefenceSlot).join(Application).where(
+            Application.cycle_id == application.cycle_id,
+            Application.award_class == application.award_class,
+            DefenceSlot.application_id != application.id, DefenceSlot.room == room)):
+        other_end = other.starts_at.timestamp() + other.minutes * 60
+        if starts_at.timestamp() < other_end and other.starts_at.timestamp() < ends_at:
+            raise ConflictError(f"the slot overlaps application {other.application_id}'s "
+                                f"defence at {other.starts_at:%Y-%m-%d %H:%M} UTC")
+    slot = session.get(DefenceSlot, application.id) or DefenceSlot(
+        application_id=application.id)
+    slot.starts_at, slot.minutes, slot.room = starts_at, minutes, room
+    session.add(slot)
+    session.flush()
+    return slot
+
+
+# --- social evaluation (社会评价) --------------------------------------------------------
+
+
+def record_social_evaluation(session: Session, application: Application, recorder: User, *,
+                             satisfaction: str | Decimal, respondents: int,
+                             method: str) -> SocialEvaluation:
+    _require_state(application, "social_evaluation")
+    problems = []
+    try:
+        value = Decimal(str(satisfaction))
+        if not Decimal(0) <= value <= Decimal(100):
+            problems.append(f"satisfaction {value} is out of range; give a percentage 0–100")
+    except InvalidOperation:
+        problems.append(f"satisfaction {satisfaction!r} is not a number")
+        value = Decimal(0)
+    if respondents < 1:
+        problems.append("respondents: at least one respondent")
+    if not method.strip():
+        problems.append("method: say how the evaluation was carried out")
+    if problems:
+        raise InvalidInputError("cannot record the social evaluation", problems)
+    record = session.get(SocialEvaluation, application.id) or SocialEvaluation(
+        application_id=application.id)
+    record.satisfaction, record.respondents, record.method = value, respondents, method
+    record.recorded_by = recorder.id
+    session.add(record)
+    session.flush()
+    return record
+
+
+# --- public notice (公示) and objections (异议) -------------------------------------------
+
+
+def notice_calendar(data: dict[str, list[str]], year: int) -> WorkingCalendar:
+    """The cycle's own calendar when it gives one; else the published 2026 calendar in
+    2026, and plain weekends in years whose holidays were never loaded."""
+    if data:
+        return calendar_from_mapping(data)
+    return china_2026() if year == 2026 else WorkingCalendar()
+
+
+def publish_notice(session: Session, application: Application, award: str,
+                   closes_on: date) -> PublicNotice:
+    notice = PublicNotice(application_id=application.id, proposed_award=award,
+                          published_on=office_today(), closes_on=closes_on)
+    session.add(notice)
+    return notice
+
+
+def file_objection(session: Session, application: Application, *, filed_by: str,
+                   grounds: str, evidence: Sequence[str]) -> Objection:
+    notice = session.get(PublicNotice, application.id)
+    if application.state != "public_notice" or notice is None:
+        raise ConflictError(f"application {application.id} is not under public notice")
+    today = office_today()
+    problems = []
+    if today > notice.closes_on:
+        problems.append(f"the notice closed on {notice.closes_on.isoformat()}; objections "
+                        "are taken only while it is open")
+    if not grounds.strip():
+        problems.append("grounds: say what the objection is")
+    if not [item for item in evidence if item.strip()]:
+        problems.append("evidence: an objection needs evidence")
+    if not filed_by.strip():
+        problems.append("filed_by: an objection needs a name (kept confidential)")
+    if problems:
+        raise InvalidInputError("the objection is refused", problems)
+    objection = Objection(application_id=application.id, filed_on=today, filed_by=filed_by,
+                          grounds=grounds, evidence=[e for e in evidence if e.strip()])
+    session.add(objection)
+    session.flush()
+    return objection
+
+
+def resolve_objection(session: Session, objection: Objection, admin: User, *, uphold: bool,
+                      reason: str) -> Objection:
+    if objection.status != "open":
+        raise ConflictError(f"objection {objection.id} is already {objection.status}")
+    if not reason.strip():
+        raise InvalidInputError("resolving an objection needs the investigation's finding")
+    objection.status = "upheld" if uphold else "dismissed"
+    objection.resolution, objection.resolved_by, objection.resolved_at = reason, admin.id, now()
+    session.flush()
+    return objection
+
+
+def proposed_award_count(session: Session, cycle_id: int, award_class: str, award: str) -> int:
+    """Awards of a class proposed under notice (they count against the quota)."""
+    return len(session.scalars(select(PublicNotice.application_id).join(Application).where(
+        Application.cycle_id == cycle_id, Application.award_class == award_class,
+        Application.state == "public_notice", PublicNotice.proposed_award == award)).all())
+
+
+
+# --- eligibility (资格审核) --------------------------------------------------------------
+
+
+def facts_from_data(award_class: str, data: Mapping[str, Any]) -> ApplicantFacts:
+    """Applicant facts from plain data; a key left out means "not checked" (unknown)."""
+    problems: list[str] = []
+
+    def day(value: object, where: str) -> date:
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            problems.append(f"{where}: {value!r} is not a date (YYYY-MM-DD)")
+            return date.min
+
+    def many(key: str, build: Callable[[Mapping[str, Any], str], Any]) -> tuple[Any, ...] | None:
+        if key not in data:
+            return None
+        entries = data[key]
+        if not isinstance(entries, list):
+            problems.append(f"{key}: must be a list")
+            return None
+        return tuple(build(entry, f"{key}[{n}]") for n, entry in enumerate(entries))
+
+    registered = data.get("registered_on")
+    facts = ApplicantFacts(
+        applying_for=award_class,
+        registered_on=day(registered, "registered_on") if registered else None,
+        penalties=many("penalties", lambda e, w: Penalty(
+            day(e.get("decided_on"), w), str(e.get("authority", "")),
+            str(e.get("description", "")))),
+        accidents=many("accidents", lambda e, w: Accident(
+            day(e.get("occurred_on"), w), str(e.get("description", "")),
+            bool(e.get("serious", True)))),
+        past_awards=many("past_awards", lambda e, w: PastAward(
+            int(e.get("year", 0)), str(e.get("class_id", "")), str(e.get("name", "市长质量奖")))),
+    )
+    if problems:
+        raise InvalidInputError("the applicant facts are refused", problems)
+    return facts
+
+
+def run_eligibility_check(session: Session, application: Application,
+                          facts_data: Mapping[str, Any]) -> EligibilityReview:
+    """Check the cycle's eligibility rules against the facts and keep the evidence."""
+    _require_state(application, "eligibility_check")
+    try:
+        rules = EligibilityRules.model_validate(application.cycle.rules.eligibility)
+    except ValidationError as error:
+        raise InvalidInputError("the cycle's eligibility rules are invalid",
+                                [str(e["msg"]) for e in error.errors()]) from None
+    report = check_eligibility(rules, facts_from_data(application.award_class, facts_data),
+                               office_today())
+    review = session.get(EligibilityReview, application.id) or EligibilityReview(
+        application_id=application.id)
+    review.facts = dict(facts_data)
+    review.report = {"as_of": report.as_of.isoformat(), "outcome": report.outcome.value,
+                     "results": [{"rule": r.rule, "title": r.title, "status": r.status.value,
+                                  "evidence": r.evidence} for r in report.results]}
+    review.passed = {Outcome.ELIGIBLE: True, Outcome.INELIGIBLE: False}.get(report.outcome)
+    review.checked_at = now()
+    session.add(review)
+    session.flush()
+    return review
+
+
+# --- competitive selection (差额选拔) ----------------------------------------------------
+
+
+def select_candidates(session: Session, cycle: AwardCycle, award_class: str) -> SelectionResult:
+    """Draw the class's candidate list from the consolidated scores, keeping balance."""
+    rules = cycle.rules
+    if rules.candidates_per_class is None:
+        raise ConflictError("this cycle runs no competitive selection (差额选拔)")
+    attribute = rules.selection_attribute.get(award_class, "industry")
+    rows = session.execute(select(Application, ConsolidatedScore).join(
+        ConsolidatedScore, ConsolidatedScore.application_id == Application.id).where(
+        Application.cycle_id == cycle.id, Application.award_class == award_class,
+        Application.state == "consolidated_scoring")).all()
+    if not rows:
+        raise ConflictError(f"no {award_class} application waits in consolidated_scoring")
+    candidates = [Candidate(app.id, Decimal(score.total),
+                            {attribute: str(getattr(app.organization, attribute, ""))},
+                            Decimal(str(score.breakdown.get("results", 0))), app.title)
+                  for app, score in rows]
+    result = select_candidates_pure(candidates, rules.candidates_per_class,
+                                    BalanceRule(attribute, rules.selection_cap))
+    for entry in result.entries:
+        decision = session.get(CandidateDecision, entry.application_id) or CandidateDecision(
+            application_id=entry.application_id)
+        decision.selected, decision.position, decision.reason = (entry.selected, entry.rank,
+                                                                 entry.reason)
+        session.add(decision)
+    session.flush()
+    return result

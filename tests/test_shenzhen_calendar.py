@@ -1,0 +1,156 @@
+"""Working days: weekends, holidays, 调休 make-up days, the start rule and loading data."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from mqa_workflow.shenzhen.calendar import (
+    CHINA_2026,
+    CalendarError,
+    WorkingCalendar,
+    calendar_from_many,
+    calendar_from_mapping,
+    china_2026,
+)
+
+PLAIN = WorkingCalendar()
+# An explicit calendar: a Wednesday holiday and a make-up Saturday.
+EXPLICIT = WorkingCalendar(
+    holidays=frozenset({date(2025, 3, 12)}),
+    extra_working_days=frozenset({date(2025, 3, 15)}),
+)
+
+
+def test_weekdays_are_working_days_and_weekends_are_not() -> None:
+    monday = date(2025, 3, 3)
+    assert [PLAIN.is_working_day(monday + timedelta(days=i)) for i in range(7)] == [
+        True, True, True, True, True, False, False,
+    ]  # fmt: skip
+
+
+def test_a_holiday_is_not_a_working_day_and_a_make_up_weekend_day_is() -> None:
+    assert not EXPLICIT.is_working_day(date(2025, 3, 12))
+    assert EXPLICIT.is_working_day(date(2025, 3, 15))
+    assert not EXPLICIT.is_working_day(date(2025, 3, 16))
+
+
+def test_a_five_day_period_from_a_friday_ends_on_the_next_friday() -> None:
+    # The publication day is not counted: Mon … Fri of the following week.
+    assert PLAIN.add_working_days(date(2025, 3, 7), 5) == date(2025, 3, 14)
+
+
+def test_a_five_day_period_from_a_monday_ends_on_the_next_monday() -> None:
+    assert PLAIN.add_working_days(date(2025, 3, 3), 5) == date(2025, 3, 10)
+
+
+def test_a_period_published_on_a_weekend_starts_counting_on_monday() -> None:
+    assert PLAIN.add_working_days(date(2025, 3, 8), 1) == date(2025, 3, 10)
+    assert PLAIN.add_working_days(date(2025, 3, 8), 5) == date(2025, 3, 14)
+
+
+def test_a_holiday_lengthens_and_a_make_up_day_shortens_the_period() -> None:
+    # From Monday 10 March: Tue 11, (Wed 12 off), Thu 13, Fri 14, Sat 15 (make-up), Mon 17.
+    assert EXPLICIT.add_working_days(date(2025, 3, 10), 5) == date(2025, 3, 17)
+    assert PLAIN.add_working_days(date(2025, 3, 10), 5) == date(2025, 3, 17)
+    holiday_only = WorkingCalendar(holidays=frozenset({date(2025, 3, 12)}))
+    assert holiday_only.add_working_days(date(2025, 3, 10), 5) == date(2025, 3, 18)
+
+
+def test_adding_zero_working_days_returns_the_start_and_negative_is_refused() -> None:
+    assert PLAIN.add_working_days(date(2025, 3, 8), 0) == date(2025, 3, 8)
+    with pytest.raises(ValueError, match="cannot add -1 working days"):
+        PLAIN.add_working_days(date(2025, 3, 8), -1)
+
+
+def test_working_days_between_excludes_the_start_and_includes_the_end() -> None:
+    assert PLAIN.working_days_between(date(2025, 3, 7), date(2025, 3, 14)) == 5
+    assert PLAIN.working_days_between(date(2025, 3, 7), date(2025, 3, 7)) == 0
+    assert PLAIN.working_days_between(date(2025, 3, 14), date(2025, 3, 7)) == -5
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 5, 10, 20])
+@pytest.mark.parametrize("start", [date(2026, 9, 18), date(2026, 9, 30), date(2026, 2, 13)])
+def test_working_days_between_inverts_add_working_days(start: date, n: int) -> None:
+    calendar = china_2026()
+    assert calendar.working_days_between(start, calendar.add_working_days(start, n)) == n
+
+
+def test_next_working_day_skips_a_holiday_block() -> None:
+    assert china_2026().next_working_day(date(2026, 10, 1)) == date(2026, 10, 8)
+    assert china_2026().next_working_day(date(2026, 10, 8)) == date(2026, 10, 8)
+
+
+def test_the_2026_schedule_has_the_announced_blocks_and_make_up_days() -> None:
+    calendar = china_2026()
+    assert len(calendar.holidays) == 3 + 9 + 3 + 5 + 3 + 3 + 7
+    assert all(day.weekday() >= 5 for day in calendar.extra_working_days)
+    assert calendar.is_working_day(date(2026, 9, 20))  # Sunday before 国庆
+    assert calendar.is_working_day(date(2026, 10, 10))  # Saturday after 国庆
+    assert not calendar.is_working_day(date(2026, 2, 23))  # Monday, 正月初七
+
+
+def test_a_notice_across_national_day_2026_counts_the_make_up_saturday() -> None:
+    # Published Tue 29 Sep: Wed 30 Sep, (1–7 Oct off), Thu 8, Fri 9, Sat 10 (make-up), Mon 12.
+    assert china_2026().add_working_days(date(2026, 9, 29), 5) == date(2026, 10, 12)
+
+
+def test_a_notice_published_friday_before_spring_festival_skips_the_holiday() -> None:
+    # Published Fri 13 Feb: Sat 14 (make-up), (15–23 off), Tue 24, Wed 25, Thu 26, Fri 27.
+    assert china_2026().add_working_days(date(2026, 2, 13), 5) == date(2026, 2, 27)
+
+
+def test_a_date_outside_the_covered_years_is_refused() -> None:
+    with pytest.raises(CalendarError, match="only holds the holidays of 2026"):
+        china_2026().is_working_day(date(2027, 1, 4))
+
+
+def test_merged_calendars_cover_both_years() -> None:
+    next_year = calendar_from_mapping({"years": [2027], "holidays": ["2027-01-01"]})
+    merged = china_2026().merged(next_year)
+    assert not merged.is_working_day(date(2027, 1, 1))
+    assert merged.add_working_days(date(2026, 12, 31), 1) == date(2027, 1, 4)
+    assert calendar_from_many([CHINA_2026, {"years": [2027]}]).years == frozenset({2026, 2027})
+
+
+def test_loading_accepts_single_days_ranges_and_yaml_dates() -> None:
+    calendar = calendar_from_mapping({
+        "holidays": ["2025-10-01..2025-10-03", date(2025, 12, 25)],
+        "working_weekends": ["2025-09-28"],
+    })
+    assert calendar.holidays == {
+        date(2025, 10, 1), date(2025, 10, 2), date(2025, 10, 3), date(2025, 12, 25),
+    }  # fmt: skip
+    assert calendar.extra_working_days == {date(2025, 9, 28)}
+    assert calendar.years is None
+
+
+def test_loading_reports_every_bad_date_with_its_position() -> None:
+    with pytest.raises(CalendarError) as caught:
+        calendar_from_mapping({
+            "holidays": ["2026-02-30", "2026-10-07..2026-10-01", 20261001],
+            "working_weekends": "2026-09-20",
+            "year": [2026],
+        })
+    problems = "\n".join(caught.value.problems)
+    assert "holidays[0]: '2026-02-30' is not a date (YYYY-MM-DD)" in problems
+    assert "holidays[1]: the range '2026-10-07..2026-10-01' ends before it starts" in problems
+    assert "holidays[2]: 20261001 is not a date" in problems
+    assert "working_weekends: expected a list of dates" in problems
+    assert "unknown key 'year'" in problems
+
+
+def test_a_weekday_cannot_be_a_make_up_working_day() -> None:
+    with pytest.raises(CalendarError, match="not a weekend day"):
+        calendar_from_mapping({"working_weekends": ["2026-09-21"]})
+
+
+def test_a_day_cannot_be_both_holiday_and_working_day() -> None:
+    with pytest.raises(CalendarError, match="both as a holiday and as a working day"):
+        calendar_from_mapping({"holidays": ["2026-09-20"], "working_weekends": ["2026-09-20"]})
+
+
+def test_data_outside_the_stated_years_is_refused() -> None:
+    with pytest.raises(CalendarError, match="outside the years the calendar covers"):
+        calendar_from_mapping({"years": [2026], "holidays": ["2027-01-01"]})
