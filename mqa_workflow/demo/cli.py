@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from mqa_workflow.config import Settings
 from mqa_workflow.console import console, fail
 from mqa_workflow.db import Database
 from mqa_workflow.demo.service import run_demo
@@ -29,6 +30,11 @@ def demo(
     seed: int = typer.Option(2026, help="Random seed; the same seed gives the same outcome."),
     database: Path = typer.Option(Path("mqa-demo.sqlite3"),
                                   help="SQLite file for the demo (created afresh)."),
+    database_url: str | None = typer.Option(
+        None, help="Run against this (empty) database instead, e.g. PostgreSQL."),
+    broker_url: str | None = typer.Option(
+        None, help="Send background work to Celery workers on this broker (they must use "
+                   "the same database); default: run it in-process."),
     reports: Path = typer.Option(Path("demo-reports"), help="Where feedback reports go."),
     procedure: Procedure = typer.Option(Procedure.PLAIN, help="plain, or shenzhen: the full "
                                         "Shenzhen procedure (eligibility rules, defence, "
@@ -36,15 +42,20 @@ def demo(
 ) -> None:
     """Create a cycle with applicants in all six classes, a reviewer pool with conflicts and
     a committee, and run the whole cycle in-process, printing each class's ranking."""
-    if database.exists():
-        database.unlink()
-    url = f"sqlite:///{database}"
+    if database_url:
+        url = database_url
+    else:
+        if database.exists():
+            database.unlink()
+        url = f"sqlite:///{database}"
     upgrade(url)
+    settings = Settings(database_url=url, broker_url=broker_url or "",
+                        result_backend=broker_url or "")
     db = Database(url)
     with console.status("running the award cycle …") as status:
         try:
             outcome = run_demo(db, applications=applications, seed=seed, reports_dir=reports,
-                               procedure=procedure.value,
+                               procedure=procedure.value, settings=settings,
                                progress=lambda text: (console.log(text),
                                                       status.update(text)))
         except (RuntimeError, DomainError) as error:
@@ -60,8 +71,8 @@ def demo(
                           f"{row.state} {ApplicationState(row.state).label}")
         console.print(table)
     console.print(f"{len(outcome.reports)} feedback reports written to {reports.resolve()}/")
-    console.print(f"the cycle's database: {database.resolve()} "
-                  f"(MQA_DATABASE_URL={url} mqa case list)")
+    where = url if database_url else str(database.resolve())
+    console.print(f"the cycle's database: {where} (MQA_DATABASE_URL={url} mqa case list)")
 
 
 def _points(value: Decimal | None) -> str:

@@ -9,13 +9,14 @@ and the committee's votes. The same seed gives the same outcome.
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role
@@ -23,10 +24,12 @@ from mqa_workflow.accounts.service import add_user
 from mqa_workflow.applications.models import Application
 from mqa_workflow.clock import set_clock
 from mqa_workflow.committee.service import cast_vote, recused_member_ids, tally
+from mqa_workflow.config import Settings
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.cycles.service import create_cycle
 from mqa_workflow.db import Database
 from mqa_workflow.demo import data
+from mqa_workflow.outbox.models import OutboxMessage, ProcessedTask
 from mqa_workflow.reports.service import write_feedback_reports
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ReviewStage
 from mqa_workflow.reviews.service import (
@@ -80,7 +83,11 @@ TIMELINE_START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in Shenzhen, a 
 
 
 def run_demo(database: Database, *, applications: int, seed: int, reports_dir: Path,
-             procedure: str = "plain", progress: Progress = lambda _: None) -> DemoOutcome:
+             procedure: str = "plain", progress: Progress = lambda _: None,
+             settings: Settings | None = None) -> DemoOutcome:
+    """Run a whole cycle. With ``settings.broker_url`` the background work goes through
+    Celery workers (which must be running against the same database); else in-process."""
+    settings = settings or Settings(broker_url="")
     if procedure not in PROCEDURES:
         raise ValueError(f"unknown procedure {procedure!r}; choose {' or '.join(PROCEDURES)}")
     rng = random.Random(seed)
@@ -95,7 +102,7 @@ def run_demo(database: Database, *, applications: int, seed: int, reports_dir: P
             moment += timedelta(days=days)
             with database.session() as session:
                 step(session, rng, cast, cycle_id)
-            _drain(database)
+            _drain(database, settings)
             progress(f"{phase} done")
         with database.session() as session:
             outcome = _outcome(session, cycle_id)
@@ -118,10 +125,22 @@ def _phases(procedure: str) -> list[tuple[str, Phase, int]]:
             ("committee decision", _committee, 14)]
 
 
-def _drain(database: Database) -> None:
-    run = dispatch_pending(database)
-    if run.failed:
-        raise RuntimeError(f"background work failed: {run.last_error}")
+def _drain(database: Database, settings: Settings, timeout: float = 600) -> None:
+    """Hand the phase's background work over and wait until every task has done it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        run = dispatch_pending(database, settings)
+        if run.failed and settings.tasks_in_process:
+            raise RuntimeError(f"background work failed: {run.last_error}")
+        with database.session() as session:
+            waiting = session.scalar(select(func.count()).select_from(OutboxMessage).where(
+                ~OutboxMessage.idempotency_key.in_(select(ProcessedTask.idempotency_key))))
+        if not waiting:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{waiting} background task(s) still not done after "
+                               f"{timeout:.0f} s; are the workers running?")
+        time.sleep(0.05)
 
 
 def _set_up(session: Session, rng: random.Random, count: int,
