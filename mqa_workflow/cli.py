@@ -25,7 +25,7 @@ from mqa_workflow.procedure.cli import (
     candidates_app,
     defence_app,
     eligibility_app,
-    fairness,
+    fairness_app,
     notice_app,
     social_app,
 )
@@ -61,7 +61,7 @@ app.add_typer(defence_app, name="defence")
 app.add_typer(social_app, name="social")
 app.add_typer(candidates_app, name="candidates")
 app.add_typer(notice_app, name="notice")
-app.command("fairness")(fairness)
+app.add_typer(fairness_app, name="fairness")
 app.command("demo")(demo)
 app.add_typer(deadlines_app, name="deadlines")
 app.add_typer(notify_app, name="notify")

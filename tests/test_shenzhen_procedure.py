@@ -234,3 +234,50 @@ def test_an_upheld_objection_removes_the_candidate_with_the_reason(
         with pytest.raises(ConflictError, match="not under public notice"):
             service.file_objection(session, application, filed_by="x", grounds="y",
                                    evidence=["z"])
+
+
+def test_the_fairness_report_shows_normalised_totals_beside_the_consensus(
+    database: Database,
+) -> None:
+    from mqa_workflow.reviews.models import ScoreSheet
+    from mqa_workflow.scoring.fairness import fairness_report
+
+    with database.session() as session:
+        cycle = _cycle(session)
+        reviewers = [factories.user(session, Role.REVIEWER) for _ in range(3)]
+        apps = [factories.application(session, state="document_review", award_cycle=cycle)
+                for _ in range(4)]
+        for n, app in enumerate(apps):
+            for bias, reviewer in zip((-10, 0, 10), reviewers, strict=True):
+                assignment = ReviewAssignment(application_id=app.id, reviewer_id=reviewer.id,
+                                              stage="document_review", status="submitted")
+                session.add(assignment)
+                session.flush()
+                session.add(ScoreSheet(assignment_id=assignment.id, status="submitted",
+                                       percentages=everything(50 + 5 * n + bias)))
+            session.add(ConsensusSheet(application_id=app.id, stage="document_review",
+                                       percentages=everything(50 + 5 * n),
+                                       total=Decimal(250 + 25 * n), recorded_by=admin_id(
+                                           session)))
+        session.flush()
+        report = fairness_report(session, cycle.id, "economic", "document_review")
+        rows = {row.application_id: row for row in report.applications}
+        assert [rows[a.id].consensus for a in apps] == [250, 275, 300, 325]
+        assert [rows[a.id].raw_mean for a in apps] == [250, 275, 300, 325]
+        normalised = [rows[a.id].normalised for a in apps]
+        assert normalised == sorted(normalised)  # the order is kept; raw stays untouched
+        assert set(report.agreement) == set(everything(0))
+
+
+def admin_id(session: Session) -> int:
+    return factories.user(session).id
+
+
+def test_mqa_fairness_simulate_prints_tau_for_raw_and_normalised() -> None:
+    from typer.testing import CliRunner
+
+    from mqa_workflow.cli import app
+
+    result = CliRunner().invoke(app, ["fairness", "simulate", "--seeds", "3"])
+    assert result.exit_code == 0, result.output
+    assert "τ raw means" in result.output and "τ normalised" in result.output
