@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from pathlib import Path
+from typing import Any, TypeVar
 
 import typer
 from sqlalchemy.exc import OperationalError
@@ -66,3 +68,14 @@ def run_queued_work(db: Database) -> None:
             f"[yellow]note:[/] {run.failed} background task(s) could not run yet and stay "
             f"queued in the outbox ({run.last_error})"
         )
+
+
+def read_json_object(path: Path) -> dict[str, Any]:
+    """A JSON object from a file, or a clear error and exit code 2."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        fail(f"{path}: cannot read it as JSON: {error}", code=2)
+    if not isinstance(data, dict):
+        fail(f"{path}: must hold a JSON object", code=2)
+    return data

@@ -3,10 +3,8 @@ candidate list, public notice and objections, fair-scoring figures."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.table import Table
@@ -15,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.service import get_user
 from mqa_workflow.applications.service import get_application
-from mqa_workflow.cli_support import actor_option, in_transaction, resolve_actor
+from mqa_workflow.cli_support import actor_option, in_transaction, read_json_object, resolve_actor
 from mqa_workflow.console import console, fail
 from mqa_workflow.cycles.service import get_cycle
 from mqa_workflow.errors import NotFoundError
@@ -33,16 +31,6 @@ notice_app = typer.Typer(help="Public notice (公示) and objections (异议).",
                          no_args_is_help=True)
 
 
-def _json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        fail(f"{path}: cannot read it as JSON: {error}", code=2)
-    if not isinstance(data, dict):
-        fail(f"{path}: must hold a JSON object", code=2)
-    return data
-
-
 @eligibility_app.command("check")
 def check(
     application_id: int = typer.Argument(..., help="Application id."),
@@ -50,7 +38,7 @@ def check(
                                          '[…], "accidents": […], "past_awards": […]}.'),
 ) -> None:
     """Check every eligibility rule of the cycle and show the evidence."""
-    data = _json(facts)
+    data = read_json_object(facts)
     review = in_transaction(lambda s: service.run_eligibility_check(
         s, get_application(s, application_id), data), dispatch=False)
     _print_review(review)

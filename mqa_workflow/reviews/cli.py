@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Session
 from mqa_workflow.accounts.service import get_user
 from mqa_workflow.applications.models import Application
 from mqa_workflow.applications.service import get_application
-from mqa_workflow.cli_support import actor_option, in_transaction, resolve_actor
+from mqa_workflow.cli_support import actor_option, in_transaction, read_json_object, resolve_actor
 from mqa_workflow.console import console, fail
 from mqa_workflow.errors import NotFoundError
 from mqa_workflow.reviews.models import ReviewAssignment, ReviewStage
@@ -36,16 +35,6 @@ review_app = typer.Typer(
     help="Reviewers' work: assignments, score sheets, consensus.", no_args_is_help=True
 )
 sitevisit_app = typer.Typer(help="Site visits (现场评审).", no_args_is_help=True)
-
-
-def _json_file(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        fail(f"{path}: cannot read it as JSON: {error}", code=2)
-    if not isinstance(data, dict):
-        fail(f"{path}: must hold a JSON object", code=2)
-    return data
 
 
 def _employment(value: str) -> dict[str, str | None]:
@@ -184,7 +173,7 @@ def sheet(
     actor: str | None = actor_option(),
 ) -> None:
     """Save a draft score sheet, or submit it (then it is locked)."""
-    who, data = resolve_actor(actor), _json_file(file)
+    who, data = resolve_actor(actor), read_json_object(file)
 
     def work(session: Session) -> str:
         saved = save_sheet(
@@ -237,7 +226,7 @@ def consensus(
             table.add_row(code, ", ".join(map(str, values)), str(spread), "⚑" if flagged else "")
         console.print(table)
         return
-    raw = _json_file(decisions)
+    raw = read_json_object(decisions)
     chosen = {code: (int(d["percentage"]), str(d["rationale"])) for code, d in raw.items()}
     recorded = in_transaction(
         lambda s: record_consensus(
