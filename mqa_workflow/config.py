@@ -33,6 +33,10 @@ class Settings(BaseSettings):
         default="",
         description="Who the command line acts as (a user's e-mail) when --as is not given.",
     )
+    public_url: str = Field(
+        default="",
+        description="Where the web application is reached (https://…); links in notices.",
+    )
     standards_dir: Path | None = Field(
         default=None,
         description="Folder of the six standard files; default: the reviewed files shipped.",
@@ -53,6 +57,12 @@ class Settings(BaseSettings):
     smtp_timeout: float = Field(default=15.0, description="Seconds to wait for the SMTP server.")
     email_max_attempts: int = Field(
         default=8, ge=1, description="Attempts before an e-mail is marked failed for operators.",
+    )
+    visibility_timeout: int = Field(
+        default=3600, ge=1,
+        description="Seconds before Redis hands a task whose worker died (unacknowledged) to "
+                    "another worker. Keep it above the task time limit (600 s): a task still "
+                    "running past it is delivered twice (harmless, but wasted work).",
     )
     scan_interval_seconds: float = Field(
         default=300.0, gt=0, description="How often Celery beat runs the deadline scan.",

@@ -165,8 +165,13 @@ def test_an_application_walks_from_draft_to_the_grand_award(database: Database) 
         assert session.get(Application, app_id).state == "awarded_grand"
         inbox = session.scalars(select(Notification).where(
             Notification.user_id == contact_id)).all()
-        assert len(inbox) == len(path) - 1  # finish_site_visit notifies nobody
-        assert "获大奖" in inbox[-1].subject
+        # finish_site_visit tells the applicant nothing; the award comes as a decision
+        # notice, followed by "your feedback report is ready".
+        events = [n.event for n in inbox]
+        assert events.count("state_changed") == len(path) - 2
+        assert events.count("decision") == events.count("feedback_report_ready") == 1
+        decision = next(n for n in inbox if n.event == "decision")
+        assert "大奖" in decision.subject
         assert verify_chain(session) == (len(path), None)
 
 

@@ -7,7 +7,10 @@ never send the same row), sends it and marks it sent in the same transaction.
 A failed attempt is recorded with its error and retried with exponential
 back-off; after ``email_max_attempts`` the row ends ``failed``, counted by
 ``mqa queues`` and the metrics, never silently dropped. A worker killed while
-sending rolls back its claim: the row is still pending and sent later.
+sending rolls back its claim: the row is still pending and sent later. The one
+window SMTP leaves open is a crash after the server accepted the message and
+before our commit: that e-mail goes out again with the same Message-ID, which
+mail systems use to drop the duplicate.
 """
 
 from __future__ import annotations

@@ -10,11 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.applications.models import Application
+from mqa_workflow.config import get_settings
+from mqa_workflow.outbox.service import enqueue
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ScoreSheet
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.scoring.sheet import json_number, score_sheet
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.states.table import ApplicationState
+from mqa_workflow.tasks.registry import register
 
 STAGE_TITLES = {"document_review": "材料评审共识评分", "defence": "集中答辩共识评分",
                 "site_visit": "现场评审共识评分"}
@@ -74,3 +77,22 @@ def write_feedback_reports(session: Session, cycle_id: int, folder: Path) -> lis
         path.write_text(render_feedback(session, application), encoding="utf-8")
         written.append(path)
     return written
+
+
+def feedback_location(application_id: int) -> str:
+    """Where the applicant reads the report: the web page, or the command that writes it."""
+    base = get_settings().public_url.rstrip("/")
+    if base:
+        return f"{base}/applications/{application_id}/feedback"
+    return f"mqa report feedback {application_id} --out feedback-{application_id}.html"
+
+
+@register("reports.feedback_ready")
+def announce_feedback(session: Session, application_id: int, **_: object) -> None:
+    """The application's path has ended: its feedback report can be read now."""
+    application = session.get(Application, application_id)
+    if application is None or application.state in NO_FEEDBACK_STATES:
+        return
+    enqueue(session, "notifications.feedback_report_ready",
+            {"application_id": application_id, "location": feedback_location(application_id)},
+            f"feedback-ready:{application_id}")
