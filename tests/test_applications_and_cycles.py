@@ -101,3 +101,28 @@ def test_an_application_is_one_per_class_project_and_cycle(database: Database) -
             create_application(session, cycle=cycle, award_class="economic", organization=org)
         with pytest.raises(InvalidInputError, match="is for a project"):
             create_application(session, cycle=cycle, award_class="cultural", organization=org)
+
+
+def test_moving_a_stage_deadline_moves_the_open_assignments_of_that_stage(
+    database: Database,
+) -> None:
+    from mqa_workflow.accounts.models import Role
+    from mqa_workflow.cycles.service import set_deadline
+    from mqa_workflow.reviews.models import ReviewAssignment
+
+    with database.session() as session:
+        cycle = factories.cycle(session, deadlines={"document_review": date(2026, 6, 30)})
+        application = factories.application(session, state="document_review",
+                                            award_cycle=cycle)
+        open_one, done = (ReviewAssignment(application_id=application.id,
+                                           reviewer_id=factories.user(session, Role.REVIEWER).id,
+                                           stage="document_review", status=status)
+                          for status in ("assigned", "submitted"))
+        session.add_all([open_one, done])
+        session.flush()
+        assert set_deadline(session, cycle, "document_review", date(2026, 7, 15)) == 1
+        assert cycle.deadline("document_review") == date(2026, 7, 15)
+        assert open_one.due_at is not None and open_one.due_at.date() == date(2026, 7, 15)
+        assert done.due_at is None
+        with pytest.raises(InvalidInputError, match="comes before"):
+            set_deadline(session, cycle, "submission", date(2026, 8, 1))

@@ -16,7 +16,7 @@ from mqa_workflow.applications.service import count_by_state
 from mqa_workflow.cli_support import in_transaction
 from mqa_workflow.console import console, fail
 from mqa_workflow.cycles.models import STAGES, AwardCycle
-from mqa_workflow.cycles.service import create_cycle, get_cycle
+from mqa_workflow.cycles.service import create_cycle, get_cycle, set_deadline
 from mqa_workflow.standards.models import CLASS_IDS
 
 app = typer.Typer(help="Award cycles (评审周期).", no_args_is_help=True)
@@ -80,3 +80,17 @@ def show(cycle: str = typer.Argument(..., help="Cycle id or name.")) -> None:
     for (award_class, state), count in sorted(counts.items()):
         table.add_row(award_class, state, str(count))
     console.print(table)
+
+
+@app.command("deadline")
+def deadline(
+    cycle: str = typer.Argument(..., help="Cycle id or name."),
+    stage: str = typer.Argument(..., help=f"One of: {', '.join(STAGES)}."),
+    day: str = typer.Argument(..., help="New deadline, YYYY-MM-DD."),
+) -> None:
+    """Move a stage's deadline; open review assignments of that stage follow it."""
+    new_day = _deadlines([f"{stage}={day}"])[stage]
+    moved = in_transaction(lambda s: set_deadline(s, get_cycle(s, cycle), stage, new_day),
+                           dispatch=False)
+    console.print(f"{stage} deadline now {new_day.isoformat()}; {moved} open assignment(s) "
+                  "follow it")

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mqa_workflow.applications.models import Application
 from mqa_workflow.cycles.models import STAGES, AwardCycle, CycleRules
 from mqa_workflow.errors import ConflictError, InvalidInputError, NotFoundError
 from mqa_workflow.standards.models import CLASS_IDS
@@ -84,3 +85,28 @@ def get_cycle(session: Session, ref: str | int) -> AwardCycle:
     if cycle is None:
         raise NotFoundError(f"no award cycle {text!r}")
     return cycle
+
+
+def set_deadline(session: Session, cycle: AwardCycle, stage: str, day: date) -> int:
+    """Move one stage's deadline; open review assignments of that stage follow it (their
+    reminders are keyed by deadline, so they remind afresh). Returns how many moved."""
+    from mqa_workflow.reviews.models import AssignmentStatus, ReviewAssignment
+    from mqa_workflow.reviews.service import stage_due_at
+
+    deadlines = {s: date.fromisoformat(d) for s, d in cycle.deadlines.items()} | {stage: day}
+    problems = _cycle_problems(cycle.year, cycle.classes, deadlines)
+    if problems:
+        raise InvalidInputError(f"cannot move the {stage} deadline", problems)
+    cycle.deadlines = {s: d.isoformat() for s, d in deadlines.items()}  # a new dict: tracked
+    due = stage_due_at(cycle, stage)
+    moved = 0
+    for assignment in session.scalars(
+        select(ReviewAssignment)
+        .join(Application, Application.id == ReviewAssignment.application_id)
+        .where(Application.cycle_id == cycle.id, ReviewAssignment.stage == stage,
+               ReviewAssignment.status == AssignmentStatus.ASSIGNED.value)
+    ):
+        assignment.due_at = due
+        moved += 1
+    session.flush()
+    return moved
