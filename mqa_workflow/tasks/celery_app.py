@@ -35,8 +35,7 @@ def make_celery(settings: Settings) -> Celery:
         task_soft_time_limit=540,
         broker_connection_timeout=3,
         broker_connection_retry_on_startup=True,
-        # Redis redelivers unacknowledged tasks after this; longer than any task runs.
-        broker_transport_options={"visibility_timeout": 3600},
+        broker_transport_options=_redelivery_options(settings.visibility_timeout),
         task_routes={"notifications.*": {"queue": NOTIFICATION_QUEUE}},
         task_default_queue=WORK_QUEUE,
     )
@@ -45,6 +44,16 @@ def make_celery(settings: Settings) -> Celery:
     bind_periodic(app, settings)  # beat: `celery -A mqa_workflow.tasks.celery_app beat`
     connect_task_counters()
     return app
+
+
+def _redelivery_options(visibility_timeout: int) -> dict[str, int]:
+    """Redis keeps a delivered task until it is acknowledged; one whose worker died (even
+    SIGKILL) goes back to the queue ``visibility_timeout`` seconds after delivery, when a
+    live worker next sweeps. Kombu's default sweep runs only every ~100 s; sweeping every
+    tenth of the timeout (1–10 s, one cheap ZRANGE) keeps recovery close to the timeout."""
+    return {"visibility_timeout": visibility_timeout,
+            "unacked_restore_interval": min(10, max(1, visibility_timeout // 10)),
+            "unacked_restore_throttle": 1}
 
 
 def _bind(app: Celery, name: str) -> None:
