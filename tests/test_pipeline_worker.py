@@ -58,7 +58,8 @@ def test_the_worker_assigns_reviewers_and_consolidates_scores(
         admin = factories.user(session)
         for app in apps:
             advance(session, app.id, "confirm_eligible", admin)
-    assert dispatch_pending(pg_database, worker).sent == 6  # assignment + notice per app
+    # per application: the assignment, the notice to the new team, the notice to the applicant
+    assert dispatch_pending(pg_database, worker).sent == 9
     wait_for(lambda: _count(pg_database, select(func.count()).select_from(
         ReviewAssignment)) == 6, 60, "the worker to assign two reviewers per application")
     with pg_database.session() as session:
