@@ -34,6 +34,8 @@ from mqa_workflow.reviews.cli import review_app, reviewer_app, sitevisit_app
 from mqa_workflow.scoring.cli import app as score_app
 from mqa_workflow.standards.cli import app as standards_app
 from mqa_workflow.states.cli import case_app, states_app
+from mqa_workflow.web.cli import password as web_password
+from mqa_workflow.web.cli import serve
 
 app = typer.Typer(
     help="mqa-workflow: run the Shenzhen Mayor Quality Award (深圳市市长质量奖) end to end.",
@@ -68,6 +70,8 @@ app.add_typer(notify_app, name="notify")
 app.command("inbox")(inbox)
 app.command("queues")(queues)
 app.add_typer(metrics_app, name="metrics")
+app.command("serve")(serve)
+user_app.command("password")(web_password)
 
 
 def main() -> None:

@@ -26,6 +26,7 @@ from mqa_workflow.reviews.models import (
     SiteVisit,
 )
 from mqa_workflow.scoring.models import ConsolidatedScore
+from mqa_workflow.web.models import Credential, WebSession
 
 __all__ = [
     "Application",
@@ -37,6 +38,7 @@ __all__ = [
     "ConflictOfInterest",
     "ConsensusSheet",
     "ConsolidatedScore",
+    "Credential",
     "DefenceSlot",
     "Delivery",
     "Document",
@@ -57,4 +59,5 @@ __all__ = [
     "SiteVisit",
     "SocialEvaluation",
     "User",
+    "WebSession",
 ]

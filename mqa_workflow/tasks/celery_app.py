@@ -64,13 +64,18 @@ def _bind(app: Celery, name: str) -> None:
 
 
 def sender(app: Celery) -> Any:
-    """Publish an outbox row; raises when the broker cannot take it."""
+    """Publish an outbox row; raises when the broker cannot take it.
+
+    No result is kept: the work's own rows and ``processed_tasks`` say it is done. With a
+    Redis result backend, a kept result would also make every send subscribe to it first,
+    which with Redis down retries for ~19 s before failing: an administrator's command
+    would hang that long instead of leaving the work in the outbox and returning."""
 
     def send(message: OutboxMessage) -> None:
         app.send_task(
             message.task,
             kwargs={"payload": message.payload, "idempotency_key": message.idempotency_key},
-            retry=False,
+            retry=False, ignore_result=True,
         )
 
     return send

@@ -1,0 +1,120 @@
+"""Durable transitions per second on PostgreSQL through the engine, beside pgbench.
+
+    .venv/bin/python bench/durable_transitions.py [--applications 2000] [--clients 1,2,4,8]
+
+Each transition is one committed transaction through ``states.engine.advance``: guards,
+the state change with its optimistic lock, the hash-chained audit record and the outbox
+row, with PostgreSQL's durable commit (``synchronous_commit`` as the server has it). The
+clients are separate processes, each advancing its own applications (submit, then
+begin_eligibility_check). In the same run ``pgbench -b simple-update`` measures the
+server's ceiling for a small durable write transaction with the same client counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import re
+import subprocess
+import time
+
+from bench_path import REPO  # noqa: F401  (puts the repository on sys.path)
+
+from bench._services import drop_database, fresh_database, machine, server_setting
+from mqa_workflow.accounts.models import Role, User
+from mqa_workflow.accounts.service import add_user
+from mqa_workflow.applications.models import Application
+from mqa_workflow.cycles.service import create_cycle
+from mqa_workflow.db import Database
+from mqa_workflow.demo import data
+from mqa_workflow.migrations.service import upgrade
+from mqa_workflow.states.engine import advance
+
+TRIGGERS = ("submit", "begin_eligibility_check")
+
+
+def _populate(url: str, count: int) -> None:
+    import random
+
+    database = Database(url)
+    with database.session() as session:
+        add_user(session, name="管理员", email="admin@bench.cn", roles=[Role.ADMINISTRATOR])
+        cycle = create_cycle(session, year=2026, name="bench")
+        data.make_applicants(session, random.Random(1), cycle, count)
+    database.engine.dispose()
+
+
+def _client(url: str, ids: list[int], trigger: str, start_at: float,
+            results: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    database = Database(url)
+    with database.session() as session:
+        admin_id = session.query(User.id).filter(User.email == "admin@bench.cn").scalar()
+    while time.time() < start_at:  # every client starts together
+        time.sleep(0.001)
+    began = time.perf_counter()
+    for application_id in ids:
+        with database.session() as session:  # one transaction, one durable commit
+            advance(session, application_id, trigger, session.get(User, admin_id))
+    results.put((len(ids), time.perf_counter() - began))
+    database.engine.dispose()
+
+
+def engine_tps(url: str, ids: list[int], clients: int, trigger: str) -> float:
+    results: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
+    start_at = time.time() + 1.5
+    processes = [multiprocessing.Process(target=_client, args=(
+        url, ids[n::clients], trigger, start_at, results)) for n in range(clients)]
+    for process in processes:
+        process.start()
+    done = [results.get(timeout=1800) for _ in processes]
+    for process in processes:
+        process.join()
+    return sum(n for n, _ in done) / max(seconds for _, seconds in done)
+
+
+def pgbench_tps(clients: int, seconds: int) -> float:
+    name = "mqa_bench_pgbench"
+    fresh_database(name)
+    subprocess.run(["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-i", "-q", "-s", "10",
+                    name], check=True, capture_output=True)
+    run = subprocess.run(["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-b",
+                          "simple-update", "-c", str(clients), "-j", str(min(clients, 2)),
+                          "-T", str(seconds), name], check=True, capture_output=True, text=True)
+    drop_database(name)
+    match = re.search(r"tps = ([\d.]+)", run.stdout)
+    return float(match.group(1)) if match else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--applications", type=int, default=2000)
+    parser.add_argument("--clients", default="1,2,4,8")
+    parser.add_argument("--pgbench-seconds", type=int, default=15)
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    print(f"PostgreSQL {server_setting('server_version')}, synchronous_commit="
+          f"{server_setting('synchronous_commit')}, fsync={server_setting('fsync')}, "
+          f"wal_sync_method={server_setting('wal_sync_method')}")
+    print(f"{'clients':>7}  {'engine tr/s':>11}  {'pgbench simple-update tps':>25}  ratio")
+    for clients in (int(c) for c in args.clients.split(",")):
+        name = "mqa_bench_transitions"
+        url = fresh_database(name)
+        upgrade(url)
+        _populate(url, args.applications)
+        database = Database(url)
+        with database.session() as session:
+            ids = list(session.scalars(session.query(Application.id).statement))
+        database.engine.dispose()
+        rates = [engine_tps(url, ids, clients, trigger) for trigger in TRIGGERS]
+        engine = sum(rates) / len(rates)
+        ceiling = pgbench_tps(clients, args.pgbench_seconds)
+        print(f"{clients:>7}  {engine:>11.1f}  {ceiling:>25.1f}  {engine / ceiling:.1%}",
+              flush=True)
+        drop_database(name)
+    print(f"(engine: {args.applications} applications × {len(TRIGGERS)} transitions per row, "
+          f"{' and '.join(TRIGGERS)}, averaged; pgbench: scale 10, "
+          f"{args.pgbench_seconds} s per row)")
+
+
+if __name__ == "__main__":
+    main()

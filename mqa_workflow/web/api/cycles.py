@@ -1,0 +1,45 @@
+"""Award cycles and the administrators' case board."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from mqa_workflow.applications.service import count_by_state
+from mqa_workflow.cycles.models import AwardCycle
+from mqa_workflow.cycles.service import create_cycle, get_cycle
+from mqa_workflow.standards.models import CLASS_IDS
+from mqa_workflow.states.table import ApplicationState
+from mqa_workflow.web.api.schemas import CycleBody, Id
+from mqa_workflow.web.deps import DB, Admin, CurrentUser
+from mqa_workflow.web.present import cycle_json
+
+router = APIRouter(prefix="/cycles", tags=["cycles"])
+
+
+@router.get("", summary="Award cycles")
+def list_cycles(session: DB, _: CurrentUser) -> list[dict[str, Any]]:
+    return [cycle_json(c) for c in session.scalars(select(AwardCycle).order_by(AwardCycle.id))]
+
+
+@router.post("", status_code=201, summary="Create a cycle with its deadlines and rules")
+def post_cycle(body: CycleBody, session: DB, _: Admin) -> dict[str, Any]:
+    cycle = create_cycle(session, year=body.year, classes=body.classes or CLASS_IDS,
+                         deadlines=body.deadlines, rules=body.rules, name=body.name)
+    return cycle_json(cycle)
+
+
+@router.get("/{cycle_id}", summary="One cycle")
+def get_one(cycle_id: Id, session: DB, _: CurrentUser) -> dict[str, Any]:
+    return cycle_json(get_cycle(session, cycle_id))
+
+
+@router.get("/{cycle_id}/board", summary="How many applications sit in each state, per class")
+def board(cycle_id: Id, session: DB, _: Admin) -> dict[str, Any]:
+    cycle = get_cycle(session, cycle_id)
+    counts = count_by_state(session, cycle.id)
+    return {"cycle": cycle_json(cycle), "states": [s.value for s in ApplicationState],
+            "counts": {c: {s.value: counts.get((c, s.value), 0) for s in ApplicationState}
+                       for c in cycle.classes}}

@@ -1,0 +1,30 @@
+"""Operators: queues, failing tasks, e-mails, outbox lag, overdue work; retries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from mqa_workflow.notifications.delivery import retry_failed
+from mqa_workflow.web.api.schemas import Id, RetryBody
+from mqa_workflow.web.deps import DB, Operator
+from mqa_workflow.web.operations import overview, retry_outbox
+
+router = APIRouter(prefix="/operations", tags=["operations"])
+
+
+@router.get("", summary="Figures and the failing rows behind them")
+def get_overview(session: DB, _: Operator) -> dict[str, Any]:
+    return overview(session)
+
+
+@router.post("/tasks/{message_id}/retry", summary="Run a failing background task again now")
+def post_retry_task(message_id: Id, session: DB, _: Operator) -> dict[str, Any]:
+    message = retry_outbox(session, message_id)
+    return {"detail": "queued again", "id": message.id, "task": message.task}
+
+
+@router.post("/emails/retry", summary="Queue failed e-mails again (all when none are named)")
+def post_retry_emails(body: RetryBody, session: DB, _: Operator) -> dict[str, int]:
+    return {"queued": retry_failed(session, body.ids or None)}

@@ -1,0 +1,159 @@
+"""Reviewers' work: assignments, score sheets, consensus and site visits."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from mqa_workflow.accounts.models import Role, User
+from mqa_workflow.applications.models import Application
+from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ReviewStage, SiteVisit
+from mqa_workflow.reviews.service import (
+    assign_stage,
+    decline,
+    record_consensus,
+    save_sheet,
+    schedule_site_visit,
+    spreads,
+    submit_visit_report,
+)
+from mqa_workflow.web import access
+from mqa_workflow.web.api.schemas import (
+    AssignBody,
+    ConsensusBody,
+    DeclineBody,
+    Id,
+    ReportBody,
+    SheetBody,
+    VisitBody,
+)
+from mqa_workflow.web.deps import DB, Admin, CurrentUser, Reviewer
+from mqa_workflow.web.errors import Forbidden
+from mqa_workflow.web.listing import assignments_of, sheet_of
+from mqa_workflow.web.present import assignment_json, consensus_json, sheet_json, visit_json
+
+router = APIRouter(tags=["reviews"])
+
+
+@router.get("/assignments", summary="Assignments: yours (reviewers) or any (administrators)")
+def list_assignments(
+    session: DB, user: CurrentUser,
+    application_id: Annotated[Id | None, Query()] = None,
+    stage: Annotated[ReviewStage | None, Query()] = None,
+) -> list[dict[str, Any]]:
+    if user.has_role(Role.ADMINISTRATOR):
+        reviewer_id = None
+    elif user.has_role(Role.REVIEWER):
+        reviewer_id = user.id
+    else:
+        raise Forbidden(f"{user.email} has no review assignments to see")
+    found = assignments_of(session, reviewer_id=reviewer_id, application_id=application_id,
+                           stage=stage.value if stage else None)
+    return [assignment_json(a) | {"sheet_status": sheet_json(sheet_of(session, a))["status"]}
+            for a in found]
+
+
+@router.post("/applications/{application_id}/assignments",
+             summary="Complete the application's team for a stage (the solver)")
+def post_assign(application_id: Id, body: AssignBody, session: DB, user: Admin
+                ) -> dict[str, Any]:
+    access.readable(session, user, application_id)
+    result = assign_stage(session, [application_id], body.stage)
+    return {"assigned": [{"reviewer_id": a.reviewer_id, "is_leader": a.is_leader}
+                         for a in result.assignments],
+            "uncovered": [u.reason for u in result.uncovered]}
+
+
+@router.post("/assignments/{assignment_id}/decline",
+             summary="Decline your assignment; a replacement is assigned at once")
+def post_decline(assignment_id: Id, body: DeclineBody, session: DB, user: Reviewer
+                 ) -> dict[str, Any]:
+    assignment = _mine(session, user, assignment_id)
+    result = decline(session, assignment, body.reason)
+    return {"replacements": [a.reviewer_id for a in result.assignments],
+            "uncovered": [u.reason for u in result.uncovered]}
+
+
+def _mine(session: DB, user: User, assignment_id: int) -> ReviewAssignment:
+    assignment = access.own_assignment(session, user, assignment_id)
+    if assignment.reviewer_id != user.id:
+        raise Forbidden(f"assignment {assignment_id} belongs to another reviewer")
+    return assignment
+
+
+@router.get("/assignments/{assignment_id}/sheet", summary="The score sheet of an assignment")
+def get_sheet(assignment_id: Id, session: DB, user: CurrentUser) -> dict[str, Any]:
+    if not (user.has_role(Role.REVIEWER) or user.has_role(Role.ADMINISTRATOR)):
+        raise Forbidden(f"{user.email} has no score sheets")
+    assignment = access.own_assignment(session, user, assignment_id)
+    return assignment_json(assignment) | {"sheet": sheet_json(sheet_of(session, assignment))}
+
+
+@router.put("/assignments/{assignment_id}/sheet",
+            summary="Save a draft score sheet, or submit it (complete, then locked)")
+def put_sheet(assignment_id: Id, body: SheetBody, session: DB, user: Reviewer
+              ) -> dict[str, Any]:
+    assignment = _mine(session, user, assignment_id)
+    sheet = save_sheet(session, assignment, body.scores,
+                       {code: c.model_dump() for code, c in body.comments.items()},
+                       submit=body.submit)
+    return sheet_json(sheet)
+
+
+def _team_or_admin(session: DB, user: User, application_id: int, stage: str) -> Application:
+    application = access.readable(session, user, application_id)
+    if access.is_admin(user):
+        return application
+    on_team = session.scalar(select(ReviewAssignment.id).where(
+        ReviewAssignment.application_id == application_id,
+        ReviewAssignment.reviewer_id == user.id, ReviewAssignment.stage == stage).limit(1))
+    if on_team is None:
+        raise Forbidden(f"{user.email} is not on the {stage} team of application "
+                        f"{application_id}")
+    return application
+
+
+@router.get("/applications/{application_id}/consensus/{stage}",
+            summary="Per item: the reviewers' percentages, spread, flag; the recorded sheet")
+def get_consensus(application_id: Id, stage: ReviewStage, session: DB, user: CurrentUser
+                  ) -> dict[str, Any]:
+    application = _team_or_admin(session, user, application_id, stage.value)
+    recorded = session.scalar(select(ConsensusSheet).where(
+        ConsensusSheet.application_id == application_id, ConsensusSheet.stage == stage.value))
+    return {"items": {code: {"values": v, "spread": s, "flagged": f}
+                      for code, (v, s, f) in spreads(session, application, stage).items()},
+            "consensus": consensus_json(recorded)}
+
+
+@router.post("/applications/{application_id}/consensus/{stage}", status_code=201,
+             summary="The team leader records the consensus sheet")
+def post_consensus(application_id: Id, stage: ReviewStage, body: ConsensusBody, session: DB,
+                   user: Reviewer) -> dict[str, Any]:
+    application = _team_or_admin(session, user, application_id, stage.value)
+    decisions = {code: (d.percentage, d.rationale) for code, d in body.decisions.items()}
+    return consensus_json(record_consensus(session, application, stage, user, decisions)) or {}
+
+
+@router.get("/applications/{application_id}/site-visit", summary="The site visit")
+def get_visit(application_id: Id, session: DB, user: CurrentUser) -> dict[str, Any] | None:
+    _team_or_admin(session, user, application_id, ReviewStage.SITE_VISIT.value)
+    return visit_json(session.get(SiteVisit, application_id))
+
+
+@router.put("/applications/{application_id}/site-visit",
+            summary="Schedule the site visit and what to verify")
+def put_visit(application_id: Id, body: VisitBody, session: DB, user: Admin
+              ) -> dict[str, Any] | None:
+    application = access.readable(session, user, application_id)
+    return visit_json(schedule_site_visit(session, application, body.scheduled_on,
+                                          body.issues_to_verify))
+
+
+@router.post("/applications/{application_id}/site-visit/report",
+             summary="The team leader submits the site-visit report")
+def post_report(application_id: Id, body: ReportBody, session: DB, user: Reviewer
+                ) -> dict[str, Any] | None:
+    application = _team_or_admin(session, user, application_id, ReviewStage.SITE_VISIT.value)
+    return visit_json(submit_visit_report(session, application, user, body.report))

@@ -1,0 +1,145 @@
+"""Request bodies. Bounds on every field keep malformed input a 422, never a 500."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from mqa_workflow.reviews.models import ReviewStage
+
+Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
+Text = Annotated[str, StringConstraints(max_length=20_000)]
+Short = Annotated[str, StringConstraints(max_length=300)]
+Code = Annotated[str, StringConstraints(max_length=20)]
+Percentage = Annotated[int, Field(ge=-1000, le=1000)]  # the domain names the allowed steps
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginBody(Strict):
+    email: Short
+    password: Annotated[str, StringConstraints(max_length=1024)]
+
+
+class PasswordBody(Strict):
+    password: Annotated[str, StringConstraints(max_length=1024)]
+
+
+class ChangePasswordBody(Strict):
+    current_password: Annotated[str, StringConstraints(max_length=1024)]
+    new_password: Annotated[str, StringConstraints(max_length=1024)]
+
+
+class UserBody(Strict):
+    name: Short
+    email: Short
+    roles: Annotated[list[Short], Field(min_length=1, max_length=5)]
+    organization_id: Id | None = None
+    language: Short = "zh"
+    password: Annotated[str, StringConstraints(max_length=1024)] | None = None
+
+
+class CycleBody(Strict):
+    year: Annotated[int, Field(ge=1900, le=2200)]
+    name: Short | None = None
+    classes: Annotated[list[Short], Field(max_length=6)] | None = None
+    deadlines: dict[Short, date] = Field(default_factory=dict, max_length=20)
+    rules: dict[Short, Any] = Field(default_factory=dict, max_length=50)
+
+
+class ContactBody(Strict):
+    name: Short
+    email: Short = ""
+    phone: Short = ""
+
+
+class OrganizationBody(Strict):
+    name: Short
+    uscc: Short
+    industry: Short
+    district: Short
+    parent_uscc: Short | None = None
+    contacts: Annotated[list[ContactBody], Field(max_length=20)] = Field(default_factory=list)
+
+
+class ApplicationBody(Strict):
+    cycle_id: Id
+    award_class: Short
+    organization_id: Id | None = Field(
+        default=None, description="Administrators name it; an applicant contact's is theirs.")
+    project_name: Short | None = None
+
+
+class AnswersBody(Strict):
+    profile: Text | None = None
+    items: dict[Code, Text] = Field(default_factory=dict, max_length=200)
+
+
+class TransitionBody(Strict):
+    trigger: Short
+    reason: Text = ""
+    data: dict[Short, Any] = Field(default_factory=dict, max_length=50)
+    version: Id | None = Field(default=None, description="The version you read; a newer one "
+                               "means someone else moved it first (409).")
+
+
+class BulkBody(Strict):
+    cycle_id: Id
+    trigger: Short
+    award_class: Short | None = None
+    reason: Text = ""
+    dry_run: bool = True
+
+
+class AssignBody(Strict):
+    stage: ReviewStage = ReviewStage.DOCUMENT_REVIEW
+
+
+class DeclineBody(Strict):
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+class Comment(Strict):
+    strengths: Text = ""
+    opportunities: Text = ""
+
+
+class SheetBody(Strict):
+    scores: dict[Code, Percentage] = Field(default_factory=dict, max_length=200)
+    comments: dict[Code, Comment] = Field(default_factory=dict, max_length=200)
+    submit: bool = False
+
+
+class Decision(Strict):
+    percentage: Percentage
+    rationale: Text
+
+
+class ConsensusBody(Strict):
+    decisions: dict[Code, Decision] = Field(default_factory=dict, max_length=200)
+
+
+class VisitBody(Strict):
+    scheduled_on: date
+    issues_to_verify: Annotated[list[Text], Field(max_length=50)] = Field(default_factory=list)
+
+
+class ReportBody(Strict):
+    report: Text
+
+
+class VoteBody(Strict):
+    choice: Short
+
+
+class ReadBody(Strict):
+    ids: Annotated[list[Id], Field(max_length=500)] = Field(
+        default_factory=list, description="Notices to mark read; none means all.")
+
+
+class RetryBody(Strict):
+    ids: Annotated[list[Id], Field(max_length=500)] = Field(default_factory=list)

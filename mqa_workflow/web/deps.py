@@ -1,0 +1,139 @@
+"""Request dependencies: one transaction per request, who is signed in, CSRF, roles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from mqa_workflow.accounts.models import Role, User
+from mqa_workflow.db import Database
+from mqa_workflow.tasks.dispatch import dispatch_pending
+from mqa_workflow.web.errors import CsrfRefused, Forbidden, Unauthenticated
+from mqa_workflow.web.models import WebSession
+from mqa_workflow.web.security import find_session, same_secret
+
+SESSION_COOKIE = "mqa_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+bearer_scheme = HTTPBearer(auto_error=False, description="Token from POST /api/auth/login.")
+cookie_scheme = APIKeyCookie(name=SESSION_COOKIE, auto_error=False,
+                             description="Browser session; unsafe requests need X-CSRF-Token.")
+
+
+def database_of(request: Request) -> Database:
+    return request.app.state.database
+
+
+def transaction(request: Request) -> Iterator[Session]:
+    """The request's one unit of work; afterwards run the work it queued (as the CLI does).
+
+    Function-scoped (see ``DB``), so the commit happens before the response is sent and
+    a failed commit is answered as an error instead of after a 200.
+    """
+    database = database_of(request)
+    with database.session() as session:
+        yield session
+    if request.method not in SAFE_METHODS:
+        dispatch_pending(database)
+
+
+DB = Annotated[Session, Depends(transaction, scope="function")]
+
+
+async def csrf_candidate(request: Request) -> str | None:
+    """The CSRF token a request carries: the header (API), or the form field (pages)."""
+    header = request.headers.get(CSRF_HEADER)
+    if header or request.method in SAFE_METHODS:
+        return header
+    kind = request.headers.get("content-type", "")
+    if kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        value = (await request.form()).get(CSRF_FIELD)
+        return value if isinstance(value, str) else None
+    return None
+
+
+@dataclass
+class SignedIn:
+    user: User
+    web_session: WebSession
+    by_cookie: bool
+
+
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+Cookie = Annotated[str | None, Depends(cookie_scheme)]
+Csrf = Annotated[str | None, Depends(csrf_candidate)]
+
+
+def authenticate(session: Session, request: Request, bearer: HTTPAuthorizationCredentials | None,
+                 cookie: str | None, csrf: str | None) -> SignedIn:
+    token = bearer.credentials if bearer else cookie
+    found = find_session(session, token) if token else None
+    user = session.get(User, found.user_id) if found else None
+    if found is None or user is None:
+        raise Unauthenticated()
+    # A bearer token is never sent by a browser on its own, so only cookie-carried
+    # sessions can be ridden by another site's form: those must show the CSRF token.
+    by_cookie = bearer is None
+    if by_cookie and request.method not in SAFE_METHODS and not same_secret(
+            csrf, found.csrf_token):
+        raise CsrfRefused()
+    return SignedIn(user, found, by_cookie)
+
+
+def signed_in(request: Request, session: DB, bearer: Bearer, cookie: Cookie, csrf: Csrf
+              ) -> SignedIn:
+    return authenticate(session, request, bearer, cookie, csrf)
+
+
+@dataclass(frozen=True)
+class AdminSnapshot:
+    user_id: int
+    csrf_token: str
+
+
+def admin_outside(request: Request, bearer: Bearer, cookie: Cookie, csrf: Csrf
+                  ) -> AdminSnapshot:
+    """An administrator, checked in a transaction of its own that ends at once.
+
+    For views that run many transactions themselves (bulk advance): on SQLite every
+    transaction takes the write lock, so the request must not hold one meanwhile.
+    """
+    with database_of(request).session() as session:
+        signed = authenticate(session, request, bearer, cookie, csrf)
+        if not signed.user.has_role(Role.ADMINISTRATOR):
+            raise Forbidden(f"{signed.user.email} may not do this: it needs the role "
+                            "administrator")
+        return AdminSnapshot(signed.user.id, signed.web_session.csrf_token)
+
+
+def current_user(signed: Annotated[SignedIn, Depends(signed_in)]) -> User:
+    return signed.user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require(*roles: Role) -> Callable[[User], User]:
+    """A dependency admitting only people with one of ``roles``."""
+
+    def check(user: CurrentUser) -> User:
+        if not any(user.has_role(role) for role in roles):
+            wanted = " or ".join(role.value for role in roles)
+            raise Forbidden(f"{user.email} may not do this: it needs the role {wanted}")
+        return user
+
+    return check
+
+
+Admin = Annotated[User, Depends(require(Role.ADMINISTRATOR))]
+Operator = Annotated[User, Depends(require(Role.OPERATOR, Role.ADMINISTRATOR))]
+Reviewer = Annotated[User, Depends(require(Role.REVIEWER))]
+CommitteeMember = Annotated[User, Depends(require(Role.COMMITTEE_MEMBER))]
+AdminOrCommittee = Annotated[User, Depends(require(Role.ADMINISTRATOR, Role.COMMITTEE_MEMBER))]

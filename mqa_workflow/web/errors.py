@@ -1,0 +1,125 @@
+"""How refusals reach the client: JSON ``{"detail", "problems"}`` with the right 4xx.
+
+API paths (``/api/…``) always answer JSON; pages answer an HTML page (or, for a
+visitor who is not signed in, a redirect to the sign-in page). Malformed input is a
+4xx, never a 500: FastAPI's validation errors, numbers the database cannot hold
+and values it refuses are all mapped here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError, IntegrityError, StatementError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from mqa_workflow.errors import (
+    ConflictError,
+    DomainError,
+    InvalidInputError,
+    NotFoundError,
+    TransitionRefusedError,
+)
+
+
+class Unauthenticated(Exception):
+    """No valid session or token (401); pages send the visitor to sign in."""
+
+    def __init__(self, message: str = "sign in first (a session cookie or a bearer token)"
+                 ) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class Forbidden(Exception):
+    """Signed in, but this role or relation may not do it (403)."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class CsrfRefused(Forbidden):
+    def __init__(self) -> None:
+        super().__init__("the form's CSRF token is missing or wrong; reload the page and retry")
+
+
+STATUS: dict[type[DomainError], int] = {
+    NotFoundError: 404,
+    InvalidInputError: 422,
+    ConflictError: 409,
+    # A transition that does not apply now is a conflict with the application's state;
+    # the problems list every unmet condition.
+    TransitionRefusedError: 409,
+}
+
+
+def status_of(error: DomainError) -> int:
+    for kind, status in STATUS.items():
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api")
+
+
+def body(detail: str, problems: list[str] | None = None) -> dict[str, Any]:
+    return {"detail": detail, "problems": problems or []}
+
+
+def _answer(request: Request, status: int, detail: str, problems: list[str]) -> Response:
+    if is_api(request):
+        return JSONResponse(body(detail, problems), status_code=status)
+    from mqa_workflow.web.pages.rendering import render_error
+
+    return render_error(request, status, detail, problems)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain(request: Request, error: DomainError) -> Response:
+        return _answer(request, status_of(error), error.message, error.problems)
+
+    @app.exception_handler(Unauthenticated)
+    async def unauthenticated(request: Request, error: Unauthenticated) -> Response:
+        if is_api(request):
+            return JSONResponse(body(error.message), status_code=401,
+                                headers={"WWW-Authenticate": "Bearer"})
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, error: Forbidden) -> Response:
+        return _answer(request, 403, error.message, [])
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> Response:
+        problems = [f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
+                    for e in error.errors()]
+        return _answer(request, 422, "the request is malformed", problems)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http(request: Request, error: StarletteHTTPException) -> Response:
+        return _answer(request, error.status_code, str(error.detail), [])
+
+    @app.exception_handler(IntegrityError)
+    async def integrity(request: Request, error: IntegrityError) -> Response:
+        return _answer(request, 409, "the change conflicts with data already stored", [])
+
+    @app.exception_handler(OverflowError)
+    async def overflow(request: Request, error: OverflowError) -> Response:
+        # SQLite's driver refuses integers past 64 bits before SQLAlchemy sees them
+        return _answer(request, 422, "a number is too large", [])
+
+    @app.exception_handler(StatementError)
+    async def statement(request: Request, error: StatementError) -> Response:
+        # e.g. an id too large for the column, or text the database refuses (NUL bytes)
+        if isinstance(error, DataError) or isinstance(error.orig, (OverflowError, ValueError)):
+            return _answer(request, 422, "a value is out of range or not storable", [])
+        raise error

@@ -1,0 +1,50 @@
+"""The cycle's results as CSV or an Excel workbook (one row per consolidated score)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from openpyxl import Workbook
+from sqlalchemy.orm import Session
+
+from mqa_workflow.states.table import ApplicationState
+from mqa_workflow.web.listing import results_by_class
+
+HEADER = ("class", "rank", "application", "applicant", "state", "total",
+          "document_review_total", "site_visit_total", "process", "results", "outcome")
+
+
+def result_rows(session: Session, cycle_id: int) -> Iterator[tuple[Any, ...]]:
+    for award_class, entries in results_by_class(session, cycle_id).items():
+        for entry in entries:
+            application, score, votes = entry["application"], entry["score"], entry["tally"]
+            yield (award_class, score.rank, application.id, application.title,
+                   f"{application.state} {ApplicationState(application.state).label}",
+                   float(score.total), float(score.document_review_total),
+                   float(score.site_visit_total), score.breakdown.get("process"),
+                   score.breakdown.get("results"), votes.outcome if votes else "")
+
+
+def as_csv(session: Session, cycle_id: int) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    writer.writerows(result_rows(session, cycle_id))
+    # The BOM makes Excel on Chinese Windows read the UTF-8 names correctly.
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def as_xlsx(session: Session, cycle_id: int) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "results"
+    sheet.append(HEADER)
+    for row in result_rows(session, cycle_id):
+        sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

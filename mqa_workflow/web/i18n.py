@@ -1,0 +1,51 @@
+"""Page text: Chinese first, English available (the ``lang`` cookie picks).
+
+Templates write the English text, ``{{ t("Sign in") }}``; Chinese pages show the
+translation below. A phrase missing here shows in English rather than blank.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+LANGUAGES = ("zh", "en")
+
+ZH: dict[str, str] = {
+    "Shenzhen Mayor Quality Award": "深圳市市长质量奖",
+    "Sign in": "登录", "Sign out": "退出", "E-mail": "电子邮箱", "Password": "密码",
+    "Home": "首页", "Inbox": "消息", "My applications": "我的申报", "My tasks": "我的评审任务",
+    "Case board": "案件看板", "Committee": "评审委员会", "Operations": "运维",
+    "Application": "申报", "Applications": "申报", "State": "状态", "Class": "类别",
+    "Cycle": "评审周期", "Applicant": "申报主体", "Version": "版本", "Actions": "操作",
+    "Organizational profile": "组织概述", "Item answers": "条款自评", "Save": "保存",
+    "Save draft": "保存草稿", "Submit": "提交", "Upload": "上传", "Documents": "证明材料",
+    "History": "历程", "Waiting for": "待办条件", "ready": "可执行", "Reason": "理由",
+    "Advance": "推进", "Bulk advance": "批量推进", "Dry run": "试运行", "Trigger": "操作",
+    "Feedback report": "反馈报告", "Deadline": "截止时间", "Stage": "阶段", "Leader": "组长",
+    "Status": "状态", "Score sheet": "评分表", "Points": "分值", "Percentage": "得分率",
+    "Basic requirement": "基本要求", "Guide points": "要点指引", "Scoring guide": "评分指引",
+    "Strengths": "优势", "Opportunities": "改进机会", "Consensus": "共识评分",
+    "Record consensus": "记录共识评分", "Spread": "差异", "Flagged": "需裁定",
+    "Rationale": "理由", "Site visit": "现场评审", "Site-visit report": "现场评审报告",
+    "Schedule": "安排", "Issues to verify": "待核实问题", "Rankings": "排名",
+    "Results": "评审结果", "Total": "总分", "Rank": "名次", "Vote": "表决",
+    "Votes": "票数", "Outcome": "结果", "Export": "导出", "Queues": "队列",
+    "Failing tasks": "失败任务", "Retry": "重试", "Failed e-mails": "发送失败的邮件",
+    "Outbox lag": "发件箱延迟", "Overdue work": "逾期工作", "Assignments": "评审分配",
+    "Assign reviewers": "分配评审专家", "Not signed in": "未登录", "Back": "返回",
+    "Create application": "创建申报", "Project": "项目", "Open": "打开", "None": "无",
+    "Unread": "未读", "Mark all read": "全部标为已读", "Language": "语言",
+    "Nothing to do": "暂无待办", "Score distribution": "得分分布",
+    "Category profile": "类目得分雷达图", "Consolidated score": "综合得分",
+    "grand": "大奖", "encouragement": "鼓励奖", "none": "不予授奖",
+    "Your vote": "您的表决", "Tally": "计票", "Refused": "未通过",
+    "Would move": "将推进", "Moved": "已推进", "Cannot move": "无法推进",
+    "Answer the return": "补正后重新提交", "Withdraw": "撤回",
+    "Document review": "材料评审", "Error": "出错了", "Problems": "问题",
+}
+
+
+def translator(language: str) -> Callable[[str], str]:
+    if language == "en":
+        return lambda text: text
+    return lambda text: ZH.get(text, text)

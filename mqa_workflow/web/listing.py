@@ -1,0 +1,81 @@
+"""The lists each person sees: queries narrowed by role and relation (read-only)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy.orm import Session
+
+from mqa_workflow.accounts.models import Role, User
+from mqa_workflow.applications.models import Application
+from mqa_workflow.committee.service import tally
+from mqa_workflow.reviews.models import ConflictOfInterest, ReviewAssignment, ScoreSheet
+from mqa_workflow.reviews.service import ACTIVE
+from mqa_workflow.scoring.models import ConsolidatedScore
+from mqa_workflow.web.access import COMMITTEE_STATES
+
+
+def _visibility(user: User) -> ColumnElement[bool]:
+    if user.has_role(Role.ADMINISTRATOR):
+        return Application.id.is_not(None)
+    conflicted = select(ConflictOfInterest.application_id).where(
+        ConflictOfInterest.user_id == user.id)
+    seen: list[ColumnElement[bool]] = []
+    if user.has_role(Role.APPLICANT_CONTACT) and user.organization_id is not None:
+        seen.append(Application.organization_id == user.organization_id)
+    if user.has_role(Role.REVIEWER):
+        assigned = select(ReviewAssignment.application_id).where(
+            ReviewAssignment.reviewer_id == user.id, ReviewAssignment.status.in_(ACTIVE))
+        seen.append(Application.id.in_(assigned) & Application.id.not_in(conflicted))
+    if user.has_role(Role.COMMITTEE_MEMBER):
+        seen.append(Application.state.in_(COMMITTEE_STATES)
+                    & Application.id.not_in(conflicted))
+    return or_(*seen) if seen else false()
+
+
+def visible_applications(session: Session, user: User, *, cycle_id: int | None = None,
+                         award_class: str | None = None, state: str | None = None,
+                         limit: int = 500) -> list[Application]:
+    query = select(Application).where(_visibility(user)).order_by(Application.id)
+    if cycle_id is not None:
+        query = query.where(Application.cycle_id == cycle_id)
+    if award_class:
+        query = query.where(Application.award_class == award_class)
+    if state:
+        query = query.where(Application.state == state)
+    return list(session.scalars(query.limit(limit)))
+
+
+def assignments_of(session: Session, *, reviewer_id: int | None = None,
+                   application_id: int | None = None, stage: str | None = None
+                   ) -> list[ReviewAssignment]:
+    query = select(ReviewAssignment).order_by(ReviewAssignment.due_at, ReviewAssignment.id)
+    if reviewer_id is not None:
+        query = query.where(ReviewAssignment.reviewer_id == reviewer_id)
+    if application_id is not None:
+        query = query.where(ReviewAssignment.application_id == application_id)
+    if stage:
+        query = query.where(ReviewAssignment.stage == stage)
+    return list(session.scalars(query))
+
+
+def sheet_of(session: Session, assignment: ReviewAssignment) -> ScoreSheet | None:
+    return session.scalar(select(ScoreSheet).where(ScoreSheet.assignment_id == assignment.id))
+
+
+def results_by_class(session: Session, cycle_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Each class's consolidated ranking, with the committee's tally where it has voted."""
+    rows = session.execute(
+        select(Application, ConsolidatedScore).join(ConsolidatedScore)
+        .where(Application.cycle_id == cycle_id)
+        .order_by(Application.award_class, ConsolidatedScore.rank, Application.id))
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for application, score in rows:
+        votes = tally(session, application) if application.state in COMMITTEE_STATES else None
+        found[application.award_class].append({
+            "application": application, "score": score,
+            "tally": votes,
+        })
+    return dict(found)

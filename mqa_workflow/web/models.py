@@ -1,0 +1,45 @@
+"""Sign-in data kept beside the accounts: password hashes and browser/API sessions.
+
+Kept out of ``accounts`` on purpose: a person exists (and receives notices) whether
+or not they ever sign in to the web application.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mqa_workflow.clock import now
+from mqa_workflow.db import Base
+
+
+class Credential(Base):
+    """A person's password, as an argon2id hash (never the password itself)."""
+
+    __tablename__ = "web_credentials"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    password_hash: Mapped[str] = mapped_column(String(255))
+    updated_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class WebSession(Base):
+    """A signed-in session: the cookie or bearer token's SHA-256, never the token.
+
+    A stolen database therefore yields no usable token, and signing out deletes
+    the row, which ends the session everywhere at once.
+    """
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    expires_at: Mapped[datetime]

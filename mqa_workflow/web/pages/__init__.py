@@ -1,0 +1,11 @@
+"""Server-rendered pages (Jinja2), one module per role; left out of the OpenAPI document."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from mqa_workflow.web.pages import admin, applicant, committee, common, operator, reviewer
+
+router = APIRouter(include_in_schema=False)
+for module in (common, applicant, reviewer, admin, committee, operator):
+    router.include_router(module.router)

@@ -1,0 +1,35 @@
+"""Operator pages: queues, failing tasks and e-mails with retry buttons, overdue work."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from mqa_workflow.accounts.models import Role
+from mqa_workflow.notifications.delivery import retry_failed
+from mqa_workflow.web.operations import overview, retry_outbox
+from mqa_workflow.web.pages.deps import Page
+from mqa_workflow.web.pages.rendering import back_to, render
+
+router = APIRouter(prefix="/ops")
+
+
+@router.get("")
+def operations(request: Request, page: Page) -> Response:
+    page.need(Role.OPERATOR, Role.ADMINISTRATOR)
+    return render(request, "operator/ops.html", user=page.user, csrf=page.csrf,
+                  figures=overview(page.session))
+
+
+@router.post("/tasks/{message_id}/retry")
+def retry_task(message_id: int, page: Page) -> Response:
+    page.need(Role.OPERATOR, Role.ADMINISTRATOR)
+    retry_outbox(page.session, message_id)
+    return back_to("/ops")
+
+
+@router.post("/emails/retry")
+def retry_emails(page: Page) -> Response:
+    page.need(Role.OPERATOR, Role.ADMINISTRATOR)
+    retry_failed(page.session)
+    return back_to("/ops")

@@ -1,0 +1,41 @@
+"""Rendering pages: one Jinja2 environment, the visitor's language, CSRF in every form."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from mqa_workflow.accounts.models import User
+from mqa_workflow.states.table import STATE_LABELS, ApplicationState
+from mqa_workflow.web.i18n import LANGUAGES, translator
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+TEMPLATES.env.globals["state_label"] = lambda s: STATE_LABELS.get(ApplicationState(s), s)
+
+
+def language(request: Request) -> str:
+    chosen = request.cookies.get("lang", "zh")
+    return chosen if chosen in LANGUAGES else "zh"
+
+
+def render(request: Request, template: str, *, user: User | None = None,
+           csrf: str = "", status: int = 200, **context: Any) -> HTMLResponse:
+    lang = language(request)
+    return TEMPLATES.TemplateResponse(request, template, {
+        "user": user, "csrf_token": csrf, "lang": lang, "t": translator(lang), **context,
+    }, status_code=status)
+
+
+def render_error(request: Request, status: int, detail: str, problems: list[str]
+                 ) -> HTMLResponse:
+    return render(request, "error.html", status=status, detail=detail, problems=problems,
+                  status_code=status)
+
+
+def back_to(url: str) -> RedirectResponse:
+    """After a form post: see the result with a fresh GET (post/redirect/get)."""
+    return RedirectResponse(url, status_code=303)

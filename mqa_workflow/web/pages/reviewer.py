@@ -1,0 +1,146 @@
+"""Reviewer pages: my tasks with deadlines, the scoring form, consensus, site-visit report."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from mqa_workflow.accounts.models import Role
+from mqa_workflow.deadlines.work import open_work
+from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ReviewStage, SiteVisit
+from mqa_workflow.reviews.service import record_consensus, save_sheet, spreads, submit_visit_report
+from mqa_workflow.scoring.sheet import effective_step
+from mqa_workflow.standards.loader import load_standard
+from mqa_workflow.standards.models import Item, Standard
+from mqa_workflow.web import access
+from mqa_workflow.web.errors import Forbidden
+from mqa_workflow.web.listing import assignments_of, sheet_of
+from mqa_workflow.web.pages.deps import Form, Page, text
+from mqa_workflow.web.pages.rendering import back_to, render
+
+router = APIRouter()
+
+
+@router.get("/tasks")
+def tasks(request: Request, page: Page) -> Response:
+    page.need(Role.REVIEWER)
+    applications, mine = {}, []
+    for assignment in assignments_of(page.session, reviewer_id=page.user.id):
+        if assignment.status not in ("assigned", "submitted"):
+            continue
+        try:  # a conflict found after the sheet was submitted closes the application too
+            applications[assignment.application_id] = access.readable(
+                page.session, page.user, assignment.application_id)
+        except Forbidden:
+            continue
+        mine.append(assignment)
+    other_work = [w for w in open_work(page.session) if w.kind != "review"
+                  and page.user in w.responsible]
+    return render(request, "reviewer/tasks.html", user=page.user, csrf=page.csrf,
+                  assignments=mine, applications=applications, other_work=other_work,
+                  sheets={a.id: sheet_of(page.session, a) for a in mine})
+
+
+def allowed_values(standard: Standard, item: Item, step: int | None) -> list[int]:
+    """The percentages the item's scoring guide allows (enumerated, or its steps)."""
+    guide = standard.guide(item.scoring_guide)
+    enumerated = sorted({v for band in guide.bands for v in (band.values or [])})
+    if enumerated:
+        return enumerated
+    stride = effective_step(guide, step)
+    return list(range(0, 101, stride))
+
+
+@router.get("/assignments/{assignment_id}")
+def sheet_form(assignment_id: int, request: Request, page: Page) -> Response:
+    page.need(Role.REVIEWER, Role.ADMINISTRATOR)
+    assignment = access.own_assignment(page.session, page.user, assignment_id)
+    application = access.readable(page.session, page.user, assignment.application_id)
+    standard = load_standard(application.award_class)
+    step = application.cycle.rules.percentage_steps.get(application.award_class)
+    return render(request, "reviewer/sheet.html", user=page.user, csrf=page.csrf,
+                  assignment=assignment, application=application, standard=standard,
+                  sheet=sheet_of(page.session, assignment),
+                  answers=application.answer_texts(),
+                  values={i.code: allowed_values(standard, i, step)
+                          for i in standard.scored_items()})
+
+
+@router.post("/assignments/{assignment_id}")
+def save(assignment_id: int, page: Page, form: Form) -> Response:
+    page.need(Role.REVIEWER)
+    assignment = access.own_assignment(page.session, page.user, assignment_id)
+    if assignment.reviewer_id != page.user.id:
+        raise Forbidden("only the assigned reviewer scores this sheet")
+    scores = {key.removeprefix("pct_"): int(value) for key, value in form.items()
+              if key.startswith("pct_") and isinstance(value, str)
+              and value.strip().lstrip("-").isdigit()}
+    comments = {}
+    for key, value in form.items():
+        if key.startswith(("strengths_", "opportunities_")) and isinstance(value, str) \
+                and value.strip():
+            kind, _, code = key.partition("_")
+            comments.setdefault(code, {})[kind] = value.strip()
+    save_sheet(page.session, assignment, scores, comments,
+               submit=text(form, "action") == "submit")
+    return back_to(f"/assignments/{assignment_id}")
+
+
+def _team(page: Page, application_id: int, stage: str) -> ReviewAssignment | None:
+    """The visitor's place on the stage's team (None for administrators)."""
+    access.readable(page.session, page.user, application_id)
+    if access.is_admin(page.user):
+        return None
+    place = page.session.scalar(select(ReviewAssignment).where(
+        ReviewAssignment.application_id == application_id,
+        ReviewAssignment.reviewer_id == page.user.id, ReviewAssignment.stage == stage))
+    if place is None:
+        raise Forbidden(f"you are not on the {stage} team of application {application_id}")
+    return place
+
+
+@router.get("/applications/{application_id}/consensus/{stage}")
+def consensus(application_id: int, stage: ReviewStage, request: Request, page: Page
+              ) -> Response:
+    place = _team(page, application_id, stage.value)
+    application = access.readable(page.session, page.user, application_id)
+    recorded = page.session.scalar(select(ConsensusSheet).where(
+        ConsensusSheet.application_id == application_id, ConsensusSheet.stage == stage.value))
+    return render(request, "reviewer/consensus.html", user=page.user, csrf=page.csrf,
+                  application=application, stage=stage.value,
+                  standard=load_standard(application.award_class),
+                  rows=spreads(page.session, application, stage), recorded=recorded,
+                  leads=bool(place and place.is_leader))
+
+
+@router.post("/applications/{application_id}/consensus/{stage}")
+def record(application_id: int, stage: ReviewStage, page: Page, form: Form) -> Response:
+    page.need(Role.REVIEWER)
+    _team(page, application_id, stage.value)
+    application = access.readable(page.session, page.user, application_id)
+    decisions = {}
+    for key, value in form.items():
+        if key.startswith("decide_") and isinstance(value, str) and value.strip().isdigit():
+            code = key.removeprefix("decide_")
+            decisions[code] = (int(value), text(form, f"rationale_{code}"))
+    record_consensus(page.session, application, stage, page.user, decisions)
+    return back_to(f"/applications/{application_id}/consensus/{stage.value}")
+
+
+@router.get("/applications/{application_id}/site-visit")
+def visit(application_id: int, request: Request, page: Page) -> Response:
+    place = _team(page, application_id, ReviewStage.SITE_VISIT.value)
+    application = access.readable(page.session, page.user, application_id)
+    return render(request, "reviewer/visit.html", user=page.user, csrf=page.csrf,
+                  application=application, visit=page.session.get(SiteVisit, application_id),
+                  leads=bool(place and place.is_leader))
+
+
+@router.post("/applications/{application_id}/site-visit")
+def report(application_id: int, page: Page, form: Form) -> Response:
+    page.need(Role.REVIEWER)
+    _team(page, application_id, ReviewStage.SITE_VISIT.value)
+    application = access.readable(page.session, page.user, application_id)
+    submit_visit_report(page.session, application, page.user, text(form, "report"))
+    return back_to(f"/applications/{application_id}/site-visit")

@@ -1,0 +1,25 @@
+"""``mqa user password`` and ``mqa serve`` from the command line."""
+
+from __future__ import annotations
+
+from mqa_workflow.config import get_settings
+from mqa_workflow.db import get_database
+from mqa_workflow.web.security import check_password
+
+
+def test_mqa_user_password_stores_a_hash_the_web_sign_in_accepts(mqa) -> None:
+    mqa("db", "upgrade")
+    mqa("user", "add", "--name", "管理员", "--email", "admin@office.sz", "--role",
+        "administrator")
+    assert "10 characters" in mqa("user", "password", "admin@office.sz", "--password",
+                                  "short", code=2)
+    out = mqa("user", "password", "admin@office.sz", "--password", "a-long-password")
+    assert "password set for admin@office.sz" in out
+    with get_database(get_settings().database_url).session() as session:
+        assert check_password(session, "admin@office.sz", "a-long-password") is not None
+        assert check_password(session, "admin@office.sz", "wrong-password") is None
+
+
+def test_mqa_serve_is_mounted_with_its_options(mqa) -> None:
+    shown = mqa("serve", "--help")
+    assert "--port" in shown and "--host" in shown
