@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.clock import now
 from mqa_workflow.db import Database
+from mqa_workflow.errors import NotFoundError
 from mqa_workflow.outbox.models import OutboxMessage
 
 Sender = Callable[[OutboxMessage], None]
@@ -141,3 +142,13 @@ def lag(session: Session) -> OutboxLag:
         ).select_from(pending_rows)
     ).one()
     return OutboxLag(pending, oldest, failing)
+
+
+def retry_now(session: Session, message_id: int) -> OutboxMessage:
+    """An operator's retry: make a pending (backed-off) row due at once."""
+    message = session.get(OutboxMessage, message_id)
+    if message is None or message.sent_at is not None:
+        raise NotFoundError(f"no pending outbox task {message_id}")
+    message.available_at = now()
+    session.flush()
+    return message

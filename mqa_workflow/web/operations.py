@@ -1,8 +1,4 @@
-"""The operators' view: the monitoring figures plus the rows behind them.
-
-``retry_outbox`` makes failing outbox rows due now. It belongs with the outbox
-(``outbox/service.py`` has no such function yet); it lives here until it moves.
-"""
+"""The operators' view: the monitoring figures plus the rows behind them."""
 
 from __future__ import annotations
 
@@ -12,9 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mqa_workflow.clock import now
 from mqa_workflow.deadlines.work import open_work
-from mqa_workflow.errors import NotFoundError
 from mqa_workflow.monitoring.figures import collect
 from mqa_workflow.notifications.models import Channel, Delivery, DeliveryStatus
 from mqa_workflow.outbox.models import OutboxMessage
@@ -50,10 +44,3 @@ def overview(session: Session) -> dict[str, Any]:
     }
 
 
-def retry_outbox(session: Session, message_id: int) -> OutboxMessage:
-    message = session.get(OutboxMessage, message_id)
-    if message is None or message.sent_at is not None:
-        raise NotFoundError(f"no pending outbox task {message_id}")
-    message.available_at = now()
-    session.flush()
-    return message

@@ -7,9 +7,10 @@ from typing import Any
 from fastapi import APIRouter
 
 from mqa_workflow.notifications.delivery import retry_failed
+from mqa_workflow.outbox.service import retry_now
 from mqa_workflow.web.api.schemas import Id, RetryBody
 from mqa_workflow.web.deps import DB, Operator
-from mqa_workflow.web.operations import overview, retry_outbox
+from mqa_workflow.web.operations import overview
 
 router = APIRouter(prefix="/operations", tags=["operations"])
 
@@ -21,7 +22,7 @@ def get_overview(session: DB, _: Operator) -> dict[str, Any]:
 
 @router.post("/tasks/{message_id}/retry", summary="Run a failing background task again now")
 def post_retry_task(message_id: Id, session: DB, _: Operator) -> dict[str, Any]:
-    message = retry_outbox(session, message_id)
+    message = retry_now(session, message_id)
     return {"detail": "queued again", "id": message.id, "task": message.task}
 
 

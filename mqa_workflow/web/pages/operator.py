@@ -7,7 +7,8 @@ from fastapi.responses import Response
 
 from mqa_workflow.accounts.models import Role
 from mqa_workflow.notifications.delivery import retry_failed
-from mqa_workflow.web.operations import overview, retry_outbox
+from mqa_workflow.outbox.service import retry_now
+from mqa_workflow.web.operations import overview
 from mqa_workflow.web.pages.deps import Page
 from mqa_workflow.web.pages.rendering import back_to, render
 
@@ -24,7 +25,7 @@ def operations(request: Request, page: Page) -> Response:
 @router.post("/tasks/{message_id}/retry")
 def retry_task(message_id: int, page: Page) -> Response:
     page.need(Role.OPERATOR, Role.ADMINISTRATOR)
-    retry_outbox(page.session, message_id)
+    retry_now(page.session, message_id)
     return back_to("/ops")
 
 
