@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from mqa_workflow.accounts.models import User
 from mqa_workflow.applicants.service import related_usccs
@@ -306,7 +307,13 @@ def save_sheet(
         sheet.status, sheet.submitted_at = "submitted", now()
         assignment.status = AssignmentStatus.SUBMITTED.value
     session.add(sheet)
-    session.flush()
+    assignment_id = assignment.id  # the failed flush below expires every loaded object
+    try:
+        session.flush()
+    except StaleDataError:  # someone saved this sheet since we read it: theirs stands
+        raise ConflictError(f"the score sheet of assignment {assignment_id} was saved "
+                            "elsewhere meanwhile; reload it and apply your change again"
+                            ) from None
     return sheet
 
 

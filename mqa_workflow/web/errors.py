@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError, IntegrityError, StatementError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mqa_workflow.errors import (
@@ -107,6 +108,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http(request: Request, error: StarletteHTTPException) -> Response:
         return _answer(request, error.status_code, str(error.detail), [])
+
+    @app.exception_handler(StaleDataError)
+    async def stale(request: Request, error: StaleDataError) -> Response:
+        # Optimistic locking: someone else changed the record between our read and write.
+        return _answer(request, 409, "someone else changed this record at the same time; "
+                       "reload and try again", [])
 
     @app.exception_handler(IntegrityError)
     async def integrity(request: Request, error: IntegrityError) -> Response:
