@@ -5,7 +5,8 @@ time goes (per phase; the driver's own profile; the workers' time per task).
     .venv/bin/python bench/demo_cycle.py --applications 1000 [--workers 2 --concurrency 1]
 
 The driver (``mqa demo``) runs in its own process under cProfile; the workers are
-ordinary prefork workers on a private redis-server. Logs and the profile are kept
+ordinary prefork workers on a private redis-server, beside the outbox relay
+(``mqa outbox relay --loop``) as deployed. Logs and the profile are kept
 under --out (default /tmp/mqa-bench-demo-N).
 """
 

@@ -13,12 +13,15 @@ server's ceiling for a small durable write transaction with the same client coun
 from __future__ import annotations
 
 import argparse
+import cProfile
 import multiprocessing
+import pstats
 import re
 import subprocess
 import time
 
 from bench_path import REPO  # noqa: F401  (puts the repository on sys.path)
+from sqlalchemy import select
 
 from bench._services import drop_database, fresh_database, machine, server_setting
 from mqa_workflow.accounts.models import Role, User
@@ -31,6 +34,7 @@ from mqa_workflow.migrations.service import upgrade
 from mqa_workflow.states.engine import advance
 
 TRIGGERS = ("submit", "begin_eligibility_check")
+PROFILED = ("mqa_workflow", "psycopg/cursor", "psycopg/connection", "~")  # ~: built-ins
 
 
 def _populate(url: str, count: int) -> None:
@@ -85,35 +89,62 @@ def pgbench_tps(clients: int, seconds: int) -> float:
     return float(match.group(1)) if match else float("nan")
 
 
+def profile(url: str, ids: list[int], top: int = 14) -> None:
+    """Where one client's time goes: cProfile of a single-client run, in this process."""
+    profiler = cProfile.Profile()
+    results: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
+    profiler.enable()
+    _client(url, ids, TRIGGERS[0], time.time(), results)
+    profiler.disable()
+    count, seconds = results.get()
+    stats = pstats.Stats(profiler)
+    print(f"\none client, profiled: {count} transitions in {seconds:.1f} s "
+          f"({1000 * seconds / count:.1f} ms each, with the profiler's overhead)")
+    rows = sorted(stats.stats.items(), key=lambda kv: kv[1][3], reverse=True)  # type: ignore[attr-defined]
+    shown = 0
+    for (filename, line, function), (_, _, _own, cumulative, _) in rows:
+        if not any(part in filename for part in PROFILED):
+            continue
+        per = 1000 * cumulative / count
+        print(f"  {per:6.2f} ms  {filename.rsplit('/', 2)[-1]}:{line} {function}")
+        shown += 1
+        if shown >= top:
+            break
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--applications", type=int, default=2000)
+    parser.add_argument("--applications", type=int, default=600,
+                        help="applications per row (each row advances fresh ones)")
     parser.add_argument("--clients", default="1,2,4,8")
     parser.add_argument("--pgbench-seconds", type=int, default=15)
     args = parser.parse_args()
+    counts = [int(c) for c in args.clients.split(",")]
     print(f"machine: {machine()}")
     print(f"PostgreSQL {server_setting('server_version')}, synchronous_commit="
           f"{server_setting('synchronous_commit')}, fsync={server_setting('fsync')}, "
           f"wal_sync_method={server_setting('wal_sync_method')}")
+    name = "mqa_bench_transitions"
+    url = fresh_database(name)
+    upgrade(url)
+    _populate(url, args.applications * (len(counts) + 1))  # one fresh slice per row
+    database = Database(url)
+    with database.session() as session:
+        ids = list(session.scalars(select(Application.id).order_by(Application.id)))
+    database.engine.dispose()
     print(f"{'clients':>7}  {'engine tr/s':>11}  {'pgbench simple-update tps':>25}  ratio")
-    for clients in (int(c) for c in args.clients.split(",")):
-        name = "mqa_bench_transitions"
-        url = fresh_database(name)
-        upgrade(url)
-        _populate(url, args.applications)
-        database = Database(url)
-        with database.session() as session:
-            ids = list(session.scalars(session.query(Application.id).statement))
-        database.engine.dispose()
-        rates = [engine_tps(url, ids, clients, trigger) for trigger in TRIGGERS]
+    for row, clients in enumerate(counts):
+        mine = ids[row * args.applications:(row + 1) * args.applications]
+        rates = [engine_tps(url, mine, clients, trigger) for trigger in TRIGGERS]
         engine = sum(rates) / len(rates)
         ceiling = pgbench_tps(clients, args.pgbench_seconds)
         print(f"{clients:>7}  {engine:>11.1f}  {ceiling:>25.1f}  {engine / ceiling:.1%}",
               flush=True)
-        drop_database(name)
     print(f"(engine: {args.applications} applications × {len(TRIGGERS)} transitions per row, "
           f"{' and '.join(TRIGGERS)}, averaged; pgbench: scale 10, "
           f"{args.pgbench_seconds} s per row)")
+    profile(url, ids[len(counts) * args.applications:])
+    drop_database(name)
 
 
 if __name__ == "__main__":
