@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -20,3 +21,15 @@ def set_clock(source: Callable[[], datetime] | None) -> None:
     """Replace the clock (tests); ``None`` restores the wall clock."""
     global _now
     _now = source or (lambda: datetime.now(UTC))
+
+
+@contextmanager
+def wall_time() -> Iterator[None]:
+    """Run a block on the wall clock, whatever clock is set (a simulation handing work to
+    processes that live in real time, such as Celery workers)."""
+    saved = _now
+    set_clock(None)
+    try:
+        yield
+    finally:
+        set_clock(saved)

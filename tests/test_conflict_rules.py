@@ -230,3 +230,45 @@ def test_conflict_matrix_lists_only_pairs_with_conflicts() -> None:
     assert all(
         c.reviewer_id == r and c.application_id == a for (r, a), cs in matrix.items() for c in cs
     )
+
+
+@pytest.mark.parametrize("competitor", [False, True])
+def test_the_index_finds_exactly_what_checking_every_pair_finds(competitor: bool) -> None:
+    import random
+
+    from mqa_workflow.reviews.conflicts import ConflictIndex
+
+    rng = random.Random(7)
+    orgs = [f"91440300MA5F{n:05d}X" for n in range(30)]
+    markets = [("电子信息", "南山区"), ("生物医药", "福田区"), ("制造", "宝安区")]
+
+    def some_day() -> date:
+        return date(rng.randrange(2015, 2026), rng.randrange(1, 13), 1)
+
+    reviewers = []
+    for n in range(60):
+        industry, district = rng.choice(markets)
+        reviewers.append(ReviewerProfile(
+            reviewer_id=n, name=f"r{n}", employer_uscc=rng.choice(orgs + [None] * 10),
+            industry=industry, district=district,
+            employments=tuple(Employment(rng.choice(orgs), "org", some_day(),
+                                         rng.choice([None, some_day()]))
+                              for _ in range(rng.randrange(3))),
+            relationships=tuple(DeclaredRelationship(rng.choice(orgs), "顾问")
+                                for _ in range(rng.randrange(2))),
+            self_declared_conflicts=frozenset(rng.sample(range(40), rng.randrange(2)))))
+    applicants = []
+    for n in range(40):
+        industry, district = rng.choice(markets)
+        applicants.append(ApplicantProfile(
+            n, rng.choice(orgs), f"applicant {n}", frozenset(rng.sample(orgs, 2)),
+            industry, district))
+    rules = ConflictRules(3, competitor)
+    index = ConflictIndex.build(reviewers)
+    indexed = {}
+    for one in applicants:
+        for conflict in index.conflicts(one, rules, TODAY):
+            indexed.setdefault((conflict.reviewer_id, conflict.application_id), []).append(
+                conflict)
+    everything = conflict_matrix(reviewers, applicants, rules, TODAY)
+    assert everything and indexed == everything

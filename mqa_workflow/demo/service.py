@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from mqa_workflow.accounts.models import Role
 from mqa_workflow.accounts.service import add_user
 from mqa_workflow.applications.models import Application
-from mqa_workflow.clock import set_clock
+from mqa_workflow.clock import set_clock, wall_time
 from mqa_workflow.committee.service import cast_vote, recused_member_ids, tally
 from mqa_workflow.config import Settings
 from mqa_workflow.cycles.models import AwardCycle
@@ -129,7 +129,11 @@ def _drain(database: Database, settings: Settings, timeout: float = 600) -> None
     """Hand the phase's background work over and wait until every task has done it."""
     deadline = time.monotonic() + timeout
     while True:
-        run = dispatch_pending(database, settings)
+        if settings.tasks_in_process:
+            run = dispatch_pending(database, settings)
+        else:  # the workers live in real time: so must the relay that feeds them
+            with wall_time():
+                run = dispatch_pending(database, settings)
         if run.failed and settings.tasks_in_process:
             raise RuntimeError(f"background work failed: {run.last_error}")
         with database.session() as session:

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -80,9 +80,11 @@ def _applicant_profile(session: Session, application: Application) -> coi.Applic
 
 
 def check_conflicts(session: Session, application_ids: Sequence[int]) -> list[int]:
-    """Record every conflict for the pool × these applications; withdraw conflicted
+    """Record every conflict between the pool and these applications; withdraw conflicted
     reviewers already assigned. Returns the applications that lost a reviewer."""
-    members = session.scalars(select(PoolReviewer)).all()
+    index = coi.ConflictIndex.build(
+        _reviewer_profile(member, frozenset())
+        for member in session.scalars(select(PoolReviewer)))
     today = now().date()
     needing_replacement = []
     for application_id in application_ids:
@@ -91,14 +93,33 @@ def check_conflicts(session: Session, application_ids: Sequence[int]) -> list[in
             continue
         rules = application.cycle.rules
         coi_rules = coi.ConflictRules(rules.conflict_window_years, rules.competitor_conflicts)
-        applicant = _applicant_profile(session, application)
-        for member in members:
-            found = coi.find_conflicts(
-                _reviewer_profile(member, frozenset()), applicant, coi_rules, today
-            )
-            if found and _record(session, member.user_id, application_id, found):
+        by_reviewer: dict[int, list[coi.Conflict]] = {}
+        for conflict in index.conflicts(_applicant_profile(session, application), coi_rules,
+                                        today):
+            by_reviewer.setdefault(conflict.reviewer_id, []).append(conflict)
+        for reviewer_id, found in by_reviewer.items():
+            if _record(session, reviewer_id, application_id, found):
                 needing_replacement.append(application_id)
     return sorted(set(needing_replacement))
+
+
+def applications_needing_reviewers(session: Session, application_ids: Sequence[int],
+                                   stage: ReviewStage) -> list[int]:
+    """Those of ``application_ids`` whose team at ``stage`` is not complete (one query)."""
+    if not application_ids:
+        return []
+    active = dict(session.execute(
+        select(ReviewAssignment.application_id, func.count())
+        .where(ReviewAssignment.application_id.in_(application_ids),
+               ReviewAssignment.stage == stage.value, ReviewAssignment.status.in_(ACTIVE))
+        .group_by(ReviewAssignment.application_id)).all())
+    first = session.get(Application, application_ids[0])
+    assert first is not None
+    rules = first.cycle.rules
+    needed = {ReviewStage.DOCUMENT_REVIEW: rules.reviewers_per_application,
+              ReviewStage.DEFENCE: rules.defence_panel_size,
+              ReviewStage.SITE_VISIT: rules.site_visit_team_size}[stage]
+    return [a for a in application_ids if active.get(a, 0) < needed]
 
 
 def _record(
@@ -162,6 +183,20 @@ def is_conflicted(session: Session, user_id: int, application_id: int) -> bool:
 # --- assignment ------------------------------------------------------------------------
 
 
+_ASSIGNMENT_LOCK = 0x4D51_4102  # names the PostgreSQL advisory locks of assignment
+
+
+def _one_solver_at_a_time(session: Session, cycle_id: int, stage: ReviewStage) -> None:
+    """Two workers staffing the same cycle and stage would pick clashing teams; the
+    second waits for the first to commit and then sees its assignments (SQLite's single
+    writer already serialises this)."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = cycle_id * 8 + list(ReviewStage).index(stage)
+        session.execute(text("SELECT pg_advisory_xact_lock(CAST(:namespace AS integer), "
+                             "CAST(:key AS integer))"),
+                        {"namespace": _ASSIGNMENT_LOCK, "key": key})
+
+
 def assign_stage(
     session: Session, application_ids: Sequence[int], stage: ReviewStage
 ) -> AssignmentResult:
@@ -169,6 +204,7 @@ def assign_stage(
     applications = [a for i in application_ids if (a := session.get(Application, i))]
     if not applications:
         return AssignmentResult((), 0, ())
+    _one_solver_at_a_time(session, applications[0].cycle_id, stage)
     needs = [_need(session, application, stage) for application in applications]
     needs = [need for need in needs if need.reviewers_needed > len(need.already_assigned)]
     result = assign_reviewers(

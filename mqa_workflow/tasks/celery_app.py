@@ -71,7 +71,17 @@ def sender(app: Celery) -> Any:
     which with Redis down retries for ~19 s before failing: an administrator's command
     would hang that long instead of leaving the work in the outbox and returning."""
 
+    checked = False
+
     def send(message: OutboxMessage) -> None:
+        nonlocal checked
+        if not checked:
+            # One quick look at the broker per relay round: with Redis down, Celery's own
+            # connection retries would hold the administrator's command for seconds.
+            with app.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=1, interval_start=0.2,
+                                             interval_step=0.2, timeout=2)
+            checked = True
         app.send_task(
             message.task,
             kwargs={"payload": message.payload, "idempotency_key": message.idempotency_key},

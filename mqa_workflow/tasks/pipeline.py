@@ -10,6 +10,7 @@ from mqa_workflow.audit import service as audit
 from mqa_workflow.reviews.models import ReviewStage
 from mqa_workflow.reviews.service import (
     active_application_ids,
+    applications_needing_reviewers,
     assign_stage,
     check_conflicts,
     recheck_and_replace,
@@ -29,9 +30,14 @@ def _stage_peers(session: Session, application_id: int, state: str) -> list[int]
 
 
 def _assign(session: Session, application_id: int, stage: ReviewStage) -> None:
-    peers = _stage_peers(session, application_id, stage.value)
-    check_conflicts(session, peers)
-    result = assign_stage(session, peers, stage)
+    # One task per confirmed application, but the first to run staffs every application
+    # then waiting in one optimization; the others find nothing left to do.
+    waiting = applications_needing_reviewers(
+        session, _stage_peers(session, application_id, stage.value), stage)
+    if not waiting:
+        return
+    check_conflicts(session, waiting)
+    result = assign_stage(session, waiting, stage)
     for uncovered in result.uncovered:
         # Visible in the case's history; the stage's guard keeps it from moving on.
         audit.append(session, actor="system", trigger="assign_reviewers",
