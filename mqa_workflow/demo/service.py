@@ -159,7 +159,7 @@ def _set_up(session: Session, rng: random.Random, count: int,
     cycle = create_cycle(session, year=2026, name="2026年度深圳市市长质量奖（演示）",
                          rules=rules)
     apps, contacts = data.make_applicants(session, rng, cycle, count)
-    leniency = data.make_reviewers(session, rng, max(24, count * 2),
+    leniency = data.make_reviewers(session, rng, _pool_size(count),
                                    [a.organization for a in apps])
     committee = data.make_committee(session, rng)
     declare_conflict(session, committee[0], apps[0].id, "曾为该单位提供质量管理咨询服务")
@@ -319,3 +319,10 @@ def _outcome(session: Session, cycle_id: int) -> DemoOutcome:
         outcome.rankings[award_class] = rows
     return outcome
 
+
+
+def _pool_size(applications: int) -> int:
+    """Reviewers in the demo's pool: generous for a small cycle, about one per two
+    applications for a large one (capacity 8 each still leaves ample room for 3 reviews
+    per application with qualification and conflicts taken out)."""
+    return max(24, min(applications * 2, applications // 2 + 40))
