@@ -125,9 +125,10 @@ def _phases(procedure: str) -> list[tuple[str, Phase, int]]:
             ("committee decision", _committee, 14)]
 
 
-def _drain(database: Database, settings: Settings, timeout: float = 600) -> None:
-    """Hand the phase's background work over and wait until every task has done it."""
-    deadline = time.monotonic() + timeout
+def _drain(database: Database, settings: Settings, patience: float = 300) -> None:
+    """Hand the phase's background work over and wait until every task has done it;
+    give up only when the work stops moving for ``patience`` seconds."""
+    last_waiting, last_progress = None, time.monotonic()
     while True:
         if settings.tasks_in_process:
             run = dispatch_pending(database, settings)
@@ -141,9 +142,11 @@ def _drain(database: Database, settings: Settings, timeout: float = 600) -> None
                 ~OutboxMessage.idempotency_key.in_(select(ProcessedTask.idempotency_key))))
         if not waiting:
             return
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{waiting} background task(s) still not done after "
-                               f"{timeout:.0f} s; are the workers running?")
+        if waiting != last_waiting:
+            last_waiting, last_progress = waiting, time.monotonic()
+        elif time.monotonic() - last_progress > patience:
+            raise RuntimeError(f"{waiting} background task(s) made no progress for "
+                               f"{patience:.0f} s; are the workers running?")
         time.sleep(0.05)
 
 

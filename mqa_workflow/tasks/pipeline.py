@@ -31,7 +31,13 @@ def _stage_peers(session: Session, application_id: int, state: str) -> list[int]
 
 def _assign(session: Session, application_id: int, stage: ReviewStage) -> None:
     # One task per confirmed application, but the first to run staffs every application
-    # then waiting in one optimization; the others find nothing left to do.
+    # then waiting in one optimization; the others see their own team complete and stop
+    # at once (one small query, so N tasks cost O(N), not O(N²)).
+    application = session.get(Application, application_id)
+    if application is None or application.state != stage.value:
+        return
+    if not applications_needing_reviewers(session, [application_id], stage):
+        return
     waiting = applications_needing_reviewers(
         session, _stage_peers(session, application_id, stage.value), stage)
     if not waiting:
