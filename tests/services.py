@@ -8,11 +8,13 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from mqa_workflow.db import Database
 from tests.conftest import REQUIRE_SERVICES
 
 REPO = Path(__file__).resolve().parents[1]
@@ -88,3 +90,27 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(5)
+
+
+@contextmanager
+def web_server(database: Database) -> Iterator[str]:
+    """The web application under uvicorn on a free loopback port, in a thread of this
+    process (tasks run in-process); yields its base URL."""
+    import threading
+
+    import uvicorn
+
+    from mqa_workflow.web.app import create_app
+
+    port = free_port()
+    config = uvicorn.Config(create_app(database), host="127.0.0.1", port=port,
+                            log_level="warning", lifespan="off")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    wait_for(lambda: running.started, 15, "the web server to start")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        running.should_exit = True
+        thread.join(10)

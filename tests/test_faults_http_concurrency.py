@@ -4,9 +4,7 @@ audit chain verifies afterwards."""
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -25,37 +23,17 @@ from mqa_workflow.reviews.service import assign_stage
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.web.security import set_password
 from tests import factories
+from tests.services import web_server
 
 pytestmark = pytest.mark.postgres
 PASSWORD = "concurrency-test-password"
 CLIENTS = 50
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def server(pg_database: Database) -> Iterator[str]:
-    import uvicorn
-
-    from mqa_workflow.web.app import create_app
-
-    port = _free_port()
-    config = uvicorn.Config(create_app(pg_database), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="off")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not running.started:
-        assert time.monotonic() < deadline, "the web server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(10)
+    with web_server(pg_database) as base:
+        yield base
 
 
 def _token(base: str, email: str) -> str:

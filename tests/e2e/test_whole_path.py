@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +19,7 @@ import pytest
 from mqa_workflow.db import Database
 from mqa_workflow.migrations.service import upgrade
 from tests.e2e.world import PASSWORD, World, answers, build
+from tests.services import web_server
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
@@ -36,12 +34,6 @@ def _need(condition: bool, message: str) -> None:
         pytest.fail(message) if REQUIRED else pytest.skip(message)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
     url = f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
@@ -53,23 +45,8 @@ def world(tmp_path: Path) -> Iterator[World]:
 
 @pytest.fixture
 def server(world: World) -> Iterator[str]:
-    import uvicorn
-
-    from mqa_workflow.web.app import create_app
-
-    port = _free_port()
-    config = uvicorn.Config(create_app(world.database), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="off")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not running.started:
-        assert time.monotonic() < deadline, "the web server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(10)
+    with web_server(world.database) as base:
+        yield base
 
 
 @pytest.fixture
