@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 # Deadlines are calendar days of the award office in Shenzhen.
@@ -15,6 +15,11 @@ _now: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731
 
 def now() -> datetime:
     return _now()
+
+
+def office_today() -> date:
+    """Today's date in the award office (deadlines are its calendar days)."""
+    return now().astimezone(OFFICE_TZ).date()
 
 
 def set_clock(source: Callable[[], datetime] | None) -> None:

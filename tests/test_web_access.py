@@ -18,7 +18,7 @@ from mqa_workflow.db import Database
 from mqa_workflow.migrations.service import upgrade
 from mqa_workflow.reviews.models import ReviewAssignment
 from mqa_workflow.web.app import create_app
-from tests.e2e.world import PASSWORD, PEOPLE, World, build, to_document_review
+from tests.e2e.world import PASSWORD, World, build, signed_in_clients, to_document_review
 
 ROLES = ("admin", "applicant", "other_applicant", "reviewer", "conflicted", "committee",
          "operator")
@@ -45,18 +45,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 @pytest.fixture(scope="module")
 def clients(world: World) -> Iterator[dict[str, TestClient]]:
-    app = create_app(world.database)
-    made = {}
-    for role in PEOPLE:
-        client = TestClient(app)
-        token = client.post("/api/auth/login", json={"email": world.emails[role],
-                                                     "password": PASSWORD}).json()["token"]
-        client.cookies.clear()
-        client.headers["Authorization"] = f"Bearer {token}"
-        made[role] = client
-    yield made
-    for client in made.values():
-        client.close()
+    with signed_in_clients(world) as signed_in:
+        yield signed_in
 
 
 def _assignment_of(world: World, email_key: str) -> int:

@@ -11,8 +11,7 @@ from openpyxl import load_workbook
 
 from mqa_workflow.db import Database
 from mqa_workflow.standards.loader import load_standard
-from mqa_workflow.web.app import create_app
-from tests.e2e.world import PASSWORD, PEOPLE, World, build
+from tests.e2e.world import World, build, signed_in_clients
 
 CODES = [item.code for item in load_standard("economic").scored_items()]
 
@@ -24,18 +23,8 @@ def world(sqlite_database: Database) -> World:
 
 @pytest.fixture
 def api(world: World) -> Iterator[dict[str, TestClient]]:
-    app = create_app(world.database)
-    clients = {}
-    for role in PEOPLE:
-        client = TestClient(app)
-        token = client.post("/api/auth/login", json={"email": world.emails[role],
-                                                     "password": PASSWORD}).json()["token"]
-        client.cookies.clear()
-        client.headers["Authorization"] = f"Bearer {token}"
-        clients[role] = client
-    yield clients
-    for client in clients.values():
-        client.close()
+    with signed_in_clients(world) as signed_in:
+        yield signed_in
 
 
 def ok(response, status: int = 200) -> dict | list:  # type: ignore[no-untyped-def]

@@ -85,7 +85,8 @@ def cast_vote(session: Session, application: Application, member: User, choice: 
 def tally(session: Session, application: Application) -> Tally:
     rules = application.cycle.rules
     recused = recused_member_ids(session, application.id)
-    eligible = [m for m in committee_members(session) if m.id not in recused]
+    members = committee_members(session)
+    eligible = [m for m in members if m.id not in recused]
     eligible_ids = {member.id for member in eligible}
     votes = session.scalars(
         select(CommitteeVote).where(CommitteeVote.application_id == application.id)
@@ -94,8 +95,7 @@ def tally(session: Session, application: Application) -> Tally:
     for vote in votes:
         if vote.member_id in eligible_ids:
             counts[vote.choice] += 1
-    result = Tally(len(eligible), len(recused & {m.id for m in committee_members(session)}),
-                   counts)
+    result = Tally(len(eligible), len(members) - len(eligible), counts)
     cast = sum(counts.values())
     needed = math.ceil(rules.committee_quorum * len(eligible) - 1e-9)
     if not eligible:

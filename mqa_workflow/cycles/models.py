@@ -98,6 +98,12 @@ class CycleRules(BaseModel):
     def uses(self, stage: str) -> bool:
         return stage in self.optional_stages
 
+    def team_size(self, stage: str) -> int:
+        """How many reviewers a team of this review stage has."""
+        return {"document_review": self.reviewers_per_application,
+                "defence": self.defence_panel_size,
+                "site_visit": self.site_visit_team_size}[stage]
+
     def quota(self, award_class: str) -> AwardQuota:
         return self.award_quotas.get(award_class, AwardQuota())
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application
-from mqa_workflow.clock import OFFICE_TZ, now
+from mqa_workflow.clock import now, office_today
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.errors import ConflictError, InvalidInputError
 from mqa_workflow.procedure.models import (
@@ -49,9 +49,6 @@ def _require_state(application: Application, state: str) -> None:
         raise ConflictError(f"application {application.id} is {application.state}, "
                             f"not in {state}")
 
-
-def office_today() -> date:
-    return now().astimezone(OFFICE_TZ).date()
 
 
 # --- defence (集中答辩) ------------------------------------------------------------------

@@ -115,10 +115,7 @@ def applications_needing_reviewers(session: Session, application_ids: Sequence[i
         .group_by(ReviewAssignment.application_id)).all())
     first = session.get(Application, application_ids[0])
     assert first is not None
-    rules = first.cycle.rules
-    needed = {ReviewStage.DOCUMENT_REVIEW: rules.reviewers_per_application,
-              ReviewStage.DEFENCE: rules.defence_panel_size,
-              ReviewStage.SITE_VISIT: rules.site_visit_team_size}[stage]
+    needed = first.cycle.rules.team_size(stage.value)
     return [a for a in application_ids if active.get(a, 0) < needed]
 
 
@@ -236,12 +233,7 @@ def stage_due_at(cycle: AwardCycle, stage: str) -> datetime | None:
 
 
 def _need(session: Session, application: Application, stage: ReviewStage) -> ApplicationNeed:
-    rules = application.cycle.rules
-    k = {
-        ReviewStage.DOCUMENT_REVIEW: rules.reviewers_per_application,
-        ReviewStage.DEFENCE: rules.defence_panel_size,
-        ReviewStage.SITE_VISIT: rules.site_visit_team_size,
-    }[stage]
+    k = application.cycle.rules.team_size(stage.value)
     active = session.scalars(
         select(ReviewAssignment).where(
             ReviewAssignment.application_id == application.id,

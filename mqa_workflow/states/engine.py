@@ -19,10 +19,10 @@ from transitions import Machine
 from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.applications.models import Application
 from mqa_workflow.audit import service as audit
-from mqa_workflow.clock import now
+from mqa_workflow.clock import now, office_today
 from mqa_workflow.errors import ConflictError, NotFoundError, TransitionRefusedError
 from mqa_workflow.outbox.service import enqueue
-from mqa_workflow.procedure.service import notice_calendar, office_today, publish_notice
+from mqa_workflow.procedure.service import notice_calendar, publish_notice
 from mqa_workflow.shenzhen.calendar import CalendarError
 from mqa_workflow.states.guards import GUARDS, GuardContext
 from mqa_workflow.states.table import (

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application
-from mqa_workflow.clock import OFFICE_TZ, now
+from mqa_workflow.clock import OFFICE_TZ, now, office_today
 from mqa_workflow.committee.service import tally
 from mqa_workflow.procedure.models import (
     CandidateDecision,
@@ -46,8 +46,8 @@ class GuardContext:
     data: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def today(self) -> Any:
-        return now().astimezone(OFFICE_TZ).date()
+    def today(self) -> date:
+        return office_today()
 
 
 Guard = Callable[[GuardContext], list[str]]
@@ -85,8 +85,9 @@ def before_correction_deadline(ctx: GuardContext) -> list[str]:
     return []
 
 
-def reviews_complete(stage: ReviewStage, needed: Callable[[GuardContext], int]) -> Guard:
+def reviews_complete(stage: ReviewStage) -> Guard:
     def guard(ctx: GuardContext) -> list[str]:
+        needed = ctx.application.cycle.rules.team_size(stage.value)
         assignments = ctx.session.scalars(
             select(ReviewAssignment).where(
                 ReviewAssignment.application_id == ctx.application.id,
@@ -97,9 +98,9 @@ def reviews_complete(stage: ReviewStage, needed: Callable[[GuardContext], int]) 
             )
         ).all()
         problems = []
-        if len(assignments) < needed(ctx):
+        if len(assignments) < needed:
             problems.append(
-                f"{stage.value}: {len(assignments)} of {needed(ctx)} reviewers are assigned"
+                f"{stage.value}: {len(assignments)} of {needed} reviewers are assigned"
             )
         problems += [
             f"{stage.value}: the score sheet of {a.reviewer.name} (reviewer {a.reviewer_id}) "
@@ -166,8 +167,7 @@ def eligibility_settled(ctx: GuardContext) -> list[str]:
 
 
 def defence_complete(ctx: GuardContext) -> list[str]:
-    problems = reviews_complete(ReviewStage.DEFENCE,
-                                lambda c: c.application.cycle.rules.defence_panel_size)(ctx)
+    problems = reviews_complete(ReviewStage.DEFENCE)(ctx)
     if ctx.session.get(DefenceSlot, ctx.application.id) is None:
         problems.insert(0, "no defence slot is scheduled")
     if not _has_consensus(ctx, ReviewStage.DEFENCE):
@@ -235,13 +235,8 @@ GUARDS: dict[str, Guard] = {
     "application_complete": application_complete,
     "before_submission_deadline": before_submission_deadline,
     "before_correction_deadline": before_correction_deadline,
-    "document_review_complete": reviews_complete(
-        ReviewStage.DOCUMENT_REVIEW,
-        lambda ctx: ctx.application.cycle.rules.reviewers_per_application,
-    ),
-    "site_visit_complete": reviews_complete(
-        ReviewStage.SITE_VISIT, lambda ctx: ctx.application.cycle.rules.site_visit_team_size
-    ),
+    "document_review_complete": reviews_complete(ReviewStage.DOCUMENT_REVIEW),
+    "site_visit_complete": reviews_complete(ReviewStage.SITE_VISIT),
     "site_visit_reported": site_visit_reported,
     "consolidated_score_recorded": consolidated_score_recorded,
     "committee_voted_grand": committee_voted("grand"),

@@ -6,7 +6,10 @@ the tests then drive it through the HTTP API or the pages.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.accounts.service import add_user, get_user
@@ -20,6 +23,9 @@ from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.states.engine import advance
 from mqa_workflow.tasks.dispatch import dispatch_pending
 from mqa_workflow.web.security import set_password
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
 
 PASSWORD = "correct-horse-battery"
 USCC_A = make_uscc("91440300MA5F00101")
@@ -99,3 +105,26 @@ def to_document_review(world: World) -> None:
                     get_user(session, world.emails[who]))
         dispatch_pending(world.database)  # the assignment task runs here
 
+
+
+@contextmanager
+def signed_in_clients(world: World) -> Iterator[dict[str, TestClient]]:
+    """One API client per person of the world, each signed in with a bearer token."""
+    from fastapi.testclient import TestClient
+
+    from mqa_workflow.web.app import create_app
+
+    app = create_app(world.database)
+    clients = {}
+    for role in PEOPLE:
+        client = TestClient(app)
+        token = client.post("/api/auth/login", json={"email": world.emails[role],
+                                                     "password": PASSWORD}).json()["token"]
+        client.cookies.clear()
+        client.headers["Authorization"] = f"Bearer {token}"
+        clients[role] = client
+    try:
+        yield clients
+    finally:
+        for client in clients.values():
+            client.close()
