@@ -478,3 +478,32 @@ def test_lp_relaxation_equals_flow_cost_on_small_instance() -> None:
 
 def test_lp_relaxation_is_none_when_not_everything_can_be_covered() -> None:
     assert lp_relaxation_objective([slot(1), slot(2)], [need(1, 3)]) is None
+
+
+def cycle_sized_instance(n_apps: int, n_revs: int, k: int, seed: int = 7) -> tuple[
+        list[ReviewerSlot], list[ApplicationNeed], set[tuple[int, int]]]:
+    """A big cycle's shape: six classes, reviewers qualified for two and knowing three
+    industries, a third may lead, 1 % of the pairs conflicted, 1.5× the capacity needed."""
+    rng = random.Random(seed)
+    classes = ("economic", "cultural", "social", "ecological", "management", "service")
+    industries = [f"行业{n}" for n in range(10)]
+    capacity = max(k, round(1.5 * n_apps * k / n_revs))
+    reviewers = [ReviewerSlot(r, frozenset({classes[r % 6], classes[(r + 1 + r // 6) % 6]}),
+                              frozenset(rng.sample(industries, 3)), capacity,
+                              current_load=rng.randrange(2), may_lead=r % 3 == 0)
+                 for r in range(n_revs)]
+    needs = [ApplicationNeed(a, classes[a % 6], rng.choice(industries), k)
+             for a in range(n_apps)]
+    excluded = {(rng.randrange(n_revs), rng.randrange(n_apps))
+                for _ in range(n_apps * n_revs // 100)}
+    return reviewers, needs, excluded
+
+
+def test_a_cycle_of_2000_applications_is_staffed_at_the_lp_optimum() -> None:
+    reviewers, needs, excluded = cycle_sized_instance(2000, 600, 5)
+    result = assign_reviewers(reviewers, needs, excluded)
+    assert result.uncovered == ()
+    assert_valid(result, reviewers, needs, excluded)
+    assert result.objective == assignment_cost(result.assignments, reviewers, needs)
+    lp = lp_relaxation_objective(reviewers, needs, excluded)
+    assert lp == pytest.approx(result.objective)  # integrality gap 0

@@ -37,16 +37,23 @@ Objective (minimise a cost, all integers; weights in :class:`AssignmentWeights`)
 optimum spreads work instead of piling it on the best-matching reviewers.
 
 Flow network (integral, so min-cost flow solves the integer program exactly):
-per application a leader-slot node (supply ``L_a``) and a member-slot node
-(supply ``m_a − L_a``); a pair node per eligible ``(a, r)``; arcs leader-slot →
-pair (may_lead reviewers only, cost ``−W_match·match − W_lead·match``),
-member-slot → pair (cost ``−W_match·match``), pair → reviewer (capacity 1, which
-enforces ``x + l ≤ 1``), and reviewer → sink through ``c_r`` parallel unit arcs
-costing ``β·(current_load_r + j)``, j = 1, 2, … (the convex load cost). A pair
-that cannot take the leader role (reviewer may not lead, or no leader needed)
-needs no pair node: its member-slot → reviewer arc (capacity 1) is equivalent
-and keeps the network small. All capacities and supplies are integers, so the
-optimal flow is integral and is an optimal solution of the model.
+per application a leader-slot node (supply ``L_a``), a member-slot node
+(supply ``m_a − L_a``) and, when it needs a leader, two hub nodes: one for the
+reviewers who may lead and know its industry, one for those who may lead and
+do not. Arcs: leader-slot → each hub (the industry hub costing ``−W_lead``),
+member-slot → each hub (cost 0), hub → reviewer (capacity 1, cost
+``−W_match·match``) for every eligible may-lead pair, member-slot → reviewer
+(capacity 1, cost ``−W_match·match``) for every other eligible pair, and
+reviewer → sink through ``c_r`` parallel unit arcs costing
+``β·(current_load_r + j)``, j = 1, 2, … (the convex load cost). Each pair has a
+single unit arc, so nobody takes two places in one team (``x + l ≤ 1``); within
+a hub every reviewer costs the same in either role, so which of the hub's
+reviewers leads does not change the cost (the first, for determinism). This
+keeps the network at one arc per eligible pair and O(A + R) nodes (10,000
+applications × 2,000 reviewers: about 6 M arcs and 40 k nodes). All
+capacities and supplies are integers, so the optimal flow is integral and is
+an optimal solution of the model. A feasible instance is solved by the plain
+min-cost flow; only an infeasible one pays for a maximum flow first.
 
 Infeasible instances: ``solve_max_flow_with_min_cost`` still returns a
 (maximum, cheapest) flow, but that flow may spread the shortage over many
@@ -82,7 +89,7 @@ from ortools.graph.python import min_cost_flow
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
-IntArray = NDArray[np.int64]
+IntArray = NDArray[np.int64] | NDArray[np.int32]
 BoolArray = NDArray[np.bool_]
 
 
@@ -176,49 +183,58 @@ def _membership(reviewers: Sequence[ReviewerSlot], attr: str, keys: dict[str, in
     return matrix
 
 
-def _qualified_pairs(
-    reviewers: Sequence[ReviewerSlot], needs: Sequence[ApplicationNeed]
-) -> tuple[IntArray, IntArray]:
-    """All (application, reviewer) index pairs with the reviewer qualified for the class.
-
-    Built per class with numpy so the 10⁶–10⁷ candidate pairs of a big cycle
-    never go through a Python loop.
-    """
-    classes = _index(n.award_class for n in needs)
-    qualified = _membership(reviewers, "classes", classes)
-    app_class = np.fromiter((classes[n.award_class] for n in needs), np.int64, len(needs))
-    apps_parts, revs_parts = [], []
-    for c in range(len(classes)):
-        apps = np.flatnonzero(app_class == c)
-        revs = np.flatnonzero(qualified[c])
-        apps_parts.append(np.repeat(apps, len(revs)))
-        revs_parts.append(np.tile(revs, len(apps)))
-    empty = np.zeros(0, np.int64)
-    pair_app = np.concatenate([*apps_parts, empty]).astype(np.int64)
-    pair_rev = np.concatenate([*revs_parts, empty]).astype(np.int64)
-    return pair_app, pair_rev
-
-
-def _forbidden_keys(
+def _eligible_pairs(
     reviewers: Sequence[ReviewerSlot],
     needs: Sequence[ApplicationNeed],
     excluded: Iterable[tuple[int, int]],
-) -> IntArray:
-    """Keys ``app * n_reviewers + rev`` of excluded and already-assigned pairs."""
+) -> tuple[IntArray, IntArray]:
+    """All eligible (application, reviewer) index pairs, sorted by (application, reviewer).
+
+    Built per class from a boolean mask [application of the class, qualified reviewer]
+    whose excluded and already-assigned cells are cleared, so the 10⁶–10⁷ candidate
+    pairs of a big cycle never go through a Python loop or a sort by key.
+    """
+    classes = _index(n.award_class for n in needs)
+    qualified = _membership(reviewers, "classes", classes)
+    app_class = np.fromiter((classes[n.award_class] for n in needs), np.int32, len(needs))
+    forbidden = _forbidden(reviewers, needs, excluded)
+    apps_parts, revs_parts = [], []
+    for c in range(len(classes)):
+        apps = np.flatnonzero(app_class == c).astype(np.int32)
+        revs = np.flatnonzero(qualified[c]).astype(np.int32)
+        mask = np.ones((len(apps), len(revs)), dtype=bool)
+        local_app = np.full(len(needs), -1, np.int32)
+        local_app[apps] = np.arange(len(apps), dtype=np.int32)
+        local_rev = np.full(len(reviewers), -1, np.int32)
+        local_rev[revs] = np.arange(len(revs), dtype=np.int32)
+        f_app, f_rev = local_app[forbidden[0]], local_rev[forbidden[1]]
+        inside = (f_app >= 0) & (f_rev >= 0)
+        mask[f_app[inside], f_rev[inside]] = False
+        rows, cols = np.nonzero(mask)
+        apps_parts.append(apps[rows])
+        revs_parts.append(revs[cols])
+    empty = np.zeros(0, np.int32)
+    pair_app = np.concatenate([*apps_parts, empty])
+    pair_rev = np.concatenate([*revs_parts, empty])
+    # Each class's block is already in (application, reviewer) order: a stable sort by
+    # application merges the blocks (few sorted runs, so it is cheap).
+    order = np.argsort(pair_app, kind="stable")
+    return pair_app[order], pair_rev[order]
+
+
+def _forbidden(
+    reviewers: Sequence[ReviewerSlot],
+    needs: Sequence[ApplicationNeed],
+    excluded: Iterable[tuple[int, int]],
+) -> tuple[IntArray, IntArray]:
+    """(application index, reviewer index) of excluded and already-assigned pairs."""
     rev_pos = {r.reviewer_id: i for i, r in enumerate(reviewers)}
     app_pos = {n.application_id: i for i, n in enumerate(needs)}
-    keys = [
-        app_pos[a] * len(reviewers) + rev_pos[r]
-        for r, a in excluded
-        if r in rev_pos and a in app_pos
-    ]
-    keys += [
-        a * len(reviewers) + rev_pos[r]
-        for a, need in enumerate(needs)
-        for r in need.already_assigned
-        if r in rev_pos
-    ]
-    return np.asarray(keys, dtype=np.int64)
+    pairs = [(app_pos[a], rev_pos[r]) for r, a in excluded if r in rev_pos and a in app_pos]
+    pairs += [(a, rev_pos[r]) for a, need in enumerate(needs)
+              for r in need.already_assigned if r in rev_pos]
+    array = np.asarray(pairs, dtype=np.int32).reshape(-1, 2)
+    return array[:, 0], array[:, 1]
 
 
 def _check_unique(reviewers: Sequence[ReviewerSlot], needs: Sequence[ApplicationNeed]) -> None:
@@ -236,11 +252,7 @@ def _build_instance(
     excluded: Iterable[tuple[int, int]],
 ) -> _Instance:
     _check_unique(reviewers, needs)
-    pair_app, pair_rev = _qualified_pairs(reviewers, needs)
-    keys = pair_app * len(reviewers) + pair_rev
-    keep = ~np.isin(keys, _forbidden_keys(reviewers, needs, excluded))
-    order = np.argsort(keys[keep], kind="stable")  # (app, reviewer) order: deterministic
-    pair_app, pair_rev = pair_app[keep][order], pair_rev[keep][order]
+    pair_app, pair_rev = _eligible_pairs(reviewers, needs, excluded)
 
     industries = _index(n.industry for n in needs)
     knows = _membership(reviewers, "industries", industries)
@@ -410,7 +422,7 @@ def _solve_flow(
     weights: AssignmentWeights,
     optional: BoolArray | None = None,
 ) -> _FlowOutcome:
-    """One max-flow-with-min-cost solve over the active applications.
+    """One min-cost flow solve over the active applications (see the module docstring).
 
     ``optional`` applications also get a bypass arc slot → sink with a penalty
     per unit (see :func:`_penalties`), so the others are always fully covered
@@ -422,57 +434,84 @@ def _solve_flow(
     member_supply = np.where(active, inst.new_needed - lead_supply, 0)
     pairs = np.flatnonzero(active[inst.pair_app])
     p_app, p_rev = inst.pair_app[pairs], inst.pair_rev[pairs]
-    member_cost, leader_cost = (c[pairs] for c in _pair_costs(inst, weights))
+    p_match = inst.pair_match[pairs]
 
-    # Nodes: leader slots [0, A), member slots [A, 2A), reviewers, sink, then pair
-    # nodes. A pair node is only needed where the reviewer could take either role
-    # (x + l ≤ 1); a pair that can only be a member gets a direct arc instead.
+    # Nodes: leader slots [0, A), member slots [A, 2A), reviewers, the sink, then two
+    # hubs per application: may-lead reviewers who know its industry, and those who
+    # do not. Both slots feed the hubs, and a hub reaches each of its reviewers by one
+    # unit arc, so nobody takes two places in a team (x + l ≤ 1) with one arc per pair.
     rev_node0, sink = 2 * n_apps, 2 * n_apps + n_revs
-    lead_ok = (lead_supply[p_app] > 0) & inst.may_lead[p_rev]
-    member_ok = member_supply[p_app] > 0
-    via_pair, direct = lead_ok & member_ok, ~lead_ok & member_ok
-    pair_node = np.full(len(pairs), -1, np.int64)
-    pair_node[lead_ok] = sink + 1 + np.arange(np.count_nonzero(lead_ok))
+    hub_match, hub_other = sink + 1, sink + 1 + n_apps
+    via_hub = (lead_supply[p_app] > 0) & inst.may_lead[p_rev]
+    direct = ~via_hub & (member_supply[p_app] > 0)
+    hub_of_pair = np.where(p_match, hub_match, hub_other) + p_app
+    staffed = np.flatnonzero(lead_supply > 0)
     load_rev, load_cost = _load_arcs(inst, p_rev, weights)
     bypass = np.flatnonzero(optional)
     penalty = _penalties(inst, weights)[bypass] if len(bypass) else np.zeros(0, np.int64)
+    match_cost = np.where(p_match, -weights.industry_match, 0)
 
-    groups = [  # (tails, heads, capacities, costs); the first five carry the model's cost
-        (p_app[lead_ok], pair_node[lead_ok], 1, leader_cost[lead_ok]),
-        (n_apps + p_app[via_pair], pair_node[via_pair], 1, member_cost[via_pair]),
-        (n_apps + p_app[direct], rev_node0 + p_rev[direct], 1, member_cost[direct]),
-        (pair_node[lead_ok], rev_node0 + p_rev[lead_ok], 1, 0),
+    groups = [  # (tails, heads, capacities, costs); the first six carry the model's cost
+        (hub_of_pair[via_hub], rev_node0 + p_rev[via_hub], 1, match_cost[via_hub]),
+        (n_apps + p_app[direct], rev_node0 + p_rev[direct], 1, match_cost[direct]),
+        (staffed, hub_match + staffed, 1, -weights.leader_industry_match),
+        (staffed, hub_other + staffed, 1, 0),
+        (np.concatenate([n_apps + staffed, n_apps + staffed]),
+         np.concatenate([hub_match + staffed, hub_other + staffed]),
+         np.concatenate([member_supply[staffed], member_supply[staffed]]), 0),
         (rev_node0 + load_rev, sink, 1, load_cost),
         (bypass, sink, lead_supply[bypass], penalty),
         (n_apps + bypass, sink, member_supply[bypass], penalty),
     ]
-    flows, cost, bounds = _run_flow(groups, lead_supply, member_supply, sink)
+    n_nodes = sink + 1 + 2 * n_apps
+    flows, cost, bounds = _run_flow(groups, lead_supply, member_supply, n_nodes, sink,
+                                    plain=not len(bypass))
 
-    lead_used = pairs[lead_ok][flows[bounds[0] : bounds[1]] > 0]
-    member_used = np.concatenate(
-        [
-            pairs[via_pair][flows[bounds[1] : bounds[2]] > 0],
-            pairs[direct][flows[bounds[2] : bounds[3]] > 0],
-        ]
-    )
-    got_lead = np.bincount(inst.pair_app[lead_used], minlength=n_apps)
-    got_members = np.bincount(inst.pair_app[member_used], minlength=n_apps)
+    hub_used = pairs[via_hub][flows[bounds[0] : bounds[1]] > 0]
+    direct_used = pairs[direct][flows[bounds[1] : bounds[2]] > 0]
+    lead_by_match = np.zeros(n_apps, np.int64)
+    lead_by_match[staffed] = flows[bounds[2] : bounds[3]]
+    lead_by_other = np.zeros(n_apps, np.int64)
+    lead_by_other[staffed] = flows[bounds[3] : bounds[4]]
+    leaders = _leaders(inst, hub_used, lead_by_match, lead_by_other)
+    members = np.sort(np.concatenate([np.setdiff1d(hub_used, leaders), direct_used]))
+    got_lead = lead_by_match + lead_by_other
+    got_members = np.bincount(inst.pair_app[members], minlength=n_apps)
     return _FlowOutcome(
-        leader_pairs=lead_used,
-        member_pairs=np.sort(member_used),
+        leader_pairs=leaders,
+        member_pairs=members,
         leader_short=got_lead < lead_supply,
         member_short=got_members < member_supply,
-        cost=int(np.dot(flows[: bounds[5]], cost[: bounds[5]])),  # without bypass penalties
+        cost=int(np.dot(flows[: bounds[6]], cost[: bounds[6]])),  # without bypass penalties
     )
+
+
+def _leaders(inst: _Instance, hub_used: IntArray, by_match: IntArray,
+             by_other: IntArray) -> IntArray:
+    """Which reviewer leads: any one that came through the hub the leader slot used
+    (they all cost the same there); the first such pair, for determinism."""
+    app = inst.pair_app[hub_used]
+    match = inst.pair_match[hub_used]
+    wanted = np.where(match, by_match[app], by_other[app]) > 0
+    candidates = hub_used[wanted]  # sorted by (application, reviewer)
+    first = np.unique(inst.pair_app[candidates], return_index=True)[1]
+    return candidates[first]
 
 
 def _run_flow(
     groups: list[tuple[object, object, object, object]],
     lead_supply: IntArray,
     member_supply: IntArray,
+    n_nodes: int,
     sink: int,
+    plain: bool,
 ) -> tuple[IntArray, IntArray, IntArray]:
-    """Solve; return flow and cost per arc (in group order) and the groups' start offsets."""
+    """Solve; return flow and cost per arc (in group order) and the groups' start offsets.
+
+    ``plain``: try the plain min-cost flow first (every supply must reach the sink),
+    which skips the max-flow phase; only an infeasible instance pays for
+    ``solve_max_flow_with_min_cost``, whose maximum flow shows what cannot be covered.
+    """
     tails = [np.asarray(g[0], np.int64) for g in groups]
     head, capacity, cost = (
         np.concatenate(
@@ -484,18 +523,23 @@ def _run_flow(
         for i in (1, 2, 3)
     )
     tail = np.concatenate(tails)
-    bounds = np.concatenate([[0], np.cumsum([len(t) for t in tails])])
+    del tails
+    bounds = np.concatenate([[0], np.cumsum([len(np.asarray(g[0])) for g in groups])])
     if len(tail) == 0:
         return np.zeros(0, np.int64), cost, bounds
     smcf = min_cost_flow.SimpleMinCostFlow()
     arcs = smcf.add_arcs_with_capacity_and_unit_cost(tail, head, capacity, cost)
+    del tail, head, capacity
     n_apps = len(lead_supply)
-    supplies = np.zeros(sink + 1, np.int64)
+    supplies = np.zeros(n_nodes, np.int64)
     supplies[:n_apps], supplies[n_apps : 2 * n_apps] = lead_supply, member_supply
     supplies[sink] = -int(lead_supply.sum() + member_supply.sum())
-    smcf.set_nodes_supplies(np.arange(sink + 1, dtype=np.int64), supplies)
-    if smcf.solve_max_flow_with_min_cost() != smcf.OPTIMAL:
-        raise RuntimeError("min-cost flow solver failed")  # e.g. BAD_COST_RANGE
+    smcf.set_nodes_supplies(np.arange(n_nodes, dtype=np.int64), supplies)
+    status = smcf.solve() if plain else smcf.INFEASIBLE
+    if status != smcf.OPTIMAL:
+        status = smcf.solve_max_flow_with_min_cost()
+    if status != smcf.OPTIMAL:
+        raise RuntimeError(f"min-cost flow solver failed (status {status})")
     return np.asarray(smcf.flows(arcs), np.int64), cost, bounds
 
 
