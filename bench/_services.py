@@ -1,8 +1,9 @@
 """Helpers the benchmark scripts share: scratch PostgreSQL databases, a private Redis,
 real Celery workers, and a note of the machine the figures were taken on.
 
-Benchmarks only create and drop databases named ``mqa_bench_*`` on the server of
-``MQA_BENCH_POSTGRES_URL`` (default: the local PostgreSQL), and run their own
+Benchmarks create databases with unique names (``mqa_bench_<purpose>_<pid>_<random>``) on
+the server of ``MQA_BENCH_POSTGRES_URL`` (default: the local PostgreSQL), drop only
+those they created, and run their own
 redis-server on a free port, so they never touch anybody else's data.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import os
 import platform
+import secrets
 import shutil
 import socket
 import subprocess
@@ -25,25 +27,31 @@ from sqlalchemy.engine import make_url
 REPO = Path(__file__).resolve().parents[1]
 SERVER_URL = os.environ.get("MQA_BENCH_POSTGRES_URL",
                             "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+CREATED: set[str] = set()  # the databases this process made (the only ones it drops)
 
 
-def fresh_database(name: str) -> str:
-    """Drop and create ``name`` (which must start with mqa_bench_); return its URL."""
-    if not name.startswith("mqa_bench_"):
-        raise ValueError(f"benchmarks only use databases named mqa_bench_*, not {name}")
+def fresh_database(purpose: str) -> tuple[str, str]:
+    """Create a database of this run's own, ``mqa_bench_<purpose>_<pid>_<random>``;
+    return its name and URL. Two runs on one server never meet, and nothing that
+    exists already is ever dropped (an existing name is an error, not a reset)."""
+    name = f"mqa_bench_{purpose}_{os.getpid()}_{secrets.token_hex(3)}"
     admin = create_engine(make_url(SERVER_URL), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         connection.execute(text(f"CREATE DATABASE {name}"))
     admin.dispose()
-    return make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    CREATED.add(name)
+    return name, make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
 
 
 def drop_database(name: str) -> None:
+    """Drop a database this process created (and only such a one)."""
+    if name not in CREATED:
+        raise ValueError(f"{name} was not created by this benchmark run; not dropping it")
     admin = create_engine(make_url(SERVER_URL), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
     admin.dispose()
+    CREATED.discard(name)
 
 
 def server_setting(name: str) -> str:

@@ -25,7 +25,6 @@ import bench_path  # noqa: F401  (makes the repository importable)
 from bench._services import REPO, drop_database, free_port, fresh_database, machine, wait_for
 
 PASSWORD = "bench-password"
-DATABASE = "mqa_bench_api"
 
 
 def build_world(url: str, reviewers: int) -> list[tuple[str, int]]:
@@ -112,7 +111,7 @@ def main() -> None:
     parser.add_argument("--web-workers", type=int, default=2)
     args = parser.parse_args()
 
-    url = fresh_database(DATABASE)
+    database_name, url = fresh_database("api")
     pairs = build_world(url, max(args.clients, 6))
     port, log = free_port(), Path("/tmp/mqa_bench_api_web.log")
     web = start_web(url, port, args.web_workers, log)
@@ -134,7 +133,7 @@ def main() -> None:
     finally:
         web.terminate()
         web.wait(15)
-        drop_database(DATABASE)
+        drop_database(database_name)
     latencies = [value for chunk, _ in results for value in chunk]
     statuses: Counter[int] = Counter()
     for _, counts in results:

@@ -42,8 +42,7 @@ def main() -> None:
     args = _arguments()
     out = args.out or Path(f"/tmp/mqa-bench-demo-{args.applications}")
     out.mkdir(parents=True, exist_ok=True)
-    name = f"mqa_bench_demo_{args.applications}"
-    url = fresh_database(name)
+    name, url = fresh_database(f"demo_{args.applications}")
     upgrade(url)  # outside the timing: `mqa demo` finds the schema in place
     print(f"machine: {machine()}")
     print(f"N={args.applications}, {args.workers} worker(s) × concurrency {args.concurrency}")

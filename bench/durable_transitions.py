@@ -77,8 +77,7 @@ def engine_tps(url: str, ids: list[int], clients: int, trigger: str) -> float:
 
 
 def pgbench_tps(clients: int, seconds: int) -> float:
-    name = "mqa_bench_pgbench"
-    fresh_database(name)
+    name, _ = fresh_database("pgbench")
     subprocess.run(["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-i", "-q", "-s", "10",
                     name], check=True, capture_output=True)
     run = subprocess.run(["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-b",
@@ -124,8 +123,7 @@ def main() -> None:
     print(f"PostgreSQL {server_setting('server_version')}, synchronous_commit="
           f"{server_setting('synchronous_commit')}, fsync={server_setting('fsync')}, "
           f"wal_sync_method={server_setting('wal_sync_method')}")
-    name = "mqa_bench_transitions"
-    url = fresh_database(name)
+    name, url = fresh_database("transitions")
     upgrade(url)
     _populate(url, args.applications * (len(counts) + 1))  # one fresh slice per row
     database = Database(url)
