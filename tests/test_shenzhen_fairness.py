@@ -458,4 +458,4 @@ def test_the_shenzhen_demo_report_shows_no_unsupported_reorder(
     assert economic[19].calibration.component != economic[1].calibration.component
     output = mqa("fairness", "report", "--cycle", "1", "--class", "economic")  # type: ignore[operator]
     assert "校准仅供参考，正式结果以共识分为准" in output
-    assert "no reorder is supported" in output
+    assert "没有得到区间支持的排序变化" in output

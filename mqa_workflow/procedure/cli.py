@@ -241,8 +241,8 @@ def _print_calibration_verdict(report: FairnessReport) -> None:
         if part.note:
             console.print(f"连通部分 part {part.number}: {part.note}")
     if not report.reorders:
-        console.print("没有区间分开的排序变化：校准不支持改变任何排序 "
-                      "(no reorder is supported: the intervals overlap)")
+        console.print("没有得到区间支持的排序变化，以共识分排序为准 "
+                      "(no reorder is supported by the intervals: the official order stands)")
     for reorder in report.reorders:
         console.print(f"申报 #{reorder.above} 校准后明显高于 #{reorder.below}（区间不重叠）"
                       f" (calibrated, #{reorder.above} is clearly above #{reorder.below})")
@@ -303,7 +303,8 @@ def simulate(
     table = Table("reviewer biases (percentage points)", "τ raw means", "τ calibrated",
                   "τ unbiased reviewers (ceiling)")
     for text, values, summary in summaries:
-        shown = text if len(values) > 7 else ", ".join(f"{b:+g}" for b in values)
+        shown = (", ".join(f"{b:+g}" for b in values) if "," in text
+                 else f"±{text.lstrip('±')}, spread evenly")
         table.add_row(shown, f"{summary.raw:.3f}", f"{summary.calibrated:.3f}",
                       f"{summary.unbiased:.3f}")
     console.print(table)
