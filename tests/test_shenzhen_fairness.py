@@ -248,6 +248,25 @@ def test_shifting_every_sheet_shifts_every_calibrated_total_and_no_leniency(
         assert after.reviewers[r].leniency == pytest.approx(lenience.leniency, abs=1e-4)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(1, 8), totals), min_size=2,
+                max_size=40),
+       st.dictionaries(st.integers(1, 8), st.floats(0, 500), min_size=8, max_size=8))
+def test_every_reorder_shown_is_within_one_part_with_separate_intervals(
+    cells: list[tuple[int, int, int]], official: dict[int, float],
+) -> None:
+    unique = {(r, a): t for r, a, t in cells}
+    result = calibrate([SheetTotal(f"R{r}", a, D(t)) for (r, a), t in unique.items()],
+                       maximum=500)
+    rows = result.applications
+    assert all(0 <= row.calibrated <= 500 for row in rows.values())
+    for reorder in supported_reorders(result, official):
+        above, below = rows[reorder.above], rows[reorder.below]
+        assert above.component == below.component
+        assert official[reorder.below] > official[reorder.above]
+        assert above.low > below.high  # type: ignore[operator]
+
+
 # --- agreement ---------------------------------------------------------------------------
 
 

@@ -71,8 +71,8 @@ Kendall τ is τ-b (``scipy.stats.kendalltau``'s default), which corrects for ti
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -246,9 +246,9 @@ class _Graph:
     def of(sheets: Sequence[SheetTotal]) -> _Graph:
         if not sheets:
             raise ValueError("no sheets to calibrate")
-        pairs = [(s.reviewer, s.application) for s in sheets]
-        if len(set(pairs)) != len(pairs):
-            twice = sorted({p for p in pairs if pairs.count(p) > 1})
+        pairs = Counter((s.reviewer, s.application) for s in sheets)
+        twice = sorted(p for p, count in pairs.items() if count > 1)
+        if twice:
             raise ValueError("a reviewer has two sheets on one application: " + ", ".join(
                 f"{r} on {a}" for r, a in twice))
         reviewers = sorted({s.reviewer for s in sheets})
@@ -336,7 +336,8 @@ class _Fit:
                                          minlength=len(graph.reviewers)) - m @ raw)
         within = float(np.sum((graph.y - raw[graph.app]) ** 2))
         df = graph.n - graph.p
-        floor = 1e-12 * (1.0 + float(np.sum(graph.y**2)))
+        # A floor for exact fits, on a scale that shifting every sheet leaves alone.
+        floor = 1e-12 * (1.0 + float(np.sum((graph.y - graph.y.mean()) ** 2)))
 
         def rss(log_lam: float) -> float:
             return max(within - float(np.sum(rhs_k**2 / (values + math.exp(log_lam)))),
@@ -362,16 +363,21 @@ class _Fit:
                     sigma2 * (vectors**2) @ inverse, sigma2 * (spread**2) @ inverse)
 
 
-def _minimise(deviance: object) -> float:
-    """Grid over log λ, then a bounded refinement around the best grid point."""
+def _minimise(deviance: Callable[[float], float]) -> float:
+    """Grid over log λ, then a bounded refinement around the best grid point.
+
+    Where two values of λ fit equally well (tiny stages can have two such minima),
+    the larger λ — the smaller adjustment — is taken, so a figure never hinges on
+    the last digits of the arithmetic.
+    """
     low, high = LOG_LAMBDA_RANGE
     grid = np.linspace(low, high, 53)
-    values = [deviance(x) for x in grid]  # type: ignore[operator]
-    i = int(np.argmin(values))
+    values = np.array([deviance(float(x)) for x in grid])
+    i = int(np.flatnonzero(values <= values.min() + 1e-6 * (1 + abs(values.min())))[-1])
     if i in (0, len(grid) - 1):
         return float(grid[i])
     found = optimize.minimize_scalar(deviance, bounds=(grid[i - 1], grid[i + 1]),
-                                     method="bounded")
+                                     method="bounded", options={"xatol": 1e-9})
     return float(found.x) if found.fun <= values[i] else float(grid[i])
 
 
@@ -421,15 +427,18 @@ def supported_reorders(calibration: Calibration,
     only when both intervals exist: a reorder whose intervals overlap is not
     supported by the sheets and is not shown.
     """
-    if not calibration.adjusted:
-        return []
     rows = [a for a in calibration.applications.values() if a.low is not None]
-    return [
-        Reorder(b.application, a.application)
-        for a in rows for b in rows
-        if a.component == b.component and official[a.application] > official[b.application]
-        and b.low > a.high  # type: ignore[operator]
-    ]
+    if not calibration.adjusted or not rows:
+        return []
+    ids = np.array([a.application for a in rows])
+    part = np.array([a.component for a in rows])
+    rank = np.array([official[a.application] for a in rows])
+    low = np.array([a.low for a in rows], dtype=float)
+    high = np.array([a.high for a in rows], dtype=float)
+    # [i, j]: j is officially above i, yet i's interval lies wholly above j's.
+    clear = ((part[:, None] == part[None, :]) & (rank[None, :] > rank[:, None])
+             & (low[:, None] > high[None, :]))
+    return [Reorder(int(ids[i]), int(ids[j])) for i, j in zip(*np.nonzero(clear), strict=True)]
 
 
 # --- agreement ------------------------------------------------------------------------
@@ -581,13 +590,13 @@ def simulate_bias(
 
     totals = sheet_totals(sheets(biases), points)
     calibration = calibrate(totals, maximum=500.0)
-    unbiased = calibrate(sheet_totals(sheets([0.0] * n_reviewers), points), maximum=500.0)
+    unbiased = _raw_means(sheet_totals(sheets([0.0] * n_reviewers), points))
     apps = tuple(
         SimulatedApplication(
             a + 1, int(industry[a]), float(quality[a]), float(quality[a]) * 5,
             calibration.applications[a + 1].raw_mean,
             calibration.applications[a + 1].calibrated,
-            unbiased.applications[a + 1].raw_mean)
+            unbiased[a + 1])
         for a in range(n_applications)
     )
     truth = [a.true_quality for a in apps]
@@ -600,6 +609,13 @@ def simulate_bias(
         {reviewers[r]: sum(r in panel for panel in panels) for r in range(n_reviewers)},
         len(calibration.components),
     )
+
+
+def _raw_means(sheets: Sequence[SheetTotal]) -> dict[int, float]:
+    by_application: dict[int, list[float]] = defaultdict(list)
+    for sheet in sheets:
+        by_application[sheet.application].append(float(sheet.total))
+    return {a: float(np.mean(totals)) for a, totals in by_application.items()}
 
 
 def _check_simulation(
