@@ -221,7 +221,7 @@ def _print_reviewers(calibration: Calibration) -> None:
                   "± 标准差 sd", "连通部分 part", "说明 note",
                   title="宽严度：正数偏宽，负数偏严 (leniency: + lenient, − harsh)",
                   title_justify="left")
-    for r in calibration.reviewers.values():
+    for r in sorted(calibration.reviewers.values(), key=lambda r: (len(r.reviewer), r.reviewer)):
         table.add_row(r.reviewer, str(r.sheets), f"{r.leniency:+.1f}",
                       "—" if r.sd is None else f"{r.sd:.1f}", str(r.component), r.note)
     console.print(table)
