@@ -178,6 +178,30 @@ def test_intervals_hold_the_estimate_and_stay_on_the_points_scale() -> None:
     assert result.confidence == 0.95
 
 
+@pytest.mark.parametrize("reviewers", [5, 30])
+def test_the_95_percent_intervals_hold_the_true_quality_about_95_percent_of_the_time(
+    reviewers: int,
+) -> None:
+    rng = np.random.default_rng(11)
+    covered = []
+    for _ in range(60):
+        truth = dict(enumerate(rng.normal(300, 60, 30), start=1))
+        leniency = np.linspace(-75, 75, reviewers)  # centred: the scale of the average reviewer
+        loads = np.zeros(reviewers)
+        sheets = []
+        for a, quality in truth.items():
+            panel = np.lexsort((rng.random(reviewers), loads))[:3]
+            loads[panel] += 1
+            sheets += [SheetTotal(f"R{r}", a, D(str(round(
+                quality + leniency[r] + rng.normal(0, 15), 2)))) for r in panel]
+        result = calibrate(sheets, maximum=1000)
+        covered += [row.low <= truth[a] <= row.high  # type: ignore[operator]
+                    for a, row in result.applications.items()]
+    # Measured: 0.950 with 5 reviewers, 0.935 with 30 (3 sheets each: σ and τ are taken
+    # as known, so the intervals run a little narrow when each reviewer has few sheets).
+    assert 0.92 <= np.mean(covered) <= 0.97
+
+
 def test_a_reorder_is_reported_only_when_the_intervals_separate() -> None:
     truth = {1: 300, 2: 330, 3: 302}
     panels = {"A": ([1, 3], 80), "B": ([2, 3], -80), "C": ([1, 2], 0),
