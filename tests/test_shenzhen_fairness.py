@@ -3,6 +3,7 @@ simulation and its targets (issue 18)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from decimal import Decimal
@@ -494,11 +495,11 @@ def test_the_shenzhen_demo_report_shows_no_unsupported_reorder(
             for reorder in report.reorders:  # any reorder shown is one the intervals support
                 assert rows[reorder.above].low > rows[reorder.below].high  # type: ignore[operator]
                 assert official[reorder.below] > official[reorder.above]
-        economic = {r.application_id: r for r in fairness_report(
-            session, 1, "economic", "document_review").applications}
-    assert economic[19].consensus == D("235.5") and economic[1].consensus == D("363.5")
-    assert economic[19].calibration.calibrated < economic[1].calibration.calibrated
-    assert economic[19].calibration.component != economic[1].calibration.component
+            # The issue's case, in general: a gap of 100 points in the official
+            # consensus is never turned round by calibration (235.5 above 363.5 was).
+            for a, b in itertools.permutations(rows, 2):
+                if official[a] - official[b] > 100:
+                    assert rows[a].calibrated > rows[b].calibrated, (award_class, a, b)
     output = mqa("fairness", "report", "--cycle", "1", "--class", "economic")  # type: ignore[operator]
     assert "校准仅供参考，正式结果以共识分为准" in output
     assert "没有得到区间支持的排序变化" in output
