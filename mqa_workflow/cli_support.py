@@ -12,10 +12,12 @@ import typer
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.config import get_settings
 from mqa_workflow.console import err_console, fail
 from mqa_workflow.db import Database, get_database
 from mqa_workflow.errors import DomainError
+from mqa_workflow.permissions import acting_user, require_role
 from mqa_workflow.tasks.dispatch import dispatch_pending
 
 T = TypeVar("T")
@@ -32,6 +34,21 @@ def resolve_actor(value: str | None) -> str:
     if not actor:
         fail("say who is acting: --as EMAIL, or set MQA_ACTOR", code=2)
     return actor
+
+
+def acting(actor: str | None, *roles: Role, doing: str = "do this"
+           ) -> Callable[[Session], User]:
+    """For a writing command: who acts (``--as`` or ``MQA_ACTOR``, else exit 2), looked up
+    in the command's own transaction and refused (exit 6) unless known and, when
+    ``roles`` are named, holding one of them: the rules of mqa_workflow/permissions.py,
+    the same the web applies."""
+    who = resolve_actor(actor)
+
+    def lookup(session: Session) -> User:
+        user = acting_user(session, who)
+        return require_role(user, *roles, doing=doing) if roles else user
+
+    return lookup
 
 
 def database() -> Database:

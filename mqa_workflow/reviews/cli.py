@@ -17,7 +17,13 @@ from mqa_workflow.applications.service import get_application
 from mqa_workflow.cli_support import actor_option, in_transaction, read_json_object, resolve_actor
 from mqa_workflow.console import console, fail
 from mqa_workflow.errors import NotFoundError
-from mqa_workflow.reviews.models import ReviewAssignment, ReviewStage
+from mqa_workflow.permissions import (
+    acting_user,
+    sees_team_percentages,
+    team_place,
+    team_progress,
+)
+from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ReviewStage
 from mqa_workflow.reviews.service import (
     add_pool_reviewer,
     assign_stage,
@@ -206,6 +212,17 @@ def decline_assignment(
         console.print(f"[yellow]no replacement:[/] {uncovered.reason}", highlight=False)
 
 
+def _team_view(session: Session, application_id: int, stage: ReviewStage, who: str
+               ) -> tuple[bool, tuple[int, int], dict[str, tuple[list[int], int, bool]]]:
+    """What the actor sees of the team's sheets: the same rule as the web's consensus page."""
+    viewer = acting_user(session, who)
+    application, place = team_place(session, viewer, application_id, stage.value)
+    progress = team_progress(session, application_id, stage.value)
+    if not sees_team_percentages(viewer, place):
+        return False, progress, {}
+    return True, progress, spreads(session, application, stage)
+
+
 @review_app.command("consensus")
 def consensus(
     application_id: int = typer.Argument(..., help="Application id."),
@@ -218,9 +235,13 @@ def consensus(
     """Show the spreads (no --decisions) or record the team leader's consensus sheet."""
     who = resolve_actor(actor)
     if decisions is None:
-        rows = in_transaction(
-            lambda s: spreads(s, get_application(s, application_id), stage), dispatch=False
-        )
+        visible, (submitted, team), rows = in_transaction(
+            lambda s: _team_view(s, application_id, stage, who), dispatch=False)
+        console.print(f"sheets submitted 已提交 {submitted} / {team}")
+        if not visible:
+            console.print("the team's percentages appear once your own score sheet is "
+                          "submitted (independent scoring)")
+            return
         table = Table("item", "percentages", "spread", "flagged")
         for code, (values, spread, flagged) in rows.items():
             table.add_row(code, ", ".join(map(str, values)), str(spread), "⚑" if flagged else "")
@@ -228,11 +249,13 @@ def consensus(
         return
     raw = read_json_object(decisions)
     chosen = {code: (int(d["percentage"]), str(d["rationale"])) for code, d in raw.items()}
-    recorded = in_transaction(
-        lambda s: record_consensus(
-            s, get_application(s, application_id), stage, get_user(s, who), chosen
-        )
-    )
+
+    def work(session: Session) -> ConsensusSheet:
+        leader = acting_user(session, who)
+        application, _ = team_place(session, leader, application_id, stage.value)
+        return record_consensus(session, application, stage, leader, chosen)
+
+    recorded = in_transaction(work)
     console.print(f"consensus recorded: {recorded.total} / 500")
 
 
