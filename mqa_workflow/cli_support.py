@@ -67,11 +67,17 @@ def domain_errors() -> Iterator[None]:
              "(`mqa db upgrade`)?", code=5)
 
 
-def in_transaction(work: Callable[[Session], T], *, dispatch: bool = True) -> T:
-    """Run ``work`` in one transaction; afterwards hand the work it queued to the runner."""
+def in_transaction(work: Callable[[Session], T], *, dispatch: bool = True,
+                   check: Callable[[Session], object] | None = None) -> T:
+    """Run ``work`` in one transaction; afterwards hand the work it queued to the runner.
+
+    ``check`` (e.g. :func:`acting`) runs first in the same transaction: whether the
+    actor may do this at all; a refusal writes nothing."""
     db = database()
     with domain_errors():
         with db.session() as session:
+            if check is not None:
+                check(session)
             result = work(session)
         if dispatch:
             run_queued_work(db)

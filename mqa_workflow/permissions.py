@@ -52,6 +52,19 @@ def require_role(user: User, *roles: Role, doing: str = "do this") -> User:
     return user
 
 
+def may_add_people(session: Session, actor: str | None, roles: Sequence[Role]) -> None:
+    """An administrator adds people. On an empty system nobody can act yet: the first
+    person is added without an actor and must be an administrator (how it starts)."""
+    if session.scalar(select(User.id).limit(1)) is None:
+        if Role.ADMINISTRATOR not in roles:
+            raise ForbiddenError("the first person must be an administrator "
+                                 "(--role administrator)")
+        return
+    if not actor:
+        raise ForbiddenError("say who is acting: --as EMAIL, or set MQA_ACTOR")
+    require_role(acting_user(session, actor), Role.ADMINISTRATOR, doing="add people")
+
+
 # --- applications ------------------------------------------------------------------------
 
 

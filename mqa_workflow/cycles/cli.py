@@ -55,12 +55,14 @@ def create(
     deadline: list[str] = typer.Option([], help="STAGE=YYYY-MM-DD; repeat per stage."),
     rules: Path | None = typer.Option(None, help="YAML or JSON file of rules."),
     name: str | None = typer.Option(None, help="Default: 'YEAR年度深圳市市长质量奖'."),
+    actor: str | None = actor_option(),
 ) -> None:
     """Create a cycle; its rules are stored with it and never change with later cycles."""
+    admin = acting(actor, Role.ADMINISTRATOR, doing="create cycles")
     cycle = in_transaction(lambda s: create_cycle(
         s, year=year, classes=[c.strip() for c in classes.split(",") if c.strip()],
         deadlines=_deadlines(deadline), rules=_rules(rules), name=name,
-    ), dispatch=False)
+    ), dispatch=False, check=admin)
     console.print(f"cycle {cycle.id}: {cycle.name}")
 
 
@@ -89,11 +91,13 @@ def deadline(
     cycle: str = typer.Argument(..., help="Cycle id or name."),
     stage: str = typer.Argument(..., help=f"One of: {', '.join(STAGES)}."),
     day: str = typer.Argument(..., help="New deadline, YYYY-MM-DD."),
+    actor: str | None = actor_option(),
 ) -> None:
     """Move a stage's deadline; open review assignments of that stage follow it."""
+    admin = acting(actor, Role.ADMINISTRATOR, doing="move deadlines")
     new_day = _deadlines([f"{stage}={day}"])[stage]
     moved = in_transaction(lambda s: set_deadline(s, get_cycle(s, cycle), stage, new_day),
-                           dispatch=False)
+                           dispatch=False, check=admin)
     console.print(f"{stage} deadline now {new_day.isoformat()}; {moved} open assignment(s) "
                   "follow it")
 

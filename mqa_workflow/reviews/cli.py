@@ -11,10 +11,17 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mqa_workflow.accounts.models import Role
 from mqa_workflow.accounts.service import get_user
 from mqa_workflow.applications.models import Application
 from mqa_workflow.applications.service import get_application
-from mqa_workflow.cli_support import actor_option, in_transaction, read_json_object, resolve_actor
+from mqa_workflow.cli_support import (
+    acting,
+    actor_option,
+    in_transaction,
+    read_json_object,
+    resolve_actor,
+)
 from mqa_workflow.console import console, fail
 from mqa_workflow.errors import NotFoundError
 from mqa_workflow.permissions import (
@@ -64,8 +71,10 @@ def add_reviewer(
     may_lead: bool = typer.Option(False, "--may-lead", help="May lead a team."),
     employer: str | None = typer.Option(None, help="Current employer's USCC."),
     employment: list[str] = typer.Option([], help="USCC,NAME,START[,END]; repeat."),
+    actor: str | None = actor_option(),
 ) -> None:
     """Put a person in the reviewer pool (or update their entry); conflicts are rechecked."""
+    admin = acting(actor, Role.ADMINISTRATOR, doing="manage the reviewer pool")
 
     def work(session: Session) -> str:
         person = get_user(session, user)
@@ -81,7 +90,7 @@ def add_reviewer(
         )
         return person.name
 
-    console.print(f"{in_transaction(work)} is in the reviewer pool")
+    console.print(f"{in_transaction(work, check=admin)} is in the reviewer pool")
 
 
 def _split(text: str) -> list[str]:
@@ -92,9 +101,11 @@ def _split(text: str) -> list[str]:
 def assign(
     application_ids: list[int] = typer.Argument(..., help="Applications to staff."),
     stage: ReviewStage = typer.Option(ReviewStage.DOCUMENT_REVIEW, help="Which team."),
+    actor: str | None = actor_option(),
 ) -> None:
     """Complete the teams of these applications now (the solver; usually a task does it)."""
-    result = in_transaction(lambda s: assign_stage(s, application_ids, stage))
+    admin = acting(actor, Role.ADMINISTRATOR, doing="assign reviewers")
+    result = in_transaction(lambda s: assign_stage(s, application_ids, stage), check=admin)
     console.print(f"{len(result.assignments)} assignment(s) made")
     for uncovered in result.uncovered:
         console.print(f"[yellow]not covered:[/] {uncovered.reason}", highlight=False)
@@ -132,7 +143,7 @@ def list_assignments(
 def _assignment(
     session: Session, application_id: int, who: str, stage: ReviewStage
 ) -> ReviewAssignment:
-    user = get_user(session, who)
+    user = acting_user(session, who)
     assignment = session.scalar(
         select(ReviewAssignment).where(
             ReviewAssignment.application_id == application_id,
@@ -264,13 +275,16 @@ def schedule(
     application_id: int = typer.Argument(..., help="Application id."),
     on: str = typer.Option(..., "--on", help="Date, YYYY-MM-DD."),
     issue: list[str] = typer.Option([], help="An issue to verify on site; repeat."),
+    actor: str | None = actor_option(),
 ) -> None:
     """Schedule the site visit and list what the team must verify."""
+    admin = acting(actor, Role.ADMINISTRATOR, doing="schedule site visits")
     try:
         day = date.fromisoformat(on)
     except ValueError:
         fail(f"--on {on!r}: write YYYY-MM-DD", code=2)
-    in_transaction(lambda s: schedule_site_visit(s, _in(s, application_id), day, issue))
+    in_transaction(lambda s: schedule_site_visit(s, _in(s, application_id), day, issue),
+                   check=admin)
     console.print(f"site visit of application {application_id} on {day.isoformat()}")
 
 
@@ -285,6 +299,6 @@ def report(
     actor: str | None = actor_option(),
 ) -> None:
     """Submit the site-visit report (the team leader)."""
-    who, text = resolve_actor(actor), file.read_text(encoding="utf-8")
-    in_transaction(lambda s: submit_visit_report(s, _in(s, application_id), get_user(s, who), text))
+    who, text = acting(actor), file.read_text(encoding="utf-8")
+    in_transaction(lambda s: submit_visit_report(s, _in(s, application_id), who(s), text))
     console.print(f"site-visit report of application {application_id} submitted")

@@ -10,7 +10,6 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mqa_workflow.accounts.service import get_user
 from mqa_workflow.applications.models import Application
 from mqa_workflow.audit.service import history
 from mqa_workflow.cli_support import (
@@ -134,7 +133,7 @@ def advance_case(
         fail("--data must be a JSON object", code=2)
 
     def work(session: Session) -> str:
-        step = advance(session, application_id, trigger, get_user(session, who),
+        step = advance(session, application_id, trigger, acting_user(session, who),
                        reason=reason, data=extra)
         return f"application {application_id}: {step.from_state} → {step.to_state}"
 
@@ -155,6 +154,7 @@ def advance_all_cases(
     db = database()
     with domain_errors():
         with db.session() as session:
+            acting_user(session, who)  # a known person, before anything is tried
             cycle_id = get_cycle(session, cycle).id
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task(f"{trigger}", total=None)
@@ -191,7 +191,7 @@ def shortlist(
 
     def work(session: Session) -> list[ShortlistEntry]:
         return shortlist_class(session, get_cycle(session, cycle), award_class,
-                               get_user(session, who))
+                               acting_user(session, who))
 
     for entry in in_transaction(work):
         verdict = "site visit" if entry.shortlisted else "not shortlisted"
