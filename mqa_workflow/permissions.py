@@ -225,6 +225,6 @@ def refuse_unless_released(user: User, application: Application) -> None:
             raise ForbiddenError(f"{user.email} may not read the results of application "
                                  f"{application.id}")
         raise ForbiddenError(
-            f"the results of {application.cycle.name} are not released yet: scores, ranks "
-            "and the feedback report are shown once the award office releases them "
-            "(评审结果尚未发布)")
+            f"评审结果尚未发布 — the results of {application.cycle.name} are not released "
+            "yet: scores, ranks and the feedback report are shown once the award office "
+            "releases them")
