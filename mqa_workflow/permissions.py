@@ -65,6 +65,12 @@ def may_add_people(session: Session, actor: str | None, roles: Sequence[Role]) -
     require_role(acting_user(session, actor), Role.ADMINISTRATOR, doing="add people")
 
 
+def may_read_inbox(user: User, person: User) -> None:
+    """Your own inbox (the web shows nothing else); the office may look into anyone's."""
+    if user.id != person.id and not (is_admin(user) or user.has_role(Role.OPERATOR)):
+        raise ForbiddenError(f"{user.email} may read only their own inbox")
+
+
 # --- applications ------------------------------------------------------------------------
 
 

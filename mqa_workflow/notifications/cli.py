@@ -25,6 +25,7 @@ from mqa_workflow.notifications.inbox import mark_read, read_notice, unread_coun
 from mqa_workflow.notifications.models import Channel, Delivery, DeliveryStatus
 from mqa_workflow.notifications.rendering import EVENTS, render
 from mqa_workflow.notifications.samples import SAMPLES
+from mqa_workflow.permissions import may_read_inbox
 
 app = typer.Typer(help="Notices: preview templates, send due e-mails, retry failed ones.",
                   no_args_is_help=True)
@@ -91,11 +92,15 @@ def inbox(
     show: int | None = typer.Option(None, "--show", help="Print one notice (marks it read)."),
     read: list[int] = typer.Option(None, "--read", help="Mark this notice read; repeatable."),
     read_all: bool = typer.Option(False, "--read-all", help="Mark every notice read."),
+    actor: str | None = actor_option(),
 ) -> None:
-    """A person's in-app inbox: newest first, unread marked with •."""
+    """A person's in-app inbox: newest first, unread marked with •. Your own; the office
+    (administrators, operators) may read anyone's."""
+    who = acting(actor)
 
     def work(session: Session) -> None:
         person = get_user(session, user)
+        may_read_inbox(who(session), person)
         if show is not None:
             notice = read_notice(session, person, show)
             console.print(f"[bold]{escape(notice.subject)}[/]\n\n{escape(notice.body)}",
