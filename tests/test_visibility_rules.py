@@ -17,11 +17,13 @@ from mqa_workflow.accounts.models import Role
 from mqa_workflow.clock import office_today
 from mqa_workflow.config import get_settings
 from mqa_workflow.db import Database
-from mqa_workflow.errors import TransitionRefusedError
+from mqa_workflow.errors import ForbiddenError, TransitionRefusedError
 from mqa_workflow.outbox.models import OutboxMessage
+from mqa_workflow.permissions import sees_team_percentages, team_place, team_progress
 from mqa_workflow.procedure.models import PublicNotice
 from mqa_workflow.reports.release import release_results
 from mqa_workflow.reports.service import NO_FEEDBACK_STATES
+from mqa_workflow.reviews.models import ReviewAssignment
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.states.table import ApplicationState
 from mqa_workflow.web.app import create_app
@@ -70,6 +72,36 @@ def test_the_consensus_page_shows_k_of_n_until_the_reviewers_own_sheet_is_in(
         sign_in(browser, world, "admin")
         office = browser.get(page).text
         assert 'id="scores-hidden"' not in office and "<table" in office
+
+
+@given(team=st.integers(min_value=1, max_value=5), withdrawn=st.integers(0, 2),
+       data=st.data())
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_reviewer_sees_the_teams_percentages_exactly_when_their_own_sheet_is_in(
+        sqlite_database: Database, team: int, withdrawn: int, data: st.DataObject) -> None:
+    done = data.draw(st.sets(st.integers(min_value=0, max_value=team - 1)))
+    with sqlite_database.session() as session:
+        application = factories.application(session, state="document_review")
+        admin = factories.user(session, Role.ADMINISTRATOR)
+        outsider = factories.user(session, Role.REVIEWER)
+        members = [factories.user(session, Role.REVIEWER) for _ in range(team + withdrawn)]
+        for n, member in enumerate(members):
+            status = ("withdrawn" if n >= team else "submitted" if n in done else "assigned")
+            session.add(ReviewAssignment(application_id=application.id, reviewer_id=member.id,
+                                         stage="document_review", is_leader=n == 0,
+                                         status=status))
+        session.flush()
+        # k of n counts the active team only (a withdrawn member is no longer on it)
+        assert team_progress(session, application.id, "document_review") == (len(done), team)
+        for n, member in enumerate(members[:team]):
+            _, place = team_place(session, member, application.id, "document_review")
+            assert sees_team_percentages(member, place) == (n in done)
+        _, nobody = team_place(session, admin, application.id, "document_review")
+        assert sees_team_percentages(admin, nobody)
+        with pytest.raises(ForbiddenError):
+            team_place(session, outsider, application.id, "document_review")
+        session.rollback()
 
 
 def _to_document_review(mqa, tmp_path: Path) -> str:
