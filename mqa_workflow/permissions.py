@@ -60,8 +60,8 @@ def may_add_people(session: Session, actor: str | None, roles: Sequence[Role]) -
             raise ForbiddenError("the first person must be an administrator "
                                  "(--role administrator)")
         return
-    if not actor:
-        raise ForbiddenError("say who is acting: --as EMAIL, or set MQA_ACTOR")
+    if not actor:  # as every writing command: nobody named is malformed input (exit 2)
+        raise InvalidInputError("say who is acting: --as EMAIL, or set MQA_ACTOR")
     require_role(acting_user(session, actor), Role.ADMINISTRATOR, doing="add people")
 
 

@@ -195,7 +195,7 @@ def test_a_writing_command_without_a_known_actor_is_refused(
     get_settings.cache_clear()
     assert "say who is acting" in mqa("cycle", "create", "--year", "2027", code=2)
     assert "say who is acting" in mqa("user", "add", "--name", "x", "--email", "x@y.cn",
-                                      "--role", "reviewer", code=6)
+                                      "--role", "reviewer", code=2)
     assert "say who is acting" in mqa("application", "create", "--cycle", "1", "--class",
                                       "economic", "--applicant", USCC, code=2)
 
