@@ -12,11 +12,14 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from mqa_workflow.accounts.models import Role
+from mqa_workflow.cli import app as cli_app
 from mqa_workflow.clock import office_today
 from mqa_workflow.config import get_settings
-from mqa_workflow.db import Database
+from mqa_workflow.cycles.service import create_cycle
+from mqa_workflow.db import Database, get_database
 from mqa_workflow.errors import ForbiddenError, TransitionRefusedError
 from mqa_workflow.outbox.models import OutboxMessage
 from mqa_workflow.permissions import sees_team_percentages, team_place, team_progress
@@ -28,7 +31,7 @@ from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.states.table import ApplicationState
 from mqa_workflow.web.app import create_app
 from tests import factories
-from tests.e2e.world import build, signed_in_clients
+from tests.e2e.world import USCC_A, build, signed_in_clients
 from tests.test_cli_full_cycle import USCC, _file, _set_up
 from tests.test_web_api_flow import CODES, ok
 from tests.test_web_pages import sign_in
@@ -281,3 +284,41 @@ def test_the_cli_release_is_refused_with_every_open_decision_named(
     _to_document_review(mqa, tmp_path)
     refused = mqa("cycle", "release-results", "1", code=4)
     assert "cannot release the results" in refused and "document_review" in refused
+
+
+def test_the_command_line_and_the_web_allow_and_refuse_the_same_people(
+        sqlite_database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One rule set, two doors: for every person and both organizations' applications,
+    opening and editing answer alike (web 2xx / 403 / 404 ↔ exit 0 / 6 / 2)."""
+    world = build(sqlite_database, to_review=False)  # A and B are drafts
+    monkeypatch.setenv("MQA_DATABASE_URL", sqlite_database.engine.url.render_as_string())
+    monkeypatch.delenv("MQA_ACTOR", raising=False)
+    get_settings.cache_clear()
+    get_database.cache_clear()
+    answers = _file(tmp_path, "a.json", {"profile": "概况", "items": {}})
+    exit_for = {200: 0, 201: 0, 403: 6, 404: 2}
+    with sqlite_database.session() as session:  # a fresh cycle per person and door
+        cycles = {(role, door): create_cycle(session, year=2027, classes=["economic"],
+                                             name=f"{role} {door}").id
+                  for role in world.emails for door in ("web", "cli")}
+    compared = 0
+    with signed_in_clients(world) as api:
+        for role, email in world.emails.items():
+            web = api[role].post("/api/applications", json={
+                "cycle_id": cycles[role, "web"], "award_class": "economic",
+                "organization_id": world.organization_id}).status_code
+            cli = CliRunner().invoke(cli_app, [
+                "application", "create", "--cycle", str(cycles[role, "cli"]), "--class",
+                "economic", "--applicant", USCC_A, "--as", email])
+            assert exit_for[web] == cli.exit_code, (role, "create", web, cli.output)
+            for application_id in (world.application_id, world.other_application_id):
+                web = api[role].put(f"/api/applications/{application_id}/answers",
+                                    json={"profile": "概况"}).status_code
+                cli = CliRunner().invoke(cli_app, [
+                    "application", "answer", str(application_id), "--file", answers,
+                    "--as", email])
+                assert exit_for[web] == cli.exit_code, (role, application_id, web, cli.output)
+                compared += 1
+    assert compared == 2 * len(world.emails)
+    get_settings.cache_clear()
+    get_database.cache_clear()
