@@ -158,7 +158,8 @@ def test_one_application_from_submission_to_feedback_in_chromium(
     _score(reviewers[0], "document_review", "70", "04-score-sheet")
     # independent scoring: before their own sheet, the second reviewer sees only k of n
     second = reviewers[1].page
-    second.goto(f"/applications/{a}/consensus/document_review")
+    second.goto("/tasks")  # every team member reaches the consensus page from the task
+    second.click('a[data-consensus="document_review"]')
     expect(second.locator("#sheets-submitted")).to_contain_text("已提交 1 / 2")
     expect(second.locator("#scores-hidden")).to_be_visible()
     expect(second.locator("table")).to_have_count(0)
