@@ -13,9 +13,9 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mqa_workflow.accounts.service import get_user
+from mqa_workflow.accounts.models import Role
 from mqa_workflow.applications.service import get_application
-from mqa_workflow.cli_support import actor_option, in_transaction, read_json_object, resolve_actor
+from mqa_workflow.cli_support import acting, actor_option, in_transaction, read_json_object
 from mqa_workflow.console import console, fail
 from mqa_workflow.cycles.service import get_cycle
 from mqa_workflow.errors import NotFoundError
@@ -44,11 +44,13 @@ def check(
     application_id: int = typer.Argument(..., help="Application id."),
     facts: Path = typer.Option(..., help='JSON: {"registered_on": "YYYY-MM-DD", "penalties": '
                                          '[…], "accidents": […], "past_awards": […]}.'),
+    actor: str | None = actor_option(),
 ) -> None:
     """Check every eligibility rule of the cycle and show the evidence."""
+    admin = acting(actor, Role.ADMINISTRATOR, doing="check eligibility")
     data = read_json_object(facts)
     review = in_transaction(lambda s: service.run_eligibility_check(
-        s, get_application(s, application_id), data), dispatch=False)
+        s, get_application(s, application_id), data), dispatch=False, check=admin)
     _print_review(review)
 
 
@@ -83,12 +85,15 @@ def schedule(
                                           "(2026-07-01T09:00+08:00)."),
     minutes: int = typer.Option(30, help="Length of the slot."),
     room: str = typer.Option("", help="Room."),
+    actor: str | None = actor_option(),
 ) -> None:
     """Book the application's presentation slot (slots of a class and room never overlap)."""
+    admin = acting(actor, Role.ADMINISTRATOR, doing="schedule defences")
     if at.tzinfo is None:
         fail("--at needs a UTC offset, e.g. 2026-07-01T09:00+08:00", code=2)
     in_transaction(lambda s: service.schedule_defence(s, get_application(s, application_id),
-                                                      at, minutes, room), dispatch=False)
+                                                      at, minutes, room),
+                   dispatch=False, check=admin)
     console.print(f"defence of application {application_id} at {at.isoformat()}")
 
 
@@ -101,9 +106,9 @@ def record(
     actor: str | None = actor_option(),
 ) -> None:
     """Record the social evaluation's result, a scored input to consolidation."""
-    who = resolve_actor(actor)
+    who = acting(actor, Role.ADMINISTRATOR, doing="record the social evaluation")
     in_transaction(lambda s: service.record_social_evaluation(
-        s, get_application(s, application_id), get_user(s, who), satisfaction=satisfaction,
+        s, get_application(s, application_id), who(s), satisfaction=satisfaction,
         respondents=respondents, method=method), dispatch=False)
     console.print(f"social evaluation of application {application_id}: {satisfaction}%")
 
@@ -112,10 +117,13 @@ def record(
 def select_cmd(
     cycle: str = typer.Option(..., help="Cycle id or name."),
     award_class: str = typer.Option(..., "--class", help="Award class."),
+    actor: str | None = actor_option(),
 ) -> None:
     """Draw the candidate list by score, keeping balance; say why each is in or out."""
+    admin = acting(actor, Role.ADMINISTRATOR, doing="select the candidates")
     result = in_transaction(lambda s: service.select_candidates(s, get_cycle(s, cycle),
-                                                                award_class), dispatch=False)
+                                                                award_class),
+                            dispatch=False, check=admin)
     for entry in result.entries:
         mark = "in " if entry.selected else "out"
         console.print(f"{mark} #{entry.rank} application {entry.application_id} "
@@ -148,11 +156,13 @@ def object_cmd(
     by: str = typer.Option(..., help="Who files it (kept confidential)."),
     grounds: str = typer.Option(..., help="What the objection is."),
     evidence: list[str] = typer.Option(..., help="Evidence; repeat."),
+    actor: str | None = actor_option(),
 ) -> None:
-    """File an objection while the notice is open."""
+    """File an objection while the notice is open (the office records it)."""
+    admin = acting(actor, Role.ADMINISTRATOR, doing="record objections")
     objection = in_transaction(lambda s: service.file_objection(
         s, get_application(s, application_id), filed_by=by, grounds=grounds,
-        evidence=evidence), dispatch=False)
+        evidence=evidence), dispatch=False, check=admin)
     console.print(f"objection {objection.id} filed")
 
 
@@ -165,13 +175,13 @@ def resolve(
 ) -> None:
     """Resolve an objection after investigation (an upheld one removes the candidate via
     `mqa case advance ID remove_after_objection`)."""
-    who = resolve_actor(actor)
+    who = acting(actor, Role.ADMINISTRATOR, doing="resolve objections")
 
     def work(session: Session) -> str:
         objection = session.get(Objection, objection_id)
         if objection is None:
             raise NotFoundError(f"no objection {objection_id}")
-        return service.resolve_objection(session, objection, get_user(session, who),
+        return service.resolve_objection(session, objection, who(session),
                                          uphold=uphold, reason=reason).status
 
     console.print(f"objection {objection_id}: {in_transaction(work, dispatch=False)}")
