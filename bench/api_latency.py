@@ -1,19 +1,21 @@
-"""API latency and throughput of the reviewer scoring path (PUT a draft score sheet).
+"""API latency of the reviewer scoring path (PUT a draft score sheet), open loop.
 
 The web application runs under uvicorn (its own processes) against a scratch PostgreSQL
-database; a load generator in separate processes on loopback keeps C reviewers' clients
-saving drafts for D seconds. Prints p50/p90/p99 latency, throughput and status counts.
+database of this run's own. For each rate the load generator (this process, asyncio on
+loopback) sends drafts on a fixed schedule for D seconds, whatever the server answers,
+and measures each request from its scheduled time (no coordinated omission). Prints, per
+rate, p50/p90/p99, errors (any answer but 200, e.g. 503 when the server sheds load) and
+the highest rate that keeps p99 within the target with no error.
 
-    .venv/bin/python bench/api_latency.py [--clients 32] [--seconds 20] [--web-workers 2]
+    .venv/bin/python bench/api_latency.py [--rates 25,50,100,200] [--seconds 15]
+                                          [--web-workers 2] [--target-p99-ms 50]
 """
 
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import random
-import statistics
 import subprocess
 import sys
 import time
@@ -70,33 +72,69 @@ def start_web(url: str, port: int, workers: int, log: Path) -> subprocess.Popen[
         cwd=REPO, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
 
 
-def client(base: str, email: str, assignment: int, seconds: float,
-           out: multiprocessing.Queue, ready: multiprocessing.Barrier) -> None:  # type: ignore[type-arg]
-    """One reviewer's browser tab: sign in, then save drafts as fast as answers come.
+async def _sign_in(http: object, pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """A bearer token per reviewer (argon2 is deliberately slow: done before the clock)."""
+    tokens = []
+    for email, assignment in pairs:
+        answer = await http.post("/api/auth/login",  # type: ignore[attr-defined]
+                                 json={"email": email, "password": PASSWORD})
+        tokens.append((answer.json()["token"], assignment))
+    return tokens
 
-    All clients sign in first (argon2 is deliberately slow) and start together, so the
-    figures are the scoring path's alone."""
+
+async def _open_loop(base: str, pairs: list[tuple[str, int]], rate: float,
+                     seconds: float) -> tuple[list[float], Counter[int | str]]:
+    """Requests leave on a fixed schedule (one every 1/rate s), whatever the answers do.
+
+    Each latency is measured from the request's *scheduled* time, so a server that
+    falls behind is charged for the queue it causes (no coordinated omission)."""
+    import asyncio
+
     import httpx
 
     from mqa_workflow.standards.loader import load_standard
 
     codes = [item.code for item in load_standard("economic").scored_items()]
-    rng = random.Random(assignment)
+    rng = random.Random(int(rate))
+    limits = httpx.Limits(max_connections=1000, max_keepalive_connections=1000)
     latencies: list[float] = []
-    statuses: Counter[int] = Counter()
-    with httpx.Client(base_url=base, timeout=60) as http:
-        token = http.post("/api/auth/login",
-                          json={"email": email, "password": PASSWORD}).json()["token"]
-        http.headers["Authorization"] = f"Bearer {token}"
-        ready.wait()
-        stop = time.monotonic() + seconds
-        while time.monotonic() < stop:
+    statuses: Counter[int | str] = Counter()
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
+        tokens = await _sign_in(http, pairs)
+
+        async def one(scheduled: float, token: str, assignment: int) -> None:
             body = {"scores": {rng.choice(codes): 5 * rng.randrange(21)}}
-            started = time.perf_counter()
-            answer = http.put(f"/api/assignments/{assignment}/sheet", json=body)
-            latencies.append(time.perf_counter() - started)
-            statuses[answer.status_code] += 1
-    out.put((latencies, dict(statuses)))
+            try:
+                answer = await http.put(f"/api/assignments/{assignment}/sheet", json=body,
+                                        headers={"Authorization": f"Bearer {token}"})
+                statuses[answer.status_code] += 1
+            except httpx.HTTPError as error:
+                statuses[type(error).__name__] += 1
+            latencies.append(time.perf_counter() - scheduled)
+
+        start = time.perf_counter() + 0.5
+        tasks = []
+        for n in range(int(rate * seconds)):
+            scheduled = start + n / rate
+            delay = scheduled - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            token, assignment = tokens[n % len(tokens)]
+            tasks.append(asyncio.create_task(one(scheduled, token, assignment)))
+        await asyncio.gather(*tasks)
+    return latencies, statuses
+
+
+def measure_rate(base: str, pairs: list[tuple[str, int]], rate: float,
+                 seconds: float) -> dict[str, object]:
+    import asyncio
+
+    latencies, statuses = asyncio.run(_open_loop(base, pairs, rate, seconds))
+    ok = sum(count for status, count in statuses.items() if status == 200)
+    return {"rate": rate, "sent": len(latencies), "ok": ok,
+            "errors": len(latencies) - ok, "statuses": dict(statuses),
+            "p50": 1000 * percentile(latencies, 0.5), "p90": 1000 * percentile(latencies, 0.9),
+            "p99": 1000 * percentile(latencies, 0.99)}
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -106,46 +144,49 @@ def percentile(values: list[float], share: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--rates", default="25,50,100,150,200,300",
+                        help="requests per second, one run each (open loop)")
+    parser.add_argument("--seconds", type=float, default=15.0, help="length of each run")
+    parser.add_argument("--reviewers", type=int, default=300,
+                        help="reviewers (one sheet each) the requests go round")
     parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--target-p99-ms", type=float, default=50.0)
     args = parser.parse_args()
 
     database_name, url = fresh_database("api")
-    pairs = build_world(url, max(args.clients, 6))
-    port, log = free_port(), Path("/tmp/mqa_bench_api_web.log")
+    pairs = build_world(url, args.reviewers)
+    port, log = free_port(), Path(f"/tmp/{database_name}_web.log")
     web = start_web(url, port, args.web_workers, log)
     base = f"http://127.0.0.1:{port}"
+    rows = []
     try:
         import httpx
 
         wait_for(lambda: _up(httpx, base), 30, "the web application")
-        out: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
-        ready = multiprocessing.Barrier(args.clients)
-        procs = [multiprocessing.Process(target=client, args=(base, email, assignment,
-                                                              args.seconds, out, ready))
-                 for email, assignment in pairs[: args.clients]]
-        for proc in procs:
-            proc.start()
-        results = [out.get(timeout=args.seconds + 300) for _ in procs]
-        for proc in procs:
-            proc.join(30)
+        print(machine())
+        print(f"scoring path: PUT /api/assignments/ID/sheet (draft), open loop, "
+              f"{args.web_workers} uvicorn workers, PostgreSQL, {args.seconds:.0f} s per rate")
+        print(f"{'rate/s':>7} {'sent':>6} {'ok':>6} {'errors':>6} {'p50 ms':>8} {'p90 ms':>8} "
+              f"{'p99 ms':>8}  statuses")
+        for rate in (float(r) for r in args.rates.split(",")):
+            row = measure_rate(base, pairs, rate, args.seconds)
+            rows.append(row)
+            print(f"{rate:>7.0f} {row['sent']:>6} {row['ok']:>6} {row['errors']:>6} "
+                  f"{row['p50']:>8.1f} {row['p90']:>8.1f} {row['p99']:>8.1f}  "
+                  f"{row['statuses']}", flush=True)
     finally:
         web.terminate()
-        web.wait(15)
+        try:
+            web.wait(15)
+        except subprocess.TimeoutExpired:  # requests still queued at the end of a run
+            web.kill()
+            web.wait(15)
         drop_database(database_name)
-    latencies = [value for chunk, _ in results for value in chunk]
-    statuses: Counter[int] = Counter()
-    for _, counts in results:
-        statuses.update(counts)
-    print(machine())
-    print(f"scoring path: PUT /api/assignments/ID/sheet (draft), {args.clients} clients, "
-          f"{args.web_workers} uvicorn workers, PostgreSQL, {args.seconds:.0f} s")
-    print(f"requests {len(latencies)}, throughput {len(latencies) / args.seconds:.1f} req/s")
-    print(f"latency p50 {1000 * statistics.median(latencies):.1f} ms, "
-          f"p90 {1000 * percentile(latencies, 0.9):.1f} ms, "
-          f"p99 {1000 * percentile(latencies, 0.99):.1f} ms")
-    print(f"statuses {dict(sorted(statuses.items()))}")
+    good = [r["rate"] for r in rows
+            if r["p99"] <= args.target_p99_ms and r["errors"] == 0]  # type: ignore[operator]
+    best = max(good, default=None)
+    print(f"highest rate with p99 ≤ {args.target_p99_ms:.0f} ms and no error: "
+          f"{'none of those tried' if best is None else f'{best:.0f} req/s'}")
 
 
 def _up(httpx: object, base: str) -> bool:

@@ -12,10 +12,12 @@ import typer
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.config import get_settings
 from mqa_workflow.console import err_console, fail
 from mqa_workflow.db import Database, get_database
 from mqa_workflow.errors import DomainError
+from mqa_workflow.permissions import acting_user, require_role
 from mqa_workflow.tasks.dispatch import dispatch_pending
 
 T = TypeVar("T")
@@ -34,6 +36,21 @@ def resolve_actor(value: str | None) -> str:
     return actor
 
 
+def acting(actor: str | None, *roles: Role, doing: str = "do this"
+           ) -> Callable[[Session], User]:
+    """For a writing command: who acts (``--as`` or ``MQA_ACTOR``, else exit 2), looked up
+    in the command's own transaction and refused (exit 6) unless known and, when
+    ``roles`` are named, holding one of them: the rules of mqa_workflow/permissions.py,
+    the same the web applies."""
+    who = resolve_actor(actor)
+
+    def lookup(session: Session) -> User:
+        user = acting_user(session, who)
+        return require_role(user, *roles, doing=doing) if roles else user
+
+    return lookup
+
+
 def database() -> Database:
     return get_database(get_settings().database_url)
 
@@ -50,11 +67,17 @@ def domain_errors() -> Iterator[None]:
              "(`mqa db upgrade`)?", code=5)
 
 
-def in_transaction(work: Callable[[Session], T], *, dispatch: bool = True) -> T:
-    """Run ``work`` in one transaction; afterwards hand the work it queued to the runner."""
+def in_transaction(work: Callable[[Session], T], *, dispatch: bool = True,
+                   check: Callable[[Session], object] | None = None) -> T:
+    """Run ``work`` in one transaction; afterwards hand the work it queued to the runner.
+
+    ``check`` (e.g. :func:`acting`) runs first in the same transaction: whether the
+    actor may do this at all; a refusal writes nothing."""
     db = database()
     with domain_errors():
         with db.session() as session:
+            if check is not None:
+                check(session)
             result = work(session)
         if dispatch:
             run_queued_work(db)

@@ -31,6 +31,12 @@ class ConflictError(DomainError):
     exit_code = 3
 
 
+class ForbiddenError(DomainError):
+    """The actor is known but their role or relation does not allow it (the web's 403)."""
+
+    exit_code = 6
+
+
 class TransitionRefusedError(DomainError):
     """A transition whose trigger does not apply or whose guards failed."""
 

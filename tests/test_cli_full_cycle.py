@@ -84,8 +84,14 @@ def test_a_whole_cycle_from_the_command_line(mqa, tmp_path: Path) -> None:
     shown = mqa("case", "show", "1")
     assert "awarded_grand" in shown and "nothing more to do" in shown
     out = tmp_path / "feedback.html"
-    mqa("report", "feedback", "1", "--out", str(out))
+    early = mqa("report", "feedback", "1", "--out", str(out), "--as", "li@corp.cn", code=6)
+    assert "评审结果尚未发布" in early and not out.exists()  # the applicant waits for release
+    mqa("report", "feedback", "1", "--out", str(out))  # the office reads it any time
     html = out.read_text(encoding="utf-8")
     # 0.4 × 350 + 0.6 × 400 = 380 points
     assert "综合得分：<strong>380.000</strong>" in html and "文化理念体系完整" in html
+    released = mqa("cycle", "release-results", "1")
+    assert "1 applicant(s) told their feedback report is ready" in released
+    mqa("report", "feedback", "1", "--out", str(out), "--as", "li@corp.cn")
+    assert "were released on" in mqa("cycle", "release-results", "1", code=3)
     assert "audit chain intact" in mqa("audit", "verify")

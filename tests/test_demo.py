@@ -7,12 +7,15 @@ from pathlib import Path
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from mqa_workflow.accounts.models import User
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.audit.service import verify_chain
 from mqa_workflow.cli import app
+from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.db import Database
 from mqa_workflow.demo.service import DemoOutcome, run_demo
 from mqa_workflow.migrations.service import upgrade
+from mqa_workflow.notifications.models import Notification
 from mqa_workflow.outbox.models import OutboxMessage
 from mqa_workflow.reviews.models import ConflictOfInterest, ReviewAssignment
 
@@ -50,6 +53,16 @@ def test_the_demo_runs_every_application_to_a_final_state(tmp_path: Path) -> Non
         assert conflicted and not set(conflicted) & assigned
     report = outcome.reports[0].read_text(encoding="utf-8")
     assert "反馈报告" in report and "材料评审共识评分" in report
+    with database.session() as session:
+        # the office released the results at the end; every applicant past eligibility was
+        # told then, and no notice to an applicant carries the committee's vote counts
+        assert session.get(AwardCycle, outcome.cycle_id).results_released_at is not None
+        to_applicants = session.scalars(select(Notification).join(
+            User, User.id == Notification.user_id).where(
+            User.organization_id.is_not(None))).all()
+        ready = [n for n in to_applicants if n.event == "feedback_report_ready"]
+        assert len(ready) == len(outcome.reports)
+        assert not any("票" in n.body or "票" in n.html for n in to_applicants)
 
 
 def test_the_same_seed_gives_the_same_outcome(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from mqa_workflow.procedure.models import (
     PublicNotice,
     SocialEvaluation,
 )
+from mqa_workflow.reports.release import release_results
 from mqa_workflow.reviews.models import (
     ConflictOfInterest,
     ConsensusSheet,
@@ -166,13 +167,21 @@ def test_an_application_walks_from_draft_to_the_grand_award(database: Database) 
         inbox = session.scalars(select(Notification).where(
             Notification.user_id == contact_id)).all()
         # finish_site_visit tells the applicant nothing; the award comes as a decision
-        # notice, followed by "your feedback report is ready".
+        # notice; "your feedback report is ready" waits for the release of the results.
         events = [n.event for n in inbox]
         assert events.count("state_changed") == len(path) - 2
-        assert events.count("decision") == events.count("feedback_report_ready") == 1
+        assert events.count("decision") == 1
+        assert events.count("feedback_report_ready") == 0
         decision = next(n for n in inbox if n.event == "decision")
         assert "大奖" in decision.subject
         assert verify_chain(session) == (len(path), None)
+        release_results(session, session.get(Application, app_id).cycle, admin)
+    dispatch_pending(database)
+    with database.session() as session:
+        events = [n.event for n in session.scalars(select(Notification).where(
+            Notification.user_id == contact_id))]
+        assert events.count("feedback_report_ready") == 1
+        assert verify_chain(session) == (len(path) + 1, None)
 
 
 def _refusal(session: Session, application: Application, trigger: str, **kw: object) -> list[str]:

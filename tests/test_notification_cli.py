@@ -27,6 +27,12 @@ def _overdue_review() -> str:
         return reviewer.email
 
 
+def _stranger() -> str:
+    """Another reviewer, who may not read the first one's inbox."""
+    with get_database(get_settings().database_url).session() as session:
+        return factories.user(session, Role.REVIEWER).email
+
+
 def test_every_new_command_explains_itself(mqa) -> None:
     for command in (["deadlines", "list"], ["deadlines", "scan"], ["notify", "preview"],
                     ["notify", "deliver"], ["notify", "failed"], ["notify", "retry"],
@@ -53,13 +59,17 @@ def test_deadlines_scan_then_list_and_inbox_show_the_overdue_review(mqa) -> None
     listed = mqa("deadlines", "list", "--overdue", "--at", "2026-10-01T09:00")
     assert "review" in listed and "overdue 0d 9h" in listed and "1 open piece" in listed
 
-    inbox = mqa("inbox", reviewer)
+    # the reviewer's own inbox (the web shows nobody anyone else's)
+    inbox = mqa("inbox", reviewer, "--as", reviewer)
     assert "2 unread" in inbox and "overdue" in inbox and "assignment" in inbox
-    shown = mqa("inbox", reviewer, "--show", "2")
+    assert "may read only their own inbox" in mqa("inbox", reviewer, "--as", _stranger(),
+                                                   code=6)
+    shown = mqa("inbox", reviewer, "--show", "2", "--as", reviewer)
     assert "已逾期：评审评分表" in shown
-    assert "1 notice(s) marked read" in mqa("inbox", reviewer, "--read-all")
-    assert "0 unread" in mqa("inbox", reviewer)
-    assert "has no notice 99" in mqa("inbox", reviewer, "--show", "99", code=2)
+    assert "1 notice(s) marked read" in mqa("inbox", reviewer, "--read-all", "--as", reviewer)
+    assert "0 unread" in mqa("inbox", reviewer, "--as", reviewer)
+    assert "has no notice 99" in mqa("inbox", reviewer, "--show", "99", "--as", reviewer,
+                                     code=2)
 
 
 def test_queues_and_metrics_show_the_same_figures(mqa) -> None:

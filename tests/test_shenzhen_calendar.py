@@ -7,13 +7,34 @@ from datetime import date, timedelta
 import pytest
 
 from mqa_workflow.shenzhen.calendar import (
-    CHINA_2026,
     CalendarError,
     WorkingCalendar,
     calendar_from_many,
     calendar_from_mapping,
-    china_2026,
+    official_calendar,
 )
+
+# 国务院办公厅关于2026年部分节假日安排的通知 (2025-11-04), transcribed by hand: the
+# published schedule the package carries must say the same.
+CHINA_2026 = {
+    "name": "mainland China 2026",
+    "years": [2026],
+    "holidays": [
+        "2026-01-01..2026-01-03",  # 元旦
+        "2026-02-15..2026-02-23",  # 春节
+        "2026-04-04..2026-04-06",  # 清明节
+        "2026-05-01..2026-05-05",  # 劳动节
+        "2026-06-19..2026-06-21",  # 端午节
+        "2026-09-25..2026-09-27",  # 中秋节
+        "2026-10-01..2026-10-07",  # 国庆节
+    ],
+    "working_weekends": ["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09",
+                         "2026-09-20", "2026-10-10"],
+}
+
+
+def china_2026() -> WorkingCalendar:
+    return official_calendar()
 
 PLAIN = WorkingCalendar()
 # An explicit calendar: a Wednesday holiday and a make-up Saturday.
@@ -82,9 +103,34 @@ def test_next_working_day_skips_a_holiday_block() -> None:
     assert china_2026().next_working_day(date(2026, 10, 8)) == date(2026, 10, 8)
 
 
+def test_the_published_2026_schedule_matches_the_state_council_notice() -> None:
+    notice = calendar_from_mapping(CHINA_2026)
+    official = official_calendar()
+    assert {d for d in official.holidays if d.year == 2026} == notice.holidays
+    assert {d for d in official.extra_working_days if d.year == 2026} == (
+        notice.extra_working_days)
+
+
+def test_a_cycles_own_days_take_precedence_over_the_published_schedule() -> None:
+    own = calendar_from_mapping({"holidays": ["2026-11-20"],  # an office closure, a Friday
+                                 "working_weekends": ["2026-10-04"]})  # Sunday in 国庆
+    calendar = official_calendar().overridden_by(own)
+    assert not calendar.is_working_day(date(2026, 11, 20))
+    assert calendar.is_working_day(date(2026, 10, 4))
+    assert not calendar.is_working_day(date(2026, 10, 5))  # the rest of the block stands
+
+
+def test_a_cycle_may_give_a_year_not_yet_published() -> None:
+    last = max(official_calendar().years or {2026})
+    own = calendar_from_mapping({"years": [last + 1], "holidays": [f"{last + 1}-01-01"]})
+    calendar = official_calendar().overridden_by(own)
+    assert not calendar.is_working_day(date(last + 1, 1, 1))
+    assert calendar.add_working_days(date(last, 12, 30), 1) == date(last, 12, 31)
+
+
 def test_the_2026_schedule_has_the_announced_blocks_and_make_up_days() -> None:
     calendar = china_2026()
-    assert len(calendar.holidays) == 3 + 9 + 3 + 5 + 3 + 3 + 7
+    assert len({d for d in calendar.holidays if d.year == 2026}) == 3 + 9 + 3 + 5 + 3 + 3 + 7
     assert all(day.weekday() >= 5 for day in calendar.extra_working_days)
     assert calendar.is_working_day(date(2026, 9, 20))  # Sunday before 国庆
     assert calendar.is_working_day(date(2026, 10, 10))  # Saturday after 国庆
@@ -102,8 +148,9 @@ def test_a_notice_published_friday_before_spring_festival_skips_the_holiday() ->
 
 
 def test_a_date_outside_the_covered_years_is_refused() -> None:
-    with pytest.raises(CalendarError, match="only holds the holidays of 2026"):
-        china_2026().is_working_day(date(2027, 1, 4))
+    last = max(official_calendar().years or {2026})
+    with pytest.raises(CalendarError, match=f"only holds the holidays of 2004–{last}"):
+        china_2026().is_working_day(date(last + 1, 1, 4))
 
 
 def test_merged_calendars_cover_both_years() -> None:

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from mqa_workflow.shenzhen.calendar import WorkingCalendar, china_2026
+from mqa_workflow.shenzhen.calendar import WorkingCalendar, official_calendar
 from mqa_workflow.shenzhen.notice import (
     Notice,
     Objection,
@@ -39,7 +39,7 @@ def test_a_notice_published_on_friday_closes_the_next_friday() -> None:
 
 
 def test_the_notice_length_follows_the_holiday_calendar() -> None:
-    notice = Notice(published_on=date(2026, 9, 29), calendar=china_2026())
+    notice = Notice(published_on=date(2026, 9, 29), calendar=official_calendar())
     assert notice.closes_on == date(2026, 10, 12)  # 国庆 skipped, make-up Saturday counted
     assert Notice(published_on=FRIDAY, working_days=7, calendar=PLAIN).closes_on == date(
         2025, 3, 18

@@ -236,7 +236,7 @@ def test_an_upheld_objection_removes_the_candidate_with_the_reason(
                                    evidence=["z"])
 
 
-def test_the_fairness_report_shows_normalised_totals_beside_the_consensus(
+def test_the_fairness_report_shows_calibrated_totals_beside_the_consensus(
     database: Database,
 ) -> None:
     from mqa_workflow.reviews.models import ScoreSheet
@@ -263,9 +263,15 @@ def test_the_fairness_report_shows_normalised_totals_beside_the_consensus(
         report = fairness_report(session, cycle.id, "economic", "document_review")
         rows = {row.application_id: row for row in report.applications}
         assert [rows[a.id].consensus for a in apps] == [250, 275, 300, 325]
-        assert [rows[a.id].raw_mean for a in apps] == [250, 275, 300, 325]
-        normalised = [rows[a.id].normalised for a in apps]
-        assert normalised == sorted(normalised)  # the order is kept; raw stays untouched
+        assert [rows[a.id].calibration.raw_mean for a in apps] == pytest.approx(
+            [250, 275, 300, 325])
+        # Every reviewer saw every application: calibration changes no total, and each
+        # reviewer's 10-percentage-point leniency shows as 50 points of the 500.
+        assert [rows[a.id].calibration.calibrated for a in apps] == pytest.approx(
+            [250, 275, 300, 325], abs=0.01)
+        leniency = [report.calibration.reviewers[str(r.id)].leniency for r in reviewers]
+        assert leniency == pytest.approx([-50, 0, 50], abs=0.01)
+        assert report.reorders == []
         assert set(report.agreement) == set(everything(0))
 
 
@@ -273,11 +279,11 @@ def admin_id(session: Session) -> int:
     return factories.user(session).id
 
 
-def test_mqa_fairness_simulate_prints_tau_for_raw_and_normalised() -> None:
+def test_mqa_fairness_simulate_prints_tau_for_raw_and_calibrated() -> None:
     from typer.testing import CliRunner
 
     from mqa_workflow.cli import app
 
     result = CliRunner().invoke(app, ["fairness", "simulate", "--seeds", "3"])
     assert result.exit_code == 0, result.output
-    assert "τ raw means" in result.output and "τ normalised" in result.output
+    assert "τ raw means" in result.output and "τ calibrated" in result.output

@@ -38,3 +38,9 @@ def test_a_check_value_of_31_wraps_to_zero() -> None:
     body = next(f"9144030000000{n:04d}" for n in range(10000)
                 if check_character(f"9144030000000{n:04d}") == "0")
     assert make_uscc(body)[-1] == "0" and uscc_problem(make_uscc(body)) is None
+
+
+def test_the_first_eight_characters_must_be_digits() -> None:
+    code = make_uscc("9144030A708461136")
+    problem = uscc_problem(code)
+    assert problem is not None and "first 8 characters" in problem

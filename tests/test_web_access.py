@@ -107,7 +107,9 @@ def endpoints(world: World) -> list[tuple[str, str, dict | None, set[str]]]:
         ("GET", "/api/committee/applications", None, {"committee"}),
         ("POST", f"/api/applications/{a}/votes", {"choice": "grand"}, set()),
         ("GET", f"/api/applications/{a}/tally", None, {"admin"}),
-        ("GET", f"/api/applications/{a}/feedback", None, {"admin", "applicant"}),
+        # the applicant reads it only once the office releases the results (not yet here)
+        ("GET", f"/api/applications/{a}/feedback", None, {"admin"}),
+        ("POST", f"/api/cycles/{c}/release-results", None, {"admin"}),
         ("GET", f"/api/cycles/{c}/results", None, {"admin", "committee"}),
         ("GET", f"/api/cycles/{c}/export", None, {"admin"}),
         ("GET", "/api/operations", None, {"admin", "operator"}),

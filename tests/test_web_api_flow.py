@@ -38,7 +38,12 @@ def advance(api: dict[str, TestClient], app_id: int, trigger: str, **extra: obje
 
 
 def review(api: dict[str, TestClient], app_id: int, stage: str, percentage: int) -> None:
-    for role in ("reviewer", "reviewer2"):
+    consensus = f"/api/applications/{app_id}/consensus/{stage}"
+    for submitted_before, role in enumerate(("reviewer", "reviewer2")):
+        # independent scoring: before their own sheet is in, only "k of n submitted"
+        hidden = ok(api[role].get(consensus))
+        assert (hidden["visible"], hidden["items"], hidden["consensus"]) == (False, None, None)
+        assert (hidden["submitted"], hidden["team"]) == (submitted_before, 2)
         mine = [a for a in ok(api[role].get("/api/assignments", params={"stage": stage}))
                 if a["application_id"] == app_id]
         assert len(mine) == 1, mine
@@ -51,6 +56,8 @@ def review(api: dict[str, TestClient], app_id: int, stage: str, percentage: int)
         assert sheet["status"] == "submitted"
         locked = api[role].put(path, json={"scores": {CODES[0]: 0}})
         assert locked.status_code == 409 and "locked" in locked.json()["detail"]
+        shown = ok(api[role].get(consensus))
+        assert shown["visible"] and shown["items"][CODES[0]]["values"]
     spread = ok(api["reviewer"].get(f"/api/applications/{app_id}/consensus/{stage}"))
     assert not any(item["flagged"] for item in spread["items"].values())
     assert api["reviewer2"].post(f"/api/applications/{app_id}/consensus/{stage}",
@@ -90,6 +97,11 @@ def test_one_application_from_review_to_the_grand_award_and_its_feedback(
 
     mine = ok(api["applicant"].get(f"/api/applications/{a}"))
     assert mine["state"] == "awarded_grand" and mine["state_label"] == "获大奖"
+    early = api["applicant"].get(f"/api/applications/{a}/feedback")
+    assert early.status_code == 403 and "not released" in early.json()["detail"]
+    released = ok(api["admin"].post(f"/api/cycles/{world.cycle_id}/release-results"))
+    assert released["feedback_reports_announced"] == 1
+    assert released["cycle"]["results_released_at"]
     feedback = api["applicant"].get(f"/api/applications/{a}/feedback")
     assert feedback.status_code == 200 and "380.000" in feedback.text
     assert "理念体系完整" in feedback.text

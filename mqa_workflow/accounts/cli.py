@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 from mqa_workflow.accounts.models import User
 from mqa_workflow.accounts.service import add_user, parse_roles
 from mqa_workflow.applicants.service import get_organization
-from mqa_workflow.cli_support import in_transaction
+from mqa_workflow.cli_support import actor_option, in_transaction
+from mqa_workflow.config import get_settings
 from mqa_workflow.console import console
+from mqa_workflow.permissions import may_add_people
 
 app = typer.Typer(help="People: administrators, reviewers, committee members …",
                   no_args_is_help=True)
@@ -24,15 +26,18 @@ def add(
     role: list[str] = typer.Option(..., help="Role; repeat for several."),
     organization: str | None = typer.Option(None, help="USCC, for an applicant contact."),
     language: str = typer.Option("zh", help="Language of the person's notices: zh or en."),
+    actor: str | None = actor_option(),
 ) -> None:
-    """Add a person with one or more roles."""
+    """Add a person with one or more roles (an administrator; the very first person is
+    added without one and must be an administrator)."""
 
     def work(session: Session) -> User:
         org_id = get_organization(session, organization).id if organization else None
         return add_user(session, name=name, email=email, roles=parse_roles(role),
                         organization_id=org_id, language=language)
 
-    user = in_transaction(work, dispatch=False)
+    user = in_transaction(work, dispatch=False, check=lambda s: may_add_people(
+        s, actor or get_settings().actor, parse_roles(role)))
     console.print(f"user {user.id}: {user.name} <{user.email}> ({', '.join(user.roles)})")
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from mqa_workflow.accounts.models import Role
 from mqa_workflow.applicants.service import add_organization
-from mqa_workflow.cli_support import in_transaction
+from mqa_workflow.cli_support import acting, actor_option, in_transaction
 from mqa_workflow.console import console, fail
 
 app = typer.Typer(help="Applicants (申报主体).", no_args_is_help=True)
@@ -26,11 +27,13 @@ def add(
     district: str = typer.Option(..., help="District of Shenzhen (e.g. 南山区)."),
     parent: str | None = typer.Option(None, help="Parent company's USCC."),
     contact: list[str] = typer.Option([], help="NAME,EMAIL[,PHONE]; repeat for several."),
+    actor: str | None = actor_option(),
 ) -> None:
     """Register an organization; its USCC is checked with its check character."""
+    admin = acting(actor, Role.ADMINISTRATOR, doing="register organizations")
     contacts = [_contact(value) for value in contact]
     organization = in_transaction(lambda s: add_organization(
         s, name=name, uscc=uscc, industry=industry, district=district, parent_uscc=parent,
         contacts=contacts,
-    ), dispatch=False)
+    ), dispatch=False, check=admin)
     console.print(f"organization {organization.id}: {organization.name} ({organization.uscc})")

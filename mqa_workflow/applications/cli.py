@@ -10,7 +10,6 @@ from typing import Any
 import typer
 from sqlalchemy.orm import Session
 
-from mqa_workflow.accounts.service import get_user
 from mqa_workflow.applicants.service import get_organization
 from mqa_workflow.applications.models import Application
 from mqa_workflow.applications.service import (
@@ -19,9 +18,10 @@ from mqa_workflow.applications.service import (
     get_application,
     write_answers,
 )
-from mqa_workflow.cli_support import actor_option, in_transaction, resolve_actor
+from mqa_workflow.cli_support import acting, actor_option, in_transaction
 from mqa_workflow.console import console, fail
 from mqa_workflow.cycles.service import get_cycle
+from mqa_workflow.permissions import applying_for, editable
 from mqa_workflow.states.engine import advance
 
 app = typer.Typer(help="Applications (申报).", no_args_is_help=True)
@@ -33,12 +33,19 @@ def create(
     award_class: str = typer.Option(..., "--class", help="Award class."),
     applicant: str = typer.Option(..., help="The organization's USCC or id."),
     project: str | None = typer.Option(None, help="Project name (non-economic classes)."),
+    actor: str | None = actor_option(),
 ) -> None:
-    """Open a draft application."""
-    application = in_transaction(lambda s: create_application(
-        s, cycle=get_cycle(s, cycle), award_class=award_class,
-        organization=get_organization(s, applicant), project_name=project,
-    ), dispatch=False)
+    """Open a draft application (an administrator, or a contact for their own organization)."""
+    who = acting(actor)
+
+    def work(session: Session) -> Application:
+        organization = get_organization(session, applicant)
+        applying_for(who(session), organization.id)  # the web's rule: own organization only
+        return create_application(session, cycle=get_cycle(session, cycle),
+                                  award_class=award_class, organization=organization,
+                                  project_name=project)
+
+    application = in_transaction(work, dispatch=False)
     console.print(f"application {application.id}: draft")
 
 
@@ -56,12 +63,14 @@ def _read_answers(path: Path) -> dict[str, Any]:
 def answer(
     application_id: int = typer.Argument(..., help="Application id."),
     file: Path = typer.Option(..., help='JSON: {"profile": "…", "items": {CODE: "…"}}.'),
+    actor: str | None = actor_option(),
 ) -> None:
     """Write the organizational profile and the item answers from a file."""
+    who = acting(actor)
     data = _read_answers(file)
 
     def work(session: Session) -> int:
-        application = get_application(session, application_id)
+        application = editable(session, who(session), application_id)
         write_answers(session, application, profile=data.get("profile"),
                       answers=data.get("items", {}))
         return len(application.answers)
@@ -74,21 +83,23 @@ def answer(
 def attach(
     application_id: int = typer.Argument(..., help="Application id."),
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Document to attach."),
+    actor: str | None = actor_option(),
 ) -> None:
     """Attach a document (PDF, image, Word or Excel; size-limited; stored by content hash)."""
+    who = acting(actor)
     content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
     data = file.read_bytes()
     document = in_transaction(lambda s: attach_document(
-        s, get_application(s, application_id), file.name, content_type, data
+        s, editable(s, who(s), application_id), file.name, content_type, data
     ), dispatch=False)
     console.print(f"document {document.id}: {document.filename} sha256 {document.sha256[:12]}…")
 
 
 def _advance(application_id: int, trigger: str, actor: str | None, reason: str) -> None:
-    who = resolve_actor(actor)
+    who = acting(actor)
 
     def work(session: Session) -> Application:
-        advance(session, application_id, trigger, get_user(session, who), reason=reason)
+        advance(session, application_id, trigger, who(session), reason=reason)
         return get_application(session, application_id)
 
     application = in_transaction(work)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.service import get_user
 from mqa_workflow.applications.service import get_application
-from mqa_workflow.cli_support import actor_option, in_transaction, resolve_actor
+from mqa_workflow.cli_support import acting, actor_option, in_transaction, resolve_actor
 from mqa_workflow.committee.models import VoteChoice
 from mqa_workflow.committee.service import cast_vote, committee_title, tally
 from mqa_workflow.console import console
@@ -23,9 +23,9 @@ def vote(
     actor: str | None = actor_option(),
 ) -> None:
     """Cast a committee member's vote (refused when recused)."""
-    who = resolve_actor(actor)
+    who = acting(actor)
     in_transaction(lambda s: cast_vote(s, get_application(s, application_id),
-                                       get_user(s, who), choice.value))
+                                       who(s), choice.value))
     console.print(f"vote recorded: {choice.value}")
 
 

@@ -119,6 +119,9 @@ class AwardCycle(Base):
     deadlines: Mapped[dict[str, Any]]
     rules_data: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = mapped_column(default=now)
+    # When the office released the results (scores, ranks, feedback) to the applicants;
+    # who did it is in the audit chain (trigger "release_results").
+    results_released_at: Mapped[datetime | None]
 
     @property
     def rules(self) -> CycleRules:

@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mqa_workflow.accounts.models import Role
+from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.accounts.service import add_user
 from mqa_workflow.applications.models import Application
 from mqa_workflow.clock import set_clock, wall_time
@@ -30,6 +30,7 @@ from mqa_workflow.cycles.service import create_cycle
 from mqa_workflow.db import Database
 from mqa_workflow.demo import data
 from mqa_workflow.outbox.models import OutboxMessage, ProcessedTask
+from mqa_workflow.reports.release import release_refusals, release_results
 from mqa_workflow.reports.service import write_feedback_reports
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ReviewStage
 from mqa_workflow.reviews.service import (
@@ -104,6 +105,9 @@ def run_demo(database: Database, *, applications: int, seed: int, reports_dir: P
                 step(session, rng, cast, cycle_id)
             _drain(database, settings)
             progress(f"{phase} done")
+        if _release(database, cycle_id, cast.admin.id):
+            _drain(database, settings)  # the "feedback report ready" notices
+            progress("results released to the applicants")
         with database.session() as session:
             outcome = _outcome(session, cycle_id)
             outcome.reports = write_feedback_reports(session, cycle_id, reports_dir)
@@ -113,6 +117,16 @@ def run_demo(database: Database, *, applications: int, seed: int, reports_dir: P
 
 
 Phase = Callable[[Session, random.Random, data.Cast, int], None]
+
+
+def _release(database: Database, cycle_id: int, admin_id: int) -> bool:
+    """The office releases the results once every decision is final (as it would)."""
+    with database.session() as session:
+        cycle = session.get(AwardCycle, cycle_id)
+        if cycle is None or release_refusals(session, cycle):
+            return False
+        release_results(session, cycle, session.get_one(User, admin_id))
+        return True
 
 
 def _phases(procedure: str) -> list[tuple[str, Phase, int]]:

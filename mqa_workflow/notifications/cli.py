@@ -8,8 +8,15 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mqa_workflow.accounts.models import Role
 from mqa_workflow.accounts.service import get_user
-from mqa_workflow.cli_support import database, domain_errors, in_transaction
+from mqa_workflow.cli_support import (
+    acting,
+    actor_option,
+    database,
+    domain_errors,
+    in_transaction,
+)
 from mqa_workflow.clock import OFFICE_TZ
 from mqa_workflow.console import console, fail
 from mqa_workflow.notifications.delivery import deliver_due, retry_failed
@@ -18,6 +25,7 @@ from mqa_workflow.notifications.inbox import mark_read, read_notice, unread_coun
 from mqa_workflow.notifications.models import Channel, Delivery, DeliveryStatus
 from mqa_workflow.notifications.rendering import EVENTS, render
 from mqa_workflow.notifications.samples import SAMPLES
+from mqa_workflow.permissions import may_read_inbox
 
 app = typer.Typer(help="Notices: preview templates, send due e-mails, retry failed ones.",
                   no_args_is_help=True)
@@ -41,8 +49,10 @@ def preview(
 
 
 @app.command("deliver")
-def deliver() -> None:
+def deliver(actor: str | None = actor_option()) -> None:
     """Send every e-mail that is due now (beat does this every minute)."""
+    operator = acting(actor, Role.OPERATOR, Role.ADMINISTRATOR, doing="send e-mails")
+    in_transaction(operator, dispatch=False)
     with domain_errors():
         run = deliver_due(database())
     console.print(f"sent {run.sent}, retrying later {run.retrying}, given up {run.failed}"
@@ -67,11 +77,12 @@ def failed() -> None:
 
 
 @app.command("retry")
-def retry(delivery_ids: list[int] = typer.Argument(None, help="Deliveries (default: all).")
-          ) -> None:
+def retry(delivery_ids: list[int] = typer.Argument(None, help="Deliveries (default: all)."),
+          actor: str | None = actor_option()) -> None:
     """Put failed e-mails back in the queue, e.g. after the mail server is fixed."""
+    operator = acting(actor, Role.OPERATOR, Role.ADMINISTRATOR, doing="retry e-mails")
     count = in_transaction(lambda session: retry_failed(session, delivery_ids or None),
-                           dispatch=False)
+                           dispatch=False, check=operator)
     console.print(f"{count} e-mail(s) queued again")
 
 
@@ -81,11 +92,15 @@ def inbox(
     show: int | None = typer.Option(None, "--show", help="Print one notice (marks it read)."),
     read: list[int] = typer.Option(None, "--read", help="Mark this notice read; repeatable."),
     read_all: bool = typer.Option(False, "--read-all", help="Mark every notice read."),
+    actor: str | None = actor_option(),
 ) -> None:
-    """A person's in-app inbox: newest first, unread marked with •."""
+    """A person's in-app inbox: newest first, unread marked with •. Your own; the office
+    (administrators, operators) may read anyone's."""
+    who = acting(actor)
 
     def work(session: Session) -> None:
         person = get_user(session, user)
+        may_read_inbox(who(session), person)
         if show is not None:
             notice = read_notice(session, person, show)
             console.print(f"[bold]{escape(notice.subject)}[/]\n\n{escape(notice.body)}",

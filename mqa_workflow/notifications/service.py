@@ -32,6 +32,7 @@ from mqa_workflow.notifications.models import (
 )
 from mqa_workflow.notifications.rendering import Rendered, render
 from mqa_workflow.outbox.service import enqueue
+from mqa_workflow.states.table import reason_for_applicant
 from mqa_workflow.tasks.registry import register
 
 __all__ = ["Rendered", "notify", "notify_once", "render"]
@@ -116,7 +117,9 @@ def notify_state_change(
         return  # deleted since; nothing to tell
     context = application_context(application) | {
         "from_state": from_state, "to_state": to_state,
-        "reason": _reason(session, application_id, trigger),
+        # Only a reason written for the applicant; never the office's notes on votes or people.
+        "reason": _reason(session, application_id, trigger)
+        if reason_for_applicant(trigger) else "",
         "correction_due_at": (application.correction_due_at
                               if to_state == "returned_for_correction" else None),
     }

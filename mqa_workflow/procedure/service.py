@@ -29,7 +29,7 @@ from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.shenzhen.calendar import (
     WorkingCalendar,
     calendar_from_mapping,
-    china_2026,
+    official_calendar,
 )
 from mqa_workflow.shenzhen.eligibility import (
     Accident,
@@ -110,12 +110,11 @@ def record_social_evaluation(session: Session, application: Application, recorde
 # --- public notice (公示) and objections (异议) -------------------------------------------
 
 
-def notice_calendar(data: dict[str, list[str]], year: int) -> WorkingCalendar:
-    """The cycle's own calendar when it gives one; else the published 2026 calendar in
-    2026, and plain weekends in years whose holidays were never loaded."""
-    if data:
-        return calendar_from_mapping(data)
-    return china_2026() if year == 2026 else WorkingCalendar()
+def notice_calendar(data: dict[str, list[str]]) -> WorkingCalendar:
+    """The published mainland China calendar with the cycle's own days (its ``calendar``
+    rule, e.g. an office closure or a year not yet published) taking precedence."""
+    official = official_calendar()
+    return official.overridden_by(calendar_from_mapping(data)) if data else official
 
 
 def publish_notice(session: Session, application: Application, award: str,

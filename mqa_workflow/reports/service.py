@@ -89,10 +89,12 @@ def feedback_location(application_id: int) -> str:
 
 @register("reports.feedback_ready")
 def announce_feedback(session: Session, application_id: int, **_: object) -> None:
-    """The application's path has ended: its feedback report can be read now."""
+    """The cycle's results are released: the application's feedback report can be read."""
     application = session.get(Application, application_id)
     if application is None or application.state in NO_FEEDBACK_STATES:
         return
+    if application.cycle.results_released_at is None:
+        return  # never before the release (reports/release.py queues it then)
     enqueue(session, "notifications.feedback_report_ready",
             {"application_id": application_id, "location": feedback_location(application_id)},
             f"feedback-ready:{application_id}")

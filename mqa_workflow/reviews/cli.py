@@ -11,13 +11,26 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mqa_workflow.accounts.models import Role
 from mqa_workflow.accounts.service import get_user
 from mqa_workflow.applications.models import Application
 from mqa_workflow.applications.service import get_application
-from mqa_workflow.cli_support import actor_option, in_transaction, read_json_object, resolve_actor
+from mqa_workflow.cli_support import (
+    acting,
+    actor_option,
+    in_transaction,
+    read_json_object,
+    resolve_actor,
+)
 from mqa_workflow.console import console, fail
 from mqa_workflow.errors import NotFoundError
-from mqa_workflow.reviews.models import ReviewAssignment, ReviewStage
+from mqa_workflow.permissions import (
+    acting_user,
+    sees_team_percentages,
+    team_place,
+    team_progress,
+)
+from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ReviewStage
 from mqa_workflow.reviews.service import (
     add_pool_reviewer,
     assign_stage,
@@ -58,8 +71,10 @@ def add_reviewer(
     may_lead: bool = typer.Option(False, "--may-lead", help="May lead a team."),
     employer: str | None = typer.Option(None, help="Current employer's USCC."),
     employment: list[str] = typer.Option([], help="USCC,NAME,START[,END]; repeat."),
+    actor: str | None = actor_option(),
 ) -> None:
     """Put a person in the reviewer pool (or update their entry); conflicts are rechecked."""
+    admin = acting(actor, Role.ADMINISTRATOR, doing="manage the reviewer pool")
 
     def work(session: Session) -> str:
         person = get_user(session, user)
@@ -75,7 +90,7 @@ def add_reviewer(
         )
         return person.name
 
-    console.print(f"{in_transaction(work)} is in the reviewer pool")
+    console.print(f"{in_transaction(work, check=admin)} is in the reviewer pool")
 
 
 def _split(text: str) -> list[str]:
@@ -86,9 +101,11 @@ def _split(text: str) -> list[str]:
 def assign(
     application_ids: list[int] = typer.Argument(..., help="Applications to staff."),
     stage: ReviewStage = typer.Option(ReviewStage.DOCUMENT_REVIEW, help="Which team."),
+    actor: str | None = actor_option(),
 ) -> None:
     """Complete the teams of these applications now (the solver; usually a task does it)."""
-    result = in_transaction(lambda s: assign_stage(s, application_ids, stage))
+    admin = acting(actor, Role.ADMINISTRATOR, doing="assign reviewers")
+    result = in_transaction(lambda s: assign_stage(s, application_ids, stage), check=admin)
     console.print(f"{len(result.assignments)} assignment(s) made")
     for uncovered in result.uncovered:
         console.print(f"[yellow]not covered:[/] {uncovered.reason}", highlight=False)
@@ -126,7 +143,7 @@ def list_assignments(
 def _assignment(
     session: Session, application_id: int, who: str, stage: ReviewStage
 ) -> ReviewAssignment:
-    user = get_user(session, who)
+    user = acting_user(session, who)
     assignment = session.scalar(
         select(ReviewAssignment).where(
             ReviewAssignment.application_id == application_id,
@@ -206,6 +223,17 @@ def decline_assignment(
         console.print(f"[yellow]no replacement:[/] {uncovered.reason}", highlight=False)
 
 
+def _team_view(session: Session, application_id: int, stage: ReviewStage, who: str
+               ) -> tuple[bool, tuple[int, int], dict[str, tuple[list[int], int, bool]]]:
+    """What the actor sees of the team's sheets: the same rule as the web's consensus page."""
+    viewer = acting_user(session, who)
+    application, place = team_place(session, viewer, application_id, stage.value)
+    progress = team_progress(session, application_id, stage.value)
+    if not sees_team_percentages(viewer, place):
+        return False, progress, {}
+    return True, progress, spreads(session, application, stage)
+
+
 @review_app.command("consensus")
 def consensus(
     application_id: int = typer.Argument(..., help="Application id."),
@@ -218,9 +246,13 @@ def consensus(
     """Show the spreads (no --decisions) or record the team leader's consensus sheet."""
     who = resolve_actor(actor)
     if decisions is None:
-        rows = in_transaction(
-            lambda s: spreads(s, get_application(s, application_id), stage), dispatch=False
-        )
+        visible, (submitted, team), rows = in_transaction(
+            lambda s: _team_view(s, application_id, stage, who), dispatch=False)
+        console.print(f"sheets submitted 已提交 {submitted} / {team}")
+        if not visible:
+            console.print("the team's percentages appear once your own score sheet is "
+                          "submitted (independent scoring)")
+            return
         table = Table("item", "percentages", "spread", "flagged")
         for code, (values, spread, flagged) in rows.items():
             table.add_row(code, ", ".join(map(str, values)), str(spread), "⚑" if flagged else "")
@@ -228,11 +260,13 @@ def consensus(
         return
     raw = read_json_object(decisions)
     chosen = {code: (int(d["percentage"]), str(d["rationale"])) for code, d in raw.items()}
-    recorded = in_transaction(
-        lambda s: record_consensus(
-            s, get_application(s, application_id), stage, get_user(s, who), chosen
-        )
-    )
+
+    def work(session: Session) -> ConsensusSheet:
+        leader = acting_user(session, who)
+        application, _ = team_place(session, leader, application_id, stage.value)
+        return record_consensus(session, application, stage, leader, chosen)
+
+    recorded = in_transaction(work)
     console.print(f"consensus recorded: {recorded.total} / 500")
 
 
@@ -241,13 +275,16 @@ def schedule(
     application_id: int = typer.Argument(..., help="Application id."),
     on: str = typer.Option(..., "--on", help="Date, YYYY-MM-DD."),
     issue: list[str] = typer.Option([], help="An issue to verify on site; repeat."),
+    actor: str | None = actor_option(),
 ) -> None:
     """Schedule the site visit and list what the team must verify."""
+    admin = acting(actor, Role.ADMINISTRATOR, doing="schedule site visits")
     try:
         day = date.fromisoformat(on)
     except ValueError:
         fail(f"--on {on!r}: write YYYY-MM-DD", code=2)
-    in_transaction(lambda s: schedule_site_visit(s, _in(s, application_id), day, issue))
+    in_transaction(lambda s: schedule_site_visit(s, _in(s, application_id), day, issue),
+                   check=admin)
     console.print(f"site visit of application {application_id} on {day.isoformat()}")
 
 
@@ -262,6 +299,6 @@ def report(
     actor: str | None = actor_option(),
 ) -> None:
     """Submit the site-visit report (the team leader)."""
-    who, text = resolve_actor(actor), file.read_text(encoding="utf-8")
-    in_transaction(lambda s: submit_visit_report(s, _in(s, application_id), get_user(s, who), text))
+    who, text = acting(actor), file.read_text(encoding="utf-8")
+    in_transaction(lambda s: submit_visit_report(s, _in(s, application_id), who(s), text))
     console.print(f"site-visit report of application {application_id} submitted")

@@ -372,6 +372,14 @@ def submitted_sheets(session: Session, application_id: int, stage: ReviewStage) 
     )
 
 
+def sheet_progress(session: Session, application_id: int, stage: str) -> tuple[int, int]:
+    """(k, n): k of the stage team's n active reviewers have submitted their sheet."""
+    statuses = list(session.scalars(select(ReviewAssignment.status).where(
+        ReviewAssignment.application_id == application_id, ReviewAssignment.stage == stage,
+        ReviewAssignment.status.in_(ACTIVE))))
+    return statuses.count(AssignmentStatus.SUBMITTED.value), len(statuses)
+
+
 # --- consensus -------------------------------------------------------------------------
 
 
@@ -411,6 +419,10 @@ def record_consensus(
         raise ConflictError(
             f"{leader.name} does not lead the {stage.value} team of application {application.id}"
         )
+    if leader_assignment.status != AssignmentStatus.SUBMITTED.value:
+        # Independent scoring: the leader sees the others' percentages only after scoring.
+        raise ConflictError(f"{leader.name} must submit their own {stage.value} score sheet "
+                            "before recording the consensus")
     standard = load_standard(application.award_class)
     percentages, flagged, problems = {}, {}, []
     for code, (values, spread, is_flagged) in spreads(session, application, stage).items():

@@ -1,5 +1,6 @@
-"""Fair scoring figures for administrators: each reviewer's leniency normalised away
-(shown beside the raw consensus, never replacing it) and per-item agreement."""
+"""Fair scoring figures for administrators: each application's total calibrated for
+reviewer leniency, with its interval (shown beside the official consensus, never
+replacing it), each reviewer's estimated leniency, and per-item agreement."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ from mqa_workflow.applications.models import Application
 from mqa_workflow.errors import ConflictError
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ScoreSheet
 from mqa_workflow.shenzhen.fairness import (
+    CalibratedApplication,
+    Calibration,
     ItemAgreement,
-    Normalisation,
     RawScore,
-    application_totals,
+    Reorder,
+    calibrate,
     item_agreement,
-    normalise,
+    sheet_totals,
+    supported_reorders,
 )
 from mqa_workflow.standards.loader import load_standard
 
@@ -27,8 +31,7 @@ from mqa_workflow.standards.loader import load_standard
 class ApplicationFairness:
     application_id: int
     consensus: Decimal | None  # the official figure: the team's consensus sheet
-    raw_mean: Decimal  # mean of the reviewers' own sheets
-    normalised: Decimal  # the same after removing each reviewer's leniency
+    calibration: CalibratedApplication  # raw mean, calibrated total, interval, component
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,8 @@ class FairnessReport:
     stage: str
     applications: list[ApplicationFairness]
     agreement: dict[str, ItemAgreement]
-    normalisation: Normalisation
+    calibration: Calibration
+    reorders: list[Reorder]  # only those whose intervals separate
 
 
 def fairness_report(session: Session, cycle_id: int, award_class: str,
@@ -52,12 +56,20 @@ def fairness_report(session: Session, cycle_id: int, award_class: str,
         raise ConflictError(f"no submitted {stage} score sheets for {award_class} yet")
     scores = [RawScore(str(reviewer), application, code, Decimal(str(value)))
               for reviewer, application, sheet in rows for code, value in sheet.items()]
-    normalisation = normalise(scores)
-    points = {i.code: i.points for i in load_standard(award_class).scored_items()}
-    totals = application_totals(normalisation, points)
-    consensus = dict(session.execute(select(ConsensusSheet.application_id, ConsensusSheet.total)
-                                     .where(ConsensusSheet.stage == stage,
-                                            ConsensusSheet.application_id.in_(totals))).all())
-    applications = [ApplicationFairness(a, consensus.get(a), t.raw, t.normalised)
-                    for a, t in sorted(totals.items())]
-    return FairnessReport(stage, applications, item_agreement(scores), normalisation)
+    standard = load_standard(award_class)
+    points = {i.code: i.points for i in standard.scored_items()}
+    try:
+        calibration = calibrate(sheet_totals(scores, points), maximum=float(sum(points.values())))
+    except ValueError as error:
+        raise ConflictError(str(error)) from error
+    consensus = dict(session.execute(
+        select(ConsensusSheet.application_id, ConsensusSheet.total)
+        .where(ConsensusSheet.stage == stage,
+               ConsensusSheet.application_id.in_(calibration.applications))).all())
+    # The official order is the consensus; where there is none yet, the raw mean.
+    official = {a: float(consensus[a]) if consensus.get(a) is not None else row.raw_mean
+                for a, row in calibration.applications.items()}
+    applications = [ApplicationFairness(a, consensus.get(a), row)
+                    for a, row in sorted(calibration.applications.items())]
+    return FairnessReport(stage, applications, item_agreement(scores), calibration,
+                          supported_reorders(calibration, official))

@@ -7,7 +7,7 @@ the state machine separately.
 * ``calendar`` — working days, Chinese public holidays and 调休 make-up days.
 * ``eligibility`` — the cycle's eligibility rules as data, checked with evidence.
 * ``selection`` — 差额选拔: ranking under per-group caps, with a reason per candidate.
-* ``fairness`` — reviewer leniency normalisation, inter-rater agreement, Kendall τ.
+* ``fairness`` — reviewer calibration (a joint leniency model), inter-rater agreement, Kendall τ.
 * ``notice`` — 公示: the notice period, objections (异议) and the final outcome.
 * ``weights`` — consolidation of stage totals with the cycle's stage weights.
 """

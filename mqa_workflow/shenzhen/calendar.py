@@ -23,7 +23,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
+
+from chinese_calendar import constants as published
 
 _ONE_DAY = timedelta(days=1)
 _SATURDAY = 5
@@ -115,17 +118,39 @@ class WorkingCalendar:
             name=" + ".join(n for n in (self.name, other.name) if n),
         )
 
+    def overridden_by(self, own: WorkingCalendar) -> WorkingCalendar:
+        """This calendar with ``own`` days taking precedence: a cycle's own closures and
+        make-up days win over the published schedule. The years covered are this
+        calendar's and those ``own`` states (a cycle that lists only one closure does
+        not make the years it says nothing of count as known)."""
+        own_years = own.years if own.years is not None else frozenset()
+        years = None if self.years is None else self.years | own_years
+        return WorkingCalendar(
+            holidays=(self.holidays - own.extra_working_days) | own.holidays,
+            extra_working_days=(self.extra_working_days - own.holidays)
+            | own.extra_working_days,
+            years=years,
+            name=" + ".join(n for n in (self.name, own.name) if n),
+        )
+
     def _check_covered(self, day: date) -> None:
         if self.years is not None and day.year not in self.years:
             raise CalendarError([
                 f"{day.isoformat()} is in {day.year}, but the calendar {self.name!r} only "
-                f"holds the holidays of {_years_text(self.years)}; load that year's "
-                "holiday schedule first"
+                f"holds the holidays of {_years_text(self.years)}; give that year's "
+                "holidays and make-up working days in the cycle's calendar rules"
             ])
 
 
 def _years_text(years: frozenset[int]) -> str:
-    return ", ".join(str(y) for y in sorted(years)) or "no year"
+    """``2004–2026`` for a run of years, ``2026, 2028`` for separate ones."""
+    runs: list[list[int]] = []
+    for year in sorted(years):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs) or "no year"
 
 
 # --- loading from plain data (YAML / JSON) --------------------------------------------
@@ -220,33 +245,17 @@ def calendar_from_many(mappings: Iterable[Mapping[str, Any]]) -> WorkingCalendar
     return merged
 
 
-# --- the 2026 mainland China schedule --------------------------------------------------
-
-# 国务院办公厅关于2026年部分节假日安排的通知 (2025-11-04, published by Xinhua).
-# Each block is listed whole, weekends inside it included, as the notice states it.
-CHINA_2026: Mapping[str, Any] = {
-    "name": "mainland China 2026",
-    "years": [2026],
-    "holidays": [
-        "2026-01-01..2026-01-03",  # 元旦
-        "2026-02-15..2026-02-23",  # 春节
-        "2026-04-04..2026-04-06",  # 清明节
-        "2026-05-01..2026-05-05",  # 劳动节
-        "2026-06-19..2026-06-21",  # 端午节
-        "2026-09-25..2026-09-27",  # 中秋节
-        "2026-10-01..2026-10-07",  # 国庆节
-    ],
-    "working_weekends": [
-        "2026-01-04",  # Sunday, after 元旦
-        "2026-02-14",  # Saturday, before 春节
-        "2026-02-28",  # Saturday, after 春节
-        "2026-05-09",  # Saturday, after 劳动节
-        "2026-09-20",  # Sunday, before 国庆节
-        "2026-10-10",  # Saturday, after 国庆节
-    ],
-}
+# --- mainland China's published schedule ---------------------------------------------
 
 
-def china_2026() -> WorkingCalendar:
-    """The 2026 mainland China working calendar (see ``CHINA_2026`` for the source)."""
-    return calendar_from_mapping(CHINA_2026)
+@lru_cache(maxsize=1)
+def official_calendar() -> WorkingCalendar:
+    """Mainland China's working calendar as the State Council's yearly notice
+    (国务院办公厅关于部分节假日安排的通知) sets it, for every year the installed
+    ``chinesecalendar`` package holds: each holiday block whole (weekends inside it
+    included) and each 调休 make-up working weekend. A day of a later year is refused
+    until the package is updated or the cycle gives that year's schedule itself."""
+    holidays = frozenset(published.holidays)
+    working = frozenset(day for day in published.workdays if day.weekday() >= _SATURDAY)
+    years = frozenset(day.year for day in holidays)
+    return WorkingCalendar(holidays, working, years, "mainland China (State Council)")

@@ -1,26 +1,55 @@
-"""Fair scoring: reviewer leniency normalisation, inter-rater agreement, Kendall τ.
+"""Fair scoring: reviewer calibration, inter-rater agreement, Kendall τ.
 
-**Normalisation never replaces the raw scores.** Each score keeps its raw
-percentage; the normalised figure is shown beside it, and application totals
-are given both ways, so administrators see what normalisation changes.
+**Calibration never replaces the official consensus.** Every sheet keeps its raw
+percentages; the calibrated total is shown beside the consensus with its
+interval, so administrators see what calibration would change and how sure it is.
 
-Leniency normalisation (within one review stage): for reviewer r with mean m_r
-and standard deviation s_r over *all* the percentages r gave in the stage (every
-item, every application), a score x becomes z = (x − m_r) / s_r; z is mapped
-back onto the percentage scale with the stage's pooled mean M and standard
-deviation S over all raw scores: x' = M + z·S, clipped to 0–100. A lenient
-reviewer (high m_r) is pulled down, a harsh one up, a reviewer who spreads
-scores widely is compressed. M is the grand mean of all raw scores of the
-stage; S is the *pooled within-reviewer* standard deviation, √(Σ n_r s_r² / Σ n_r)
-over the normalised reviewers — the typical spread of one reviewer's scale. (The
-plain standard deviation of all scores would include the very leniency
-differences being removed and stretch normalised scores wider than any
-reviewer's.) Standard deviations are population ones (ddof 0).
-A reviewer with fewer than ``min_scores`` scores, or no spread at all, cannot
-be normalised: those scores pass through unchanged and the reviewer is flagged.
-The method assumes each reviewer sees a comparable mix of applications
-(balanced, random assignment); a reviewer given only strong applicants would be
-pulled down unfairly — one more reason to show it beside the raw consensus.
+Calibration model (one review stage of one award class). Each submitted sheet
+gives a total y(r, a) against the standard's points (item points × the
+reviewer's percentage, summed). The model is additive:
+
+    y(r, a) = q(a) + b(r) + e,     e ~ N(0, σ²),  b(r) ~ N(0, τ²)
+
+q(a) is application a's quality (the total an average reviewer would give), b(r)
+reviewer r's leniency in points (positive: lenient, negative: harsh), e the
+sheet's own noise. Each application's quality is a free parameter, so leniency is
+learned only from reviewers who scored the *same* applications — how a
+reviewer's totals differ from their co-reviewers' on shared applications — and
+never from which applications a reviewer happened to get. It therefore stays
+honest under industry-matched assignment, where a per-reviewer z-score pulls down
+a reviewer who was given strong applications.
+
+Leniency is a random effect: its estimate is the posterior mean (BLUP, from
+Henderson's mixed-model equations), which shrinks towards 0 a reviewer whose
+sheets say little — few sheets, or few co-reviewers. σ² and τ² come from the
+stage's own sheets by restricted maximum likelihood (REML: profiled over σ², a
+one-dimensional search over λ = σ²/τ²). When the sheets show no leniency beyond
+noise, τ² → 0, every b(r) → 0 and the calibrated total is the raw mean.
+
+Identification: the reviewer–application graph (one edge per sheet) falls into
+connected components. Within a component, differences of leniency are identified;
+a shift common to the whole component is not (it cannot be told from its
+applications being better), and the prior keeps it at 0. So there is no
+adjustment across components: calibrated totals in different components stay on
+their raw scale, and no reorder between components is ever claimed.
+
+Uncertainty: with N sheets, P applications, M the reviewer × application
+incidence matrix, n(a) the sheets of a and w(a) = M[:, a] / n(a), absorbing
+quality leaves the reviewers' system S = L + λI, L = diag(n_r) − M diag(1/n_a) Mᵀ.
+Then Var b(r) = σ² (S⁻¹)_rr and Var q(a) = σ² (1/n(a) + w(a)ᵀ S⁻¹ w(a)), both on the
+scale of the component's average reviewer: S⁻¹ is taken without L's null
+directions (one per component, its common shift), which no sheet can inform and
+which no comparison within a component depends on. Intervals are ± t(df = N − P)
+posterior standard deviations. They take σ² and τ² as known, so they are somewhat
+narrow on very small stages. Two intervals that do not overlap mean the
+difference is significant at least at the stated level, however the two
+estimates are correlated.
+
+Flags (the data cannot support an adjustment): fewer than 2 degrees of freedom
+within applications (nearly every application has a single sheet), τ² estimated
+at ≈ 0 (no leniency beyond noise), a component in which no application has two
+sheets; per reviewer: fewer than ``min_scores`` sheets (shrunk towards 0, so
+adjusted little).
 
 Agreement per item: Krippendorff's alpha for interval data over applications
 (units) × reviewers (coders), which handles missing cells natively. With m_u
@@ -41,15 +70,17 @@ Kendall τ is τ-b (``scipy.stats.kendalltau``'s default), which corrects for ti
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import numpy as np
+from scipy import optimize, sparse, stats
+from scipy.sparse.csgraph import connected_components
 from scipy.stats import kendalltau
 
-CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 
 
@@ -64,59 +95,42 @@ class RawScore:
 
 
 @dataclass(frozen=True)
-class NormalisedScore:
+class SheetTotal:
+    """One reviewer's sheet on one application: item points × percentage, summed."""
+
     reviewer: str
     application: int
-    item: str
-    raw: Decimal
-    normalised: Decimal  # on the percentage scale, 0–100, two decimals
-    z: float | None  # None when the reviewer could not be normalised
+    total: Decimal
 
 
-@dataclass(frozen=True)
-class ReviewerLeniency:
-    reviewer: str
-    n_scores: int
-    mean: float
-    std: float
-    normalised: bool
-    note: str  # why a reviewer was not normalised, else ""
-
-
-@dataclass(frozen=True)
-class Normalisation:
-    scores: tuple[NormalisedScore, ...]
-    reviewers: Mapping[str, ReviewerLeniency]
-    pooled_mean: float  # grand mean of the stage's raw scores
-    pooled_std: float  # pooled within-reviewer standard deviation
-
-
-def normalise(scores: Sequence[RawScore], min_scores: int = 3) -> Normalisation:
-    """Per-reviewer z-scores mapped back to the stage's percentage scale (module doc)."""
+def sheet_totals(scores: Sequence[RawScore], item_points: Mapping[str, int]) -> list[SheetTotal]:
+    """Each sheet's total against the standard; every sheet must score every item."""
     _check_scores(scores)
-    by_reviewer: dict[str, list[float]] = defaultdict(list)
+    sheets: dict[tuple[str, int], dict[str, Decimal]] = defaultdict(dict)
     for score in scores:
-        by_reviewer[score.reviewer].append(float(score.percentage))
-    reviewers = {r: _leniency(r, v, min_scores) for r, v in sorted(by_reviewer.items())}
-    pooled_mean = float(np.mean([float(s.percentage) for s in scores]))
-    pooled_std = _pooled_std([r for r in reviewers.values() if r.normalised])
-    out = []
-    for score in scores:
-        lenience = reviewers[score.reviewer]
-        if not lenience.normalised:
-            out.append(NormalisedScore(score.reviewer, score.application, score.item,
-                                       score.percentage, _cents(score.percentage), None))
-            continue
-        z = (float(score.percentage) - lenience.mean) / lenience.std
-        mapped = min(100.0, max(0.0, pooled_mean + z * pooled_std))
-        out.append(NormalisedScore(score.reviewer, score.application, score.item,
-                                   score.percentage, _cents(mapped), z))
-    return Normalisation(tuple(out), reviewers, pooled_mean, pooled_std)
+        sheets[(score.reviewer, score.application)][score.item] = score.percentage
+    problems = sorted({
+        f"item {item} is not in the standard's items"
+        for items in sheets.values() for item in items if item not in item_points
+    })
+    problems += [
+        f"{reviewer}'s sheet on application {application} has no score for item {item}"
+        for (reviewer, application), items in sorted(sheets.items())
+        for item in item_points if item not in items
+    ]
+    if problems:
+        raise ValueError("cannot total the scores:\n" + "\n".join(f"  - {p}" for p in problems))
+    return [
+        SheetTotal(reviewer, application, sum(
+            (Decimal(item_points[item]) * pct / HUNDRED for item, pct in items.items()),
+            Decimal(0)))
+        for (reviewer, application), items in sorted(sheets.items())
+    ]
 
 
 def _check_scores(scores: Sequence[RawScore]) -> None:
     if not scores:
-        raise ValueError("no scores to normalise")
+        raise ValueError("no scores to calibrate")
     problems = [
         f"{s.reviewer} on application {s.application} item {s.item}: {s.percentage} is "
         "outside 0–100"
@@ -135,90 +149,296 @@ def _check_scores(scores: Sequence[RawScore]) -> None:
         raise ValueError("scores refused:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
-def _pooled_std(reviewers: Sequence[ReviewerLeniency]) -> float:
-    weight = sum(r.n_scores for r in reviewers)
-    if not weight:
-        return 0.0
-    return float(np.sqrt(sum(r.n_scores * r.std**2 for r in reviewers) / weight))
-
-
-def _leniency(reviewer: str, values: list[float], min_scores: int) -> ReviewerLeniency:
-    array = np.array(values)
-    mean, std = float(array.mean()), float(array.std())
-    note = ""
-    if len(values) < min_scores:
-        note = f"too few scores to normalise ({len(values)} < {min_scores}); raw kept"
-    elif std == 0:
-        note = f"gave every score the same value ({mean:g}); raw kept"
-    return ReviewerLeniency(reviewer, len(values), mean, std, not note, note)
-
-
-def _cents(value: float | Decimal) -> Decimal:
-    number = value if isinstance(value, Decimal) else Decimal(repr(value))
-    return number.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-# --- application totals against the 500-point standard ---------------------------------
+# --- calibration ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class ApplicationTotals:
+class CalibratedApplication:
     application: int
-    raw: Decimal  # points × mean raw % / 100, summed; two decimals
-    normalised: Decimal  # the same with mean normalised %
-    raw_items: Mapping[str, Decimal]  # item points from the raw mean
-    normalised_items: Mapping[str, Decimal]
+    sheets: int
+    raw_mean: float  # mean of the sheets' totals
+    calibrated: float  # estimated quality q(a), on the same points scale
+    sd: float | None  # posterior standard deviation; None when no interval can be given
+    low: float | None  # the interval, clipped to 0 … the standard's points
+    high: float | None
+    component: int
 
 
-def application_totals(
-    normalisation: Normalisation, item_points: Mapping[str, int]
-) -> dict[int, ApplicationTotals]:
-    """Raw and normalised totals per application, out of the standard's 500 points.
+@dataclass(frozen=True)
+class ReviewerLeniency:
+    reviewer: str
+    sheets: int
+    leniency: float  # points of the total: + lenient, − harsh
+    sd: float | None
+    component: int
+    note: str  # why this reviewer is adjusted little or not at all, else ""
 
-    The item percentage is the mean over the application's reviewers; every
-    item of ``item_points`` must have at least one score for every application.
+
+@dataclass(frozen=True)
+class Component:
+    """A connected part of the reviewer–application graph; no adjustment across parts."""
+
+    number: int
+    reviewers: tuple[str, ...]
+    applications: tuple[int, ...]
+    note: str  # why the sheets here cannot support an adjustment, else ""
+
+
+@dataclass(frozen=True)
+class Calibration:
+    applications: Mapping[int, CalibratedApplication]
+    reviewers: Mapping[str, ReviewerLeniency]
+    components: tuple[Component, ...]
+    noise_sd: float | None  # σ, points; None when not estimable
+    leniency_sd: float | None  # τ, points
+    confidence: float
+    notes: tuple[str, ...]  # stage-wide reasons why no adjustment is supported
+
+    @property
+    def adjusted(self) -> bool:
+        return not self.notes
+
+
+@dataclass(frozen=True)
+class Reorder:
+    """``above`` is clearly higher once calibrated though ``below`` is higher officially."""
+
+    above: int
+    below: int
+
+
+# λ = σ²/τ² is searched on this log range; reaching the top means τ² ≈ 0.
+LOG_LAMBDA_RANGE = (-12.0, 14.0)
+
+
+def calibrate(sheets: Sequence[SheetTotal], maximum: float, confidence: float = 0.95,
+              min_scores: int = 3) -> Calibration:
+    """Joint estimate of quality and leniency from a stage's sheets (module doc)."""
+    graph = _Graph.of(sheets)
+    components = graph.components()
+    notes = []
+    if graph.n - graph.p < 2:
+        notes.append("几乎每个申报只有一份评分表，无从比较 (fewer than 2 degrees of freedom "
+                     "within applications: nothing to calibrate against)")
+    fit = None if notes else _Fit.reml(graph)
+    if fit is not None and fit.lam is None:
+        notes.append("评审员宽严差异未超出评分噪声 (no reviewer leniency beyond noise, "
+                     "τ² ≈ 0)")
+    if fit is None:
+        fit = _Fit.none(graph)
+    quantile = float(stats.t.ppf((1 + confidence) / 2, max(graph.n - graph.p, 1)))
+    return Calibration(
+        _applications(graph, fit, components, quantile, maximum),
+        _reviewers(graph, fit, components, min_scores),
+        tuple(components), fit.sigma, fit.tau, confidence, tuple(notes))
+
+
+@dataclass(frozen=True)
+class _Graph:
+    reviewers: list[str]
+    applications: list[int]
+    rev: np.ndarray  # reviewer index of each sheet
+    app: np.ndarray  # application index of each sheet
+    y: np.ndarray  # each sheet's total
+    incidence: sparse.csr_matrix  # M, reviewers × applications
+
+    @staticmethod
+    def of(sheets: Sequence[SheetTotal]) -> _Graph:
+        if not sheets:
+            raise ValueError("no sheets to calibrate")
+        pairs = Counter((s.reviewer, s.application) for s in sheets)
+        twice = sorted(p for p, count in pairs.items() if count > 1)
+        if twice:
+            raise ValueError("a reviewer has two sheets on one application: " + ", ".join(
+                f"{r} on {a}" for r, a in twice))
+        reviewers = sorted({s.reviewer for s in sheets})
+        applications = sorted({s.application for s in sheets})
+        r_index = {r: i for i, r in enumerate(reviewers)}
+        a_index = {a: i for i, a in enumerate(applications)}
+        rev = np.array([r_index[s.reviewer] for s in sheets])
+        app = np.array([a_index[s.application] for s in sheets])
+        incidence = sparse.csr_matrix((np.ones(len(sheets)), (rev, app)),
+                                      shape=(len(reviewers), len(applications)))
+        return _Graph(reviewers, applications, rev, app,
+                      np.array([float(s.total) for s in sheets]), incidence)
+
+    @property
+    def n(self) -> int:
+        return len(self.y)
+
+    @property
+    def p(self) -> int:
+        return len(self.applications)
+
+    @property
+    def per_app(self) -> np.ndarray:
+        return np.bincount(self.app, minlength=self.p).astype(float)
+
+    @property
+    def per_reviewer(self) -> np.ndarray:
+        return np.bincount(self.rev, minlength=len(self.reviewers)).astype(float)
+
+    @property
+    def raw_means(self) -> np.ndarray:
+        return np.bincount(self.app, weights=self.y, minlength=self.p) / self.per_app
+
+    def components(self) -> list[Component]:
+        r = len(self.reviewers)
+        adjacency = sparse.bmat([[None, self.incidence], [self.incidence.T, None]])
+        count, labels = connected_components(adjacency, directed=False)
+        shared = self.per_app >= 2
+        out = []
+        for c in range(count):
+            revs = tuple(self.reviewers[i] for i in np.flatnonzero(labels[:r] == c))
+            apps_at = np.flatnonzero(labels[r:] == c)
+            note = "" if shared[apps_at].any() else (
+                "没有申报有两份评分表，宽严无法与质量区分，不作调整 (no application here "
+                "has two sheets: leniency cannot be told from quality)")
+            out.append(Component(c + 1, revs, tuple(self.applications[i] for i in apps_at),
+                                 note))
+        return out
+
+    def component_of(self, components: Sequence[Component]) -> tuple[dict[str, int],
+                                                                    dict[int, int]]:
+        by_rev = {r: c.number for c in components for r in c.reviewers}
+        by_app = {a: c.number for c in components for a in c.applications}
+        return by_rev, by_app
+
+
+@dataclass(frozen=True)
+class _Fit:
+    """Leniency estimates and the posterior pieces the intervals need."""
+
+    lam: float | None  # σ²/τ²; None when τ² ≈ 0 (no adjustment)
+    sigma: float | None
+    tau: float | None
+    leniency: np.ndarray  # b(r)
+    leniency_var: np.ndarray | None  # Var b(r) (posterior)
+    shared_var: np.ndarray | None  # σ² w(a)ᵀ S⁻¹ w(a) per application
+
+    @staticmethod
+    def none(graph: _Graph, sigma: float | None = None) -> _Fit:
+        zero = np.zeros(len(graph.reviewers))
+        return _Fit(None, sigma, None if sigma is None else 0.0, zero,
+                    None if sigma is None else zero, None if sigma is None
+                    else np.zeros(graph.p))
+
+    @staticmethod
+    def reml(graph: _Graph) -> _Fit:
+        n_a = graph.per_app
+        m = graph.incidence
+        laplacian = np.diag(graph.per_reviewer) - (
+            m @ sparse.diags(1 / n_a) @ m.T).toarray()
+        values, vectors = np.linalg.eigh(laplacian)
+        values = np.clip(values, 0.0, None)
+        raw = graph.raw_means
+        rhs_k = vectors.T @ (np.bincount(graph.rev, weights=graph.y,
+                                         minlength=len(graph.reviewers)) - m @ raw)
+        within = float(np.sum((graph.y - raw[graph.app]) ** 2))
+        df = graph.n - graph.p
+        # A floor for exact fits, on a scale that shifting every sheet leaves alone.
+        floor = 1e-12 * (1.0 + float(np.sum((graph.y - graph.y.mean()) ** 2)))
+
+        def rss(log_lam: float) -> float:
+            return max(within - float(np.sum(rhs_k**2 / (values + math.exp(log_lam)))),
+                       floor)
+
+        def deviance(log_lam: float) -> float:  # −2 × restricted log-likelihood + const
+            lam = math.exp(log_lam)
+            return (df * math.log(rss(log_lam) / df) - len(values) * log_lam
+                    + float(np.sum(np.log(values + lam))))
+
+        best = _minimise(deviance)
+        sigma2 = rss(best) / df
+        if best >= LOG_LAMBDA_RANGE[1] - 1e-6:
+            return _Fit.none(graph, math.sqrt(sigma2))
+        lam = math.exp(best)
+        # The null directions of the Laplacian are each component's common shift: not
+        # estimable, held at 0 by convention, and left out of every variance.
+        identified = values > 1e-9 * max(1.0, float(values.max()))
+        inverse = np.where(identified, 1 / (values + lam), 0.0)
+        leniency = vectors @ (inverse * rhs_k)
+        spread = (m.T @ vectors) / n_a[:, None]  # w(a) in the eigenbasis
+        return _Fit(lam, math.sqrt(sigma2), math.sqrt(sigma2 / lam), leniency,
+                    sigma2 * (vectors**2) @ inverse, sigma2 * (spread**2) @ inverse)
+
+
+def _minimise(deviance: Callable[[float], float]) -> float:
+    """Grid over log λ, then a bounded refinement around the best grid point.
+
+    Where two values of λ fit equally well (tiny stages can have two such minima),
+    the larger λ — the smaller adjustment — is taken, so a figure never hinges on
+    the last digits of the arithmetic.
     """
-    cells: dict[tuple[int, str], list[NormalisedScore]] = defaultdict(list)
-    for score in normalisation.scores:
-        cells[(score.application, score.item)].append(score)
-    applications = sorted({a for a, _ in cells})
-    _check_cells(cells, applications, item_points)
-    return {a: _totals(a, cells, item_points) for a in applications}
+    low, high = LOG_LAMBDA_RANGE
+    grid = np.linspace(low, high, 53)
+    values = np.array([deviance(float(x)) for x in grid])
+    i = int(np.flatnonzero(values <= values.min() + 1e-6 * (1 + abs(values.min())))[-1])
+    if i in (0, len(grid) - 1):
+        return float(grid[i])
+    found = optimize.minimize_scalar(deviance, bounds=(grid[i - 1], grid[i + 1]),
+                                     method="bounded", options={"xatol": 1e-9})
+    return float(found.x) if found.fun <= values[i] else float(grid[i])
 
 
-def _check_cells(
-    cells: Mapping[tuple[int, str], list[NormalisedScore]],
-    applications: Sequence[int],
-    item_points: Mapping[str, int],
-) -> None:
-    problems = sorted({
-        f"item {item} is not in the standard's items" for _, item in cells
-        if item not in item_points
-    })
-    problems += [
-        f"application {a} has no score for item {item}"
-        for a in applications for item in item_points if (a, item) not in cells
-    ]
-    if problems:
-        raise ValueError("cannot total the scores:\n" + "\n".join(f"  - {p}" for p in problems))
+def _applications(graph: _Graph, fit: _Fit, components: Sequence[Component],
+                  quantile: float, maximum: float) -> dict[int, CalibratedApplication]:
+    n_a = graph.per_app
+    raw = graph.raw_means
+    quality = raw - (graph.incidence.T @ fit.leniency) / n_a
+    _, component = graph.component_of(components)
+    out = {}
+    for i, a in enumerate(graph.applications):
+        sd = low = high = None
+        if fit.sigma is not None and fit.shared_var is not None:
+            sd = math.sqrt(fit.sigma**2 / n_a[i] + fit.shared_var[i])
+            low = _clip(quality[i] - quantile * sd, maximum)
+            high = _clip(quality[i] + quantile * sd, maximum)
+        out[a] = CalibratedApplication(a, int(n_a[i]), float(raw[i]),
+                                       _clip(quality[i], maximum), sd, low, high, component[a])
+    return out
 
 
-def _totals(
-    application: int,
-    cells: Mapping[tuple[int, str], list[NormalisedScore]],
-    item_points: Mapping[str, int],
-) -> ApplicationTotals:
-    raw_items, norm_items = {}, {}
-    for item, points in item_points.items():
-        cell = cells[(application, item)]
-        raw_mean = sum((s.raw for s in cell), Decimal(0)) / len(cell)
-        norm_mean = sum((s.normalised for s in cell), Decimal(0)) / len(cell)
-        raw_items[item] = _cents(Decimal(points) * raw_mean / HUNDRED)
-        norm_items[item] = _cents(Decimal(points) * min(norm_mean, HUNDRED) / HUNDRED)
-    return ApplicationTotals(
-        application, sum(raw_items.values(), Decimal(0)), sum(norm_items.values(), Decimal(0)),
-        raw_items, norm_items,
-    )
+def _clip(value: float, maximum: float) -> float:
+    return float(min(max(value, 0.0), maximum))
+
+
+def _reviewers(graph: _Graph, fit: _Fit, components: Sequence[Component],
+               min_scores: int) -> dict[str, ReviewerLeniency]:
+    component, _ = graph.component_of(components)
+    unsupported = {c.number: c.note for c in components if c.note}
+    out = {}
+    for i, r in enumerate(graph.reviewers):
+        sheets = int(graph.per_reviewer[i])
+        note = unsupported.get(component[r], "")
+        if not note and sheets < min_scores:
+            note = f"仅 {sheets} 份评分表，向 0 收缩 (few sheets: shrunk towards 0)"
+        sd = None if fit.leniency_var is None or component[r] in unsupported else (
+            math.sqrt(max(fit.leniency_var[i], 0.0)))
+        out[r] = ReviewerLeniency(r, sheets, float(fit.leniency[i]), sd, component[r], note)
+    return out
+
+
+def supported_reorders(calibration: Calibration,
+                       official: Mapping[int, float]) -> list[Reorder]:
+    """Pairs whose calibrated intervals separate against the official order.
+
+    Only within one component (there is no adjustment across components), and
+    only when both intervals exist: a reorder whose intervals overlap is not
+    supported by the sheets and is not shown.
+    """
+    rows = [a for a in calibration.applications.values() if a.low is not None]
+    if not calibration.adjusted or not rows:
+        return []
+    ids = np.array([a.application for a in rows])
+    part = np.array([a.component for a in rows])
+    rank = np.array([official[a.application] for a in rows])
+    low = np.array([a.low for a in rows], dtype=float)
+    high = np.array([a.high for a in rows], dtype=float)
+    # [i, j]: j is officially above i, yet i's interval lies wholly above j's.
+    clear = ((part[:, None] == part[None, :]) & (rank[None, :] > rank[:, None])
+             & (low[:, None] > high[None, :]))
+    return [Reorder(int(ids[i]), int(ids[j])) for i, j in zip(*np.nonzero(clear), strict=True)]
 
 
 # --- agreement ------------------------------------------------------------------------
@@ -286,16 +506,29 @@ def kendall_tau(truth: Sequence[float], observed: Sequence[float]) -> float:
 
 # --- simulation -----------------------------------------------------------------------
 
+ASSIGNMENTS = ("random", "clustered")
+
+
+@dataclass(frozen=True)
+class SimulatedApplication:
+    application: int
+    industry: int
+    true_quality: float  # percentage, the same on every item
+    true_total: float  # against 500 points
+    raw_mean: float  # mean of the reviewers' sheet totals
+    calibrated: float
+    unbiased_mean: float  # the raw mean had no reviewer been biased (same noise)
+
 
 @dataclass(frozen=True)
 class SimulationResult:
     seed: int
-    tau_raw: float  # true order vs ranking from raw mean totals
-    tau_normalised: float  # true order vs ranking from normalised totals
-    true_quality: tuple[float, ...]  # per application, percentage
-    raw_totals: tuple[Decimal, ...]
-    normalised_totals: tuple[Decimal, ...]
+    tau_raw: float  # true order vs the ranking from raw mean totals
+    tau_calibrated: float  # true order vs the ranking from calibrated totals
+    tau_unbiased: float  # the ceiling: raw means of the same sheets without any bias
+    applications: tuple[SimulatedApplication, ...]
     reviewer_loads: Mapping[str, int]
+    components: int
 
 
 def simulate_bias(
@@ -308,6 +541,9 @@ def simulate_bias(
     n_items: int = 3,
     quality_mean: float = 60.0,
     quality_spread: float = 12.0,
+    assignment: str = "random",
+    industries: int = 3,
+    industry_spread: float = 10.0,
 ) -> SimulationResult:
     """Reviewers biased by known amounts score applications of known quality.
 
@@ -316,35 +552,75 @@ def simulate_bias(
     of q). Reviewer r scores an item q + biases[r] + N(0, noise), rounded to a
     whole percentage and clipped to 0–100, as a real sheet would be. Each
     application gets ``reviewers_per_application`` distinct reviewers, chosen
-    among the least loaded (random among equals), so loads stay balanced. The
-    scores go through ``normalise`` and ``application_totals`` — the code under
-    test — and τ-b is taken against the true order.
+    among the least loaded (random among equals), so loads stay balanced.
+
+    ``assignment="clustered"`` imitates the industry-matching solver: application a
+    is in industry a mod ``industries``, reviewer r knows industry r mod
+    ``industries``, panels are drawn from reviewers of the application's own
+    industry first, and each industry's quality is shifted (evenly from
+    −industry_spread to +industry_spread percentage points) — the case where a
+    reviewer's mean says more about the industry than about the reviewer.
+
+    The sheets go through ``sheet_totals`` and ``calibrate`` — the code under test —
+    and τ-b is taken against the true order, for raw means, calibrated totals, and
+    raw means of the same sheets with the biases left out (the best any
+    calibration could do, given the noise).
     """
-    _check_simulation(n_applications, n_reviewers, reviewers_per_application, biases)
+    _check_simulation(n_applications, n_reviewers, reviewers_per_application, biases,
+                      assignment, industries)
     rng = np.random.default_rng(seed)
     quality = rng.normal(quality_mean, quality_spread, n_applications)
+    industry = np.arange(n_applications) % industries
+    if assignment == "clustered":
+        quality += np.linspace(-industry_spread, industry_spread, industries)[industry] \
+            if industries > 1 else 0.0
     reviewers = [f"R{r + 1}" for r in range(n_reviewers)]
-    assignment = _assign(rng, n_applications, n_reviewers, reviewers_per_application)
-    scores = [
-        RawScore(reviewers[r], a + 1, f"{i + 1}", Decimal(int(np.clip(np.rint(
-            quality[a] + biases[r] + rng.normal(0.0, noise)), 0, 100))))
-        for a, panel in enumerate(assignment) for r in panel for i in range(n_items)
-    ]
+    panels = _assign(rng, n_applications, n_reviewers, reviewers_per_application,
+                     industry if assignment == "clustered" else None, industries)
+    noise_draws = rng.normal(0.0, noise, (n_applications, reviewers_per_application, n_items))
     points = _equal_points(n_items)
-    totals = application_totals(normalise(scores), points)
-    raw = tuple(totals[a + 1].raw for a in range(n_applications))
-    norm = tuple(totals[a + 1].normalised for a in range(n_applications))
-    loads = {reviewers[r]: sum(r in panel for panel in assignment) for r in range(n_reviewers)}
+
+    def sheets(bias: Sequence[float]) -> list[RawScore]:
+        return [
+            RawScore(reviewers[r], a + 1, f"{i + 1}", Decimal(int(np.clip(np.rint(
+                quality[a] + bias[r] + noise_draws[a, k, i]), 0, 100))))
+            for a, panel in enumerate(panels) for k, r in enumerate(panel)
+            for i in range(n_items)
+        ]
+
+    totals = sheet_totals(sheets(biases), points)
+    calibration = calibrate(totals, maximum=500.0)
+    unbiased = _raw_means(sheet_totals(sheets([0.0] * n_reviewers), points))
+    apps = tuple(
+        SimulatedApplication(
+            a + 1, int(industry[a]), float(quality[a]), float(quality[a]) * 5,
+            calibration.applications[a + 1].raw_mean,
+            calibration.applications[a + 1].calibrated,
+            unbiased[a + 1])
+        for a in range(n_applications)
+    )
+    truth = [a.true_quality for a in apps]
     return SimulationResult(
         seed,
-        kendall_tau(list(quality), [float(x) for x in raw]),
-        kendall_tau(list(quality), [float(x) for x in norm]),
-        tuple(float(q) for q in quality), raw, norm, loads,
+        kendall_tau(truth, [a.raw_mean for a in apps]),
+        kendall_tau(truth, [a.calibrated for a in apps]),
+        kendall_tau(truth, [a.unbiased_mean for a in apps]),
+        apps,
+        {reviewers[r]: sum(r in panel for panel in panels) for r in range(n_reviewers)},
+        len(calibration.components),
     )
 
 
+def _raw_means(sheets: Sequence[SheetTotal]) -> dict[int, float]:
+    by_application: dict[int, list[float]] = defaultdict(list)
+    for sheet in sheets:
+        by_application[sheet.application].append(float(sheet.total))
+    return {a: float(np.mean(totals)) for a, totals in by_application.items()}
+
+
 def _check_simulation(
-    n_applications: int, n_reviewers: int, per_application: int, biases: Sequence[float]
+    n_applications: int, n_reviewers: int, per_application: int, biases: Sequence[float],
+    assignment: str, industries: int,
 ) -> None:
     if len(biases) != n_reviewers:
         raise ValueError(
@@ -356,17 +632,28 @@ def _check_simulation(
         )
     if n_applications < 2:
         raise ValueError("a ranking needs at least 2 applications")
+    if assignment not in ASSIGNMENTS:
+        raise ValueError(f"assignment is {' or '.join(ASSIGNMENTS)}, not {assignment!r}")
+    if industries < 1:
+        raise ValueError("there must be at least 1 industry")
 
 
 def _assign(
-    rng: np.random.Generator, n_applications: int, n_reviewers: int, per_application: int
+    rng: np.random.Generator, n_applications: int, n_reviewers: int, per_application: int,
+    industry: np.ndarray | None, industries: int,
 ) -> list[tuple[int, ...]]:
+    """Least-loaded panels; with ``industry``, reviewers of the application's own
+    industry (reviewer r knows industry r mod ``industries``) come first."""
     loads = [0] * n_reviewers
     panels = []
-    for _ in range(n_applications):
+    for a in range(n_applications):
         ties = rng.random(n_reviewers)
-        panel = tuple(sorted(range(n_reviewers), key=lambda r: (loads[r], ties[r]))[
-            :per_application])
+
+        def order(r: int, a: int = a, ties: np.ndarray = ties) -> tuple[bool, int, float]:
+            foreign = industry is not None and r % industries != industry[a]
+            return foreign, loads[r], ties[r]
+
+        panel = tuple(sorted(range(n_reviewers), key=order)[:per_application])
         for r in panel:
             loads[r] += 1
         panels.append(panel)
@@ -379,10 +666,48 @@ def _equal_points(n_items: int) -> dict[str, int]:
     return {f"{i + 1}": base + (i < extra) for i in range(n_items)}
 
 
-def mean_taus(seeds: Sequence[int], **parameters: object) -> tuple[float, float]:
-    """Mean τ (raw, normalised) of ``simulate_bias`` over several seeds."""
-    results = [simulate_bias(seed=seed, **parameters) for seed in seeds]  # type: ignore[arg-type]
-    return (
+def reviewers_for_load(n_applications: int, per_application: int, per_reviewer: int) -> int:
+    """How many reviewers give each about ``per_reviewer`` sheets (loads stay balanced)."""
+    if per_reviewer < 1:
+        raise ValueError("each reviewer needs at least 1 sheet")
+    return max(math.ceil(n_applications * per_application / per_reviewer), per_application)
+
+
+def parse_biases(text: str, n_reviewers: int) -> list[float]:
+    """``"15"``: spread evenly from −15 to +15 over the reviewers; ``"-15,0,15"``: one each."""
+    try:
+        values = [float(v) for v in text.replace("±", "").split(",") if v.strip()]
+    except ValueError:
+        raise ValueError(f"biases {text!r}: give a spread such as 15 or a list such as "
+                         "-15,0,15") from None
+    if len(values) == 1 and "," not in text:
+        if values[0] < 0:
+            raise ValueError(f"a spread is not negative: {text!r}")
+        if n_reviewers == 1:
+            return [0.0]
+        return [float(x) for x in np.linspace(-values[0], values[0], n_reviewers)]
+    if len(values) != n_reviewers:
+        raise ValueError(f"biases {text!r}: {len(values)} values for {n_reviewers} reviewers")
+    return values
+
+
+@dataclass(frozen=True)
+class TauSummary:
+    """Mean τ-b over seeds: raw means, calibrated, and the unbiased ceiling."""
+
+    raw: float
+    calibrated: float
+    unbiased: float
+    results: tuple[SimulationResult, ...]
+
+
+def mean_taus(seeds: Sequence[int], **parameters: object) -> TauSummary:
+    """Mean τ of ``simulate_bias`` over several seeds."""
+    results = tuple(simulate_bias(seed=seed, **parameters)  # type: ignore[arg-type]
+                    for seed in seeds)
+    return TauSummary(
         float(np.mean([r.tau_raw for r in results])),
-        float(np.mean([r.tau_normalised for r in results])),
+        float(np.mean([r.tau_calibrated for r in results])),
+        float(np.mean([r.tau_unbiased for r in results])),
+        results,
     )

@@ -10,9 +10,7 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mqa_workflow.accounts.service import get_user
 from mqa_workflow.applications.models import Application
-from mqa_workflow.applications.service import get_application
 from mqa_workflow.audit.service import history
 from mqa_workflow.cli_support import (
     actor_option,
@@ -22,8 +20,16 @@ from mqa_workflow.cli_support import (
     resolve_actor,
     run_queued_work,
 )
+from mqa_workflow.committee.service import committee_title
 from mqa_workflow.console import console
 from mqa_workflow.cycles.service import get_cycle
+from mqa_workflow.permissions import (
+    acting_user,
+    full_materials,
+    history_for,
+    is_admin,
+    readable,
+)
 from mqa_workflow.scoring.shortlist import ShortlistEntry, shortlist_class
 from mqa_workflow.states.bulk import BulkReport, advance_all
 from mqa_workflow.states.engine import advance, waiting_for
@@ -78,20 +84,26 @@ def show(
     who = resolve_actor(actor)
 
     def work(session: Session) -> None:
-        application = get_application(session, application_id)
+        viewer = acting_user(session, who)
+        application = readable(session, viewer, application_id)
         state = ApplicationState(application.state)
-        console.print(f"[bold]application {application.id}[/]: {application.title} · "
+        title = (application.title if full_materials(session, viewer, application)
+                 else committee_title(session, viewer, application))
+        console.print(f"[bold]application {application.id}[/]: {title} · "
                       f"{application.award_class} · {application.cycle.name}")
         console.print(f"state: {state.value} {state.label} (version {application.version})")
         console.print("history:")
-        for record in history(session, application_id):
-            reason = f" — {record.reason}" if record.reason else ""
+        for row in history_for(viewer, history(session, application_id)):
+            reason = f" — {row['reason']}" if row["reason"] else ""
+            actor = f" {row['actor']}" if row["actor"] else ""
             console.print(
-                f"  #{record.seq} {record.at:%Y-%m-%d %H:%M:%S} UTC {record.actor} "
-                f"{record.trigger}: {record.from_state} → {record.to_state}{reason}",
+                f"  #{row['seq']} {row['at']:%Y-%m-%d %H:%M:%S} UTC{actor} "
+                f"{row['trigger']}: {row['from_state']} → {row['to_state']}{reason}",
                 highlight=False, soft_wrap=True,
             )
-        blocked = waiting_for(session, application, get_user(session, who))
+        if not is_admin(viewer):
+            return  # what the office still has to do is the office's to see
+        blocked = waiting_for(session, application, viewer)
         if not blocked:
             console.print("final state: nothing more to do")
         for trigger, problems in blocked.items():
@@ -121,7 +133,7 @@ def advance_case(
         fail("--data must be a JSON object", code=2)
 
     def work(session: Session) -> str:
-        step = advance(session, application_id, trigger, get_user(session, who),
+        step = advance(session, application_id, trigger, acting_user(session, who),
                        reason=reason, data=extra)
         return f"application {application_id}: {step.from_state} → {step.to_state}"
 
@@ -142,6 +154,7 @@ def advance_all_cases(
     db = database()
     with domain_errors():
         with db.session() as session:
+            acting_user(session, who)  # a known person, before anything is tried
             cycle_id = get_cycle(session, cycle).id
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task(f"{trigger}", total=None)
@@ -178,7 +191,7 @@ def shortlist(
 
     def work(session: Session) -> list[ShortlistEntry]:
         return shortlist_class(session, get_cycle(session, cycle), award_class,
-                               get_user(session, who))
+                               acting_user(session, who))
 
     for entry in in_transaction(work):
         verdict = "site visit" if entry.shortlisted else "not shortlisted"

@@ -168,7 +168,7 @@ def _on_enter(session: Session, application: Application, trigger: str) -> None:
         award = trigger.removeprefix("announce_")
         today = office_today()
         try:
-            closes_on = notice_calendar(rules.calendar, today.year).add_working_days(
+            closes_on = notice_calendar(rules.calendar).add_working_days(
                 today, rules.notice_working_days)
         except CalendarError as error:
             raise TransitionRefusedError("cannot publish the notice", error.problems) from None

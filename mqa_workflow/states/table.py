@@ -71,7 +71,9 @@ BEFORE_DECISION = (
 )
 NOTIFY = "notifications.state_changed"
 ASSIGNED = "deadlines.notify_assignments"  # tell the new team at once, not at the next scan
-ENDED = (NOTIFY, "reports.feedback_ready")  # the path ended: the feedback can be read
+# The path ended: the applicant is told the state; the feedback report is announced when
+# the office releases the cycle's results (reports/release.py), never before.
+ENDED = (NOTIFY,)
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,14 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
 )
 
 BY_TRIGGER: dict[str, TransitionSpec] = {spec.trigger: spec for spec in TRANSITIONS}
+
+
+def reason_for_applicant(trigger: str) -> bool:
+    """Whether the reason written with ``trigger`` is addressed to the applicant: only
+    the transitions that ask for one (补正, 资格不符, 撤回, 异议成立). Other reasons may
+    be the office's internal notes (a vote, a reviewer's name) and are not shown."""
+    spec = BY_TRIGGER.get(trigger)
+    return spec is not None and spec.needs_reason
 
 
 def triggers_from(state: str) -> list[TransitionSpec]:

@@ -7,8 +7,9 @@ import getpass
 import typer
 from sqlalchemy.orm import Session
 
+from mqa_workflow.accounts.models import Role
 from mqa_workflow.accounts.service import get_user
-from mqa_workflow.cli_support import in_transaction
+from mqa_workflow.cli_support import acting, actor_option, in_transaction
 from mqa_workflow.console import console, fail
 
 
@@ -29,8 +30,10 @@ def password(
     user: str = typer.Argument(..., help="The person: e-mail address or id."),
     value: str | None = typer.Option(None, "--password", help="The password (default: ask; "
                                      "or $MQA_NEW_PASSWORD)", envvar="MQA_NEW_PASSWORD"),
+    actor: str | None = actor_option(),
 ) -> None:
     """Set a person's sign-in password for the web application (argon2id hash stored)."""
+    admin = acting(actor, Role.ADMINISTRATOR, doing="set passwords")
     from mqa_workflow.web.security import set_password
 
     secret = value or getpass.getpass("new password: ")
@@ -42,4 +45,4 @@ def password(
         set_password(session, person, secret)
         return person.email
 
-    console.print(f"password set for {in_transaction(work, dispatch=False)}")
+    console.print(f"password set for {in_transaction(work, dispatch=False, check=admin)}")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.db import Database
+from mqa_workflow.permissions import require_role
 from mqa_workflow.tasks.dispatch import dispatch_pending
 from mqa_workflow.web.errors import CsrfRefused, Forbidden, Unauthenticated
 from mqa_workflow.web.models import WebSession
@@ -124,10 +125,7 @@ def require(*roles: Role) -> Callable[[User], User]:
     """A dependency admitting only people with one of ``roles``."""
 
     def check(user: CurrentUser) -> User:
-        if not any(user.has_role(role) for role in roles):
-            wanted = " or ".join(role.value for role in roles)
-            raise Forbidden(f"{user.email} may not do this: it needs the role {wanted}")
-        return user
+        return require_role(user, *roles)
 
     return check
 

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from mqa_workflow.errors import (
     ConflictError,
     DomainError,
+    ForbiddenError,
     InvalidInputError,
     NotFoundError,
     TransitionRefusedError,
@@ -36,12 +37,9 @@ class Unauthenticated(Exception):
         super().__init__(message)
 
 
-class Forbidden(Exception):
-    """Signed in, but this role or relation may not do it (403)."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
+# Signed in, but this role or relation may not do it (403): the domain's own refusal,
+# raised alike by the web and the command line (mqa_workflow/permissions.py).
+Forbidden = ForbiddenError
 
 
 class CsrfRefused(Forbidden):
@@ -51,6 +49,7 @@ class CsrfRefused(Forbidden):
 
 STATUS: dict[type[DomainError], int] = {
     NotFoundError: 404,
+    ForbiddenError: 403,
     InvalidInputError: 422,
     ConflictError: 409,
     # A transition that does not apply now is a conflict with the application's state;

@@ -42,6 +42,15 @@ ZH: dict[str, str] = {
     "Would move": "将推进", "Moved": "已推进", "Cannot move": "无法推进",
     "Answer the return": "补正后重新提交", "Withdraw": "撤回",
     "Document review": "材料评审", "Error": "出错了", "Problems": "问题",
+    # who may see what: independent scoring and the release of results
+    "Sheets submitted": "已提交",
+    "The team's percentages appear once your own score sheet is submitted "
+    "(independent scoring).": "提交本人评分表后方可查看评审组其他专家的评分（独立评分）。",
+    "Release results": "发布评审结果", "Results released": "评审结果已发布",
+    "Results not released": "评审结果未发布",
+    "Scores, ranks and feedback reports become visible to the applicants only "
+    "once released.": "评分、排名和反馈报告仅在发布后对申报单位可见。",
+    "Cannot release yet": "暂不能发布", "Beijing time": "北京时间",
 }
 
 

@@ -37,7 +37,8 @@ def user_json(user: User) -> dict[str, Any]:
 def cycle_json(cycle: AwardCycle) -> dict[str, Any]:
     return {"id": cycle.id, "year": cycle.year, "name": cycle.name,
             "classes": list(cycle.classes), "deadlines": dict(cycle.deadlines),
-            "rules": dict(cycle.rules_data)}
+            "rules": dict(cycle.rules_data),
+            "results_released_at": when(cycle.results_released_at)}
 
 
 def organization_json(organization: Organization) -> dict[str, Any]:
@@ -76,10 +77,9 @@ def application_json(session: Session, viewer: User, application: Application
     return data
 
 
-def history_json(record: AuditRecord) -> dict[str, Any]:
-    return {"seq": record.seq, "at": when(record.at), "actor": record.actor,
-            "trigger": record.trigger, "from_state": record.from_state,
-            "to_state": record.to_state, "reason": record.reason, "data": record.data}
+def history_json(viewer: User, records: list[AuditRecord]) -> list[dict[str, Any]]:
+    """The history as ``viewer`` may see it (an applicant: no actors, no internal data)."""
+    return [row | {"at": when(row["at"])} for row in access.history_for(viewer, records)]
 
 
 def assignment_json(assignment: ReviewAssignment) -> dict[str, Any]:

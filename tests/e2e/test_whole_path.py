@@ -2,9 +2,11 @@
 
 The test starts the web application on a free loopback port (uvicorn, in-process tasks)
 and drives Debian's chromium with Playwright as each person in turn: the applicant
-fills in and submits, the administrator moves the case, two reviewers score, the team
-leader records the consensus and the site-visit report, the committee votes, and the
-applicant reads the feedback report. Screenshots are kept in ``artifacts/e2e/``.
+fills in and submits, the administrator moves the case, two reviewers score (each
+seeing the other's percentages only after their own sheet), the team leader records the
+consensus and the site-visit report, the committee votes, the office releases the
+results, and only then the applicant reads the feedback report. Screenshots are kept
+in ``artifacts/e2e/``.
 """
 
 from __future__ import annotations
@@ -143,13 +145,26 @@ def test_one_application_from_submission_to_feedback_in_chromium(
     _advance(admin, a, "begin_eligibility_check", "资格审核")
     _advance(admin, a, "confirm_eligible", "材料评审")  # the solver assigns the team
     admin.shot("02-case-in-document-review")
+    admin.page.goto(f"/admin/cycles/{world.cycle_id}")
+    expect(admin.page.locator("#release-refused")).to_contain_text("暂不能发布")
+    expect(admin.page.locator("#release-results")).to_have_count(0)
+    admin.page.locator("#release").scroll_into_view_if_needed()
+    admin.shot("02b-release-refused")
 
     reviewers = [Person(chromium, server, world.emails[key], key)
                  for key in ("reviewer", "reviewer2")]
     reviewers[0].page.goto("/tasks")
     reviewers[0].shot("03-my-tasks")
-    for reviewer in reviewers:
-        _score(reviewer, "document_review", "70", "04-score-sheet")
+    _score(reviewers[0], "document_review", "70", "04-score-sheet")
+    # independent scoring: before their own sheet, the second reviewer sees only k of n
+    second = reviewers[1].page
+    second.goto("/tasks")  # every team member reaches the consensus page from the task
+    second.click('a[data-consensus="document_review"]')
+    expect(second.locator("#sheets-submitted")).to_contain_text("已提交 1 / 2")
+    expect(second.locator("#scores-hidden")).to_be_visible()
+    expect(second.locator("table")).to_have_count(0)
+    reviewers[1].shot("04b-independent-scoring")
+    _score(reviewers[1], "document_review", "70", "04-score-sheet")
     _consensus(reviewers[0], a, "document_review", "05-consensus")
 
     _advance(admin, a, "shortlist", "现场评审")
@@ -183,10 +198,22 @@ def test_one_application_from_submission_to_feedback_in_chromium(
     expect(admin.page.locator("svg.radar")).to_have_count(1)
     admin.shot("11-rankings")
 
+    # the decision is known, the scores and feedback wait for the office's release
     page.goto(f"/applications/{a}")
     expect(page.locator("#state")).to_contain_text("获大奖")
+    expect(page.locator("#feedback-link")).to_have_count(0)
+    applicant.shot("12-decided-not-released")
+    admin.page.goto(f"/admin/cycles/{world.cycle_id}")
+    expect(admin.page.locator("#release-results")).to_be_visible()
+    admin.page.locator("#release").scroll_into_view_if_needed()
+    admin.shot("13-release-results")
+    admin.page.click("#release-results")
+    expect(admin.page.locator("#results-released")).to_contain_text("评审结果已发布")
+    admin.shot("13b-results-released")
+
+    page.goto(f"/applications/{a}")
     page.click("#feedback-link")
     expect(page.locator("body")).to_contain_text("380.000")
     expect(page.locator("body")).to_contain_text("文化理念体系完整")
-    applicant.shot("12-feedback-report")
-    assert len(list(ARTIFACTS.glob("*.png"))) >= 12
+    applicant.shot("14-feedback-report")
+    assert len(list(ARTIFACTS.glob("*.png"))) >= 16

@@ -6,17 +6,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from mqa_workflow.accounts.models import Role
 from mqa_workflow.applicants.service import get_organization
 from mqa_workflow.applications.service import create_application, write_answers
 from mqa_workflow.audit.service import history
 from mqa_workflow.cycles.service import get_cycle
-from mqa_workflow.errors import InvalidInputError
 from mqa_workflow.states.engine import waiting_for
 from mqa_workflow.web import access
 from mqa_workflow.web.api.schemas import AnswersBody, ApplicationBody, Id, Short
 from mqa_workflow.web.deps import DB, Admin, CurrentUser
-from mqa_workflow.web.errors import Forbidden
 from mqa_workflow.web.listing import visible_applications
 from mqa_workflow.web.present import application_json, history_json
 
@@ -37,16 +34,7 @@ def list_applications(
 
 @router.post("", status_code=201, summary="Open a draft application")
 def post_application(body: ApplicationBody, session: DB, user: CurrentUser) -> dict[str, Any]:
-    if user.has_role(Role.ADMINISTRATOR):
-        if body.organization_id is None:
-            raise InvalidInputError("name the organization (organization_id)")
-        organization_ref = body.organization_id
-    elif user.has_role(Role.APPLICANT_CONTACT) and user.organization_id is not None:
-        if body.organization_id not in (None, user.organization_id):
-            raise Forbidden("an applicant contact applies only for their own organization")
-        organization_ref = user.organization_id
-    else:
-        raise Forbidden(f"{user.email} may not open applications")
+    organization_ref = access.applying_for(user, body.organization_id)
     application = create_application(
         session, cycle=get_cycle(session, body.cycle_id), award_class=body.award_class,
         organization=get_organization(session, organization_ref),
@@ -70,7 +58,7 @@ def put_answers(application_id: Id, body: AnswersBody, session: DB, user: Curren
 @router.get("/{application_id}/history", summary="Every transition, from the audit chain")
 def get_history(application_id: Id, session: DB, user: CurrentUser) -> list[dict[str, Any]]:
     access.editable(session, user, application_id)
-    return [history_json(r) for r in history(session, application_id)]
+    return history_json(user, history(session, application_id))
 
 
 @router.get("/{application_id}/waiting-for",

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from mqa_workflow.applications.service import count_by_state
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.cycles.service import create_cycle, get_cycle
+from mqa_workflow.reports.release import release_results
 from mqa_workflow.standards.models import CLASS_IDS
 from mqa_workflow.states.table import ApplicationState
 from mqa_workflow.web.api.schemas import CycleBody, Id
@@ -43,3 +44,12 @@ def board(cycle_id: Id, session: DB, _: Admin) -> dict[str, Any]:
     return {"cycle": cycle_json(cycle), "states": [s.value for s in ApplicationState],
             "counts": {c: {s.value: counts.get((c, s.value), 0) for s in ApplicationState}
                        for c in cycle.classes}}
+
+
+@router.post("/{cycle_id}/release-results",
+             summary="Release the cycle's scores, ranks and feedback reports to the applicants "
+                     "(once every decision is taken and every public notice has closed)")
+def post_release(cycle_id: Id, session: DB, user: Admin) -> dict[str, Any]:
+    cycle = get_cycle(session, cycle_id)
+    release = release_results(session, cycle, user)
+    return {"cycle": cycle_json(cycle), "feedback_reports_announced": release.applications}

@@ -25,6 +25,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             summary="The feedback report (反馈报告): the applicant and administrators")
 def feedback(application_id: Id, session: DB, user: CurrentUser) -> HTMLResponse:
     application = access.editable(session, user, application_id)
+    access.refuse_unless_released(user, application)
     if application.state in NO_FEEDBACK_STATES:
         raise ConflictError(f"application {application_id} is {application.state}; "
                             "feedback comes after document review")

@@ -103,28 +103,27 @@ def put_sheet(assignment_id: Id, body: SheetBody, session: DB, user: Reviewer
 
 
 def _team_or_admin(session: DB, user: User, application_id: int, stage: str) -> Application:
-    application = access.readable(session, user, application_id)
-    if access.is_admin(user):
-        return application
-    on_team = session.scalar(select(ReviewAssignment.id).where(
-        ReviewAssignment.application_id == application_id,
-        ReviewAssignment.reviewer_id == user.id, ReviewAssignment.stage == stage).limit(1))
-    if on_team is None:
-        raise Forbidden(f"{user.email} is not on the {stage} team of application "
-                        f"{application_id}")
-    return application
+    return access.team_place(session, user, application_id, stage)[0]
 
 
 @router.get("/applications/{application_id}/consensus/{stage}",
-            summary="Per item: the reviewers' percentages, spread, flag; the recorded sheet")
+            summary="Per item: the reviewers' percentages, spread, flag; the recorded sheet "
+                    "(a reviewer: only after submitting their own; before, k of n submitted)")
 def get_consensus(application_id: Id, stage: ReviewStage, session: DB, user: CurrentUser
                   ) -> dict[str, Any]:
-    application = _team_or_admin(session, user, application_id, stage.value)
+    application, place = access.team_place(session, user, application_id, stage.value)
+    submitted, team = access.team_progress(session, application_id, stage.value)
+    progress = {"submitted": submitted, "team": team}
+    if not access.sees_team_percentages(user, place):
+        # Independent scoring: nothing of the others' sheets until your own is in.
+        return progress | {"visible": False, "items": None, "consensus": None}
     recorded = session.scalar(select(ConsensusSheet).where(
         ConsensusSheet.application_id == application_id, ConsensusSheet.stage == stage.value))
-    return {"items": {code: {"values": v, "spread": s, "flagged": f}
-                      for code, (v, s, f) in spreads(session, application, stage).items()},
-            "consensus": consensus_json(recorded)}
+    return progress | {
+        "visible": True,
+        "items": {code: {"values": v, "spread": s, "flagged": f}
+                  for code, (v, s, f) in spreads(session, application, stage).items()},
+        "consensus": consensus_json(recorded)}
 
 
 @router.post("/applications/{application_id}/consensus/{stage}", status_code=201,

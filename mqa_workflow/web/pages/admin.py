@@ -14,6 +14,7 @@ from mqa_workflow.applications.service import count_by_state
 from mqa_workflow.audit.service import history
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.cycles.service import get_cycle
+from mqa_workflow.reports.release import release_refusals, release_results
 from mqa_workflow.reviews.models import ReviewStage, SiteVisit
 from mqa_workflow.reviews.service import assign_stage, schedule_site_visit
 from mqa_workflow.scoring.models import ConsolidatedScore
@@ -54,7 +55,15 @@ def board(cycle_id: int, request: Request, page: Page, award_class: str = "",
     used = [s for s in ApplicationState if any(counts.get((c, s.value)) for c in cycle.classes)]
     return render(request, "admin/board.html", user=page.user, csrf=page.csrf, cycle=cycle,
                   counts=counts, states=used, cases=list(page.session.scalars(query)),
-                  award_class=award_class, state=state, triggers=TRANSITIONS, report=None)
+                  award_class=award_class, state=state, triggers=TRANSITIONS, report=None,
+                  release_refusals=release_refusals(page.session, cycle))
+
+
+@router.post("/cycles/{cycle_id}/release-results")
+def release(cycle_id: int, page: Page) -> Response:
+    page.need(Role.ADMINISTRATOR)
+    release_results(page.session, get_cycle(page.session, cycle_id), page.user)
+    return back_to(f"/admin/cycles/{cycle_id}#release")
 
 
 @router.post("/cycles/{cycle_id}/bulk")

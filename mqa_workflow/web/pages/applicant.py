@@ -72,8 +72,10 @@ def detail(application_id: int, request: Request, page: Page) -> Response:
         request, "applicant/detail.html", user=page.user, csrf=page.csrf,
         application=application, standard=standard, answers=application.answer_texts(),
         editable=mine and application.state in EDITABLE_STATES, mine=mine,
-        history=history(page.session, application.id) if mine else [],
-        triggers=triggers, feedback=mine and application.state not in NO_FEEDBACK_STATES)
+        history=access.history_for(page.user, history(page.session, application.id))
+        if mine else [],
+        triggers=triggers, feedback=access.sees_results(page.user, application)
+        and application.state not in NO_FEEDBACK_STATES)
 
 
 @router.post("/applications/{application_id}/answers")
@@ -109,6 +111,7 @@ def fire(application_id: int, page: Page, form: Form) -> Response:
 @router.get("/applications/{application_id}/feedback")
 def feedback(application_id: int, page: Page) -> Response:
     application = access.editable(page.session, page.user, application_id)
+    access.refuse_unless_released(page.user, application)
     if application.state in NO_FEEDBACK_STATES:
         raise ConflictError(f"application {application_id} is {application.state}; "
                             "feedback comes after document review")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,11 +11,21 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from mqa_workflow.accounts.models import User
+from mqa_workflow.clock import OFFICE_TZ
 from mqa_workflow.states.table import STATE_LABELS, ApplicationState
 from mqa_workflow.web.i18n import LANGUAGES, translator
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 TEMPLATES.env.globals["state_label"] = lambda s: STATE_LABELS.get(ApplicationState(s), s)
+
+
+def beijing(moment: datetime) -> str:
+    """A stored moment (UTC) as Beijing time, the office's clock."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+TEMPLATES.env.filters["beijing"] = beijing
 
 
 def language(request: Request) -> str:

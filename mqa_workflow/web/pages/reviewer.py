@@ -89,28 +89,24 @@ def save(assignment_id: int, page: Page, form: Form) -> Response:
 
 def _team(page: Page, application_id: int, stage: str) -> ReviewAssignment | None:
     """The visitor's place on the stage's team (None for administrators)."""
-    access.readable(page.session, page.user, application_id)
-    if access.is_admin(page.user):
-        return None
-    place = page.session.scalar(select(ReviewAssignment).where(
-        ReviewAssignment.application_id == application_id,
-        ReviewAssignment.reviewer_id == page.user.id, ReviewAssignment.stage == stage))
-    if place is None:
-        raise Forbidden(f"you are not on the {stage} team of application {application_id}")
-    return place
+    return access.team_place(page.session, page.user, application_id, stage)[1]
 
 
 @router.get("/applications/{application_id}/consensus/{stage}")
 def consensus(application_id: int, stage: ReviewStage, request: Request, page: Page
               ) -> Response:
-    place = _team(page, application_id, stage.value)
-    application = access.readable(page.session, page.user, application_id)
+    application, place = access.team_place(page.session, page.user, application_id,
+                                           stage.value)
+    submitted, team = access.team_progress(page.session, application_id, stage.value)
+    visible = access.sees_team_percentages(page.user, place)
     recorded = page.session.scalar(select(ConsensusSheet).where(
         ConsensusSheet.application_id == application_id, ConsensusSheet.stage == stage.value))
     return render(request, "reviewer/consensus.html", user=page.user, csrf=page.csrf,
                   application=application, stage=stage.value,
                   standard=load_standard(application.award_class),
-                  rows=spreads(page.session, application, stage), recorded=recorded,
+                  submitted=submitted, team=team, visible=visible,
+                  rows=spreads(page.session, application, stage) if visible else {},
+                  recorded=recorded if visible else None,
                   leads=bool(place and place.is_leader))
 
 

@@ -1,0 +1,236 @@
+"""Who may see or change what: the one set of rules the web and the command line both call.
+
+Roles alone are not enough: an applicant contact sees only their organization's
+applications, a reviewer only what they are assigned to and never what they are
+conflicted with (``reviews.service.open_application`` decides), and a committee
+member only what has reached the committee, unless recused.
+
+An applicant asking for someone else's application gets "not found", so
+application ids reveal nothing about other organizations; a reviewer gets a
+refusal with the reason. A refusal is a :class:`ForbiddenError`: 403 on the web,
+exit code 6 on the command line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mqa_workflow.accounts.models import Role, User
+from mqa_workflow.accounts.service import get_user
+from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.service import get_application
+from mqa_workflow.audit.models import AuditRecord
+from mqa_workflow.committee.service import recused_member_ids
+from mqa_workflow.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
+from mqa_workflow.reviews.models import AssignmentStatus, ReviewAssignment
+from mqa_workflow.reviews.service import ACTIVE, open_application, sheet_progress
+from mqa_workflow.states.table import BY_TRIGGER, reason_for_applicant
+
+COMMITTEE_STATES = frozenset({"committee_decision", "public_notice", "awarded_grand",
+                              "awarded_encouragement", "not_awarded"})
+
+
+# --- who is acting -----------------------------------------------------------------------
+
+
+def acting_user(session: Session, actor: str) -> User:
+    """The known person behind ``--as``/``MQA_ACTOR``; anyone else may not write."""
+    try:
+        return get_user(session, actor)
+    except NotFoundError:
+        raise ForbiddenError(f"{actor!r} is not a known user: only a registered person may "
+                             "change anything (`mqa user add`, by an administrator)") from None
+
+
+def require_role(user: User, *roles: Role, doing: str = "do this") -> User:
+    if not any(user.has_role(role) for role in roles):
+        wanted = " or ".join(role.value for role in roles)
+        raise ForbiddenError(f"{user.email} may not {doing}: it needs the role {wanted}")
+    return user
+
+
+def may_add_people(session: Session, actor: str | None, roles: Sequence[Role]) -> None:
+    """An administrator adds people. On an empty system nobody can act yet: the first
+    person is added without an actor and must be an administrator (how it starts)."""
+    if session.scalar(select(User.id).limit(1)) is None:
+        if Role.ADMINISTRATOR not in roles:
+            raise ForbiddenError("the first person must be an administrator "
+                                 "(--role administrator)")
+        return
+    if not actor:  # as every writing command: nobody named is malformed input (exit 2)
+        raise InvalidInputError("say who is acting: --as EMAIL, or set MQA_ACTOR")
+    require_role(acting_user(session, actor), Role.ADMINISTRATOR, doing="add people")
+
+
+def may_read_inbox(user: User, person: User) -> None:
+    """Your own inbox (the web shows nothing else); the office may look into anyone's."""
+    if user.id != person.id and not (is_admin(user) or user.has_role(Role.OPERATOR)):
+        raise ForbiddenError(f"{user.email} may read only their own inbox")
+
+
+# --- applications ------------------------------------------------------------------------
+
+
+def owns(user: User, application: Application) -> bool:
+    return (user.has_role(Role.APPLICANT_CONTACT)
+            and user.organization_id == application.organization_id)
+
+
+def is_admin(user: User) -> bool:
+    return user.has_role(Role.ADMINISTRATOR)
+
+
+def committee_may_see(session: Session, user: User, application: Application) -> bool:
+    return (user.has_role(Role.COMMITTEE_MEMBER) and application.state in COMMITTEE_STATES
+            and user.id not in recused_member_ids(session, application.id))
+
+
+def _refuse(user: User, application_id: int, reason: str) -> None:
+    if user.has_role(Role.APPLICANT_CONTACT) and not reason:
+        raise NotFoundError(f"no application {application_id}")
+    raise ForbiddenError(reason or f"{user.email} may not see application {application_id}")
+
+
+def readable(session: Session, user: User, application_id: int) -> Application:
+    """The application if ``user`` may read it in some capacity; else not found or refused."""
+    application = get_application(session, application_id)
+    if is_admin(user) or owns(user, application):
+        return application
+    if committee_may_see(session, user, application):
+        return application
+    reason = ""
+    if user.has_role(Role.REVIEWER):
+        try:
+            return open_application(session, user, application_id)
+        except ConflictError as refused:
+            reason = refused.message
+    _refuse(user, application_id, reason)
+    raise AssertionError("unreachable")
+
+
+def editable(session: Session, user: User, application_id: int) -> Application:
+    """Answers and documents: the applicant's own contacts and administrators."""
+    application = get_application(session, application_id)
+    if is_admin(user) or owns(user, application):
+        return application
+    _refuse(user, application_id, "" if user.has_role(Role.APPLICANT_CONTACT) else
+            f"{user.email} may not change application {application_id}")
+    raise AssertionError("unreachable")
+
+
+def applying_for(user: User, organization_id: int | None) -> int:
+    """Which organization ``user`` may open an application for (administrators: any named
+    one; an applicant contact: only their own); reviewers and the rest may not."""
+    if is_admin(user):
+        if organization_id is None:
+            raise InvalidInputError("name the organization the application is for")
+        return organization_id
+    if user.has_role(Role.APPLICANT_CONTACT) and user.organization_id is not None:
+        if organization_id not in (None, user.organization_id):
+            raise ForbiddenError("an applicant contact applies only for their own organization")
+        return user.organization_id
+    raise ForbiddenError(f"{user.email} may not open applications")
+
+
+def full_materials(session: Session, user: User, application: Application) -> bool:
+    """Whether ``user`` sees the answers and documents, not just the results."""
+    if is_admin(user) or owns(user, application):
+        return True
+    return user.has_role(Role.REVIEWER) and session.scalar(
+        select(ReviewAssignment.id).where(
+            ReviewAssignment.application_id == application.id,
+            ReviewAssignment.reviewer_id == user.id,
+            ReviewAssignment.status.in_(ACTIVE)).limit(1)) is not None
+
+
+# --- review teams ------------------------------------------------------------------------
+
+
+def own_assignment(session: Session, user: User, assignment_id: int) -> ReviewAssignment:
+    """A reviewer's own assignment (administrators may read any); a conflict closes it."""
+    assignment = session.get(ReviewAssignment, assignment_id)
+    if assignment is None:
+        raise NotFoundError(f"no assignment {assignment_id}")
+    if assignment.reviewer_id != user.id and not is_admin(user):
+        raise ForbiddenError(f"assignment {assignment_id} belongs to another reviewer")
+    if assignment.reviewer_id == user.id:
+        try:  # the same rule as opening the materials: conflicted or withdrawn → closed
+            open_application(session, user, assignment.application_id)
+        except ConflictError as refused:
+            raise ForbiddenError(refused.message) from None
+    return assignment
+
+
+def team_place(session: Session, user: User, application_id: int, stage: str
+               ) -> tuple[Application, ReviewAssignment | None]:
+    """The application and ``user``'s place on the stage's team (None for
+    administrators); anyone else is refused."""
+    application = readable(session, user, application_id)
+    if is_admin(user):
+        return application, None
+    place = session.scalar(select(ReviewAssignment).where(
+        ReviewAssignment.application_id == application_id,
+        ReviewAssignment.reviewer_id == user.id, ReviewAssignment.stage == stage))
+    if place is None:
+        raise ForbiddenError(f"{user.email} is not on the {stage} team of application "
+                             f"{application_id}")
+    return application, place
+
+
+def sees_team_percentages(user: User, place: ReviewAssignment | None) -> bool:
+    """Independent scoring: a reviewer sees the teammates' percentages only once their
+    own sheet is in (``place`` from :func:`team_place`), so nobody anchors on the others;
+    administrators always do."""
+    return is_admin(user) or (place is not None
+                              and place.status == AssignmentStatus.SUBMITTED.value)
+
+
+def team_progress(session: Session, application_id: int, stage: str) -> tuple[int, int]:
+    """(k, n): k of the team's n score sheets are submitted (已提交 k / n)."""
+    return sheet_progress(session, application_id, stage)
+
+
+# --- results and history, for the applicant ---------------------------------------------
+
+
+def results_released(application: Application) -> bool:
+    return application.cycle.results_released_at is not None
+
+
+def sees_results(user: User, application: Application) -> bool:
+    """Scores, ranks and the feedback report: the office always; the applicant's own
+    contacts once the office has released the cycle's results; nobody else here."""
+    if is_admin(user):
+        return True
+    return owns(user, application) and results_released(application)
+
+
+def history_for(user: User, records: Sequence[AuditRecord]) -> list[dict[str, object]]:
+    """The history as ``user`` may see it: the office sees every record, who and what;
+    an applicant sees only the state changes, never who acted or the data behind them."""
+    if is_admin(user):
+        return [_record(r, actor=r.actor, data=r.data, reason=r.reason) for r in records]
+    return [_record(r, actor="", data={},
+                    reason=r.reason if reason_for_applicant(r.trigger) else "")
+            for r in records if r.to_state is not None and r.trigger in BY_TRIGGER]
+
+
+def _record(record: AuditRecord, *, actor: str, data: dict[str, object], reason: str
+            ) -> dict[str, object]:
+    return {"seq": record.seq, "at": record.at, "actor": actor, "trigger": record.trigger,
+            "from_state": record.from_state, "to_state": record.to_state,
+            "reason": reason, "data": data}
+
+
+def refuse_unless_released(user: User, application: Application) -> None:
+    if not sees_results(user, application):
+        if not owns(user, application):
+            raise ForbiddenError(f"{user.email} may not read the results of application "
+                                 f"{application.id}")
+        raise ForbiddenError(
+            f"评审结果尚未发布 — the results of {application.cycle.name} are not released "
+            "yet: scores, ranks and the feedback report are shown once the award office "
+            "releases them")
