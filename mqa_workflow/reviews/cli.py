@@ -17,11 +17,16 @@ from mqa_workflow.applications.service import get_application
 from mqa_workflow.cli_support import actor_option, in_transaction, read_json_object, resolve_actor
 from mqa_workflow.console import console, fail
 from mqa_workflow.errors import NotFoundError
+from mqa_workflow.reviews.assignment import AssignmentResult
 from mqa_workflow.reviews.models import ReviewAssignment, ReviewStage
 from mqa_workflow.reviews.service import (
     add_pool_reviewer,
     assign_stage,
+    confirm_no_conflict,
+    declare_conflict,
     decline,
+    may_review,
+    no_conflict_statement,
     open_application,
     record_consensus,
     save_sheet,
@@ -144,20 +149,67 @@ def _assignment(
 @review_app.command("open")
 def open_materials(
     application_id: int = typer.Argument(..., help="Application id."),
-    declare_conflict: str | None = typer.Option(None, help="Declare a conflict instead."),
+    declare_conflict: str | None = typer.Option(
+        None, help="Declare a conflict instead (the same as `mqa review declare-conflict`)."),
     actor: str | None = actor_option(),
 ) -> None:
-    """Open an application's materials (refused when conflicted or not assigned)."""
+    """Open an application's materials (refused when conflicted, not assigned, or before the
+    no-conflict statement is confirmed)."""
     who = resolve_actor(actor)
+    if declare_conflict is not None:
+        _declare(application_id, declare_conflict, who)
+        return
 
     def work(session: Session) -> dict[str, str]:
-        application = open_application(
-            session, get_user(session, who), application_id, declare_conflict
-        )
+        application = open_application(session, get_user(session, who), application_id)
         return {"profile": application.profile, **application.answer_texts()}
 
     for key, text in in_transaction(work).items():
         console.print(f"[bold]{key}[/] {text}", highlight=False)
+
+
+def _declare(application_id: int, reason: str, who: str) -> None:
+    result = in_transaction(
+        lambda s: declare_conflict(s, get_user(s, who), application_id, reason))
+    console.print(f"conflict of interest with application {application_id} declared and "
+                  "recorded; you are withdrawn from its teams and its materials stay closed")
+    _print_replacements(result)
+
+
+def _print_replacements(result: AssignmentResult | None) -> None:
+    for made in result.assignments if result else ():
+        console.print(f"replacement: reviewer {made.reviewer_id}")
+    for uncovered in result.uncovered if result else ():
+        console.print(f"[yellow]no replacement:[/] {uncovered.reason}", highlight=False)
+
+
+@review_app.command("declare-conflict")
+def declare(
+    application_id: int = typer.Argument(..., help="Application id."),
+    reason: str = typer.Option(..., help="Why (e.g. 曾为该单位提供咨询服务)."),
+    actor: str | None = actor_option(),
+) -> None:
+    """Declare your own conflict of interest (回避申报): recorded, you are withdrawn from every
+    team of the application and replaced at once."""
+    _declare(application_id, reason, resolve_actor(actor))
+
+
+@review_app.command("confirm")
+def confirm(
+    application_id: int = typer.Argument(..., help="Application id."),
+    yes: bool = typer.Option(False, "--yes", help="Confirm without asking."),
+    actor: str | None = actor_option(),
+) -> None:
+    """Show the no-conflict statement (回避承诺) for an application and confirm it; needed
+    before opening or scoring it."""
+    who = resolve_actor(actor)
+    text = in_transaction(lambda s: no_conflict_statement(
+        may_review(s, get_user(s, who), application_id)), dispatch=False)
+    console.print(text, highlight=False)
+    if not yes:
+        typer.confirm("确认以上承诺？ Confirm this statement?", abort=True)
+    in_transaction(lambda s: confirm_no_conflict(s, get_user(s, who), application_id))
+    console.print(f"no-conflict statement for application {application_id} confirmed")
 
 
 @review_app.command("sheet")
@@ -176,6 +228,8 @@ def sheet(
     who, data = resolve_actor(actor), read_json_object(file)
 
     def work(session: Session) -> str:
+        # Scoring is reading the materials: the same rule as opening them.
+        open_application(session, get_user(session, who), application_id)
         saved = save_sheet(
             session,
             _assignment(session, application_id, who, stage),
@@ -197,13 +251,8 @@ def decline_assignment(
 ) -> None:
     """Decline an assignment; a replacement is assigned at once."""
     who = resolve_actor(actor)
-    result = in_transaction(
-        lambda s: decline(s, _assignment(s, application_id, who, stage), reason)
-    )
-    for made in result.assignments:
-        console.print(f"replacement: reviewer {made.reviewer_id}")
-    for uncovered in result.uncovered:
-        console.print(f"[yellow]no replacement:[/] {uncovered.reason}", highlight=False)
+    _print_replacements(in_transaction(
+        lambda s: decline(s, _assignment(s, application_id, who, stage), reason)))
 
 
 @review_app.command("consensus")

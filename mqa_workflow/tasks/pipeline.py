@@ -12,7 +12,6 @@ from mqa_workflow.reviews.service import (
     active_application_ids,
     applications_needing_reviewers,
     assign_stage,
-    check_conflicts,
     recheck_and_replace,
 )
 from mqa_workflow.scoring.consolidation import consolidate
@@ -42,7 +41,6 @@ def _assign(session: Session, application_id: int, stage: ReviewStage) -> None:
         session, _stage_peers(session, application_id, stage.value), stage)
     if not waiting:
         return
-    check_conflicts(session, waiting)
     result = assign_stage(session, waiting, stage)
     for uncovered in result.uncovered:
         # Visible in the case's history; the stage's guard keeps it from moving on.

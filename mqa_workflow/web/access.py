@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.applications.models import Application
 from mqa_workflow.applications.service import get_application
-from mqa_workflow.committee.service import recused_member_ids
+from mqa_workflow.committee.service import recusal_reason
 from mqa_workflow.errors import ConflictError, NotFoundError
 from mqa_workflow.reviews.models import ReviewAssignment
-from mqa_workflow.reviews.service import ACTIVE, open_application
+from mqa_workflow.reviews.service import ACTIVE, may_review, open_application
 from mqa_workflow.web.errors import Forbidden
 
 COMMITTEE_STATES = frozenset({"committee_decision", "public_notice", "awarded_grand",
@@ -38,7 +38,7 @@ def is_admin(user: User) -> bool:
 
 def committee_may_see(session: Session, user: User, application: Application) -> bool:
     return (user.has_role(Role.COMMITTEE_MEMBER) and application.state in COMMITTEE_STATES
-            and user.id not in recused_member_ids(session, application.id))
+            and recusal_reason(session, user, application) is None)
 
 
 def _refuse(user: User, application_id: int, reason: str) -> None:
@@ -55,6 +55,8 @@ def readable(session: Session, user: User, application_id: int) -> Application:
     if committee_may_see(session, user, application):
         return application
     reason = ""
+    if user.has_role(Role.COMMITTEE_MEMBER) and application.state in COMMITTEE_STATES:
+        reason = recusal_reason(session, user, application) or ""
     if user.has_role(Role.REVIEWER):
         try:
             return open_application(session, user, application_id)
@@ -97,4 +99,19 @@ def own_assignment(session: Session, user: User, assignment_id: int) -> ReviewAs
             open_application(session, user, assignment.application_id)
         except ConflictError as refused:
             raise Forbidden(refused.message) from None
+    return assignment
+
+
+def reviewer_task(session: Session, user: User, assignment_id: int) -> ReviewAssignment:
+    """A reviewer's own assignment they may act on before opening the materials (confirm
+    the no-conflict statement, declare a conflict, decline): assigned, not conflicted."""
+    assignment = session.get(ReviewAssignment, assignment_id)
+    if assignment is None:
+        raise NotFoundError(f"no assignment {assignment_id}")
+    if assignment.reviewer_id != user.id:
+        raise Forbidden(f"assignment {assignment_id} belongs to another reviewer")
+    try:
+        may_review(session, user, assignment.application_id)
+    except ConflictError as refused:
+        raise Forbidden(refused.message) from None
     return assignment

@@ -10,11 +10,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from mqa_workflow.accounts.models import User
+from mqa_workflow.clock import OFFICE_TZ
 from mqa_workflow.states.table import STATE_LABELS, ApplicationState
 from mqa_workflow.web.i18n import LANGUAGES, translator
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 TEMPLATES.env.globals["state_label"] = lambda s: STATE_LABELS.get(ApplicationState(s), s)
+# Screens show Beijing time: ``{{ moment | beijing }}`` → "2026-12-01 15:40 北京时间".
+TEMPLATES.env.filters["beijing"] = (
+    lambda moment: f"{moment.astimezone(OFFICE_TZ):%Y-%m-%d %H:%M} 北京时间" if moment else "—")
 
 
 def language(request: Request) -> str:
