@@ -524,7 +524,7 @@ def test_the_administrators_conflict_pages_edit_and_import(world: World) -> None
         csrf = _sign_in(browser, world, "admin")
         overview = browser.get("/admin/conflicts")
         assert overview.status_code == 200 and "回避信息" in overview.text
-        assert "r3@pool.cn" in overview.text and "employment" in overview.text
+        assert "r3@pool.cn" in overview.text and "任职" in overview.text
         with world.database.session() as session:
             committee_id = get_user(session, world.emails["committee"]).id
         other = make_uscc("91440300MA5F00011")
@@ -541,6 +541,22 @@ def test_the_administrators_conflict_pages_edit_and_import(world: World) -> None
     with TestClient(create_app(world.database), follow_redirects=False) as browser:
         _sign_in(browser, world, "reviewer")
         assert browser.get("/admin/conflicts").status_code == 403
+
+
+def test_the_applicant_reads_its_history_without_the_review_offices_conflict_records(
+        world: World, api: dict[str, TestClient]) -> None:
+    a = world.application_id
+    assert api["reviewer2"].post(f"/api/applications/{a}/conflict-declarations",
+                                 json={"reason": "曾在该单位兼职"}).status_code == 201
+    seen = api["applicant"].get(f"/api/applications/{a}/history").json()
+    assert seen and all(r["to_state"] for r in seen)
+    assert "曾在该单位兼职" not in json.dumps(seen, ensure_ascii=False)
+    assert "declare_conflict" in [r["trigger"] for r in
+                                  api["admin"].get(f"/api/applications/{a}/history").json()]
+    with TestClient(create_app(world.database), follow_redirects=False) as browser:
+        _sign_in(browser, world, "applicant")
+        page = browser.get(f"/applications/{a}")  # a record without a state once gave a 500
+        assert page.status_code == 200 and "曾在该单位兼职" not in page.text
 
 
 def test_the_assignment_notice_links_to_the_task_page() -> None:

@@ -59,6 +59,8 @@ ZH: dict[str, str] = {
     "Relationships": "关联关系", "Consulting and coaching": "咨询/辅导",
     "Shareholdings": "持股", "Edit": "编辑", "Import": "导入",
     "Download template": "下载模板", "One per line": "每行一条",
+    "employment": "任职", "relationship": "关联关系", "competitor": "同业竞争",
+    "consulting": "咨询/辅导", "shareholding": "持股", "self_declared": "本人申报回避",
     "Import conflict profiles (CSV or XLSX; all rows or none)":
         "批量导入回避信息（CSV 或 XLSX；全部成功才导入）",
 }

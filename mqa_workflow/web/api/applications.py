@@ -70,7 +70,10 @@ def put_answers(application_id: Id, body: AnswersBody, session: DB, user: Curren
 @router.get("/{application_id}/history", summary="Every transition, from the audit chain")
 def get_history(application_id: Id, session: DB, user: CurrentUser) -> list[dict[str, Any]]:
     access.editable(session, user, application_id)
-    return [history_json(r) for r in history(session, application_id)]
+    records = history(session, application_id)
+    if not access.is_admin(user):  # applicants: the moves only, never the review's inner work
+        records = [r for r in records if r.to_state]
+    return [history_json(r) for r in records]
 
 
 @router.get("/{application_id}/waiting-for",

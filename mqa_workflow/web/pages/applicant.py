@@ -72,7 +72,9 @@ def detail(application_id: int, request: Request, page: Page) -> Response:
         request, "applicant/detail.html", user=page.user, csrf=page.csrf,
         application=application, standard=standard, answers=application.answer_texts(),
         editable=mine and application.state in EDITABLE_STATES, mine=mine,
-        history=history(page.session, application.id) if mine else [],
+        # the moves only: conflict and assignment records belong to the office
+        history=[r for r in history(page.session, application.id) if r.to_state] if mine
+        else [],
         triggers=triggers, feedback=mine and application.state not in NO_FEEDBACK_STATES)
 
 
