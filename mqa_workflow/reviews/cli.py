@@ -63,8 +63,12 @@ def add_reviewer(
     may_lead: bool = typer.Option(False, "--may-lead", help="May lead a team."),
     employer: str | None = typer.Option(None, help="Current employer's USCC."),
     employment: list[str] = typer.Option([], help="USCC,NAME,START[,END]; repeat."),
+    actor: str | None = actor_option(),
 ) -> None:
-    """Put a person in the reviewer pool (or update their entry); conflicts are rechecked."""
+    """Put a person in the reviewer pool (or update their entry). --employer and
+    --employment update their conflict profile (see `mqa conflict set` for the rest), which
+    is checked against every application in review at once."""
+    who = resolve_actor(actor)
 
     def work(session: Session) -> str:
         person = get_user(session, user)
@@ -76,7 +80,8 @@ def add_reviewer(
             capacity=capacity,
             may_lead=may_lead,
             employer_uscc=employer,
-            employments=[_employment(e) for e in employment],
+            employments=[_employment(e) for e in employment] if employment else None,
+            actor=who,
         )
         return person.name
 

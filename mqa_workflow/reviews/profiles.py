@@ -127,9 +127,10 @@ def profile_problems(data: ProfileData) -> tuple[ProfileData, list[str]]:
 
 
 def set_conflict_profile(session: Session, person: User, data: ProfileData, *,
-                         actor: str) -> ConflictProfile:
+                         actor: str, recheck: bool = True) -> ConflictProfile:
     """Store a person's whole conflict profile (replacing the old one), audited, and check
-    them against every application in review at once."""
+    them against every application in review at once (``recheck=False``: the caller
+    checks, as the bulk import does once for everyone)."""
     tidy, problems = profile_problems(data)
     if problems:
         raise InvalidInputError(f"the conflict profile of {person.name} is refused", problems)
@@ -143,12 +144,13 @@ def set_conflict_profile(session: Session, person: User, data: ProfileData, *,
                  reason=f"conflict profile of {person.email} saved",
                  data={"person": person.id, "records": {k: len(getattr(tidy, k))
                                                         for k in RECORD_FIELDS}})
-    recheck_person(session, person.id)
+    if recheck:
+        recheck_people(session, [person.id])
     return profile
 
 
-def recheck_person(session: Session, user_id: int) -> list[int]:
-    """Check one person against every application in review, now; withdraw and replace
+def recheck_people(session: Session, user_ids: Sequence[int]) -> list[int]:
+    """Check these people against every application in review, now; withdraw and replace
     where a conflict is found. Returns the applications that lost a reviewer."""
     from mqa_workflow.reviews.service import (
         active_application_ids,
@@ -156,7 +158,7 @@ def recheck_person(session: Session, user_id: int) -> list[int]:
         replace_withdrawn,
     )
 
-    lost = check_conflicts(session, active_application_ids(session), people=[user_id])
+    lost = check_conflicts(session, active_application_ids(session), people=user_ids)
     for application_id in lost:
         application = session.get(Application, application_id)
         if application is not None:
@@ -305,7 +307,8 @@ def import_profiles(session: Session, rows: Sequence[Mapping[str, str]], *,
     if not profiles:
         raise InvalidInputError("nothing to import: the file has no rows")
     for person, data in profiles.values():
-        set_conflict_profile(session, person, data, actor=actor)
+        set_conflict_profile(session, person, data, actor=actor, recheck=False)
+    recheck_people(session, list(profiles))  # everyone at once: one pass over the cycle
     return ImportResult(len(profiles), records)
 
 
