@@ -23,6 +23,7 @@ from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.accounts.service import get_user
 from mqa_workflow.applicants.service import update_organization
 from mqa_workflow.applicants.uscc import make_uscc
+from mqa_workflow.applications.models import Application
 from mqa_workflow.audit.service import history, verify_chain
 from mqa_workflow.committee.service import cast_vote
 from mqa_workflow.db import Database
@@ -165,6 +166,9 @@ def test_a_declaration_without_a_replacement_lists_the_application_as_uncovered(
         with pytest.raises(InvalidInputError, match="reason"):
             declare_conflict(session, team(session, application.id)[0].reviewer,
                              application.id, "  ")
+        with pytest.raises(TransitionRefusedError, match="neither reviews nor votes"):
+            declare_conflict(session, factories.user(session, Role.APPLICANT_CONTACT),
+                             application.id, "x")
 
 
 def _cli_world(mqa, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -557,6 +561,27 @@ def test_the_applicant_reads_its_history_without_the_review_offices_conflict_rec
         _sign_in(browser, world, "applicant")
         page = browser.get(f"/applications/{a}")  # a record without a state once gave a 500
         assert page.status_code == 200 and "曾在该单位兼职" not in page.text
+
+
+def test_the_web_refuses_a_recused_member_with_the_words_of_the_command_line(
+        world: World, api: dict[str, TestClient]) -> None:
+    from mqa_workflow.committee.service import recusal_reason
+
+    a = world.application_id
+    with world.database.session() as session:
+        member = get_user(session, world.emails["committee"])
+        application = session.get(Application, a)
+        org = application.organization
+        set_conflict_profile(session, member, ProfileData(relationships=[
+            {"uscc": org.uscc, "kind": "亲属", "note": "配偶任该单位高管"}]), actor="admin")
+        application.state = "committee_decision"  # test set-up: reached the committee
+        said = recusal_reason(session, member, application)
+    assert said and "recused" in said
+    refused = api["committee"].get(f"/api/applications/{a}")
+    assert refused.status_code == 403 and refused.json()["detail"] == said
+    assert api["committee"].get("/api/committee/applications").json() == []
+    voted = api["committee"].post(f"/api/applications/{a}/votes", json={"choice": "grand"})
+    assert voted.status_code in (403, 409) and "recused" in voted.text
 
 
 def test_the_assignment_notice_links_to_the_task_page() -> None:

@@ -15,14 +15,19 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from mqa_workflow.accounts.models import User
+from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.applicants.models import Organization
 from mqa_workflow.applicants.service import related_usccs
 from mqa_workflow.applications.models import Application
 from mqa_workflow.audit import service as audit
 from mqa_workflow.clock import OFFICE_TZ, now, office_today
 from mqa_workflow.cycles.models import AwardCycle
-from mqa_workflow.errors import ConflictError, InvalidInputError, NotFoundError
+from mqa_workflow.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    TransitionRefusedError,
+)
 from mqa_workflow.reviews import conflicts as coi
 from mqa_workflow.reviews.assignment import (
     ApplicationNeed,
@@ -226,6 +231,9 @@ def declare_conflict(session: Session, user: User, application_id: int,
     application and replaced at once (or the application listed as uncovered).
 
     A committee member declares the same way and is recused from the vote."""
+    if not (user.has_role(Role.REVIEWER) or user.has_role(Role.COMMITTEE_MEMBER)):
+        raise TransitionRefusedError(
+            f"{user.email} neither reviews nor votes, so has no conflict to declare")
     reason = reason.strip()
     if not reason:
         raise InvalidInputError("a conflict declaration needs its reason")

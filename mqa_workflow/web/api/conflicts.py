@@ -47,7 +47,7 @@ def replacements_json(result: AssignmentResult | None) -> dict[str, Any]:
 def post_declaration(application_id: Id, body: DeclarationBody, session: DB,
                      user: CurrentUser) -> dict[str, Any]:
     if not (user.has_role(Role.REVIEWER) or user.has_role(Role.COMMITTEE_MEMBER)):
-        raise Forbidden(f"{user.email} reviews and votes on nothing to declare a conflict on")
+        raise Forbidden(f"{user.email} neither reviews nor votes, so has no conflict to declare")
     result = declare_conflict(session, user, application_id, body.reason)
     return {"declared": True, "application_id": application_id} | replacements_json(result)
 
