@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from mqa_workflow.accounts.models import Role, User
@@ -130,10 +130,8 @@ def check_conflicts(session: Session, application_ids: Sequence[int],
     today = office_today()
     groups = _related_groups(session) if len(application_ids) > 1 else None
     needing_replacement = []
-    for application_id in application_ids:
-        application = session.get(Application, application_id)
-        if application is None:
-            continue
+    for application in _with_organizations(session, application_ids):
+        application_id = application.id
         by_person: dict[int, list[coi.Conflict]] = {}
         for conflict in index.conflicts(_applicant_profile(session, application, groups),
                                         _rules(application), today):
@@ -142,6 +140,20 @@ def check_conflicts(session: Session, application_ids: Sequence[int],
             if _record(session, user_id, application, found, actor="system"):
                 needing_replacement.append(application_id)
     return sorted(set(needing_replacement))
+
+
+def _with_organizations(session: Session, application_ids: Sequence[int]
+                        ) -> list[Application]:
+    """The applications with their organizations and cycles, a few queries for all (a
+    check of one person against a whole cycle used to load them one by one)."""
+    found: list[Application] = []
+    ids = list(dict.fromkeys(application_ids))
+    for start in range(0, len(ids), 500):  # keep the IN list within every backend's limit
+        found += session.scalars(
+            select(Application).where(Application.id.in_(ids[start:start + 500]))
+            .options(joinedload(Application.organization), joinedload(Application.cycle))
+            .order_by(Application.id)).unique()
+    return found
 
 
 def applications_needing_reviewers(session: Session, application_ids: Sequence[int],
