@@ -71,5 +71,6 @@ def consolidate_score(session: Session, application_id: int, **_: object) -> Non
 
 @register("reviews.recheck_conflicts")
 def recheck_conflicts(session: Session, **_: object) -> None:
-    """A reviewer's or applicant's data changed: check every open application again."""
+    """Check every open application again. Profile and applicant changes now check at
+    once in their own transaction; this stays for messages queued before that."""
     recheck_and_replace(session, active_application_ids(session))

@@ -1,8 +1,9 @@
 """Authorization by relation: who may see or change which application.
 
 Roles alone are not enough: an applicant contact sees only their organization's
-applications, a reviewer only what they are assigned to and never what they are
-conflicted with (``reviews.service.open_application`` decides), and a committee
+applications, a reviewer only what they are assigned to, never what they are
+conflicted with, and only after confirming its no-conflict statement
+(``reviews.service.open_application`` decides), and a committee
 member only what has reached the committee, unless recused.
 
 An applicant asking for someone else's application gets 404, so application ids
