@@ -123,7 +123,7 @@ def check_conflicts(session: Session, application_ids: Sequence[int],
     and committee members alike; only ``people`` when given) and these applications, and
     withdraw the conflicted from their teams. Returns the applications that lost a
     reviewer."""
-    query = select(ConflictProfile)
+    query = select(ConflictProfile).options(joinedload(ConflictProfile.user))
     if people is not None:
         query = query.where(ConflictProfile.user_id.in_(people))
     index = coi.ConflictIndex.build(person_profile(p) for p in session.scalars(query))
