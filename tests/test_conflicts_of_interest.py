@@ -500,7 +500,8 @@ def test_the_task_list_and_sheet_offer_the_statement_a_declaration_and_declining
         declined = browser.post(f"/assignments/{mine}/decline",
                                 data={"csrf_token": csrf, "reason": "出差无法参加"})
         assert declined.status_code == 303
-        assert f'href="/assignments/{mine}"' not in browser.get("/tasks").text
+        after = browser.get(declined.headers["location"]).text
+        assert f'href="/assignments/{mine}"' not in after and "已拒绝该评审任务" in after
     with world.database.session() as session:
         assert len(team(session, world.application_id)) == 2  # the spare took the place
     with TestClient(create_app(world.database), follow_redirects=False) as browser:

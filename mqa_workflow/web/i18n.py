@@ -53,6 +53,9 @@ ZH: dict[str, str] = {
     "e.g. I coached this organization in 2024": "例如：2024 年曾为该单位提供辅导",
     "Declare conflict (回避)": "申报回避", "Reason for declining": "拒绝理由",
     "Decline assignment": "拒绝该评审任务",
+    "Conflict declared: you are withdrawn from the application's teams":
+        "已申报回避：您已退出该申报的全部评审组",
+    "Assignment declined": "已拒绝该评审任务",
     "Conflict profiles": "回避信息", "Conflicts of interest": "利益冲突记录",
     "Person": "人员", "Rule": "规则", "Found": "记录时间", "Employer": "现任职单位",
     "Industry": "行业", "District": "区", "Employments": "任职经历",

@@ -244,6 +244,8 @@ def test_conflict_profiles_and_a_declaration_in_chromium(
         reviewer.shot("14-declare-conflict")
         reviewer.page.click("form[data-declare] button[type=submit]")
         expect(reviewer.page.locator("#tasks")).to_contain_text("暂无待办")
+        expect(reviewer.page.locator("#notice")).to_contain_text("已申报回避")
+        reviewer.shot("14a-conflict-declared")
 
         admin.page.goto("/admin/conflicts")
         expect(admin.page.locator("#conflicts")).to_contain_text("近亲属在该单位任职")

@@ -34,8 +34,13 @@ from mqa_workflow.web.pages.rendering import back_to, render
 router = APIRouter()
 
 
+# What the task list says after a reviewer withdrew from a task (post/redirect/get).
+NOTICES = {"declared": "Conflict declared: you are withdrawn from the application's teams",
+           "declined": "Assignment declined"}
+
+
 @router.get("/tasks")
-def tasks(request: Request, page: Page) -> Response:
+def tasks(request: Request, page: Page, notice: str = "") -> Response:
     page.need(Role.REVIEWER)
     applications, mine = {}, []
     for assignment in assignments_of(page.session, reviewer_id=page.user.id):
@@ -53,7 +58,8 @@ def tasks(request: Request, page: Page) -> Response:
                   assignments=mine, applications=applications, other_work=other_work,
                   sheets={a.id: sheet_of(page.session, a) for a in mine},
                   confirmed={a.application_id for a in mine
-                             if statement_of(page.session, page.user.id, a.application_id)})
+                             if statement_of(page.session, page.user.id, a.application_id)},
+                  notice=NOTICES.get(notice, ""))
 
 
 def allowed_values(standard: Standard, item: Item, step: int | None) -> list[int]:
@@ -124,7 +130,7 @@ def declare(assignment_id: int, page: Page, form: Form) -> Response:
     page.need(Role.REVIEWER)
     assignment = access.reviewer_task(page.session, page.user, assignment_id)
     declare_conflict(page.session, page.user, assignment.application_id, text(form, "reason"))
-    return back_to("/tasks")
+    return back_to("/tasks?notice=declared")
 
 
 @router.post("/assignments/{assignment_id}/decline")
@@ -135,7 +141,7 @@ def decline_task(assignment_id: int, page: Page, form: Form) -> Response:
     if not reason:
         raise InvalidInputError("declining an assignment needs its reason")
     decline(page.session, assignment, reason)
-    return back_to("/tasks")
+    return back_to("/tasks?notice=declined")
 
 
 def _team(page: Page, application_id: int, stage: str) -> ReviewAssignment | None:
