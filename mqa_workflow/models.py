@@ -19,7 +19,9 @@ from mqa_workflow.procedure.models import (
 )
 from mqa_workflow.reviews.models import (
     ConflictOfInterest,
+    ConflictProfile,
     ConsensusSheet,
+    NoConflictStatement,
     PoolReviewer,
     ReviewAssignment,
     ScoreSheet,
@@ -36,6 +38,7 @@ __all__ = [
     "CandidateDecision",
     "CommitteeVote",
     "ConflictOfInterest",
+    "ConflictProfile",
     "ConsensusSheet",
     "ConsolidatedScore",
     "Credential",
@@ -45,6 +48,7 @@ __all__ = [
     "DocumentBlob",
     "EligibilityReview",
     "ItemAnswer",
+    "NoConflictStatement",
     "Notification",
     "Objection",
     "Organization",

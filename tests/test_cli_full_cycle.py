@@ -63,6 +63,9 @@ def test_a_whole_cycle_from_the_command_line(mqa, tmp_path: Path) -> None:
     listed = mqa("review", "list", "--application", "1")
     assert "专家1" in listed and "专家2" in listed and "专家3" not in listed  # 3 is conflicted
     assert "conflict of interest" in mqa("review", "open", "1", "--as", "r3@pool.cn", code=3)
+    assert "回避承诺" in mqa("review", "open", "1", "--as", "r2@pool.cn", code=3)
+    for reviewer in ("r1@pool.cn", "r2@pool.cn"):
+        assert "本人承诺" in mqa("review", "confirm", "1", "--yes", "--as", reviewer)
     assert "做法与成效" in mqa("review", "open", "1", "--as", "r2@pool.cn")
     refused = mqa("case", "advance", "1", "shortlist", code=4)
     assert "is not submitted" in refused

@@ -19,7 +19,7 @@ from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.audit.service import verify_chain
 from mqa_workflow.db import Database
 from mqa_workflow.reviews.models import PoolReviewer, ReviewAssignment, ReviewStage, ScoreSheet
-from mqa_workflow.reviews.service import assign_stage
+from mqa_workflow.reviews.service import assign_stage, confirm_no_conflict
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.web.security import set_password
 from tests import factories
@@ -65,6 +65,9 @@ def _world(database: Database) -> tuple[list[int], list[str], list[int]]:
         assign_stage(session, [reviewed.id], ReviewStage.DOCUMENT_REVIEW)
         assignments = list(session.scalars(select(ReviewAssignment.id).where(
             ReviewAssignment.application_id == reviewed.id).order_by(ReviewAssignment.id)))
+        for assignment_id in assignments:  # each has confirmed the no-conflict statement
+            confirm_no_conflict(session, session.get(ReviewAssignment, assignment_id).reviewer,
+                                reviewed.id)
     return submitted, admins, assignments
 
 

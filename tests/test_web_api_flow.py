@@ -48,6 +48,9 @@ def review(api: dict[str, TestClient], app_id: int, stage: str, percentage: int)
                 if a["application_id"] == app_id]
         assert len(mine) == 1, mine
         path = f"/api/assignments/{mine[0]['id']}/sheet"
+        if stage == "document_review":  # the statement first; it holds for every stage
+            assert api[role].put(path, json={"scores": {}}).status_code == 403
+            ok(api[role].post(f"/api/applications/{app_id}/no-conflict-statement"), 201)
         draft = ok(api[role].put(path, json={"scores": {CODES[0]: percentage}, "comments": {
             "1.1": {"strengths": "理念体系完整", "opportunities": "对标不足"}}}))
         assert draft["status"] == "draft"

@@ -98,10 +98,15 @@ def test_the_applicant_fills_in_the_form_and_submits(browser: TestClient, world:
 
 def test_the_scoring_form_shows_points_requirements_guide_points_and_bands(
         browser: TestClient, world: World) -> None:
-    sign_in(browser, world, "reviewer")
+    csrf = sign_in(browser, world, "reviewer")
     tasks = browser.get("/tasks").text
     assignment = re.search(r'href="/assignments/(\d+)"', tasks)
-    assert assignment
+    assert assignment and "回避承诺" in tasks
+    statement = browser.get(f"/assignments/{assignment.group(1)}").text
+    assert "本人承诺" in statement and 'name="pct_1.1"' not in statement
+    confirmed = browser.post(f"/assignments/{assignment.group(1)}/statement",
+                             data={"csrf_token": csrf})
+    assert confirmed.status_code == 303
     form = browser.get(f"/assignments/{assignment.group(1)}").text
     for shown in ("基本要求", "要点指引", "评分指引", "优势", "改进机会", "50–65%",
                   'data-points="', 'name="pct_1.1"'):

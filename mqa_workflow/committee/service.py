@@ -52,6 +52,24 @@ def recused_member_ids(session: Session, application_id: int) -> set[int]:
     )
 
 
+def recusal_reason(session: Session, member: User, application: Application) -> str | None:
+    """Why ``member`` is recused from ``application``, or None. Members' conflict profiles
+    are checked by the reviewers' rules whenever a profile is saved, an applicant's data
+    changes, or a team is assigned (``reviews.service.check_conflicts``), so the recorded
+    conflicts are current."""
+    if member.id not in recused_member_ids(session, application.id):
+        return None
+    return (f"{member.name} is recused from application {application.id} "
+            "(conflict of interest)")
+
+
+def ensure_not_recused(session: Session, member: User, application: Application) -> None:
+    """The one refusal the command line and the web give a recused member."""
+    reason = recusal_reason(session, member, application)
+    if reason is not None:
+        raise TransitionRefusedError(reason)
+
+
 def cast_vote(session: Session, application: Application, member: User, choice: str) -> None:
     if not member.has_role(Role.COMMITTEE_MEMBER):
         raise TransitionRefusedError(f"{member.name} is not a committee member")
@@ -60,10 +78,7 @@ def cast_vote(session: Session, application: Application, member: User, choice: 
             f"application {application.id} is in {application.state}; votes are taken only "
             "in committee_decision"
         )
-    if member.id in recused_member_ids(session, application.id):
-        raise TransitionRefusedError(
-            f"{member.name} is recused from application {application.id} (conflict of interest)"
-        )
+    ensure_not_recused(session, member, application)
     try:
         vote_choice = VoteChoice(choice)
     except ValueError:

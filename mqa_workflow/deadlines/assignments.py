@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.applications.models import Application
+from mqa_workflow.config import get_settings
 from mqa_workflow.notifications.service import application_context, notify_once, sent_keys
 from mqa_workflow.reviews.models import AssignmentStatus, ReviewAssignment
 from mqa_workflow.tasks.registry import register
@@ -33,7 +34,9 @@ def _tell_assignment(session: Session, assignment: ReviewAssignment, key: str) -
         return False  # the stage is over (or has no deadline): nothing to tell
     context = application_context(application) | {
         "stage": assignment.stage, "is_leader": assignment.is_leader,
-        "due_at": assignment.due_at}
+        "due_at": assignment.due_at,
+        # The task's page: the no-conflict statement, and declaring a conflict or declining.
+        "task_url": f"{get_settings().public_url.rstrip('/')}/assignments/{assignment.id}"}
     return notify_once(session, key, "assignment", [assignment.reviewer], context,
                        application.id, assignment.due_at)
 

@@ -16,7 +16,7 @@ from mqa_workflow.applicants.uscc import make_uscc
 from mqa_workflow.applications.models import Application
 from mqa_workflow.applications.service import create_application, write_answers
 from mqa_workflow.cycles.models import AwardCycle
-from mqa_workflow.reviews.models import PoolReviewer
+from mqa_workflow.reviews.models import ConflictProfile, PoolReviewer
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.standards.models import CLASS_IDS
 
@@ -82,9 +82,11 @@ def make_reviewers(session: Session, rng: random.Random, count: int,
             employments.append({"uscc": org.uscc, "name": org.name, "start": "2015-03-01",
                                 "end": date(2025, rng.randrange(1, 12), 1).isoformat()})
         session.add(PoolReviewer(user_id=user.id, classes=classes,
-                                 industries=rng.sample(INDUSTRIES, 3), employments=employments,
-                                 industry=rng.choice(INDUSTRIES), district=rng.choice(DISTRICTS),
+                                 industries=rng.sample(INDUSTRIES, 3),
                                  capacity=8, may_lead=(n // 6) % 3 == 0))
+        session.add(ConflictProfile(user_id=user.id, employments=employments,
+                                    industry=rng.choice(INDUSTRIES),
+                                    district=rng.choice(DISTRICTS)))
         leniency[user.id] = rng.gauss(0, 0.05)
     session.flush()
     return leniency

@@ -19,7 +19,8 @@ _COMMON: dict[str, Any] = {
 }
 
 SAMPLES: dict[str, dict[str, Any]] = {
-    "assignment": _COMMON | {"stage": "document_review", "is_leader": True, "due_at": _DUE},
+    "assignment": _COMMON | {"stage": "document_review", "is_leader": True, "due_at": _DUE,
+                             "task_url": "https://mqa.example.cn/assignments/7"},
     "reminder": _COMMON | {"work": "review", "due_at": _DUE, "days_left": 3},
     "overdue": _COMMON | {"work": "consensus", "due_at": _DUE,
                           "escalate_at": datetime(2026, 10, 2, 15, 59, 59, tzinfo=UTC)},

@@ -51,6 +51,30 @@ ZH: dict[str, str] = {
     "Scores, ranks and feedback reports become visible to the applicants only "
     "once released.": "评分、排名和反馈报告仅在发布后对申报单位可见。",
     "Cannot release yet": "暂不能发布", "Beijing time": "北京时间",
+    "No-conflict statement": "回避承诺", "I confirm this statement": "本人确认以上承诺",
+    "Before opening the application, confirm that you have no conflict of interest with the "
+    "applicant.": "查阅申报材料前，请确认您与申报单位不存在利益冲突。",
+    "If you do have a conflict, declare it: you are withdrawn from the application's teams "
+    "and replaced at once.":
+        "如存在利益冲突，请申报回避：您将立即退出该申报的评审组，并由他人替补。",
+    "Declare a conflict / decline": "申报回避 / 拒绝任务",
+    "Conflict of interest with this applicant": "与该申报单位的利益冲突",
+    "e.g. I coached this organization in 2024": "例如：2024 年曾为该单位提供辅导",
+    "Declare conflict (回避)": "申报回避", "Reason for declining": "拒绝理由",
+    "Decline assignment": "拒绝该评审任务",
+    "Conflict declared: you are withdrawn from the application's teams":
+        "已申报回避：您已退出该申报的全部评审组",
+    "Assignment declined": "已拒绝该评审任务",
+    "Conflict profiles": "回避信息", "Conflicts of interest": "利益冲突记录",
+    "Person": "人员", "Rule": "规则", "Found": "记录时间", "Employer": "现任职单位",
+    "Industry": "行业", "District": "区", "Employments": "任职经历",
+    "Relationships": "关联关系", "Consulting and coaching": "咨询/辅导",
+    "Shareholdings": "持股", "Edit": "编辑", "Import": "导入",
+    "Download template": "下载模板", "One per line": "每行一条",
+    "employment": "任职", "relationship": "关联关系", "competitor": "同业竞争",
+    "consulting": "咨询/辅导", "shareholding": "持股", "self_declared": "本人申报回避",
+    "Import conflict profiles (CSV or XLSX; all rows or none)":
+        "批量导入回避信息（CSV 或 XLSX；全部成功才导入）",
 }
 
 

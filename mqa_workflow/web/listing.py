@@ -11,7 +11,12 @@ from sqlalchemy.orm import Session
 from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.applications.models import Application
 from mqa_workflow.committee.service import tally
-from mqa_workflow.reviews.models import ConflictOfInterest, ReviewAssignment, ScoreSheet
+from mqa_workflow.reviews.models import (
+    ConflictOfInterest,
+    NoConflictStatement,
+    ReviewAssignment,
+    ScoreSheet,
+)
 from mqa_workflow.reviews.service import ACTIVE
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.web.access import COMMITTEE_STATES
@@ -28,7 +33,12 @@ def _visibility(user: User) -> ColumnElement[bool]:
     if user.has_role(Role.REVIEWER):
         assigned = select(ReviewAssignment.application_id).where(
             ReviewAssignment.reviewer_id == user.id, ReviewAssignment.status.in_(ACTIVE))
-        seen.append(Application.id.in_(assigned) & Application.id.not_in(conflicted))
+        # The materials open only after the no-conflict statement (the task list shows the
+        # assignments waiting for it).
+        confirmed = select(NoConflictStatement.application_id).where(
+            NoConflictStatement.user_id == user.id)
+        seen.append(Application.id.in_(assigned) & Application.id.in_(confirmed)
+                    & Application.id.not_in(conflicted))
     if user.has_role(Role.COMMITTEE_MEMBER):
         seen.append(Application.state.in_(COMMITTEE_STATES)
                     & Application.id.not_in(conflicted))

@@ -20,7 +20,7 @@ import pytest
 
 from mqa_workflow.db import Database
 from mqa_workflow.migrations.service import upgrade
-from tests.e2e.world import PASSWORD, World, answers, build
+from tests.e2e.world import PASSWORD, USCC_A, World, answers, build
 from tests.services import web_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -100,6 +100,10 @@ def _score(reviewer: Person, stage: str, percentage: str, step: str) -> None:
     page = reviewer.page
     page.goto("/tasks")
     page.click(f'a[data-stage="{stage}"]')
+    if page.locator("#confirm-statement").count():  # the 回避承诺, once per application
+        expect(page.locator("#statement")).to_contain_text("本人承诺")
+        reviewer.shot("04a-no-conflict-statement")
+        page.click("#confirm-statement")
     page.fill("textarea[name='strengths_1.1']", "文化理念体系完整")
     page.fill("textarea[name='opportunities_1.1']", "对标分析不足")
     page.locator("select.pct").first.select_option(percentage)
@@ -217,3 +221,63 @@ def test_one_application_from_submission_to_feedback_in_chromium(
     expect(page.locator("body")).to_contain_text("文化理念体系完整")
     applicant.shot("14-feedback-report")
     assert len(list(ARTIFACTS.glob("*.png"))) >= 16
+
+
+@pytest.fixture
+def world_in_review(tmp_path: Path) -> Iterator[World]:
+    url = f"sqlite:///{tmp_path / 'e2e-conflicts.sqlite3'}"
+    upgrade(url)
+    database = Database(url)
+    world = build(database)
+    with database.session() as session:  # a spare reviewer, to replace a withdrawn one
+        from mqa_workflow.accounts.models import Role
+        from mqa_workflow.accounts.service import add_user
+        from mqa_workflow.reviews.service import add_pool_reviewer
+
+        spare = add_user(session, name="专家四", email="r4@pool.cn", roles=[Role.REVIEWER])
+        add_pool_reviewer(session, spare, classes=["economic"], industries=["先进制造"],
+                          capacity=8, may_lead=False)
+    yield world
+    database.engine.dispose()
+
+
+def test_conflict_profiles_and_a_declaration_in_chromium(
+        world_in_review: World, chromium: object) -> None:
+    from playwright.sync_api import expect
+
+    world = world_in_review
+    with web_server(world.database) as server:
+        admin = Person(chromium, server, world.emails["admin"], "admin")
+        admin.page.goto("/admin/conflicts")
+        admin.page.click(f'a[data-edit="{world.emails["committee"]}"]')
+        admin.page.fill("input[name=industry]", "先进制造")
+        admin.page.fill("textarea[name=engagements]",
+                        "91440300MA5F00101X,深圳甲精密制造有限公司,辅导,2024-01-01,2024-06-30")
+        admin.page.click("#profile-form button[type=submit]")
+        expect(admin.page.locator("body")).to_contain_text("fails its check character")
+        admin.shot("20-conflict-profile-refused")
+        admin.page.go_back()
+        admin.page.fill("textarea[name=engagements]",
+                        f"{USCC_A},深圳甲精密制造有限公司,辅导,2024-01-01,2024-06-30")
+        admin.page.click("#profile-form button[type=submit]")
+        expect(admin.page.locator("textarea[name=engagements]")).to_have_value(
+            f"{USCC_A},深圳甲精密制造有限公司,辅导,2024-01-01,2024-06-30")
+        admin.shot("20a-conflict-profile-saved")
+
+        reviewer = Person(chromium, server, world.emails["reviewer2"], "reviewer2")
+        reviewer.page.goto("/tasks")
+        reviewer.page.click("details.withdraw summary")
+        reviewer.page.fill("form[data-declare] input[name=reason]", "近亲属在该单位任职")
+        reviewer.shot("21-declare-conflict")
+        reviewer.page.click("form[data-declare] button[type=submit]")
+        expect(reviewer.page.locator("#tasks")).to_contain_text("暂无待办")
+        expect(reviewer.page.locator("#notice")).to_contain_text("已申报回避")
+        reviewer.shot("21a-conflict-declared")
+
+        admin.page.goto("/admin/conflicts")
+        expect(admin.page.locator("#conflicts")).to_contain_text("近亲属在该单位任职")
+        expect(admin.page.locator("#conflicts")).to_contain_text("北京时间")
+        expect(admin.page.locator("#conflicts")).to_contain_text("咨询/辅导")  # the committee
+        admin.shot("22-conflicts-recorded")
+        admin.page.goto(f"/admin/cases/{world.application_id}")
+        expect(admin.page.locator("body")).to_contain_text("专家四")

@@ -70,7 +70,8 @@ def post_assign(application_id: Id, body: AssignBody, session: DB, user: Admin
              summary="Decline your assignment; a replacement is assigned at once")
 def post_decline(assignment_id: Id, body: DeclineBody, session: DB, user: Reviewer
                  ) -> dict[str, Any]:
-    assignment = _mine(session, user, assignment_id)
+    # Declining needs no opening of the materials (nor the no-conflict statement).
+    assignment = access.reviewer_task(session, user, assignment_id)
     result = decline(session, assignment, body.reason)
     return {"replacements": [a.reviewer_id for a in result.assignments],
             "uncovered": [u.reason for u in result.uncovered]}

@@ -143,3 +143,47 @@ class ReadBody(Strict):
 
 class RetryBody(Strict):
     ids: Annotated[list[Id], Field(max_length=500)] = Field(default_factory=list)
+
+
+class DeclarationBody(Strict):
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+_Field = Annotated[str | None, StringConstraints(max_length=300)]
+
+
+class EmploymentBody(Strict):
+    uscc: Short
+    name: Short
+    start: Short
+    end: _Field = None
+
+
+class RelationshipBody(Strict):
+    uscc: Short
+    kind: Short
+    note: Short = ""
+
+
+class EngagementBody(Strict):
+    uscc: Short
+    name: Short
+    kind: Short
+    start: Short
+    end: _Field = None
+
+
+class ShareholdingBody(Strict):
+    uscc: Short
+    name: Short
+    share: Short = ""
+
+
+class ConflictProfileBody(Strict):
+    employer_uscc: _Field = None
+    industry: _Field = None
+    district: _Field = None
+    employments: Annotated[list[EmploymentBody], Field(max_length=100)] = []
+    relationships: Annotated[list[RelationshipBody], Field(max_length=100)] = []
+    engagements: Annotated[list[EngagementBody], Field(max_length=100)] = []
+    shareholdings: Annotated[list[ShareholdingBody], Field(max_length=100)] = []

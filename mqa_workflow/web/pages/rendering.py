@@ -17,6 +17,9 @@ from mqa_workflow.web.i18n import LANGUAGES, translator
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 TEMPLATES.env.globals["state_label"] = lambda s: STATE_LABELS.get(ApplicationState(s), s)
+# Screens show Beijing time: ``{{ moment | beijing }}`` → "2026-12-01 15:40 北京时间".
+TEMPLATES.env.filters["beijing"] = (
+    lambda moment: f"{moment.astimezone(OFFICE_TZ):%Y-%m-%d %H:%M} 北京时间" if moment else "—")
 
 
 def beijing(moment: datetime) -> str:
