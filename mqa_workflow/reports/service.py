@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.applications.models import Application
+from mqa_workflow.committee.models import OUTCOME_LABELS, CommitteeDecision
 from mqa_workflow.config import get_settings
 from mqa_workflow.outbox.service import enqueue
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ScoreSheet
@@ -45,6 +46,8 @@ def feedback_context(session: Session, application: Application) -> dict[str, An
     return {"application": application, "cycle": application.cycle, "standard": standard,
             "state_label": ApplicationState(application.state).label, "stages": stages,
             "consolidated": session.get(ConsolidatedScore, application.id),
+            "decision": session.get(CommitteeDecision, application.id),
+            "outcome_labels": OUTCOME_LABELS,
             "comments": _comments(session, application)}
 
 

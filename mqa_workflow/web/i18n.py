@@ -42,6 +42,8 @@ ZH: dict[str, str] = {
     "Would move": "将推进", "Moved": "已推进", "Cannot move": "无法推进",
     "Answer the return": "补正后重新提交", "Withdraw": "撤回",
     "Document review": "材料评审", "Error": "出错了", "Problems": "问题",
+    "Committee decision": "评审委员会决定", "Decided": "决定于",
+    "frozen when taken": "决定作出时即已锁定",
 }
 
 

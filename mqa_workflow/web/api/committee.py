@@ -10,7 +10,7 @@ from sqlalchemy import select
 from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application
 from mqa_workflow.committee.models import CommitteeVote
-from mqa_workflow.committee.service import cast_vote, tally
+from mqa_workflow.committee.service import cast_vote, decision_of
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.web import access
 from mqa_workflow.web.api.schemas import Id, VoteBody
@@ -27,10 +27,15 @@ def own_vote(session: DB, member: User, application: Application) -> str | None:
         CommitteeVote.application_id == application.id, CommitteeVote.member_id == member.id))
 
 
-def tally_json(session: DB, application: Application) -> dict[str, Any]:
-    result = tally(session, application)
+def tally_json(session: DB, application: Application) -> dict[str, Any] | None:
+    """The frozen decision once taken, the live tally while the committee decides."""
+    result = decision_of(session, application)
+    if result is None:
+        return None
     return {"eligible": result.eligible, "recused": result.recused, "counts": result.counts,
-            "outcome": result.outcome, "problems": result.problems, "notes": result.notes}
+            "outcome": result.outcome, "problems": result.problems, "notes": result.notes,
+            "frozen": result.frozen, "decided_by": result.decided_by,
+            "decided_at": result.decided_at.isoformat() if result.decided_at else None}
 
 
 @router.get("/committee/applications",
@@ -61,5 +66,6 @@ def post_vote(application_id: Id, body: VoteBody, session: DB, user: CommitteeMe
 
 @router.get("/applications/{application_id}/tally",
             summary="Votes, recusals, quorum and the outcome within the quotas")
-def get_tally(application_id: Id, session: DB, user: AdminOrCommittee) -> dict[str, Any]:
+def get_tally(application_id: Id, session: DB, user: AdminOrCommittee
+              ) -> dict[str, Any] | None:
     return tally_json(session, _before_committee(session, user, application_id))

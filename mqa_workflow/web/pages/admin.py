@@ -88,8 +88,7 @@ def case(application_id: int, request: Request, page: Page) -> Response:
                       page.session, application_id=application.id),
                   visit=page.session.get(SiteVisit, application.id),
                   score=page.session.get(ConsolidatedScore, application.id),
-                  tally=tally_json(page.session, application)
-                  if application.state in access.COMMITTEE_STATES else None)
+                  tally=tally_json(page.session, application))
 
 
 @router.post("/cases/{application_id}/assign")
@@ -128,12 +127,15 @@ def results(cycle_id: int, request: Request, page: Page) -> Response:
         shown = [e for e in entries if access.is_admin(page.user)
                  or access.committee_may_see(page.session, page.user, e["application"])]
         for entry in shown:
+            if entry["score"] is None:
+                continue  # not consolidated (yet): no category profile to draw
             points = entry["score"].breakdown.get("categories", {})
             entry["radar"] = charts.radar([(c.code, float(points.get(c.code, 0)), c.points)
                                            for c in standard.categories])
             entry["polygon"] = charts.polygon(entry["radar"])
         by_class[award_class] = {
             "entries": shown, "standard": standard,
-            "bars": charts.distribution([float(e["score"].total) for e in shown])}
+            "bars": charts.distribution([float(e["score"].total) for e in shown
+                                         if e["score"] is not None])}
     return render(request, "admin/results.html", user=page.user, csrf=page.csrf, cycle=cycle,
                   by_class=by_class, admin=access.is_admin(page.user))

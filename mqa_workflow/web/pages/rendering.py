@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,11 +11,24 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from mqa_workflow.accounts.models import User
+from mqa_workflow.clock import OFFICE_TZ
 from mqa_workflow.states.table import STATE_LABELS, ApplicationState
 from mqa_workflow.web.i18n import LANGUAGES, translator
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 TEMPLATES.env.globals["state_label"] = lambda s: STATE_LABELS.get(ApplicationState(s), s)
+
+
+def beijing(moment: datetime | str | None) -> str:
+    """A stored UTC moment as the office reads it: Beijing time (北京时间)."""
+    if moment is None or moment == "":
+        return "—"
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment.astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M") + " 北京时间"
+
+
+TEMPLATES.env.filters["beijing"] = beijing
 
 
 def language(request: Request) -> str:
