@@ -23,7 +23,7 @@ from mqa_workflow.accounts.models import Role
 from mqa_workflow.accounts.service import add_user
 from mqa_workflow.applications.models import Application
 from mqa_workflow.clock import set_clock, wall_time
-from mqa_workflow.committee.service import cast_vote, recused_member_ids, tally
+from mqa_workflow.committee.service import cast_vote, decision_of, recused_member_ids, tally
 from mqa_workflow.config import Settings
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.cycles.service import create_cycle
@@ -41,6 +41,7 @@ from mqa_workflow.reviews.service import (
     submit_visit_report,
 )
 from mqa_workflow.scoring.models import ConsolidatedScore
+from mqa_workflow.scoring.ranking import class_ranking
 from mqa_workflow.scoring.sheet import effective_step
 from mqa_workflow.scoring.shortlist import shortlist_class
 from mqa_workflow.standards.loader import load_standard
@@ -64,12 +65,14 @@ class RankedApplication:
     document_review: Decimal | None
     final: Decimal | None
     state: str
+    decision: str | None = None  # the committee's decision as frozen when taken
 
 
 @dataclass
 class DemoOutcome:
     cycle_id: int
     rankings: dict[str, list[RankedApplication]] = field(default_factory=dict)
+    unranked: list[RankedApplication] = field(default_factory=list)  # ineligible, withdrawn
     reports: list[Path] = field(default_factory=list)
     conflicts_found: int = 0
 
@@ -245,13 +248,6 @@ def _document_review(session: Session, rng: random.Random, cast: data.Cast,
         shortlist_class(session, cycle, award_class, cast.admin)
 
 
-def _consensus_total(session: Session, application_id: int) -> Decimal:
-    sheet = session.scalar(select(ConsensusSheet).where(
-        ConsensusSheet.application_id == application_id,
-        ConsensusSheet.stage == ReviewStage.DOCUMENT_REVIEW.value))
-    return Decimal(sheet.total) if sheet else Decimal(0)
-
-
 def _site_visit(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
     for n, app in enumerate(_apps(session, cycle_id, "site_visit")):
         schedule_site_visit(session, app, date(2026, 9, 1) + timedelta(days=n),
@@ -307,21 +303,28 @@ def _tally_text(counts: dict[str, int]) -> str:
 
 
 def _outcome(session: Session, cycle_id: int) -> DemoOutcome:
+    """Each class's ranking (the one every page and export shows) with its decisions, and
+    the applications never ranked (ineligible or withdrawn) apart."""
     outcome = DemoOutcome(cycle_id)
     for award_class in CLASS_IDS:
-        rows = []
-        for app in _apps(session, cycle_id):
-            if app.award_class != award_class:
-                continue
-            score = session.get(ConsolidatedScore, app.id)
-            rows.append(RankedApplication(
-                app.id, app.title, score.rank if score else None,
-                _consensus_total(session, app.id) or None,
-                Decimal(score.total) if score else None, app.state))
-        rows.sort(key=lambda r: (r.rank is None, r.rank or 0, -(r.document_review or 0)))
-        outcome.rankings[award_class] = rows
+        ranking = class_ranking(session, cycle_id, award_class)
+        outcome.rankings[award_class] = [_ranked(session, entry.application, entry.position,
+                                                 entry.document_review_total)
+                                         for entry in ranking]
+        ranked = {entry.application.id for entry in ranking}
+        outcome.unranked += [_ranked(session, app, None, None)
+                             for app in _apps(session, cycle_id)
+                             if app.award_class == award_class and app.id not in ranked]
     return outcome
 
+
+def _ranked(session: Session, app: Application, position: int | None,
+            document_review: Decimal | None) -> RankedApplication:
+    score = session.get(ConsolidatedScore, app.id)
+    decision = decision_of(session, app)
+    return RankedApplication(app.id, app.title, position, document_review,
+                             Decimal(score.total) if score else None, app.state,
+                             decision.outcome if decision and decision.frozen else None)
 
 
 def _pool_size(applications: int) -> int:
