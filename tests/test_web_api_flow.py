@@ -74,8 +74,15 @@ def test_one_application_from_review_to_the_grand_award_and_its_feedback(
     review(api, a, "site_visit", 80)
     waiting = ok(api["admin"].get(f"/api/applications/{a}/waiting-for"))
     assert "the site-visit report is not submitted" in waiting["finish_site_visit"]
-    ok(api["reviewer"].post(f"/api/applications/{a}/site-visit/report",
-                            json={"report": "现场核实无误"}))
+    partial = api["reviewer"].post(f"/api/applications/{a}/site-visit/report",
+                                   json={"report": "现场核实无误"})
+    assert partial.status_code == 422  # a finding for each issue to verify, not free text
+    assert partial.json()["problems"] == [
+        "核实顾客满意度数据: no finding (every issue to verify needs one)"]
+    finding = {"issue": "核实顾客满意度数据", "verified": "yes", "finding": "第三方测评，数据真实"}
+    visit = ok(api["reviewer"].post(f"/api/applications/{a}/site-visit/report",
+                                    json={"report": "现场核实无误", "findings": [finding]}))
+    assert visit["findings"] == [finding]
     advance(api, a, "finish_site_visit")  # the consolidation task runs after the commit
     advance(api, a, "refer_to_committee")
 

@@ -12,7 +12,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from mqa_workflow.accounts.models import Role
 from mqa_workflow.accounts.service import add_user
 from mqa_workflow.applications.models import Application
-from mqa_workflow.clock import set_clock, wall_time
+from mqa_workflow.clock import office_today, set_clock, wall_time
 from mqa_workflow.committee.service import cast_vote, decision_of, recused_member_ids, tally
 from mqa_workflow.config import Settings
 from mqa_workflow.cycles.models import AwardCycle
@@ -38,8 +38,8 @@ from mqa_workflow.reviews.service import (
     save_sheet,
     schedule_site_visit,
     spreads,
-    submit_visit_report,
 )
+from mqa_workflow.reviews.site_visits import submit_visit_report
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.scoring.ranking import class_ranking
 from mqa_workflow.scoring.sheet import effective_step
@@ -53,6 +53,13 @@ DEMO_RULES = {"reviewers_per_application": 3, "site_visit_team_size": 3,
               "site_visits_per_class": 2, "consensus_threshold": 20,
               "score_weights": {"document_review": 0.4, "site_visit": 0.6},
               "award_quotas": {c: {"grand": 1, "encouragement": 1} for c in CLASS_IDS}}
+DEMO_ISSUES = ("核实质量损失率统计口径", "核实顾客满意度测评方法")
+DEMO_FINDINGS = {
+    "核实质量损失率统计口径": [("yes", "统计口径与国家标准一致，抽查三个月台账无误。"),
+                              ("partly", "口径一致，但外部损失未计入售后索赔费用。")],
+    "核实顾客满意度测评方法": [("yes", "第三方测评，样本量与抽样方法合理。"),
+                              ("no", "测评由销售部门自行组织，未见独立性保障。")],
+}
 VOTE_OUTCOME_TRIGGER = {"grand": "award_grand", "encouragement": "award_encouragement",
                         "none": "decline_award"}
 
@@ -249,16 +256,20 @@ def _document_review(session: Session, rng: random.Random, cast: data.Cast,
 
 
 def _site_visit(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
-    for n, app in enumerate(_apps(session, cycle_id, "site_visit")):
-        schedule_site_visit(session, app, date(2026, 9, 1) + timedelta(days=n),
-                            ["核实质量损失率统计口径", "核实顾客满意度测评方法"])
+    for app in _apps(session, cycle_id, "site_visit"):
+        # Visited today on the demo's timeline: the report is written once the visit began.
+        schedule_site_visit(session, app, office_today(), list(DEMO_ISSUES))
     _review_stage(session, rng, cast, cycle_id, "site_visit", ReviewStage.SITE_VISIT)
     for app in _apps(session, cycle_id, "site_visit"):
         leader = session.scalars(select(ReviewAssignment).where(
             ReviewAssignment.application_id == app.id, ReviewAssignment.is_leader.is_(True),
             ReviewAssignment.stage == ReviewStage.SITE_VISIT.value)).first()
         assert leader is not None
-        submit_visit_report(session, app, leader.reviewer,
+        findings = [{"issue": issue, "verified": verified, "finding": text}
+                    for issue, (verified, text) in zip(
+                        DEMO_ISSUES, (rng.choice(DEMO_FINDINGS[issue]) for issue in DEMO_ISSUES),
+                        strict=True)]
+        submit_visit_report(session, app, leader.reviewer, findings,
                             "现场核查确认申报材料所述做法已在各部门展开，关键结果数据真实。")
         social = app.cycle.rules.uses("social_evaluation")
         advance(session, app.id, "begin_social_evaluation" if social else "finish_site_visit",

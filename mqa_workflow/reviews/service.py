@@ -501,34 +501,6 @@ def schedule_site_visit(
     return visit
 
 
-def submit_visit_report(
-    session: Session, application: Application, leader: User, report: str
-) -> SiteVisit:
-    visit = session.get(SiteVisit, application.id)
-    if visit is None:
-        raise ConflictError(f"the site visit of application {application.id} is not scheduled")
-    leads = session.scalar(
-        select(func.count())
-        .select_from(ReviewAssignment)
-        .where(
-            ReviewAssignment.application_id == application.id,
-            ReviewAssignment.stage == ReviewStage.SITE_VISIT.value,
-            ReviewAssignment.reviewer_id == leader.id,
-            ReviewAssignment.is_leader.is_(True),
-            ReviewAssignment.status.in_(ACTIVE),
-        )
-    )
-    if not leads:
-        raise ConflictError(
-            f"{leader.name} does not lead the site-visit team of application {application.id}"
-        )
-    if not report.strip():
-        raise InvalidInputError("the site-visit report is empty")
-    visit.report, visit.reported_by, visit.reported_at = report.strip(), leader.id, now()
-    session.flush()
-    return visit
-
-
 def add_pool_reviewer(
     session: Session,
     user: User,

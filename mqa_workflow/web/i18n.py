@@ -44,6 +44,9 @@ ZH: dict[str, str] = {
     "Document review": "材料评审", "Error": "出错了", "Problems": "问题",
     "Committee decision": "评审委员会决定", "Decided": "决定于",
     "frozen when taken": "决定作出时即已锁定",
+    "Issue to verify": "待核实问题", "Verified": "核实结论", "Finding": "核查发现",
+    "Overall summary": "总体意见", "verified_yes": "已核实", "verified_partly": "部分核实",
+    "verified_no": "未核实", "Site-visit findings": "现场核查发现",
 }
 
 

@@ -109,7 +109,8 @@ def visit_json(visit: SiteVisit | None) -> dict[str, Any] | None:
     if visit is None:
         return None
     return {"scheduled_on": when(visit.scheduled_on),
-            "issues_to_verify": list(visit.issues_to_verify), "report": visit.report,
+            "issues_to_verify": list(visit.issues_to_verify),
+            "findings": [dict(f) for f in visit.findings], "report": visit.report,
             "reported_by": visit.reported_by, "reported_at": when(visit.reported_at)}
 
 

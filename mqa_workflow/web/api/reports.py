@@ -49,7 +49,8 @@ def results(cycle_id: Id, session: DB, user: AdminOrCommittee) -> dict[str, Any]
                            "score": score_json(entry["score"]),
                            "outcome": votes.outcome if votes else None,
                            "decision_frozen": bool(votes and votes.frozen)})
-        classes[award_class] = rows
+        if rows:
+            classes[award_class] = rows
     return {"cycle_id": cycle.id, "classes": classes}
 
 

@@ -126,6 +126,8 @@ def results(cycle_id: int, request: Request, page: Page) -> Response:
         standard = load_standard(award_class)
         shown = [e for e in entries if access.is_admin(page.user)
                  or access.committee_may_see(page.session, page.user, e["application"])]
+        if not shown:
+            continue
         for entry in shown:
             if entry["score"] is None:
                 continue  # not consolidated (yet): no category profile to draw
