@@ -4,12 +4,15 @@ for each issue the team was asked to verify (issue 12, point 9)."""
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role, User
@@ -24,6 +27,7 @@ from mqa_workflow.reviews.models import ReviewAssignment, SiteVisit
 from mqa_workflow.reviews.service import schedule_site_visit
 from mqa_workflow.reviews.site_visits import LEGACY_FINDING_NOTE, submit_visit_report
 from tests import factories
+from tests.conftest import POSTGRES_URL, service_missing
 
 ISSUES = ["核实质量损失率统计口径", "核实顾客满意度测评方法"]
 FINDINGS = [{"issue": ISSUES[0], "verified": "yes", "finding": "口径与国家标准一致"},
@@ -139,9 +143,29 @@ def test_mqa_sitevisit_report_reads_findings_from_json(mqa, tmp_path: Path) -> N
                                str(path), "--as", email)
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no schema yet, on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
+        return
+    if not POSTGRES_URL:
+        service_missing("MQA_TEST_POSTGRES_URL")
+    server = make_url(POSTGRES_URL)
+    name = f"mqa_test_migration_{os.getpid()}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    yield server.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
 def test_the_migration_keeps_a_free_text_report_as_the_summary_and_recovers_decisions(
-        tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+        empty_url: str) -> None:
+    url = empty_url
     config = alembic_config(url)
     command.upgrade(config, "0020")
     engine = create_engine(url)
