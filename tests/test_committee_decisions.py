@@ -8,6 +8,8 @@ import io
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -17,7 +19,13 @@ from mqa_workflow.applications.models import Application
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.clock import set_clock
 from mqa_workflow.committee.models import CommitteeDecision
-from mqa_workflow.committee.service import cast_vote, decision_of, freeze_decision, tally
+from mqa_workflow.committee.service import (
+    cast_vote,
+    committee_members,
+    decision_of,
+    freeze_decision,
+    tally,
+)
 from mqa_workflow.db import Database
 from mqa_workflow.errors import ConflictError
 from mqa_workflow.notifications.models import Notification
@@ -182,3 +190,46 @@ def test_mqa_committee_tally_shows_the_frozen_decision_after_the_award(mqa) -> N
     assert "outcome: grand" in shown
     assert "(Beijing time) by admin@office.sz; frozen" in shown
     assert "quota" not in shown
+    assert "committee decision: grand 授予大奖 (taken " in mqa("case", "show",
+                                                              str(application_id))
+
+
+VOTES = st.lists(st.sampled_from(["grand", "encouragement", "none"]), min_size=3, max_size=3)
+TRIGGER = {"grand": "award_grand", "encouragement": "award_encouragement",
+           "none": "decline_award"}
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(grand=st.integers(0, 2), encouragement=st.integers(0, 2),
+       ballots=st.lists(VOTES, min_size=1, max_size=6))
+def test_quotas_hold_and_every_frozen_decision_is_what_its_own_tally_still_gives(
+        sqlite_database: Database, grand: int, encouragement: int,
+        ballots: list[list[str]]) -> None:
+    """Over random classes decided one application after another: no quota is exceeded,
+    each award reads as itself, and recounting a decided application (its own award left
+    out) gives back exactly the decision frozen for it."""
+    with sqlite_database.session() as session:
+        cycle = factories.cycle(session, {"committee_quorum": 1, "award_quotas": {
+            "economic": {"grand": grand, "encouragement": encouragement}}})
+        # The committee is everyone with the role; the examples share one database.
+        members, admin = committee_members(session) or _committee(session), factories.user(session)
+        decided = []
+        for ballot in ballots:
+            application = factories.application(session, state="committee_decision",
+                                                award_cycle=cycle, complete=False)
+            for member, choice in zip(members, ballot, strict=True):
+                cast_vote(session, application, member, choice)
+            advance(session, application.id, TRIGGER[tally(session, application).outcome or
+                                                     "none"], admin)
+            decided.append(application)
+        states = [a.state for a in decided]
+        assert states.count("awarded_grand") <= grand
+        assert states.count("awarded_encouragement") <= encouragement
+        for application in decided:
+            frozen = decision_of(session, application)
+            assert frozen is not None and frozen.frozen
+            assert application.state == {"grand": "awarded_grand", "none": "not_awarded",
+                                         "encouragement": "awarded_encouragement"}[
+                                             frozen.outcome or "none"]
+            assert tally(session, application).outcome == frozen.outcome

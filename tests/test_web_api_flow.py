@@ -94,6 +94,9 @@ def test_one_application_from_review_to_the_grand_award_and_its_feedback(
     assert again.status_code == 409
     assert ok(api["committee"].get(f"/api/applications/{a}/tally"))["outcome"] == "grand"
     advance(api, a, "award_grand")
+    decided = ok(api["admin"].get(f"/api/applications/{a}/tally"))
+    assert (decided["outcome"], decided["frozen"]) == ("grand", True)  # not recounted
+    assert ok(api["admin"].get(f"/api/applications/{a}"))["decided_award"] == "grand"
 
     mine = ok(api["applicant"].get(f"/api/applications/{a}"))
     assert mine["state"] == "awarded_grand" and mine["state_label"] == "获大奖"

@@ -52,7 +52,7 @@ def class_ranking(session: Session, cycle_id: int, award_class: str) -> list[Ran
     ids = [a.id for a in applications]
     scores = {s.application_id: s for s in session.scalars(
         select(ConsolidatedScore).where(ConsolidatedScore.application_id.in_(ids)))}
-    standings = _document_review_standings(session, applications)
+    standings = document_review_standings(session, applications)
 
     def final_key(a: Application) -> tuple[Decimal, Decimal, Decimal, int]:
         s = scores[a.id]
@@ -60,10 +60,7 @@ def class_ranking(session: Session, cycle_id: int, award_class: str) -> list[Ran
                 -Decimal(s.site_visit_total), a.id)
 
     def document_key(a: Application) -> tuple[int, Decimal, Decimal, int]:
-        standing = standings.get(a.id)
-        if standing is None:
-            return (1, Decimal(0), Decimal(0), a.id)
-        return (0, -standing[0], -standing[1], a.id)
+        return document_review_key(a, standings.get(a.id))
 
     shortlisted = [a for a in applications if S(a.state) not in NOT_SHORTLISTED]
     consolidated = sorted((a for a in shortlisted if a.id in scores), key=final_key)
@@ -76,8 +73,17 @@ def class_ranking(session: Session, cycle_id: int, award_class: str) -> list[Ran
             for position, (application, chosen) in enumerate(ordered, start=1)]
 
 
-def _document_review_standings(session: Session, applications: list[Application]
-                               ) -> dict[int, tuple[Decimal, Decimal]]:
+def document_review_key(application: Application, standing: tuple[Decimal, Decimal] | None
+                        ) -> tuple[int, Decimal, Decimal, int]:
+    """The document-review order (shortlisting uses it too): higher consensus total,
+    then the higher results subtotal, then the earlier application; unscored last."""
+    if standing is None:
+        return (1, Decimal(0), Decimal(0), application.id)
+    return (0, -standing[0], -standing[1], application.id)
+
+
+def document_review_standings(session: Session, applications: list[Application]
+                              ) -> dict[int, tuple[Decimal, Decimal]]:
     """Each application's document-review consensus: (total, results subtotal)."""
     by_id = {a.id: a for a in applications}
     found = {}
