@@ -89,6 +89,7 @@ def test_one_application_from_review_to_the_grand_award_and_its_feedback(
     before = ok(api["committee"].get("/api/committee/applications"))
     assert [x["id"] for x in before] == [a] and before[0]["score"]["total"] == 380
     assert "answers" not in before[0]  # results, not the materials
+    assert before[0]["site_visit_findings"] == [finding]  # the visit's finding per issue
     ok(api["committee"].post(f"/api/applications/{a}/votes", json={"choice": "grand"}), 201)
     again = api["committee"].post(f"/api/applications/{a}/votes", json={"choice": "none"})
     assert again.status_code == 409

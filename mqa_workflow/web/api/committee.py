@@ -11,6 +11,7 @@ from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application
 from mqa_workflow.committee.models import CommitteeVote
 from mqa_workflow.committee.service import cast_vote, decision_of
+from mqa_workflow.reviews.models import SiteVisit
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.web import access
 from mqa_workflow.web.api.schemas import Id, VoteBody
@@ -25,6 +26,12 @@ router = APIRouter(tags=["committee"])
 def own_vote(session: DB, member: User, application: Application) -> str | None:
     return session.scalar(select(CommitteeVote.choice).where(
         CommitteeVote.application_id == application.id, CommitteeVote.member_id == member.id))
+
+
+def findings_of(session: DB, application: Application) -> list[dict[str, Any]]:
+    """The site visit's finding for each issue it verified (none before its report)."""
+    visit = session.get(SiteVisit, application.id)
+    return list(visit.findings) if visit is not None and visit.reported_at else []
 
 
 def tally_json(session: DB, application: Application) -> dict[str, Any] | None:
@@ -43,7 +50,8 @@ def tally_json(session: DB, application: Application) -> dict[str, Any] | None:
 def committee_list(session: DB, user: CommitteeMember) -> list[dict[str, Any]]:
     return [application_json(session, user, a)
             | {"score": score_json(session.get(ConsolidatedScore, a.id)),
-               "my_vote": own_vote(session, user, a)}
+               "my_vote": own_vote(session, user, a),
+               "site_visit_findings": [dict(f) for f in findings_of(session, a)]}
             for a in visible_applications(session, user)
             if access.committee_may_see(session, user, a)]
 
