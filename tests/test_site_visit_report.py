@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from alembic import command
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -28,6 +30,7 @@ from mqa_workflow.reviews.service import schedule_site_visit
 from mqa_workflow.reviews.site_visits import LEGACY_FINDING_NOTE, submit_visit_report
 from tests import factories
 from tests.conftest import POSTGRES_URL, service_missing
+from tests.e2e.world import PASSWORD, World, build
 
 ISSUES = ["核实质量损失率统计口径", "核实顾客满意度测评方法"]
 FINDINGS = [{"issue": ISSUES[0], "verified": "yes", "finding": "口径与国家标准一致"},
@@ -215,3 +218,57 @@ def test_the_migration_keeps_a_free_text_report_as_the_summary_and_recovers_deci
             "grand", 1, "admin@x.cn")
         assert session.get(CommitteeDecision, 2) is None
     database.engine.dispose()
+
+
+def _reviewer_browser(world: World) -> tuple[TestClient, str]:
+    from mqa_workflow.web.app import create_app
+
+    browser = TestClient(create_app(world.database), follow_redirects=False)
+    browser.post("/login", data={"email": world.emails["reviewer"], "password": PASSWORD,
+                                 "next": "/"})
+    found = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/tasks").text)
+    assert found
+    return browser, found.group(1)
+
+
+def test_the_leader_reports_on_the_web_form_once_the_visit_has_begun(
+        sqlite_database: Database) -> None:
+    world = build(sqlite_database)
+    a = world.application_id
+    with sqlite_database.session() as session:
+        application = session.get(Application, a)
+        assert application is not None
+        application.state = "site_visit"  # test set-up: the visit's team, scheduled
+        leader = session.scalars(select(User).where(
+            User.email == world.emails["reviewer"])).one()
+        session.add(ReviewAssignment(application_id=a, reviewer_id=leader.id,
+                                     stage="site_visit", is_leader=True, status="submitted"))
+        session.flush()
+        schedule_site_visit(session, application, date(2026, 9, 10), ISSUES)
+        session.commit()
+    form = {"verified_0": "yes", "finding_0": FINDINGS[0]["finding"],
+            "verified_1": "partly", "finding_1": FINDINGS[1]["finding"], "report": "总体良好"}
+
+    _at(datetime(2026, 9, 9, 15, tzinfo=UTC))  # 23:00 on 9 September in Beijing
+    browser, csrf = _reviewer_browser(world)
+    with browser:
+        page = browser.get(f"/applications/{a}/site-visit")
+        assert "现场评审定于 2026-09-10 开始" in page.text and "submit-report" not in page.text
+        early = browser.post(f"/applications/{a}/site-visit", data=form | {"csrf_token": csrf})
+        assert early.status_code == 409 and "begins on 2026-09-10" in early.text
+
+    _at(datetime(2026, 9, 10, 1, tzinfo=UTC))
+    browser, csrf = _reviewer_browser(world)
+    with browser:
+        page = browser.get(f"/applications/{a}/site-visit")
+        assert 'name="verified_1"' in page.text and 'name="finding_0"' in page.text
+        missing = browser.post(f"/applications/{a}/site-visit",
+                               data=form | {"csrf_token": csrf, "verified_1": ""})
+        assert missing.status_code == 422 and "verified must be yes, partly or no" in missing.text
+        done = browser.post(f"/applications/{a}/site-visit", data=form | {"csrf_token": csrf})
+        assert done.status_code == 303, done.text
+        shown = browser.get(f"/applications/{a}/site-visit").text
+    assert "<td>核实顾客满意度测评方法</td>" in shown and "部分核实" in shown
+    with sqlite_database.session() as session:
+        visit = session.get(SiteVisit, a)
+        assert visit is not None and visit.findings == FINDINGS and visit.report == "总体良好"
