@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -15,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role, User
+from mqa_workflow.accounts.service import get_user
 from mqa_workflow.applications.models import Application
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.clock import set_clock
@@ -233,3 +235,40 @@ def test_quotas_hold_and_every_frozen_decision_is_what_its_own_tally_still_gives
                                          "encouragement": "awarded_encouragement"}[
                                              frozen.outcome or "none"]
             assert tally(session, application).outcome == frozen.outcome
+
+
+@pytest.mark.postgres
+def test_two_admins_deciding_at_once_on_postgresql_one_decision_is_taken(
+        pg_database: Database) -> None:
+    with pg_database.session() as session:
+        application = factories.application(session, state="committee_decision")
+        _voted(session, application, _committee(session), "grand")
+        app_id = application.id
+        emails = [factories.user(session).email for _ in range(2)]
+    both_loaded = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def admin(email: str) -> None:
+        session = pg_database.sessions()
+        try:
+            with session.begin():
+                session.get(Application, app_id)
+                both_loaded.wait(timeout=10)
+                advance(session, app_id, "award_grand", get_user(session, email))
+            outcomes.append("won")
+        except ConflictError as error:
+            outcomes.append(f"conflict: {error.message}")
+        finally:
+            session.close()
+
+    threads = [threading.Thread(target=admin, args=(email,)) for email in emails]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    # The other one is refused with a conflict (never a database error, never a 500).
+    assert len(outcomes) == 2 and outcomes.count("won") == 1
+    assert next(o for o in outcomes if o != "won").startswith("conflict: ")
+    with pg_database.session() as session:
+        assert len(session.scalars(select(CommitteeDecision)).all()) == 1
+        assert session.get(Application, app_id).state == "awarded_grand"  # type: ignore[union-attr]

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role, User
@@ -176,7 +177,13 @@ def freeze_decision(session: Session, application: Application, actor: User,
         eligible=result.eligible, recused=result.recused, counts=dict(result.counts),
         notes=list(result.notes), decided_by=actor.email)
     session.add(decision)
-    session.flush()
+    application_id = application.id  # the failed flush below expires every instance
+    try:
+        session.flush()
+    except IntegrityError:  # another administrator took it at the same moment
+        raise ConflictError(
+            f"application {application_id} was decided by someone else at the same time; "
+            "your decision was not saved, reload to see it") from None
     return decision
 
 
