@@ -130,3 +130,35 @@ def test_the_ranking_lists_the_not_shortlisted_after_the_shortlisted_with_their_
         assert [(e.application.id, e.shortlisted, e.stage) for e in ranking] == [
             (decided.id, True, "awarded_grand"), (visiting.id, True, "site_visit"),
             (out_high.id, False, "not_shortlisted")]
+
+
+def test_mqa_report_ranking_and_export_list_the_same_ranking(mqa, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from mqa_workflow.db import get_database
+
+    mqa("db", "upgrade")
+    with get_database().session() as session:
+        cycle = factories.cycle(session)
+        recorder = factories.user(session, Role.REVIEWER).id
+        ranked = [_place(session, cycle, state, review, final, recorder).id
+                  for state, review, final in (("not_shortlisted", 90, 0),
+                                               ("awarded_grand", 80, 85))]
+        gone = _place(session, cycle, "withdrawn", 99, 99, recorder).id
+        rank_class(session, cycle.id, "economic")
+        cycle_name = cycle.name
+        session.commit()
+    shown = mqa("report", "ranking", "--cycle", cycle_name)
+    # Rows as (rank, application); a long cell wraps onto lines whose first cells are blank.
+    cells = [[cell.strip() for cell in line.split("│")[1:3]]
+             for line in shown.splitlines() if line.startswith("│")]
+    assert [tuple(c) for c in cells if c[0]] == [("1", str(ranked[1])), ("2", str(ranked[0]))]
+    assert "未入围" in shown
+    assert gone not in {int(c[1]) for c in cells if c[1]}
+    out = tmp_path / "results.csv"
+    mqa("report", "export", "--cycle", cycle_name, "--out", str(out))
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert [int(r["application"]) for r in rows] == [ranked[1], ranked[0]]
+    assert [r["shortlisted"] for r in rows] == ["yes", "no"]
+    assert "does not run" in mqa("report", "ranking", "--cycle", cycle_name, "--class",
+                                 "sports", code=2)
+    assert "no application has reached scoring yet" in mqa(
+        "report", "ranking", "--cycle", cycle_name, "--class", "cultural")
