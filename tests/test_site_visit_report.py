@@ -26,8 +26,11 @@ from mqa_workflow.errors import ConflictError, InvalidInputError
 from mqa_workflow.migrations.service import alembic_config
 from mqa_workflow.reports.service import render_feedback
 from mqa_workflow.reviews.models import ReviewAssignment, SiteVisit
-from mqa_workflow.reviews.service import schedule_site_visit
-from mqa_workflow.reviews.site_visits import LEGACY_FINDING_NOTE, submit_visit_report
+from mqa_workflow.reviews.site_visits import (
+    LEGACY_FINDING_NOTE,
+    schedule_site_visit,
+    submit_visit_report,
+)
 from tests import factories
 from tests.conftest import POSTGRES_URL, service_missing
 from tests.e2e.world import PASSWORD, World, build
@@ -106,6 +109,8 @@ def test_the_findings_are_stored_per_issue_audited_and_shown_in_the_feedback(
         assert record is not None and record.actor == leader.email
         assert record.data["findings"] == [{"issue": ISSUES[0], "verified": "yes"},
                                            {"issue": ISSUES[1], "verified": "partly"}]
+        with pytest.raises(ConflictError, match="no longer change"):
+            schedule_site_visit(session, application, date(2026, 9, 9), ["另一个问题"])
         html = render_feedback(session, application)
         assert "现场核查发现" in html
         assert f"<td>{ISSUES[1]}</td><td>部分核实</td><td>样本未覆盖海外客户</td>" in html

@@ -36,10 +36,9 @@ from mqa_workflow.reviews.service import (
     declare_conflict,
     record_consensus,
     save_sheet,
-    schedule_site_visit,
     spreads,
 )
-from mqa_workflow.reviews.site_visits import submit_visit_report
+from mqa_workflow.reviews.site_visits import schedule_site_visit, submit_visit_report
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.scoring.ranking import class_ranking
 from mqa_workflow.scoring.sheet import effective_step

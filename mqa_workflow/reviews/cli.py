@@ -26,10 +26,9 @@ from mqa_workflow.reviews.service import (
     open_application,
     record_consensus,
     save_sheet,
-    schedule_site_visit,
     spreads,
 )
-from mqa_workflow.reviews.site_visits import submit_visit_report
+from mqa_workflow.reviews.site_visits import schedule_site_visit, submit_visit_report
 
 reviewer_app = typer.Typer(help="The reviewer pool (评审专家库).", no_args_is_help=True)
 review_app = typer.Typer(

@@ -37,7 +37,6 @@ from mqa_workflow.reviews.models import (
     ReviewAssignment,
     ReviewStage,
     ScoreSheet,
-    SiteVisit,
 )
 from mqa_workflow.scoring.sheet import ScoreSheetError, effective_step, score_sheet
 from mqa_workflow.standards.loader import load_standard
@@ -484,21 +483,6 @@ def open_application(
     if not assigned:
         raise ConflictError(f"{user.name} is not assigned to application {application_id}")
     return application
-
-
-def schedule_site_visit(
-    session: Session, application: Application, day: date, issues_to_verify: Sequence[str]
-) -> SiteVisit:
-    if application.state != "site_visit":
-        raise ConflictError(
-            f"application {application.id} is {application.state}, not in site_visit"
-        )
-    visit = session.get(SiteVisit, application.id) or SiteVisit(application_id=application.id)
-    visit.scheduled_on = day
-    visit.issues_to_verify = [issue.strip() for issue in issues_to_verify if issue.strip()]
-    session.add(visit)
-    session.flush()
-    return visit
 
 
 def add_pool_reviewer(

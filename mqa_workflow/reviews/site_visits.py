@@ -11,6 +11,7 @@ stored until the whole report is right.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -44,6 +45,24 @@ VERIFIED_LABELS: dict[str | None, str] = {
     "yes": "已核实", "partly": "部分核实", "no": "未核实",
     None: "未逐项记录",  # a report written before findings were kept per issue
 }
+
+
+def schedule_site_visit(session: Session, application: Application, day: date,
+                        issues_to_verify: Sequence[str]) -> SiteVisit:
+    """Set the visit's day and the issues the team must verify; fixed once reported."""
+    if application.state != "site_visit":
+        raise ConflictError(
+            f"application {application.id} is {application.state}, not in site_visit")
+    visit = session.get(SiteVisit, application.id) or SiteVisit(application_id=application.id)
+    if visit.reported_at is not None:
+        raise ConflictError(
+            f"the site-visit report of application {application.id} is in; its day and "
+            "issues to verify no longer change")
+    visit.scheduled_on = day
+    visit.issues_to_verify = [issue.strip() for issue in issues_to_verify if issue.strip()]
+    session.add(visit)
+    session.flush()
+    return visit
 
 
 def submit_visit_report(session: Session, application: Application, leader: User,

@@ -15,10 +15,9 @@ from mqa_workflow.reviews.service import (
     decline,
     record_consensus,
     save_sheet,
-    schedule_site_visit,
     spreads,
 )
-from mqa_workflow.reviews.site_visits import submit_visit_report
+from mqa_workflow.reviews.site_visits import schedule_site_visit, submit_visit_report
 from mqa_workflow.web import access
 from mqa_workflow.web.api.schemas import (
     AssignBody,
