@@ -4,7 +4,7 @@ from mqa_workflow.accounts.models import User
 from mqa_workflow.applicants.models import Organization, Project
 from mqa_workflow.applications.models import Application, Document, DocumentBlob, ItemAnswer
 from mqa_workflow.audit.models import AuditRecord
-from mqa_workflow.committee.models import CommitteeVote
+from mqa_workflow.committee.models import CommitteeDecision, CommitteeVote
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.db import Base
 from mqa_workflow.notifications.models import Delivery, Notification, SentNotice
@@ -36,6 +36,7 @@ __all__ = [
     "AwardCycle",
     "Base",
     "CandidateDecision",
+    "CommitteeDecision",
     "CommitteeVote",
     "ConflictOfInterest",
     "ConflictProfile",

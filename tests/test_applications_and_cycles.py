@@ -99,8 +99,9 @@ def test_an_application_is_one_per_class_project_and_cycle(database: Database) -
         create_application(session, cycle=cycle, award_class="economic", organization=org)
         with pytest.raises(ConflictError, match="already has application"):
             create_application(session, cycle=cycle, award_class="economic", organization=org)
-        with pytest.raises(InvalidInputError, match="is for a project"):
-            create_application(session, cycle=cycle, award_class="cultural", organization=org)
+        with pytest.raises(InvalidInputError, match="leave out the project"):
+            create_application(session, cycle=cycle, award_class="economic", organization=org,
+                               project_name="某项目")
 
 
 def test_moving_a_stage_deadline_moves_the_open_assignments_of_that_stage(

@@ -76,7 +76,12 @@ def test_a_whole_cycle_from_the_command_line(mqa, tmp_path: Path) -> None:
     _review(mqa, tmp_path, "site_visit", 80)
     assert "site-visit report is not submitted" in mqa("case", "advance", "1",
                                                        "finish_site_visit", code=4)
-    mqa("sitevisit", "report", "1", "--file", _file(tmp_path, "r.txt", "现场核实无误"),
+    assert "must be an object" in mqa("sitevisit", "report", "1", "--file",
+                                      _file(tmp_path, "r.txt", "现场核实无误"),
+                                      "--as", "r1@pool.cn", code=2)
+    report = "summary: 现场核实无误\nfindings:\n  - issue: 核实顾客满意度数据\n" \
+             "    verified: yes\n    finding: 第三方测评，数据真实\n"
+    mqa("sitevisit", "report", "1", "--file", _file(tmp_path, "r.yaml", report),
         "--as", "r1@pool.cn")
     mqa("case", "advance", "1", "finish_site_visit")  # the consolidation task runs here
     mqa("case", "advance", "1", "refer_to_committee")

@@ -32,7 +32,9 @@ def create(
     cycle: str = typer.Option(..., help="Cycle id or name."),
     award_class: str = typer.Option(..., "--class", help="Award class."),
     applicant: str = typer.Option(..., help="The organization's USCC or id."),
-    project: str | None = typer.Option(None, help="Project name (non-economic classes)."),
+    project: str | None = typer.Option(
+        None, help="Project name, for a project award (组织/项目奖 classes); leave it out "
+                   "when the organization applies as itself (always for economic)."),
     actor: str | None = actor_option(),
 ) -> None:
     """Open a draft application (an administrator, or a contact for their own organization)."""

@@ -40,10 +40,10 @@ def create_application(
             f"cycle {cycle.name} does not run the {award_class!r} class "
             f"(it runs: {', '.join(cycle.classes)})"
         )
+    # Economic is an organization award; the other five are organization-or-project
+    # awards (组织/项目奖): an organization may apply as itself or for a named project.
     if award_class == "economic" and project_name:
         raise InvalidInputError("the economic class is for organizations; leave out the project")
-    if award_class != "economic" and not project_name:
-        raise InvalidInputError(f"a {award_class} application is for a project; name it")
     project = ensure_project(session, organization, project_name) if project_name else None
     same_project = (
         Application.project_id == project.id if project else Application.project_id.is_(None)

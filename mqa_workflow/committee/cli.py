@@ -9,8 +9,14 @@ from mqa_workflow.accounts.models import Role
 from mqa_workflow.accounts.service import get_user
 from mqa_workflow.applications.service import get_application
 from mqa_workflow.cli_support import acting, actor_option, in_transaction, resolve_actor
+from mqa_workflow.clock import OFFICE_TZ
 from mqa_workflow.committee.models import VoteChoice
-from mqa_workflow.committee.service import cast_vote, committee_title, ensure_not_recused, tally
+from mqa_workflow.committee.service import (
+    cast_vote,
+    committee_title,
+    decision_of,
+    ensure_not_recused,
+)
 from mqa_workflow.console import console
 from mqa_workflow.errors import TransitionRefusedError
 from mqa_workflow.scoring.models import ConsolidatedScore
@@ -33,13 +39,19 @@ def vote(
 
 @app.command("tally")
 def show_tally(application_id: int = typer.Argument(..., help="Application id.")) -> None:
-    """Votes, recusals, quorum and the outcome within the class's quotas."""
+    """Votes, recusals, quorum and the outcome within the class's quotas; once decided,
+    the decision as it was frozen then."""
 
     def work(session: Session) -> str:
-        result = tally(session, get_application(session, application_id))
+        result = decision_of(session, get_application(session, application_id))
+        if result is None:
+            return f"application {application_id} has not come before the committee"
         lines = [f"eligible members {result.eligible}, recused {result.recused}",
                  "votes: " + ", ".join(f"{k} {v}" for k, v in result.counts.items()),
                  f"outcome: {result.outcome or '—'}"]
+        if result.decided_at is not None:
+            taken = result.decided_at.astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M")
+            lines.append(f"decided {taken} (Beijing time) by {result.decided_by}; frozen")
         lines += [f"  - {text}" for text in result.problems + result.notes]
         return "\n".join(lines)
 

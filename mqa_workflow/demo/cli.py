@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from mqa_workflow.committee.models import OUTCOME_LABELS
 from mqa_workflow.config import Settings
 from mqa_workflow.console import console, fail
 from mqa_workflow.db import Database
@@ -63,13 +64,17 @@ def demo(
     for award_class, rows in outcome.rankings.items():
         table = Table(title=f"{award_class} ranking", title_justify="left")
         for column in ("rank", "application", "applicant", "document review", "final",
-                       "decision"):
+                       "stage", "decision"):
             table.add_column(column)
         for row in rows:
             table.add_row(str(row.rank or "—"), str(row.application_id), row.title,
                           _points(row.document_review), _points(row.final),
-                          f"{row.state} {ApplicationState(row.state).label}")
+                          f"{row.state} {ApplicationState(row.state).label}",
+                          OUTCOME_LABELS.get(row.decision or "", "—"))
         console.print(table)
+    for row in outcome.unranked:
+        console.print(f"not ranked: application {row.application_id} {row.title} · "
+                      f"{row.state} {ApplicationState(row.state).label}", highlight=False)
     console.print(f"{len(outcome.reports)} feedback reports written to {reports.resolve()}/")
     where = url if database_url else str(database.resolve())
     console.print(f"the cycle's database: {where} (MQA_DATABASE_URL={url} mqa case list)")

@@ -54,7 +54,10 @@ def make_applicants(session: Session, rng: random.Random, cycle: AwardCycle,
         name = f"深圳市{brand}{industry[:2]}{n + 1:03d}有限公司"
         org = add_organization(session, name=name, uscc=_uscc(rng), industry=industry,
                                district=rng.choice(DISTRICTS))
-        project = f"{PROJECTS[award_class]}项目（{n + 1}）" if award_class != "economic" else None
+        # Economic is an organization award; the others (组织/项目奖) take either: here
+        # every other round of them applies as the organization itself.
+        for_project = award_class != "economic" and (n // len(CLASS_IDS)) % 2 == 0
+        project = f"{PROJECTS[award_class]}项目（{n + 1}）" if for_project else None
         application = create_application(session, cycle=cycle, award_class=award_class,
                                          organization=org, project_name=project)
         standard = load_standard(award_class)

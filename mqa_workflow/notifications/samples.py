@@ -29,7 +29,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "state_changed": _COMMON | {"from_state": "eligibility_check",
                                 "to_state": "returned_for_correction",
                                 "reason": "营业执照副本不清晰", "correction_due_at": _DUE},
-    "decision": _COMMON | {"to_state": "awarded_grand", "reason": ""},
+    "decision": _COMMON | {"to_state": "awarded_grand", "reason": "", "decision": "grand"},
     "feedback_report_ready": _COMMON | {"state": "awarded_grand",
                                         "location": "https://mqa.example.cn/feedback/42"},
 }

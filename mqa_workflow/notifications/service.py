@@ -21,6 +21,7 @@ from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.clock import now
+from mqa_workflow.committee.models import CommitteeDecision
 from mqa_workflow.config import get_settings
 from mqa_workflow.notifications.delivery import send_email
 from mqa_workflow.notifications.models import (
@@ -124,6 +125,9 @@ def notify_state_change(
                               if to_state == "returned_for_correction" else None),
     }
     event = "decision" if to_state in DECISION_STATES else "state_changed"
+    if event == "decision":  # the committee's decision as frozen when taken, if it took one
+        stored = session.get(CommitteeDecision, application_id)
+        context["decision"] = stored.outcome if stored is not None else ""
     for contact in contacts(session, application):
         notify(session, contact, event, context, application_id)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+import yaml
 from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,10 +44,9 @@ from mqa_workflow.reviews.service import (
     open_application,
     record_consensus,
     save_sheet,
-    schedule_site_visit,
     spreads,
-    submit_visit_report,
 )
+from mqa_workflow.reviews.site_visits import schedule_site_visit, submit_visit_report
 
 reviewer_app = typer.Typer(help="The reviewer pool (评审专家库).", no_args_is_help=True)
 review_app = typer.Typer(
@@ -348,10 +348,33 @@ def _in(session: Session, application_id: int) -> Application:
 @sitevisit_app.command("report")
 def report(
     application_id: int = typer.Argument(..., help="Application id."),
-    file: Path = typer.Option(..., exists=True, help="The report text (UTF-8)."),
+    file: Path = typer.Option(..., exists=True, help=(
+        "The report, JSON or YAML: {summary: …, findings: [{issue: …, verified: "
+        "yes|partly|no, finding: …}, …]}, one finding for each issue to verify.")),
     actor: str | None = actor_option(),
 ) -> None:
-    """Submit the site-visit report (the team leader)."""
-    who, text = acting(actor), file.read_text(encoding="utf-8")
-    in_transaction(lambda s: submit_visit_report(s, _in(s, application_id), who(s), text))
-    console.print(f"site-visit report of application {application_id} submitted")
+    """Submit the site-visit report (the team leader, once the visit has begun)."""
+    who, data = acting(actor), _read_report(file)
+    findings = data.get("findings", [])
+    if not isinstance(findings, list):
+        fail(f"{file}: findings must be a list of {{issue, verified, finding}}", code=2)
+    # YAML reads a bare yes / no as true / false: take them back as the words written.
+    findings = [f | {"verified": {True: "yes", False: "no"}[f["verified"]]}
+                if isinstance(f, dict) and isinstance(f.get("verified"), bool) else f
+                for f in findings]
+    in_transaction(lambda s: submit_visit_report(
+        s, _in(s, application_id), who(s), findings, str(data.get("summary") or "")))
+    console.print(f"site-visit report of application {application_id} submitted "
+                  f"({len(findings)} findings)")
+
+
+def _read_report(path: Path) -> dict[str, Any]:
+    """A report file as JSON or YAML (YAML is a superset), or a clear error and exit 2."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        fail(f"{path}: cannot read the report as JSON or YAML: {error}", code=2)
+    if not isinstance(data, dict):
+        fail(f"{path}: the report must be an object with summary and findings "
+             "(free text alone is no longer a report: one finding per issue to verify)", code=2)
+    return data

@@ -173,6 +173,9 @@ class SiteVisit(Base):
     )
     scheduled_on: Mapped[date]
     issues_to_verify: Mapped[list[Any]] = mapped_column(default=list)
+    # One finding per issue to verify: {"issue", "verified": yes/no/partly, "finding"};
+    # ``report`` is the team's overall summary beside them.
+    findings: Mapped[list[Any]] = mapped_column(default=list)
     report: Mapped[str] = mapped_column(default="")
     reported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reported_at: Mapped[datetime | None]

@@ -45,7 +45,6 @@ from mqa_workflow.reviews.models import (
     ReviewAssignment,
     ReviewStage,
     ScoreSheet,
-    SiteVisit,
 )
 from mqa_workflow.scoring.sheet import ScoreSheetError, effective_step, score_sheet
 from mqa_workflow.standards.loader import load_standard
@@ -656,49 +655,6 @@ def open_application(session: Session, user: User, application_id: int) -> Appli
             f"(`mqa review confirm {application_id}` or the score sheet page)"
         )
     return application
-
-
-def schedule_site_visit(
-    session: Session, application: Application, day: date, issues_to_verify: Sequence[str]
-) -> SiteVisit:
-    if application.state != "site_visit":
-        raise ConflictError(
-            f"application {application.id} is {application.state}, not in site_visit"
-        )
-    visit = session.get(SiteVisit, application.id) or SiteVisit(application_id=application.id)
-    visit.scheduled_on = day
-    visit.issues_to_verify = [issue.strip() for issue in issues_to_verify if issue.strip()]
-    session.add(visit)
-    session.flush()
-    return visit
-
-
-def submit_visit_report(
-    session: Session, application: Application, leader: User, report: str
-) -> SiteVisit:
-    visit = session.get(SiteVisit, application.id)
-    if visit is None:
-        raise ConflictError(f"the site visit of application {application.id} is not scheduled")
-    leads = session.scalar(
-        select(func.count())
-        .select_from(ReviewAssignment)
-        .where(
-            ReviewAssignment.application_id == application.id,
-            ReviewAssignment.stage == ReviewStage.SITE_VISIT.value,
-            ReviewAssignment.reviewer_id == leader.id,
-            ReviewAssignment.is_leader.is_(True),
-            ReviewAssignment.status.in_(ACTIVE),
-        )
-    )
-    if not leads:
-        raise ConflictError(
-            f"{leader.name} does not lead the site-visit team of application {application.id}"
-        )
-    if not report.strip():
-        raise InvalidInputError("the site-visit report is empty")
-    visit.report, visit.reported_by, visit.reported_at = report.strip(), leader.id, now()
-    session.flush()
-    return visit
 
 
 def add_pool_reviewer(

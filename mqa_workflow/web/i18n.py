@@ -75,6 +75,11 @@ ZH: dict[str, str] = {
     "consulting": "咨询/辅导", "shareholding": "持股", "self_declared": "本人申报回避",
     "Import conflict profiles (CSV or XLSX; all rows or none)":
         "批量导入回避信息（CSV 或 XLSX；全部成功才导入）",
+    "Committee decision": "评审委员会决定", "Decided": "决定于",
+    "frozen when taken": "决定作出时即已锁定",
+    "Issue to verify": "待核实问题", "Verified": "核实结论", "Finding": "核查发现",
+    "Overall summary": "总体意见", "verified_yes": "已核实", "verified_partly": "部分核实",
+    "verified_no": "未核实", "Site-visit findings": "现场核查发现",
 }
 
 

@@ -181,8 +181,12 @@ def test_one_application_from_submission_to_feedback_in_chromium(
     _consensus(reviewers[0], a, "site_visit", "07-site-visit-consensus")
     leader = reviewers[0].page
     leader.goto(f"/applications/{a}/site-visit")
+    leader.select_option("select[name=verified_0]", "partly")
+    leader.fill("textarea[name=finding_0]", "满意度由第三方测评，但样本未覆盖海外客户。")
     leader.fill("textarea[name=report]", "现场核实：顾客满意度数据真实，过程受控。")
     leader.click("#submit-report")
+    expect(leader.locator("#visit-findings")).to_contain_text("部分核实")
+    expect(leader.locator("#visit-findings")).to_contain_text("样本未覆盖海外客户")
     expect(leader.locator("#visit-report")).to_contain_text("现场核实")
     reviewers[0].shot("08-site-visit-report")
 
@@ -192,14 +196,20 @@ def test_one_application_from_submission_to_feedback_in_chromium(
     committee = Person(chromium, server, world.emails["committee"], "committee")
     committee.page.goto("/committee")
     expect(committee.page.locator("#committee")).to_contain_text("380")
+    committee.page.click("tr.findings summary")  # the site visit's finding per issue
+    expect(committee.page.locator(".site-visit-findings")).to_contain_text("部分核实")
     committee.page.click('button[data-vote="grand"]')
     expect(committee.page.locator(".vote")).to_have_text("大奖")
     committee.shot("09-committee-vote")
 
     _advance(admin, a, "award_grand", "获大奖")
+    # The decision as frozen when taken: the winner reads its own award, not "none".
+    expect(admin.page.locator("#tally")).to_contain_text("结果: 大奖")
+    expect(admin.page.locator("#decided")).to_contain_text("北京时间")
     admin.shot("10-case-decided")
     admin.page.goto(f"/admin/cycles/{world.cycle_id}/results")
     expect(admin.page.locator("svg.radar")).to_have_count(1)
+    expect(admin.page.locator("table.ranking tbody tr").first).to_contain_text("大奖")
     admin.shot("11-rankings")
 
     # the decision is known, the scores and feedback wait for the office's release
@@ -219,6 +229,8 @@ def test_one_application_from_submission_to_feedback_in_chromium(
     page.click("#feedback-link")
     expect(page.locator("body")).to_contain_text("380.000")
     expect(page.locator("body")).to_contain_text("文化理念体系完整")
+    expect(page.locator("#decision")).to_contain_text("授予大奖")
+    expect(page.locator("#site-visit-findings")).to_contain_text("样本未覆盖海外客户")
     applicant.shot("14-feedback-report")
     assert len(list(ARTIFACTS.glob("*.png"))) >= 16
 

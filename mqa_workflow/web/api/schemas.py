@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -128,8 +128,17 @@ class VisitBody(Strict):
     issues_to_verify: Annotated[list[Text], Field(max_length=50)] = Field(default_factory=list)
 
 
+class FindingBody(Strict):
+    issue: Text
+    verified: Literal["yes", "partly", "no"]
+    finding: Text
+
+
 class ReportBody(Strict):
-    report: Text
+    """The site-visit report: one finding per issue to verify, and an overall summary."""
+
+    findings: Annotated[list[FindingBody], Field(max_length=50)] = Field(default_factory=list)
+    report: Text = ""  # the overall summary
 
 
 class VoteBody(Strict):

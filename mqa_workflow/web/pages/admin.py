@@ -16,7 +16,8 @@ from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.cycles.service import get_cycle
 from mqa_workflow.reports.release import release_refusals, release_results
 from mqa_workflow.reviews.models import ReviewStage, SiteVisit
-from mqa_workflow.reviews.service import assign_stage, schedule_site_visit
+from mqa_workflow.reviews.service import assign_stage
+from mqa_workflow.reviews.site_visits import schedule_site_visit
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.states.bulk import advance_all
@@ -97,8 +98,7 @@ def case(application_id: int, request: Request, page: Page) -> Response:
                       page.session, application_id=application.id),
                   visit=page.session.get(SiteVisit, application.id),
                   score=page.session.get(ConsolidatedScore, application.id),
-                  tally=tally_json(page.session, application)
-                  if application.state in access.COMMITTEE_STATES else None)
+                  tally=tally_json(page.session, application))
 
 
 @router.post("/cases/{application_id}/assign")
@@ -136,13 +136,18 @@ def results(cycle_id: int, request: Request, page: Page) -> Response:
         standard = load_standard(award_class)
         shown = [e for e in entries if access.is_admin(page.user)
                  or access.committee_may_see(page.session, page.user, e["application"])]
+        if not shown:
+            continue
         for entry in shown:
+            if entry["score"] is None:
+                continue  # not consolidated (yet): no category profile to draw
             points = entry["score"].breakdown.get("categories", {})
             entry["radar"] = charts.radar([(c.code, float(points.get(c.code, 0)), c.points)
                                            for c in standard.categories])
             entry["polygon"] = charts.polygon(entry["radar"])
         by_class[award_class] = {
             "entries": shown, "standard": standard,
-            "bars": charts.distribution([float(e["score"].total) for e in shown])}
+            "bars": charts.distribution([float(e["score"].total) for e in shown
+                                         if e["score"] is not None])}
     return render(request, "admin/results.html", user=page.user, csrf=page.csrf, cycle=cycle,
                   by_class=by_class, admin=access.is_admin(page.user))

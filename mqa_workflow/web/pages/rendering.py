@@ -17,14 +17,16 @@ from mqa_workflow.web.i18n import LANGUAGES, translator
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 TEMPLATES.env.globals["state_label"] = lambda s: STATE_LABELS.get(ApplicationState(s), s)
-# Screens show Beijing time: ``{{ moment | beijing }}`` → "2026-12-01 15:40 北京时间".
-TEMPLATES.env.filters["beijing"] = (
-    lambda moment: f"{moment.astimezone(OFFICE_TZ):%Y-%m-%d %H:%M} 北京时间" if moment else "—")
 
 
-def beijing(moment: datetime) -> str:
-    """A stored moment (UTC) as Beijing time, the office's clock."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def beijing(moment: datetime | str | None) -> str:
+    """A stored UTC moment as the office reads it, in Beijing time to the minute; the page
+    names the zone (北京时间) once, beside it or in its heading."""
+    if moment is None or moment == "":
+        return "—"
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite drops the zone
     return aware.astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M")
 
 

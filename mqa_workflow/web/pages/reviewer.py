@@ -7,6 +7,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from mqa_workflow.accounts.models import Role
+from mqa_workflow.clock import office_today
 from mqa_workflow.deadlines.work import open_work
 from mqa_workflow.errors import ConflictError, InvalidInputError
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ReviewStage, SiteVisit
@@ -20,8 +21,8 @@ from mqa_workflow.reviews.service import (
     save_sheet,
     spreads,
     statement_of,
-    submit_visit_report,
 )
+from mqa_workflow.reviews.site_visits import findings_shown, submit_visit_report
 from mqa_workflow.scoring.sheet import effective_step
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.standards.models import Item, Standard
@@ -185,9 +186,10 @@ def record(application_id: int, stage: ReviewStage, page: Page, form: Form) -> R
 def visit(application_id: int, request: Request, page: Page) -> Response:
     place = _team(page, application_id, ReviewStage.SITE_VISIT.value)
     application = access.readable(page.session, page.user, application_id)
+    visit = page.session.get(SiteVisit, application_id)
     return render(request, "reviewer/visit.html", user=page.user, csrf=page.csrf,
-                  application=application, visit=page.session.get(SiteVisit, application_id),
-                  leads=bool(place and place.is_leader))
+                  application=application, visit=visit, findings=findings_shown(visit),
+                  leads=bool(place and place.is_leader), today=office_today())
 
 
 @router.post("/applications/{application_id}/site-visit")
@@ -195,5 +197,10 @@ def report(application_id: int, page: Page, form: Form) -> Response:
     page.need(Role.REVIEWER)
     _team(page, application_id, ReviewStage.SITE_VISIT.value)
     application = access.readable(page.session, page.user, application_id)
-    submit_visit_report(page.session, application, page.user, text(form, "report"))
+    visit = page.session.get(SiteVisit, application_id)
+    issues = list(visit.issues_to_verify) if visit else []
+    # One row of the form per issue to verify, numbered in the order of the list.
+    findings = [{"issue": issue, "verified": text(form, f"verified_{n}") or None,
+                 "finding": text(form, f"finding_{n}")} for n, issue in enumerate(issues)]
+    submit_visit_report(page.session, application, page.user, findings, text(form, "report"))
     return back_to(f"/applications/{application_id}/site-visit")
