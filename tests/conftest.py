@@ -67,6 +67,8 @@ def _truncate_all(database: Database) -> None:
     with database.engine.begin() as connection:
         connection.execute(text("SET LOCAL session_replication_role = replica"))
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        # A tampering test may have switched the audit trail's triggers off.
+        connection.execute(text("ALTER TABLE audit_records ENABLE TRIGGER USER"))
     shutil.rmtree(audit_places(database.url).checkpoint_dir, ignore_errors=True)
 
 
