@@ -26,7 +26,7 @@ def verify_command() -> None:
     console.print(f"audit trail intact: {report.verified} record(s) in {report.chains} "
                   f"chain(s) verified, every state matches its last transition, "
                   f"nothing missing since checkpoint of {report.checkpoint_records} "
-                  f"record(s) {where}")
+                  f"record(s) {where}", soft_wrap=True)
 
 
 @app.command("checkpoint")
@@ -41,7 +41,8 @@ def checkpoint_command(
              "run `mqa audit verify`)", code=1)
     checkpoint = in_transaction(lambda session: take(session, reason), dispatch=False)
     console.print(f"checkpoint {checkpoint.number}: {checkpoint.records} record(s) in "
-                  f"{checkpoint.chains} chain(s), root {checkpoint.root}\n  {checkpoint.path}")
+                  f"{checkpoint.chains} chain(s), root {checkpoint.root}\n  {checkpoint.path}",
+                  soft_wrap=True)
 
 
 @app.command("where")
@@ -51,5 +52,5 @@ def where_command() -> None:
         places = keys.places(database().url)
     console.print(f"audit key: {places.key_file}"
                   f"{'' if places.key_file.exists() else ' (not created yet)'}\n"
-                  f"checkpoints: {places.checkpoint_dir}")
+                  f"checkpoints: {places.checkpoint_dir}", soft_wrap=True)
 

@@ -37,14 +37,19 @@ class AuditReport:
         return not self.problems
 
 
+def fresh_start(records: int, where: keys.AuditPlaces) -> bool:
+    """Nothing written or anchored yet: the one time a missing key may be created."""
+    return records == 0 and not any(where.checkpoint_dir.glob("*.json"))
+
+
 def verify(session: Session) -> AuditReport:
     where = keys.places(database_url(session))
     report = AuditReport(key_file=where.key_file)
-    key = keys.key_for(where.key_file, may_create=False)
+    report.records = session.scalar(select(func.count()).select_from(AuditRecord)) or 0
+    key = keys.key_for(where.key_file, may_create=fresh_start(report.records, where))
     anchors = fold(where.checkpoint_dir, key)
     anchored = anchors.heads
     walk = walk_chains(session, key, {chain: length for chain, (length, _) in anchored.items()})
-    report.records = session.scalar(select(func.count()).select_from(AuditRecord)) or 0
     report.verified, report.chains = walk.checked, len(walk.lengths)
     report.problems += [str(b) for b in sorted(walk.breaks, key=lambda b: b.seq)]
     report.problems += state_mismatches(session)

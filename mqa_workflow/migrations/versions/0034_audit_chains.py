@@ -15,6 +15,7 @@ Create Date: 2026-12-01 08:00:00
 import hashlib
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -73,8 +74,8 @@ def _canonical(fields: dict[str, Any]) -> str:
 
 
 def _fields(row: Any, with_chain: bool) -> dict[str, Any]:
-    at = row.at if not isinstance(row.at, str) else sa.DateTime().result_processor(
-        op.get_bind().dialect, None)(row.at)
+    # SQLite hands the text back; both keep naive UTC with microseconds.
+    at = datetime.fromisoformat(row.at) if isinstance(row.at, str) else row.at
     data = row.data if not isinstance(row.data, str) else json.loads(row.data)
     fields = {"seq": row.seq, "application_id": row.application_id, "actor": row.actor,
               "at": at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "trigger": row.trigger,

@@ -1,0 +1,141 @@
+"""Checkpoints anchor the audit trail outside the database: by hand with `mqa audit
+checkpoint`, and on their own at every committee decision and public notice. The
+upgrade to per-application chains re-seals an intact trail and refuses a broken one."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import text
+
+from mqa_workflow.applicants.uscc import make_uscc
+from mqa_workflow.audit import keys
+from mqa_workflow.audit.verify import verify
+from mqa_workflow.db import Database
+from mqa_workflow.demo.service import run_demo
+from mqa_workflow.migrations.service import alembic_config, upgrade
+from mqa_workflow.standards.loader import load_standard
+
+USCC, OTHER_USCC = make_uscc("91440300MA5F00001"), make_uscc("91440300MA5F00002")
+
+
+def test_mqa_audit_verify_checkpoint_and_where_on_the_embedded_default(mqa, tmp_path) -> None:
+    mqa("db", "upgrade")
+    mqa("user", "add", "--name", "管理员", "--email", "admin@office.sz",
+        "--role", "administrator")
+    home = tmp_path / "cli.sqlite3.audit"
+    assert f"audit key: {home / 'key'} (not created yet)" in mqa("audit", "where")
+    assert "0 record(s) in 0 chain(s) verified" in mqa("audit", "verify")
+    out = mqa("audit", "checkpoint", "--reason", "年度公示前")
+    assert "checkpoint 1: 0 record(s) in 0 chain(s), root " in out
+    saved = json.loads((home / "checkpoints" / "00000001.json").read_text())
+    assert saved["reason"] == "年度公示前" and saved["records"] == 0 and "mac" in saved
+
+
+def test_mqa_audit_verify_lists_every_problem_and_exits_non_zero(mqa, tmp_path) -> None:
+    mqa("db", "upgrade")
+    mqa("user", "add", "--name", "管理员", "--email", "admin@office.sz",
+        "--role", "administrator")
+    mqa("cycle", "create", "--year", "2026", "--deadline", "submission=2099-12-31")
+    for n, uscc in enumerate((USCC, OTHER_USCC), 1):
+        mqa("applicant", "add", "--name", f"深圳某科技{n}有限公司", "--uscc", uscc,
+            "--industry", "电子信息", "--district", "南山区")
+        mqa("application", "create", "--cycle", "1", "--class", "economic", "--applicant", uscc)
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({"profile": "公司概况", "items": {
+        item.code: "做法" for item in load_standard("economic").scored_items()}}))
+    for application in ("1", "2"):
+        mqa("application", "answer", application, "--file", str(answers))
+        mqa("application", "submit", application)
+    mqa("audit", "checkpoint")
+    database = Database(f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    with database.engine.begin() as connection:
+        connection.execute(text("DROP TRIGGER audit_records_no_delete"))
+        connection.execute(text("DELETE FROM audit_records WHERE application_id = 2"))
+        connection.execute(text("UPDATE applications SET state = 'draft' WHERE id = 2"))
+        connection.execute(text("UPDATE applications SET state = 'awarded_grand' WHERE id = 1"))
+    database.engine.dispose()
+    out = " ".join(mqa("audit", "verify", code=1).split())
+    assert "the audit trail does not verify: 3 problem(s)" in out
+    assert "application 1 is in awarded_grand but its last audit record #1 moved it to " \
+           "submitted" in out
+    assert "application 2's chain was anchored with 1 record(s) but now has 0" in out
+    assert "the trail has 1 record(s), fewer than the 2 of checkpoint" in out
+    refused = " ".join(mqa("audit", "checkpoint", code=1).split())
+    assert "not anchoring a trail that does not verify (3 problem(s)" in refused
+
+
+def _old_chain_rows(count: int, *, broken: bool = False) -> list[dict[str, object]]:
+    """Records as the single SHA-256 chain before revision 0034 wrote them."""
+    rows, link = [], "0" * 64
+    for seq in range(1, count + 1):
+        fields = {"seq": seq, "application_id": None, "actor": "system",
+                  "at": f"2026-11-0{seq}T08:00:00.000000Z", "trigger": "assign_reviewers",
+                  "from_state": None, "to_state": None, "reason": f"第{seq}条",
+                  "data": {"n": seq}}
+        canonical = json.dumps(fields, ensure_ascii=False, sort_keys=True,
+                               separators=(",", ":"))
+        digest = hashlib.sha256(f"{link}\n{canonical}".encode()).hexdigest()
+        rows.append({"seq": seq, "at": f"2026-11-0{seq} 08:00:00.000000",
+                     "reason": "改过" if broken and seq == 2 else fields["reason"],
+                     "data": json.dumps({"n": seq}), "prev": link, "hash": digest})
+        link = digest
+    return rows
+
+
+def _database_at_0020_with(tmp_path: Path, rows: list[dict[str, object]]) -> str:
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    upgrade(url, "0020")
+    database = Database(url)
+    with database.engine.begin() as connection:
+        for row in rows:
+            connection.execute(text(
+                "INSERT INTO audit_records (seq, application_id, actor, at, trigger, "
+                "from_state, to_state, reason, data, prev_hash, hash) VALUES (:seq, NULL, "
+                "'system', :at, 'assign_reviewers', NULL, NULL, :reason, :data, :prev, :hash)"),
+                row)
+    database.engine.dispose()
+    return url
+
+
+def test_the_upgrade_reseals_an_intact_trail_under_the_key(tmp_path: Path) -> None:
+    url = _database_at_0020_with(tmp_path, _old_chain_rows(3))
+    upgrade(url)
+    database = Database(url)
+    with database.session() as session:
+        report = verify(session)
+    assert report.problems == [] and (report.verified, report.chains) == (3, 1)
+    assert keys.places(url).key_file.exists()
+    command.downgrade(alembic_config(url), "0020")  # and back to the one SHA-256 chain
+    upgrade(url)
+    with database.session() as session:
+        assert verify(session).problems == []
+
+
+def test_the_upgrade_refuses_to_reseal_a_trail_already_altered(tmp_path: Path) -> None:
+    url = _database_at_0020_with(tmp_path, _old_chain_rows(3, broken=True))
+    with pytest.raises(RuntimeError, match=r"audit record #2 \(id 2\) does not verify"):
+        upgrade(url)
+
+
+def test_every_decision_and_notice_takes_a_checkpoint_on_its_own(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    upgrade(url)
+    database = Database(url)
+    outcome = run_demo(database, applications=12, seed=4, reports_dir=tmp_path / "r",
+                       procedure="shenzhen")
+    decided = [row for rows in outcome.rankings.values() for row in rows
+               if row.state in {"awarded_grand", "awarded_encouragement", "not_awarded"}]
+    folder = keys.places(url).checkpoint_dir
+    documents = [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
+    reasons = [d["reason"] for d in documents]
+    assert len(documents) >= len(decided) > 0
+    assert any(r.startswith("announce_") for r in reasons)
+    assert any(r.startswith(("confirm_", "decline_award", "not_selected")) for r in reasons)
+    with database.session() as session:
+        report = verify(session)
+    assert report.problems == [] and report.checkpoint_records == documents[-1]["records"]
