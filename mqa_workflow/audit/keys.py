@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from mqa_workflow.config import Settings, get_settings
 from mqa_workflow.errors import DomainError
@@ -50,11 +51,23 @@ def default_home(database_url: str) -> Path:
 
 
 def places(database_url: str, settings: Settings | None = None) -> AuditPlaces:
+    """The key and checkpoints of ``database_url``. The settings name those of the
+    configured database (``MQA_DATABASE_URL``) only: a demo, a test or a benchmark on
+    another database never signs with, or anchors into, the real office's files."""
     settings = settings or get_settings()
     home = default_home(database_url)
-    key_file = settings.audit_key_file or home / "key"
-    checkpoint_dir = settings.audit_checkpoint_dir or key_file.parent / "checkpoints"
+    configured = _same_database(database_url, settings.database_url)
+    key_file = (configured and settings.audit_key_file) or home / "key"
+    checkpoint_dir = (configured and settings.audit_checkpoint_dir) or key_file.parent / \
+        "checkpoints"
     return AuditPlaces(key_file, checkpoint_dir)
+
+
+def _same_database(one: str, other: str) -> bool:
+    try:
+        return default_home(one) == default_home(other)
+    except ArgumentError:
+        return False
 
 
 def read_key(key_file: Path) -> bytes:

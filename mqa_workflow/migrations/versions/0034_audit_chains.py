@@ -1,4 +1,5 @@
-"""audit chains: one HMAC-authenticated chain per application, TRUNCATE refused
+"""audit chains: one HMAC-authenticated chain per application, TRUNCATE refused; the
+demo's marker table
 
 The single SHA-256 chain becomes one chain per application (``chain_seq``), each
 record authenticated with the audit key held outside the database. Existing records
@@ -32,6 +33,12 @@ _SEQUENCE = "audit_records_seq_seq"
 
 
 def upgrade() -> None:
+    op.create_table(
+        "demo_marker",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_demo_marker")),
+    )
     _drop_protection()
     with op.batch_alter_table("audit_records", schema=None) as batch_op:
         batch_op.add_column(sa.Column("chain_seq", sa.Integer(), nullable=True))
@@ -57,6 +64,7 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f("uq_audit_records_application_id"), type_="unique")
         batch_op.drop_column("chain_seq")
     _protect(truncate=False)
+    op.drop_table("demo_marker")
 
 
 def _postgresql() -> bool:
