@@ -80,6 +80,11 @@ class Settings(BaseSettings):
         description="Folder of signed audit checkpoints (the chain heads anchored outside the "
                     "database). Default: the key's folder's checkpoints/.",
     )
+    metrics_basic_auth: str = Field(
+        default="",
+        description="user:password guarding `mqa metrics serve`; required to serve on any "
+                    "address but the loopback (no default password).",
+    )
 
     @property
     def tasks_in_process(self) -> bool:

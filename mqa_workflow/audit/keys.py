@@ -87,15 +87,22 @@ def read_key(key_file: Path) -> bytes:
 
 
 def create_key(key_file: Path) -> bytes:
-    """Write a new random key, owner-only; never overwrites an existing one."""
+    """Write a new random key, owner-only; never overwrites an existing one. Written
+    aside and linked into place, so a concurrent reader never sees half a key."""
     key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = secrets.token_bytes(KEY_BYTES)
-    try:
-        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return read_key(key_file)  # another process created it first
+    partial = key_file.with_name(f".{key_file.name}.{secrets.token_hex(6)}")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="ascii") as handle:
         handle.write(key.hex() + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        os.link(partial, key_file)
+    except FileExistsError:
+        return read_key(key_file)  # another process created it first: use theirs
+    finally:
+        partial.unlink()
     log.warning("created the audit key %s (keep it and a copy outside the database's "
                 "backups; set MQA_AUDIT_KEY_FILE to use another)", key_file)
     return key
