@@ -24,6 +24,7 @@ from mqa_workflow.audit.checkpoints import AuditTamperedError, take
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.audit.service import ChainWalk, content_hash, fields_of, genesis_hash
 from mqa_workflow.audit.verify import AuditReport, verify
+from mqa_workflow.config import Settings
 from mqa_workflow.db import Database
 from mqa_workflow.states.engine import advance
 from tests import factories
@@ -83,13 +84,25 @@ def test_an_untouched_trail_verifies(database: Database) -> None:
 
 
 def test_the_key_is_created_beside_the_data_readable_by_the_owner_only(
-        sqlite_database: Database) -> None:
+        sqlite_database: Database, caplog: pytest.LogCaptureFixture) -> None:
     _applications(sqlite_database, 1)
     key_file = _places(sqlite_database).key_file
+    assert f"created the audit key {key_file}" in caplog.text
     database_file = Path(sqlite_database.engine.url.database or "")
     assert key_file.parent == database_file.with_name(database_file.name + ".audit")
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert len(bytes.fromhex(key_file.read_text())) == keys.KEY_BYTES
+
+
+def test_the_key_and_checkpoint_settings_name_those_of_the_configured_database_only(
+        tmp_path: Path) -> None:
+    office, demo = f"sqlite:///{tmp_path / 'office.sqlite3'}", f"sqlite:///{tmp_path / 'd.db'}"
+    configured = Settings(database_url=office, audit_key_file=tmp_path / "secret" / "key",
+                          audit_checkpoint_dir=tmp_path / "anchors")
+    assert keys.places(office, configured) == keys.AuditPlaces(
+        tmp_path / "secret" / "key", tmp_path / "anchors")
+    assert keys.places(demo, configured) == keys.AuditPlaces(
+        tmp_path / "d.db.audit" / "key", tmp_path / "d.db.audit" / "checkpoints")
 
 
 def test_deleting_the_newest_records_is_detected_by_the_state_they_left(

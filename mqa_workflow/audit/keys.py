@@ -15,6 +15,7 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -55,12 +56,17 @@ def places(database_url: str, settings: Settings | None = None) -> AuditPlaces:
     configured database (``MQA_DATABASE_URL``) only: a demo, a test or a benchmark on
     another database never signs with, or anchors into, the real office's files."""
     settings = settings or get_settings()
-    home = default_home(database_url)
-    configured = _same_database(database_url, settings.database_url)
-    key_file = (configured and settings.audit_key_file) or home / "key"
-    checkpoint_dir = (configured and settings.audit_checkpoint_dir) or key_file.parent / \
-        "checkpoints"
-    return AuditPlaces(key_file, checkpoint_dir)
+    return _places(database_url, settings.database_url, settings.audit_key_file,
+                   settings.audit_checkpoint_dir, os.getcwd())
+
+
+@lru_cache(maxsize=64)  # asked at every append: parsing URLs and resolving paths adds up
+def _places(database_url: str, configured_url: str, key_file: Path | None,
+            checkpoint_dir: Path | None, _cwd: str) -> AuditPlaces:
+    # _cwd: a relative SQLite path means another file once the directory changes.
+    configured = _same_database(database_url, configured_url)
+    key = (configured and key_file) or default_home(database_url) / "key"
+    return AuditPlaces(key, (configured and checkpoint_dir) or key.parent / "checkpoints")
 
 
 def _same_database(one: str, other: str) -> bool:

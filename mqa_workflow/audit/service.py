@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, func, literal, select, text, true
 from sqlalchemy.orm import Session
 
 from mqa_workflow.applications.models import Application
@@ -100,14 +100,11 @@ def append(
         # Held to commit, but only by this chain: other applications append in parallel.
         session.execute(text("SELECT pg_advisory_xact_lock(:space, :chain)"),
                         {"space": _CHAIN_LOCK_SPACE, "chain": chain})
-    last = session.execute(
-        select(AuditRecord.chain_seq, AuditRecord.hash)
-        .where(_in_chain(chain)).order_by(AuditRecord.chain_seq.desc()).limit(1)
-    ).first()
-    key = key_of(session, may_create=last is None and _chain_empty(session))
+    seq, last = _place_at_the_end(session, chain, postgresql)
+    key = _key_for_append(session, first_of_chain=last is None)
     chain_seq, prev_hash = (last.chain_seq + 1, last.hash) if last else (1, genesis_hash(chain))
     record = AuditRecord(
-        seq=_next_seq(session, postgresql),
+        seq=seq,
         chain_seq=chain_seq,
         application_id=application_id,
         actor=actor,
@@ -131,15 +128,30 @@ def _in_chain(chain: int) -> Any:
     return AuditRecord.application_id == chain
 
 
-def _chain_empty(session: Session) -> bool:
-    """No record at all: the only time a missing key may be created afresh."""
-    return session.scalar(select(AuditRecord.id).limit(1)) is None
-
-
-def _next_seq(session: Session, postgresql: bool) -> int:
+def _place_at_the_end(session: Session, chain: int, postgresql: bool) -> tuple[int, Any]:
+    """The next reading-order number and the chain's last record (None: a new chain)."""
+    last_in_chain = (select(AuditRecord.chain_seq, AuditRecord.hash).where(_in_chain(chain))
+                     .order_by(AuditRecord.chain_seq.desc()).limit(1))
     if postgresql:
-        return int(session.scalar(text(f"SELECT nextval('{SEQ_SEQUENCE}')")))
-    return int(session.scalar(select(func.coalesce(func.max(AuditRecord.seq), 0))) + 1)
+        # One round trip: the sequence's next number beside the chain's end.
+        end = last_in_chain.subquery().lateral()
+        row = session.execute(
+            select(func.nextval(SEQ_SEQUENCE).label("seq"), end.c.chain_seq, end.c.hash)
+            .select_from(select(literal(1)).subquery())
+            .outerjoin(end, true())).one()
+        return int(row.seq), (row if row.chain_seq is not None else None)
+    last = session.execute(last_in_chain).first()
+    return int(session.scalar(select(func.coalesce(func.max(AuditRecord.seq), 0))) + 1), last
+
+
+def _key_for_append(session: Session, *, first_of_chain: bool) -> bytes:
+    """The key; created only for the very first record of the whole trail."""
+    try:
+        return key_of(session)
+    except keys.AuditKeyError:
+        if first_of_chain and session.scalar(select(AuditRecord.id).limit(1)) is None:
+            return key_of(session, may_create=True)
+        raise
 
 
 @dataclass(frozen=True)
