@@ -6,19 +6,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from pathlib import Path
 
 import pytest
 from alembic import command
 from sqlalchemy import text
 
+from mqa_workflow.accounts.service import get_user
 from mqa_workflow.applicants.uscc import make_uscc
 from mqa_workflow.audit import keys
+from mqa_workflow.audit.checkpoints import take
 from mqa_workflow.audit.verify import verify
 from mqa_workflow.db import Database
 from mqa_workflow.demo.service import run_demo
 from mqa_workflow.migrations.service import alembic_config, upgrade
 from mqa_workflow.standards.loader import load_standard
+from mqa_workflow.states.engine import advance
+from tests import factories
 
 USCC, OTHER_USCC = make_uscc("91440300MA5F00001"), make_uscc("91440300MA5F00002")
 
@@ -139,3 +144,36 @@ def test_every_decision_and_notice_takes_a_checkpoint_on_its_own(tmp_path: Path)
     with database.session() as session:
         report = verify(session)
     assert report.problems == [] and report.checkpoint_records == documents[-1]["records"]
+
+
+@pytest.mark.postgres
+def test_checkpoints_taken_while_others_append_never_raise_a_false_alarm(
+        pg_database: Database) -> None:
+    with pg_database.session() as session:
+        email = factories.user(session).email
+        ids = [factories.application(session).id for _ in range(8)]
+    errors: list[BaseException] = []
+
+    def work(mine: list[int]) -> None:
+        try:
+            for trigger in ("submit", "begin_eligibility_check"):
+                for application_id in mine:
+                    with pg_database.session() as session:
+                        advance(session, application_id, trigger, get_user(session, email))
+                    with pg_database.session() as session:
+                        take(session, "concurrent")
+        except BaseException as error:  # collected and asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(ids[n::4],)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    folder = keys.places(pg_database.url).checkpoint_dir
+    assert sorted(p.name for p in folder.glob("*.json")) == [f"{n:08d}.json"
+                                                              for n in range(1, 17)]
+    with pg_database.session() as session:
+        report = verify(session)
+    assert report.problems == [] and (report.verified, report.checkpoint_records) == (16, 16)

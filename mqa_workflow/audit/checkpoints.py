@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import json
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -161,9 +162,11 @@ def take(session: Session, reason: str) -> Checkpoint:
     key = key_of(session)
     folder = keys.places(database_url(session)).checkpoint_dir
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    heads, count = current_heads(session)
     for _ in range(_ATTEMPTS):
         anchors = fold(folder, key)
+        # Read after folding: no checkpoint folded can be newer than these heads (each
+        # statement sees what was committed when it ran), so none looks like a deletion.
+        heads, count = current_heads(session)
         regressions = anchors.problems + _regressions(session, anchors.heads, heads)
         if regressions:
             # Anchoring now would bless the damage: refuse, loudly.
@@ -180,16 +183,28 @@ def take(session: Session, reason: str) -> Checkpoint:
         }
         document["mac"] = _mac(key, "mqa-audit-checkpoint", canonical(document))
         path = folder / f"{number:0{_NAME_DIGITS}d}.json"
-        try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
+        if not _publish(path, json.dumps(document, ensure_ascii=False, indent=1).encode()):
             continue  # another process took this number first: fold again and follow it
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(json.dumps(document, ensure_ascii=False, indent=1).encode())
-            handle.flush()
-            os.fsync(handle.fileno())
         return Checkpoint(path, number, count, len(merged), document["root"])
     raise RuntimeError(f"could not add a checkpoint to {folder}: too many concurrent writers")
+
+
+def _publish(path: Path, content: bytes) -> bool:
+    """Write aside, then link into place: readers never see half a file, and a number
+    already taken is never overwritten (False)."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(partial, path)
+    except FileExistsError:
+        return False
+    finally:
+        partial.unlink()
+    return True
 
 
 @register(TASK)

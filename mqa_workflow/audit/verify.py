@@ -45,9 +45,11 @@ def fresh_start(records: int, where: keys.AuditPlaces) -> bool:
 def verify(session: Session) -> AuditReport:
     where = keys.places(database_url(session))
     report = AuditReport(key_file=where.key_file)
-    report.records = session.scalar(select(func.count()).select_from(AuditRecord)) or 0
-    key = keys.key_for(where.key_file, may_create=fresh_start(report.records, where))
+    records = session.scalar(select(func.count()).select_from(AuditRecord)) or 0
+    key = keys.key_for(where.key_file, may_create=fresh_start(records, where))
     anchors = fold(where.checkpoint_dir, key)
+    # Counted again after folding, so a checkpoint taken meanwhile is never "ahead".
+    report.records = session.scalar(select(func.count()).select_from(AuditRecord)) or 0
     anchored = anchors.heads
     walk = walk_chains(session, key, {chain: length for chain, (length, _) in anchored.items()})
     report.verified, report.chains = walk.checked, len(walk.lengths)
