@@ -11,14 +11,18 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import select, text
+from typer.testing import CliRunner
 
 from mqa_workflow.accounts.service import get_user
 from mqa_workflow.applicants.uscc import make_uscc
 from mqa_workflow.audit import keys
-from mqa_workflow.audit.checkpoints import take
+from mqa_workflow.audit.checkpoints import notice_anchor, take
+from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.audit.verify import verify
-from mqa_workflow.db import Database
+from mqa_workflow.cli import app
+from mqa_workflow.config import get_settings
+from mqa_workflow.db import Database, get_database
 from mqa_workflow.demo.service import run_demo
 from mqa_workflow.migrations.service import alembic_config, upgrade
 from mqa_workflow.standards.loader import load_standard
@@ -127,7 +131,8 @@ def test_the_upgrade_refuses_to_reseal_a_trail_already_altered(tmp_path: Path) -
         upgrade(url)
 
 
-def test_every_decision_and_notice_takes_a_checkpoint_on_its_own(tmp_path: Path) -> None:
+def test_every_decision_and_notice_takes_a_checkpoint_on_its_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
     upgrade(url)
     database = Database(url)
@@ -143,7 +148,23 @@ def test_every_decision_and_notice_takes_a_checkpoint_on_its_own(tmp_path: Path)
     assert any(r.startswith(("confirm_", "decline_award", "not_selected")) for r in reasons)
     with database.session() as session:
         report = verify(session)
+        noticed = session.scalars(select(AuditRecord.application_id).where(
+            AuditRecord.to_state == "public_notice")).first()
+        anchor = notice_anchor(session, noticed)
     assert report.problems == [] and report.checkpoint_records == documents[-1]["records"]
+    assert anchor is not None and documents[anchor.number - 1]["root"] == anchor.root
+    own = next(d["number"] for d in documents
+               if d["reason"].startswith(f"announce_grand application {noticed} ")
+               or d["reason"].startswith(f"announce_encouragement application {noticed} "))
+    assert anchor.number <= own  # the first checkpoint holding the announce record
+    monkeypatch.setenv("MQA_DATABASE_URL", url)
+    get_settings.cache_clear()
+    get_database.cache_clear()
+    shown = CliRunner().invoke(app, ["notice", "show", str(noticed)])
+    assert f"审计锚点 audit anchor: checkpoint {anchor.number} " in shown.output
+    assert f"root {anchor.root}" in shown.output
+    get_settings.cache_clear()
+    get_database.cache_clear()
 
 
 @pytest.mark.postgres

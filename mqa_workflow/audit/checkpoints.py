@@ -96,6 +96,41 @@ def fold(folder: Path, key: bytes) -> Anchors:
     return anchors
 
 
+@dataclass(frozen=True)
+class Anchor:
+    number: int
+    at: str
+    root: str
+
+
+def first_anchoring(folder: Path, key: bytes, chain: int, length: int) -> Anchor | None:
+    """The first signed checkpoint holding record ``length`` of ``chain``: what a public
+    notice prints, so anyone can later ask the office to show that root again."""
+    anchors = Anchors()
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        document = json.loads(path.read_bytes())
+        mac = document.pop("mac", "")
+        if not hmac.compare_digest(mac, _mac(key, "mqa-audit-checkpoint", canonical(document))):
+            continue
+        for changed, (n, head) in document["changed"].items():
+            anchors.heads[int(changed)] = (int(n), str(head))
+        if anchors.heads.get(chain, (0, ""))[0] >= length:
+            return Anchor(int(document["number"]), str(document["at"]), str(document["root"]))
+    return None
+
+
+def notice_anchor(session: Session, application_id: int) -> Anchor | None:
+    """The checkpoint anchoring the application's public notice (its announce record)."""
+    length = session.scalar(
+        select(func.max(AuditRecord.chain_seq)).where(
+            AuditRecord.application_id == application_id,
+            AuditRecord.to_state == "public_notice"))
+    if length is None:
+        return None
+    return first_anchoring(keys.places(database_url(session)).checkpoint_dir,
+                           key_of(session), application_id, int(length))
+
+
 def current_heads(session: Session) -> tuple[Heads, int]:
     """Every chain's committed length and head hash, and the number of records."""
     chain = func.coalesce(AuditRecord.application_id, SYSTEM_CHAIN)
