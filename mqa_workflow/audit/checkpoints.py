@@ -20,6 +20,7 @@ import hmac
 import json
 import os
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,17 +68,31 @@ class Anchors:
     problems: list[str] = field(default_factory=list)
 
 
-def fold(folder: Path, key: bytes) -> Anchors:
-    anchors = Anchors()
-    for number, path in enumerate(sorted(folder.glob("*.json")) if folder.is_dir() else [], 1):
+def _signed(folder: Path, key: bytes) -> Iterator[tuple[Path, bytes, dict[str, Any] | None]]:
+    """Every checkpoint file in order, with its document when it is signed with the key
+    (None when it is not a checkpoint or not signed)."""
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         raw = path.read_bytes()
         try:
             document = json.loads(raw)
             mac = document.pop("mac")
-        except (ValueError, KeyError, AttributeError):
-            anchors.problems.append(f"checkpoint {path} is not a checkpoint file")
+        except (ValueError, KeyError, AttributeError, TypeError):
+            yield path, raw, None
             continue
-        if not hmac.compare_digest(mac, _mac(key, "mqa-audit-checkpoint", canonical(document))):
+        signed = hmac.compare_digest(str(mac), _mac(key, "mqa-audit-checkpoint",
+                                                     canonical(document)))
+        yield path, raw, document if signed else None
+
+
+def _take_in(heads: Heads, document: dict[str, Any]) -> None:
+    for chain, (length, head) in document["changed"].items():
+        heads[int(chain)] = (int(length), str(head))
+
+
+def fold(folder: Path, key: bytes) -> Anchors:
+    anchors = Anchors()
+    for number, (path, raw, document) in enumerate(_signed(folder, key), 1):
+        if document is None:
             anchors.problems.append(
                 f"checkpoint {path} is not signed with the audit key (it was edited, or the "
                 "key was replaced)")
@@ -86,8 +101,7 @@ def fold(folder: Path, key: bytes) -> Anchors:
             anchors.problems.append(
                 f"checkpoint {path} does not follow the one before it (a checkpoint file "
                 "was removed or renumbered)")
-        for chain, (length, head) in document["changed"].items():
-            anchors.heads[int(chain)] = (int(length), str(head))
+        _take_in(anchors.heads, document)
         anchors.latest, anchors.latest_file = document, path
         anchors.digest = hashlib.sha256(raw).hexdigest()
     if anchors.latest and root_of(key, anchors.heads) != anchors.latest["root"]:
@@ -106,15 +120,12 @@ class Anchor:
 def first_anchoring(folder: Path, key: bytes, chain: int, length: int) -> Anchor | None:
     """The first signed checkpoint holding record ``length`` of ``chain``: what a public
     notice prints, so anyone can later ask the office to show that root again."""
-    anchors = Anchors()
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        document = json.loads(path.read_bytes())
-        mac = document.pop("mac", "")
-        if not hmac.compare_digest(mac, _mac(key, "mqa-audit-checkpoint", canonical(document))):
-            continue
-        for changed, (n, head) in document["changed"].items():
-            anchors.heads[int(changed)] = (int(n), str(head))
-        if anchors.heads.get(chain, (0, ""))[0] >= length:
+    heads: Heads = {}
+    for _, _, document in _signed(folder, key):
+        if document is None:
+            continue  # `mqa audit verify` reports it
+        _take_in(heads, document)
+        if heads.get(chain, (0, ""))[0] >= length:
             return Anchor(int(document["number"]), str(document["at"]), str(document["root"]))
     return None
 
