@@ -11,14 +11,15 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
 from mqa_workflow.accounts.service import get_user
 from mqa_workflow.applicants.uscc import make_uscc
 from mqa_workflow.audit import keys
-from mqa_workflow.audit.checkpoints import notice_anchor, take
+from mqa_workflow.audit.checkpoints import fold, notice_anchor, take
 from mqa_workflow.audit.models import AuditRecord
+from mqa_workflow.audit.service import key_of
 from mqa_workflow.audit.verify import verify
 from mqa_workflow.cli import app
 from mqa_workflow.config import get_settings
@@ -143,20 +144,25 @@ def test_every_decision_and_notice_takes_a_checkpoint_on_its_own(
     folder = keys.places(url).checkpoint_dir
     documents = [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
     reasons = [d["reason"] for d in documents]
-    assert len(documents) >= len(decided) > 0
-    assert any(r.startswith("announce_") for r in reasons)
-    assert any(r.startswith(("confirm_", "decline_award", "not_selected")) for r in reasons)
+    # A bulk of decisions queues one checkpoint each; the first anchors them all.
+    assert decided and 0 < len(documents) <= len(reasons)
     with database.session() as session:
         report = verify(session)
-        noticed = session.scalars(select(AuditRecord.application_id).where(
-            AuditRecord.to_state == "public_notice")).first()
+        anchored = fold(folder, key_of(session)).heads
+        for row in decided:  # each decision is anchored, up to its own last record
+            length = session.scalar(select(func.max(AuditRecord.chain_seq)).where(
+                AuditRecord.application_id == row.application_id))
+            assert anchored[row.application_id][0] == length
+        noticed, announce_place = session.execute(
+            select(AuditRecord.application_id, AuditRecord.chain_seq).where(
+                AuditRecord.to_state == "public_notice")).first()
         anchor = notice_anchor(session, noticed)
     assert report.problems == [] and report.checkpoint_records == documents[-1]["records"]
     assert anchor is not None and documents[anchor.number - 1]["root"] == anchor.root
-    own = next(d["number"] for d in documents
-               if d["reason"].startswith(f"announce_grand application {noticed} ")
-               or d["reason"].startswith(f"announce_encouragement application {noticed} "))
-    assert anchor.number <= own  # the first checkpoint holding the announce record
+    before = [d["changed"][str(noticed)][0] for d in documents[:anchor.number - 1]
+              if str(noticed) in d["changed"]]
+    assert max(before, default=0) < announce_place  # the first checkpoint holding it
+    assert documents[anchor.number - 1]["changed"][str(noticed)][0] >= announce_place
     monkeypatch.setenv("MQA_DATABASE_URL", url)
     get_settings.cache_clear()
     get_database.cache_clear()
@@ -198,3 +204,21 @@ def test_checkpoints_taken_while_others_append_never_raise_a_false_alarm(
     with pg_database.session() as session:
         report = verify(session)
     assert report.problems == [] and (report.verified, report.checkpoint_records) == (16, 16)
+
+
+def test_a_bulk_decision_writes_one_checkpoint_not_one_per_application(
+        sqlite_database: Database) -> None:
+    with sqlite_database.session() as session:
+        admin = factories.user(session)
+        ids = [factories.application(session).id for _ in range(3)]
+        for application_id in ids:
+            advance(session, application_id, "submit", admin)
+    with sqlite_database.session() as session:
+        written = [take(session, f"decision {n}", only_if_changed=True) for n in range(3)]
+    assert [c.number for c in written] == [1, 1, 1]
+    with sqlite_database.session() as session:
+        advance(session, ids[0], "begin_eligibility_check", admin)
+    with sqlite_database.session() as session:
+        assert take(session, "next", only_if_changed=True).number == 2
+        assert take(session, "manual").number == 3  # by hand: always a new attestation
+        assert verify(session).problems == []

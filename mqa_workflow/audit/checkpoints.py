@@ -15,6 +15,7 @@ committee decision and every public notice.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import json
@@ -68,10 +69,13 @@ class Anchors:
     problems: list[str] = field(default_factory=list)
 
 
-def _signed(folder: Path, key: bytes) -> Iterator[tuple[Path, bytes, dict[str, Any] | None]]:
-    """Every checkpoint file in order, with its document when it is signed with the key
-    (None when it is not a checkpoint or not signed)."""
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+def _signed(folder: Path, key: bytes, names: list[str] | None = None,
+            ) -> Iterator[tuple[Path, bytes, dict[str, Any] | None]]:
+    """Every checkpoint file (or those ``names``) in order, with its document when it is
+    signed with the key (None when it is not a checkpoint or not signed)."""
+    if names is None:
+        names = sorted(p.name for p in folder.glob("*.json")) if folder.is_dir() else []
+    for path in (folder / name for name in names):
         raw = path.read_bytes()
         try:
             document = json.loads(raw)
@@ -89,9 +93,20 @@ def _take_in(heads: Heads, document: dict[str, Any]) -> None:
         heads[int(chain)] = (int(length), str(head))
 
 
-def fold(folder: Path, key: bytes) -> Anchors:
-    anchors = Anchors()
-    for number, (path, raw, document) in enumerate(_signed(folder, key), 1):
+# Per process: the fold of the files already read, so writing checkpoint N+1 reads one
+# new file, not N. Only for writing: `mqa audit verify` always reads every file again.
+_folded: dict[tuple[Path, bytes], tuple[list[str], Anchors]] = {}
+
+
+def fold(folder: Path, key: bytes, *, incremental: bool = False) -> Anchors:
+    names = sorted(p.name for p in folder.glob("*.json")) if folder.is_dir() else []
+    done, anchors = _folded.get((folder, key), ([], Anchors())) if incremental else ([], None)
+    if anchors is None or names[:len(done)] != done:
+        done, anchors = [], Anchors()
+    done, anchors = list(done), copy.deepcopy(anchors)
+    for path, raw, document in _signed(folder, key, names[len(done):]):
+        done.append(path.name)
+        number = len(done)
         if document is None:
             anchors.problems.append(
                 f"checkpoint {path} is not signed with the audit key (it was edited, or the "
@@ -107,6 +122,8 @@ def fold(folder: Path, key: bytes) -> Anchors:
     if anchors.latest and root_of(key, anchors.heads) != anchors.latest["root"]:
         anchors.problems.append(
             f"checkpoint {anchors.latest_file}'s root does not match the checkpoints before it")
+    if incremental and not anchors.problems:
+        _folded[(folder, key)] = (done, copy.deepcopy(anchors))
     return anchors
 
 
@@ -203,13 +220,15 @@ class Checkpoint:
     root: str
 
 
-def take(session: Session, reason: str) -> Checkpoint:
-    """Anchor the committed heads of every chain in a new checkpoint file."""
+def take(session: Session, reason: str, *, only_if_changed: bool = False) -> Checkpoint:
+    """Anchor the committed heads of every chain in a new checkpoint file; with
+    ``only_if_changed``, return the latest one instead when it already anchors them all
+    (a bulk decision queues one checkpoint per application: the first does the work)."""
     key = key_of(session)
     folder = keys.places(database_url(session)).checkpoint_dir
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     for _ in range(_ATTEMPTS):
-        anchors = fold(folder, key)
+        anchors = fold(folder, key, incremental=True)
         # Read after folding: no checkpoint folded can be newer than these heads (each
         # statement sees what was committed when it ran), so none looks like a deletion.
         heads, count = current_heads(session)
@@ -218,14 +237,18 @@ def take(session: Session, reason: str) -> Checkpoint:
             # Anchoring now would bless the damage: refuse, loudly.
             raise AuditTamperedError("the audit trail no longer matches its checkpoints; "
                                      "no checkpoint taken (run `mqa audit verify`)", regressions)
+        changed = {str(c): list(h) for c, h in sorted(heads.items())
+                   if anchors.heads.get(c) != h}
+        if only_if_changed and not changed and anchors.latest and anchors.latest_file:
+            latest = anchors.latest
+            return Checkpoint(anchors.latest_file, int(latest["number"]),
+                              int(latest["records"]), int(latest["chains"]), latest["root"])
         number = (anchors.latest or {}).get("number", 0) + 1
         merged = anchors.heads | heads
         document = {
             "number": number, "previous": anchors.digest, "at": now().isoformat(),
             "reason": reason, "records": count, "chains": len(merged),
-            "root": root_of(key, merged),
-            "changed": {str(c): list(h) for c, h in sorted(heads.items())
-                        if anchors.heads.get(c) != h},
+            "root": root_of(key, merged), "changed": changed,
         }
         document["mac"] = _mac(key, "mqa-audit-checkpoint", canonical(document))
         path = folder / f"{number:0{_NAME_DIGITS}d}.json"
@@ -256,4 +279,4 @@ def _publish(path: Path, content: bytes) -> bool:
 @register(TASK)
 def checkpoint_task(session: Session, reason: str = "", **_: object) -> None:
     """Background work after a decision or a public notice has committed."""
-    take(session, reason)
+    take(session, reason, only_if_changed=True)
