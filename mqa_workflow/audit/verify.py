@@ -32,10 +32,6 @@ class AuditReport:
     key_file: Path | None = None
     problems: list[str] = field(default_factory=list)
 
-    @property
-    def intact(self) -> bool:
-        return not self.problems
-
 
 def fresh_start(records: int, where: keys.AuditPlaces) -> bool:
     """Nothing written or anchored yet: the one time a missing key may be created."""
