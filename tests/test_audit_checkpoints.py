@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from mqa_workflow.accounts.service import get_user
@@ -97,8 +101,27 @@ def _old_chain_rows(count: int, *, broken: bool = False) -> list[dict[str, objec
     return rows
 
 
-def _database_at_0020_with(tmp_path: Path, rows: list[dict[str, object]]) -> str:
-    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database on either backend, dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
+        return
+    server = make_url(request.getfixturevalue("postgres_url"))
+    name = f"mqa_test_upgrade_{os.getpid()}"
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+    shutil.rmtree(keys.default_home(url), ignore_errors=True)
+
+
+def _database_at_0020_with(url: str, rows: list[dict[str, object]]) -> str:
     upgrade(url, "0020")
     database = Database(url)
     with database.engine.begin() as connection:
@@ -112,22 +135,24 @@ def _database_at_0020_with(tmp_path: Path, rows: list[dict[str, object]]) -> str
     return url
 
 
-def test_the_upgrade_reseals_an_intact_trail_under_the_key(tmp_path: Path) -> None:
-    url = _database_at_0020_with(tmp_path, _old_chain_rows(3))
+def test_the_upgrade_reseals_an_intact_trail_under_the_key(empty_url: str) -> None:
+    url = _database_at_0020_with(empty_url, _old_chain_rows(3))
     upgrade(url)
     database = Database(url)
     with database.session() as session:
         report = verify(session)
     assert report.problems == [] and (report.verified, report.chains) == (3, 1)
     assert keys.places(url).key_file.exists()
+    database.engine.dispose()
     command.downgrade(alembic_config(url), "0020")  # and back to the one SHA-256 chain
     upgrade(url)
     with database.session() as session:
         assert verify(session).problems == []
+    database.engine.dispose()
 
 
-def test_the_upgrade_refuses_to_reseal_a_trail_already_altered(tmp_path: Path) -> None:
-    url = _database_at_0020_with(tmp_path, _old_chain_rows(3, broken=True))
+def test_the_upgrade_refuses_to_reseal_a_trail_already_altered(empty_url: str) -> None:
+    url = _database_at_0020_with(empty_url, _old_chain_rows(3, broken=True))
     with pytest.raises(RuntimeError, match=r"audit record #2 \(id 2\) does not verify"):
         upgrade(url)
 
