@@ -88,4 +88,4 @@ def test_a_whole_cycle_from_the_command_line(mqa, tmp_path: Path) -> None:
     html = out.read_text(encoding="utf-8")
     # 0.4 × 350 + 0.6 × 400 = 380 points
     assert "综合得分：<strong>380.000</strong>" in html and "文化理念体系完整" in html
-    assert "audit chain intact" in mqa("audit", "verify")
+    assert "audit trail intact: 7 record(s) in 1 chain(s) verified" in mqa("audit", "verify")
