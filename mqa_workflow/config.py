@@ -68,6 +68,24 @@ class Settings(BaseSettings):
         default=300.0, gt=0, description="How often Celery beat runs the deadline scan.",
     )
 
+    audit_key_file: Path | None = Field(
+        default=None,
+        description="HMAC-SHA256 key authenticating the audit records; keep it outside the "
+                    "database and its backups. Default: beside the data (created on first "
+                    "use, owner-only): DB_FILE.audit/key for SQLite, "
+                    "~/.local/state/mqa/audit/HOST-PORT-DB/key otherwise.",
+    )
+    audit_checkpoint_dir: Path | None = Field(
+        default=None,
+        description="Folder of signed audit checkpoints (the chain heads anchored outside the "
+                    "database). Default: the key's folder's checkpoints/.",
+    )
+    metrics_basic_auth: str = Field(
+        default="",
+        description="user:password guarding `mqa metrics serve`; required to serve on any "
+                    "address but the loopback (no default password).",
+    )
+
     @property
     def tasks_in_process(self) -> bool:
         return not self.broker_url

@@ -7,6 +7,7 @@ from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.committee.models import CommitteeDecision, CommitteeVote
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.db import Base
+from mqa_workflow.demo.models import DemoMarker
 from mqa_workflow.notifications.models import Delivery, Notification, SentNotice
 from mqa_workflow.outbox.models import OutboxMessage, ProcessedTask
 from mqa_workflow.procedure.models import (
@@ -45,6 +46,7 @@ __all__ = [
     "Credential",
     "DefenceSlot",
     "Delivery",
+    "DemoMarker",
     "Document",
     "DocumentBlob",
     "EligibilityReview",

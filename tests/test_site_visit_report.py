@@ -3,6 +3,7 @@ for each issue the team was asked to verify (issue 12, point 9)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -199,11 +200,21 @@ def test_the_migration_keeps_a_free_text_report_as_the_summary_and_recovers_deci
         connection.execute(text(
             "INSERT INTO committee_votes (application_id, member_id, choice, cast_at) "
             "VALUES (1, 1, 'grand', :t)"), {"t": stamp})
+        # A record of the trail as 0020 wrote it (one SHA-256 chain), so that the later
+        # migration that re-seals the trail under the audit key finds it intact.
+        fields = {"seq": 1, "application_id": 1, "actor": "admin@x.cn",
+                  "at": "2026-09-01T08:00:00.000000Z", "trigger": "award_grand",
+                  "from_state": "committee_decision", "to_state": "awarded_grand",
+                  "reason": "", "data": {}}
+        genesis = "0" * 64
+        canonical = json.dumps(fields, ensure_ascii=False, sort_keys=True,
+                               separators=(",", ":"))
         connection.execute(text(
             "INSERT INTO audit_records (seq, application_id, actor, at, trigger, from_state, "
             "to_state, reason, data, prev_hash, hash) VALUES (1, 1, 'admin@x.cn', :t, "
-            "'award_grand', 'committee_decision', 'awarded_grand', '', '{}', 'g', 'h')"),
-            {"t": stamp})
+            "'award_grand', 'committee_decision', 'awarded_grand', '', '{}', :p, :h)"),
+            {"t": stamp, "p": genesis,
+             "h": hashlib.sha256(f"{genesis}\n{canonical}".encode()).hexdigest()})
         connection.execute(text(
             "INSERT INTO site_visits (application_id, scheduled_on, issues_to_verify, report, "
             "reported_by, reported_at) VALUES (2, '2026-08-01', :i, '现场核实无误', 1, :t)"),

@@ -13,9 +13,9 @@ from mqa_workflow.committee.models import OUTCOME_LABELS
 from mqa_workflow.config import Settings
 from mqa_workflow.console import console, fail
 from mqa_workflow.db import Database
+from mqa_workflow.demo.database import prepare
 from mqa_workflow.demo.service import run_demo
 from mqa_workflow.errors import DomainError
-from mqa_workflow.migrations.service import upgrade
 from mqa_workflow.scoring.sheet import json_number
 from mqa_workflow.states.table import ApplicationState
 
@@ -30,9 +30,11 @@ def demo(
                                      help="How many applications, spread over the six classes."),
     seed: int = typer.Option(2026, help="Random seed; the same seed gives the same outcome."),
     database: Path = typer.Option(Path("mqa-demo.sqlite3"),
-                                  help="SQLite file for the demo (created afresh)."),
+                                  help="SQLite file for the demo: a new one, or one an "
+                                       "earlier demo created (replaced); any other is refused."),
     database_url: str | None = typer.Option(
-        None, help="Run against this (empty) database instead, e.g. PostgreSQL."),
+        None, help="Run against this database instead, e.g. PostgreSQL: empty, or an earlier "
+                   "demo's (replaced); any other is refused."),
     broker_url: str | None = typer.Option(
         None, help="Send background work to Celery workers on this broker (they must use "
                    "the same database); default: run it in-process."),
@@ -43,13 +45,11 @@ def demo(
 ) -> None:
     """Create a cycle with applicants in all six classes, a reviewer pool with conflicts and
     a committee, and run the whole cycle in-process, printing each class's ranking."""
-    if database_url:
-        url = database_url
-    else:
-        if database.exists():
-            database.unlink()
-        url = f"sqlite:///{database}"
-    upgrade(url)
+    url = database_url or f"sqlite:///{database}"
+    try:
+        prepare(url)
+    except DomainError as error:
+        fail(str(error), code=error.exit_code)
     settings = Settings(database_url=url, broker_url=broker_url or "",
                         result_backend=broker_url or "")
     db = Database(url)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import time
-
 import typer
-from prometheus_client import exposition, start_http_server
+from prometheus_client import exposition
 from rich.markup import escape
 
 from mqa_workflow.cli_support import database, in_transaction
-from mqa_workflow.console import console
+from mqa_workflow.config import get_settings
+from mqa_workflow.console import console, fail
 from mqa_workflow.monitoring.figures import Figures, collect
+from mqa_workflow.monitoring.http import LOOPBACK, metrics_server, parse_credentials
 from mqa_workflow.monitoring.metrics import registry_for
 
 metrics_app = typer.Typer(help="Prometheus metrics of queues, tasks, outbox and overdue work.",
@@ -64,10 +64,20 @@ def show() -> None:
 @metrics_app.command("serve")
 def serve(
     port: int = typer.Option(9108, help="Port of the /metrics endpoint."),
-    address: str = typer.Option("0.0.0.0", help="Address to listen on."),
+    address: str = typer.Option("127.0.0.1", help="Address to listen on; any other than the "
+                                "loopback needs MQA_METRICS_BASIC_AUTH."),
 ) -> None:
-    """Serve /metrics for Prometheus until interrupted (figures gathered at each scrape)."""
-    start_http_server(port, address, registry=registry_for(database()))
-    console.print(f"serving metrics on http://{address}:{port}/metrics")
-    while True:
-        time.sleep(3600)
+    """Serve /metrics for Prometheus until interrupted (figures gathered at each scrape),
+    behind basic authentication when MQA_METRICS_BASIC_AUTH=user:password is set."""
+    login = get_settings().metrics_basic_auth
+    if not login and address not in LOOPBACK:
+        fail(f"refusing to serve /metrics on {address} without a login: set "
+             "MQA_METRICS_BASIC_AUTH=user:password (there is no default password)", code=2)
+    try:
+        credentials = parse_credentials(login) if login else None
+    except ValueError as error:
+        fail(f"MQA_METRICS_BASIC_AUTH: {error}", code=2)
+    server = metrics_server(registry_for(database()), address, port, credentials)
+    console.print(f"serving metrics on http://{address}:{port}/metrics"
+                  f"{' (basic authentication)' if credentials else ''}")
+    server.serve_forever()

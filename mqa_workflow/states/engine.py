@@ -19,6 +19,7 @@ from transitions import Machine
 from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.applications.models import Application
 from mqa_workflow.audit import service as audit
+from mqa_workflow.audit.checkpoints import TASK as CHECKPOINT_TASK
 from mqa_workflow.clock import now, office_today
 from mqa_workflow.committee.service import freeze_decision
 from mqa_workflow.errors import ConflictError, NotFoundError, TransitionRefusedError
@@ -35,6 +36,9 @@ from mqa_workflow.states.table import (
     triggers_from,
 )
 
+# A committee decision and a public notice anchor the audit trail outside the database.
+ANCHORED_STATES = frozenset({ApplicationState.AWARDED_GRAND, ApplicationState.AWARDED_ENCOURAGEMENT,
+                             ApplicationState.NOT_AWARDED, ApplicationState.PUBLIC_NOTICE})
 _STATES = [state.value for state in ApplicationState]
 _MACHINE_TRANSITIONS = [
     {"trigger": spec.trigger, "source": [s.value for s in spec.sources], "dest": spec.dest.value}
@@ -153,6 +157,12 @@ def advance(
         payload = {"application_id": application_id, "trigger": trigger,
                    "from_state": from_state, "to_state": application.state}
         enqueue(session, task, payload, idempotency_key=f"{task}:{record.seq}")
+    if application.state in ANCHORED_STATES:
+        # After commit, so the checkpoint never anchors a record that was rolled back.
+        enqueue(session, CHECKPOINT_TASK,
+                {"reason": f"{trigger} application {application_id} (audit record "
+                           f"#{record.seq})"},
+                idempotency_key=f"{CHECKPOINT_TASK}:{record.seq}")
     return Advance(application_id, trigger, from_state, application.state, record.seq,
                    list(spec.tasks))
 
