@@ -13,6 +13,7 @@ from mqa_workflow.db import Database
 from mqa_workflow.web.app import create_app
 from mqa_workflow.web.models import Credential
 from tests.e2e.world import PASSWORD, World, build
+from tests.services import settling
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def world(sqlite_database: Database) -> World:
 
 @pytest.fixture
 def client(world: World) -> Iterator[TestClient]:
-    with TestClient(create_app(world.database)) as client:
+    with settling(TestClient(create_app(world.database))) as client:
         yield client
 
 

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from mqa_workflow.db import Database
 from mqa_workflow.web.app import create_app
 from tests.e2e.world import PASSWORD, World, build
+from tests.services import settling
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def world(sqlite_database: Database) -> World:
 
 @pytest.fixture
 def browser(world: World) -> Iterator[TestClient]:
-    with TestClient(create_app(world.database), follow_redirects=False) as client:
+    with settling(TestClient(create_app(world.database), follow_redirects=False)) as client:
         yield client
 
 
