@@ -95,6 +95,18 @@ class Settings(BaseSettings):
                     "not woken for (backed-off tasks, work of other processes).",
     )
 
+    # Sign-in throttling (see mqa_workflow/web/throttle.py).
+    sign_in_account_failures: int = Field(
+        default=5, ge=1, description="Failed sign-ins to one account before it is locked.",
+    )
+    sign_in_address_failures: int = Field(
+        default=20, ge=1, description="Failed sign-ins from one address before it is locked.",
+    )
+    sign_in_lock_seconds: float = Field(
+        default=30.0, gt=0,
+        description="The first lock; each further failure doubles it (at most one hour).",
+    )
+
     @property
     def tasks_in_process(self) -> bool:
         return not self.broker_url

@@ -7,8 +7,10 @@ import getpass
 import typer
 from sqlalchemy.orm import Session
 
+from mqa_workflow.accounts.models import Role
 from mqa_workflow.accounts.service import get_user
-from mqa_workflow.cli_support import in_transaction
+from mqa_workflow.audit import service as audit
+from mqa_workflow.cli_support import actor_option, in_transaction, resolve_actor
 from mqa_workflow.console import console, fail
 
 
@@ -37,9 +39,36 @@ def password(
     if value is None and secret != getpass.getpass("again: "):
         fail("the two passwords differ", code=2)
 
-    def work(session: Session) -> str:
+    def work(session: Session) -> tuple[str, int]:
         person = get_user(session, user)
-        set_password(session, person, secret)
-        return person.email
+        ended = set_password(session, person, secret)
+        audit.append(session, actor="cli", trigger="set_password",
+                     data={"user": person.email, "sessions_ended": ended})
+        return person.email, ended
 
-    console.print(f"password set for {in_transaction(work, dispatch=False)}")
+    email, ended = in_transaction(work, dispatch=False)
+    console.print(f"password set for {email}; {ended} session(s) of theirs ended")
+
+
+def unlock(
+    email: str | None = typer.Argument(None, help="The account's e-mail address."),
+    address: str | None = typer.Option(None, "--address", help="A client address to unlock."),
+    actor: str | None = actor_option(),
+) -> None:
+    """Lift the sign-in lock left by failed sign-ins on an account and/or an address."""
+    from mqa_workflow.web import throttle
+
+    if not email and not address:
+        fail("say what to unlock: an e-mail address and/or --address", code=2)
+    who = resolve_actor(actor)
+
+    def work(session: Session) -> int:
+        admin = get_user(session, who)
+        if not admin.has_role(Role.ADMINISTRATOR):
+            fail(f"{admin.email} may not unlock sign-in: it needs the role administrator",
+                 code=3)
+        return throttle.unlock(session, admin.email, email=email, address=address)
+
+    cleared = in_transaction(work, dispatch=False)
+    console.print(f"unlocked {' and '.join(filter(None, [email, address]))} "
+                  f"({cleared} lock record(s) cleared)")

@@ -27,6 +27,7 @@ from mqa_workflow.errors import (
     NotFoundError,
     TransitionRefusedError,
 )
+from mqa_workflow.web.security import TooManyAttempts
 
 
 class Unauthenticated(Exception):
@@ -131,6 +132,12 @@ def install(app: FastAPI) -> None:
     async def overflow(request: Request, error: OverflowError) -> Response:
         # SQLite's driver refuses integers past 64 bits before SQLAlchemy sees them
         return _answer(request, 422, "a number is too large", [])
+
+    @app.exception_handler(TooManyAttempts)
+    async def throttled(request: Request, error: TooManyAttempts) -> Response:
+        response = _answer(request, 429, error.message, [])
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.exception_handler(PoolTimeout)
     async def pool_exhausted(request: Request, error: PoolTimeout) -> Response:

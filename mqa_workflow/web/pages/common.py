@@ -10,13 +10,13 @@ from sqlalchemy import delete
 
 from mqa_workflow.accounts.models import Role
 from mqa_workflow.notifications.inbox import inbox, mark_read, unread_count
-from mqa_workflow.web.api.auth import set_session_cookie
-from mqa_workflow.web.deps import DB, SESSION_COOKIE
+from mqa_workflow.web.api.auth import client_of, set_session_cookie
+from mqa_workflow.web.deps import SESSION_COOKIE, database_of
 from mqa_workflow.web.i18n import LANGUAGES
 from mqa_workflow.web.models import WebSession
 from mqa_workflow.web.pages.deps import Page
 from mqa_workflow.web.pages.rendering import back_to, render
-from mqa_workflow.web.security import check_password, open_session
+from mqa_workflow.web.security import TooManyAttempts, sign_in
 
 router = APIRouter()
 
@@ -36,14 +36,22 @@ def login_page(request: Request, next: str = "/") -> Response:
 
 
 @router.post("/login")
-def login(request: Request, session: DB, email: Annotated[str, Form(max_length=320)],
+def login(request: Request, email: Annotated[str, Form(max_length=320)],
           password: Annotated[str, Form(max_length=1024)],
           next: Annotated[str, Form(max_length=2000)] = "/") -> Response:
-    user = check_password(session, email, password)
-    if user is None:
+    address, agent = client_of(request)
+    try:
+        done = sign_in(database_of(request), email, password, client_address=address,
+                       user_agent=agent)
+    except TooManyAttempts as refused:
+        page = render(request, "login.html", next=_safe_next(next), failed=False,
+                      wait=refused.retry_after, status=429)
+        page.headers["Retry-After"] = str(refused.retry_after)
+        return page
+    if done is None:
         return render(request, "login.html", next=_safe_next(next), failed=True, status=401)
     response = back_to(_safe_next(next))
-    set_session_cookie(request, response, open_session(session, user).token)
+    set_session_cookie(request, response, done.issued.token)
     return response
 
 
