@@ -18,6 +18,7 @@ from mqa_workflow.web import errors
 from mqa_workflow.web.admission import AdmissionControl
 from mqa_workflow.web.api import router as api_router
 from mqa_workflow.web.pages import router as pages_router
+from mqa_workflow.web.uploads import UploadGuard
 
 HERE = Path(__file__).resolve().parent
 
@@ -69,6 +70,8 @@ def create_app(database: Database | None = None) -> FastAPI:
             response.headers.setdefault(name, value)
         return response
 
+    # Uploads: sign-in, CSRF and size are checked before the body is read.
+    app.add_middleware(UploadGuard)
     # Outermost, so a refused request costs no routing, no body and no connection.
     app.add_middleware(AdmissionControl, max_in_flight=settings.web_max_in_flight,
                        retry_after=settings.web_retry_after)
