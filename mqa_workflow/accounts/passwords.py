@@ -24,16 +24,16 @@ def password_problems(password: str, email: str = "") -> list[str]:
     """Every rule ``password`` breaks, in words a person can act on (empty: acceptable)."""
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"a password needs at least {MIN_PASSWORD_LENGTH} characters "
-                        f"(密码至少 {MIN_PASSWORD_LENGTH} 个字符)")
+        problems.append(f"密码至少 {MIN_PASSWORD_LENGTH} 个字符 (a password needs at least "
+                        f"{MIN_PASSWORD_LENGTH} characters)")
     folded = password.strip().lower()
     if folded in common_passwords():
-        problems.append("this password is on the list of common passwords; choose another "
-                        "(该密码属于常见密码，请另选)")
+        problems.append("该密码属于常见密码，请另选 (this password is on the list of common "
+                        "passwords; choose another)")
     if len(set(folded)) < MIN_DISTINCT_CHARACTERS:
-        problems.append(f"a password needs at least {MIN_DISTINCT_CHARACTERS} different "
-                        f"characters (密码至少包含 {MIN_DISTINCT_CHARACTERS} 个不同字符)")
+        problems.append(f"密码至少包含 {MIN_DISTINCT_CHARACTERS} 个不同字符 (a password needs "
+                        f"at least {MIN_DISTINCT_CHARACTERS} different characters)")
     local_part = email.split("@", 1)[0].lower()
     if len(local_part) >= 4 and local_part in folded:
-        problems.append("a password must not contain your e-mail name (密码不得包含邮箱用户名)")
+        problems.append("密码不得包含邮箱用户名 (a password must not contain your e-mail name)")
     return problems

@@ -42,6 +42,14 @@ ZH: dict[str, str] = {
     "Would move": "将推进", "Moved": "已推进", "Cannot move": "无法推进",
     "Answer the return": "补正后重新提交", "Withdraw": "撤回",
     "Document review": "材料评审", "Error": "出错了", "Problems": "问题",
+    "My sessions": "我的登录会话", "Signed in at": "登录时间", "Expires": "到期时间",
+    "Address": "地址", "Browser": "浏览器", "This session": "当前会话", "End": "结束",
+    "Log out everywhere": "在所有设备上退出", "Change password": "修改密码",
+    "Current password": "当前密码", "New password": "新密码",
+    "Times are Beijing time": "时间均为北京时间",
+    "At least 12 characters, not a common password; your other sessions end.":
+        "至少 12 个字符，且不得为常见密码；修改后您的其他会话将结束。",
+    "Password changed; your other sessions have ended.": "密码已修改，您的其他会话已结束。",
 }
 
 

@@ -10,6 +10,7 @@ applicant reads the feedback report. Screenshots are kept in ``artifacts/e2e/``.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -190,3 +191,32 @@ def test_one_application_from_submission_to_feedback_in_chromium(
     expect(page.locator("body")).to_contain_text("文化理念体系完整")
     applicant.shot("12-feedback-report")
     assert len(list(ARTIFACTS.glob("*.png"))) >= 12
+
+
+def test_a_person_sees_their_sessions_and_a_password_change_ends_the_others(
+        world: World, server: str, chromium: object) -> None:
+    from playwright.sync_api import expect
+
+    office = Person(chromium, server, world.emails["reviewer"], "reviewer-office")
+    home = Person(chromium, server, world.emails["reviewer"], "reviewer-home")
+    page = office.page
+    page.click("a.who")  # the name in the header opens the person's sessions
+    expect(page.locator("#sessions tbody tr")).to_have_count(2)
+    expect(page.locator("#sessions")).to_contain_text("当前会话")
+    page.fill("input[name=current_password]", PASSWORD)
+    page.fill("input[name=new_password]", "aaaaaaaaaaaaaaaa")
+    page.click("#password button[type=submit]")
+    expect(page.locator("#password .error")).to_contain_text("不同字符")
+    office.shot("13-sessions-weak-password")
+    page.fill("input[name=current_password]", PASSWORD)
+    page.fill("input[name=new_password]", "南山-评审-口令-2026")
+    page.click("#password button[type=submit]")
+    expect(page.locator("p.ok")).to_contain_text("密码已修改")
+    expect(page.locator("#sessions tbody tr")).to_have_count(1)
+    office.shot("14-sessions-after-password-change")
+    home.page.goto("/tasks")
+    expect(home.page).to_have_url(re.compile(r"/login\?next="))  # the other one ended
+    page.click("#logout-everywhere")
+    expect(page).to_have_url(re.compile(r"/login$"))
+    page.goto("/account/sessions")
+    expect(page).to_have_url(re.compile(r"/login\?next="))

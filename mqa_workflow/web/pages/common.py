@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from mqa_workflow.accounts.models import Role
+from mqa_workflow.audit import service as audit
+from mqa_workflow.clock import OFFICE_TZ
+from mqa_workflow.errors import InvalidInputError, NotFoundError
 from mqa_workflow.notifications.inbox import inbox, mark_read, unread_count
 from mqa_workflow.web.api.auth import client_of, set_session_cookie
 from mqa_workflow.web.deps import SESSION_COOKIE, database_of
-from mqa_workflow.web.i18n import LANGUAGES
+from mqa_workflow.web.i18n import LANGUAGES, translator
 from mqa_workflow.web.models import WebSession
-from mqa_workflow.web.pages.deps import Page
-from mqa_workflow.web.pages.rendering import back_to, render
-from mqa_workflow.web.security import TooManyAttempts, sign_in
+from mqa_workflow.web.pages.deps import Form as FormData
+from mqa_workflow.web.pages.deps import Page, text
+from mqa_workflow.web.pages.rendering import back_to, language, render
+from mqa_workflow.web.security import (
+    TooManyAttempts,
+    check_password,
+    end_session_by_id,
+    end_sessions,
+    sessions_of,
+    set_password,
+    sign_in,
+)
 
 router = APIRouter()
 
@@ -83,6 +96,64 @@ def inbox_page(request: Request, page: Page) -> Response:
 def inbox_read(page: Page) -> Response:
     mark_read(page.session, page.user)
     return back_to("/inbox")
+
+
+def _beijing(moment: datetime) -> str:
+    return moment.astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def _sessions_page(request: Request, page: Page, *, notice: str = "",
+                   problems: list[str] | None = None, status: int = 200) -> Response:
+    current = page.session.scalar(select(WebSession.token_hash).where(
+        WebSession.user_id == page.user.id, WebSession.csrf_token == page.csrf))
+    rows = [{"id": s.public_id, "created": _beijing(s.created_at),
+             "expires": _beijing(s.expires_at), "address": s.client_address,
+             "agent": s.user_agent, "current": s.token_hash == current}
+            for s in sessions_of(page.session, page.user)]
+    return render(request, "sessions.html", user=page.user, csrf=page.csrf, sessions=rows,
+                  notice=notice, problems=problems or [], status=status)
+
+
+@router.get("/account/sessions")
+def sessions_page(request: Request, page: Page) -> Response:
+    return _sessions_page(request, page)
+
+
+@router.post("/account/sessions/{session_id}/end")
+def end_one(session_id: Annotated[str, Path(max_length=64)], page: Page) -> Response:
+    if not end_session_by_id(page.session, page.user, session_id):
+        raise NotFoundError(f"you have no session {session_id}")
+    audit.append(page.session, actor=page.user.email, trigger="end_session",
+                 data={"session": session_id})
+    return back_to("/account/sessions")
+
+
+@router.post("/account/logout-everywhere")
+def logout_everywhere(page: Page) -> Response:
+    ended = end_sessions(page.session, page.user)
+    audit.append(page.session, actor=page.user.email, trigger="end_all_sessions",
+                 data={"sessions_ended": ended})
+    response = back_to("/login")
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.post("/account/password")
+def change_password(request: Request, page: Page, form: FormData) -> Response:
+    if check_password(page.session, page.user.email, text(form, "current_password")) is None:
+        return _sessions_page(request, page, problems=[
+            "当前密码错误 (the current password is wrong)"], status=422)
+    current = page.session.scalar(select(WebSession.token_hash).where(
+        WebSession.user_id == page.user.id, WebSession.csrf_token == page.csrf))
+    try:
+        ended = set_password(page.session, page.user, text(form, "new_password"),
+                             keep_session=current)
+    except InvalidInputError as refused:
+        return _sessions_page(request, page, problems=refused.problems, status=422)
+    audit.append(page.session, actor=page.user.email, trigger="change_password",
+                 data={"user": page.user.email, "sessions_ended": ended})
+    return _sessions_page(request, page, notice=translator(language(request))(
+        "Password changed; your other sessions have ended."))
 
 
 @router.get("/lang/{code}")
