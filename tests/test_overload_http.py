@@ -85,9 +85,11 @@ def test_background_work_runs_in_the_drainer_thread_never_inside_the_request(
     app.state.background = OutboxDrainer(sqlite_database, blocking_dispatch, 60)
     try:
         with TestClient(app) as client:
+            token = client.post("/api/auth/login", json={
+                "email": email, "password": PASSWORD}).json()["token"]
             began = time.perf_counter()
-            answer = client.post("/api/auth/login", json={"email": email,
-                                                          "password": PASSWORD})
+            answer = client.post("/api/auth/logout",
+                                 headers={"Authorization": f"Bearer {token}"})
             assert answer.status_code == 200
             assert started.wait(10)  # the request woke the drainer …
             assert time.perf_counter() - began < 10
@@ -136,3 +138,29 @@ def test_twice_the_capacity_open_loop_gives_no_500_and_the_server_recovers_at_on
     assert set(overload.statuses) <= {200, 409, 503}, overload.statuses  # no timeout
     assert set(after.statuses) <= {200, 409}, after.statuses  # normal again at once
     assert after.percentile(0.99) < 1.0
+
+
+@pytest.mark.postgres
+def test_a_database_outage_is_answered_503_with_retry_after_then_normally(
+        pg_database: Database) -> None:
+    from tests.test_faults_database import Server
+
+    with pg_database.session() as session:
+        admin = factories.user(session, Role.ADMINISTRATOR)
+        set_password(session, admin, PASSWORD)
+        email = admin.email
+    server = Server(pg_database.url)
+    try:
+        with TestClient(create_app(pg_database)) as client:
+            token = client.post("/api/auth/login", json={
+                "email": email, "password": PASSWORD}).json()["token"]
+            headers = {"Authorization": f"Bearer {token}"}
+            server.go_down()
+            away = client.get("/api/auth/me", headers=headers)
+            assert away.status_code == 503 and away.headers["Retry-After"] == "1"
+            assert "database is unavailable" in away.json()["detail"]
+            server.come_back()
+            assert client.get("/api/auth/me", headers=headers).status_code == 200
+    finally:
+        server.come_back()
+        server.admin.dispose()
