@@ -245,3 +245,16 @@ def test_log_out_everywhere_ends_every_session_and_is_audited(world: World, clie
     with world.database.session() as session:
         assert session.scalar(select(AuditRecord.actor).where(
             AuditRecord.trigger == "end_all_sessions")) == email
+
+
+def test_lapsed_counts_are_forgotten_so_made_up_accounts_leave_nothing(
+        sqlite_database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mqa_workflow.web import throttle
+
+    throttle.record_failure(sqlite_database, "made-up-1@example.cn", "10.0.0.1")
+    later = clock.now() + timedelta(hours=2)
+    monkeypatch.setattr("mqa_workflow.web.throttle.now", lambda: later)
+    throttle.record_failure(sqlite_database, "made-up-2@example.cn", "10.0.0.2")
+    with sqlite_database.session() as session:
+        keys = set(session.scalars(select(SignInThrottle.key)))
+    assert keys == {"account:made-up-2@example.cn", "address:10.0.0.2"}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import ceil
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -81,12 +81,22 @@ def record_failure(database: Database, email: str, address: str) -> None:
     for attempt in range(3):
         try:
             with database.session() as session:
+                _forget_old(session)
                 for key in keys_for(email, address):
                     _count(session, key)
             return
         except IntegrityError:  # two first failures of one key at once: count again
             if attempt == 2:
                 raise
+
+
+def _forget_old(session: Session) -> None:
+    """Drop counts that have lapsed, so guesses at made-up e-mails leave nothing behind."""
+    moment = now()
+    forget = max(policy.forget for policy in policies().values())
+    session.execute(delete(SignInThrottle).where(
+        SignInThrottle.last_failure_at < moment - forget,
+        or_(SignInThrottle.locked_until.is_(None), SignInThrottle.locked_until < moment)))
 
 
 def _count(session: Session, key: str) -> None:
