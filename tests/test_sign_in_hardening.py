@@ -4,7 +4,10 @@ sessions (listed, ended on a password change, "log out everywhere")."""
 
 from __future__ import annotations
 
+import time
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -125,8 +128,9 @@ def test_mqa_user_unlock_lifts_a_lock_and_is_audited(mqa) -> None:  # type: igno
         "administrator")
     mqa("user", "add", "--name", "专家", "--email", "expert@office.sz", "--role", "reviewer")
     database = get_database(get_settings().database_url)
-    for _ in range(5):
-        throttle.record_failure(database, "expert@office.sz", "10.0.0.9")
+    for _ in range(20):
+        throttle.begin_attempt(database, "expert@office.sz", "10.0.0.9")
+        throttle.record_failure(database, "10.0.0.9")
     with database.session() as session:
         assert throttle.locked_for(session, "expert@office.sz", "10.0.0.9") > 0
     assert "may not unlock" in mqa("user", "unlock", "admin@office.sz", "--as",
@@ -251,10 +255,32 @@ def test_lapsed_counts_are_forgotten_so_made_up_accounts_leave_nothing(
         sqlite_database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     from mqa_workflow.web import throttle
 
-    throttle.record_failure(sqlite_database, "made-up-1@example.cn", "10.0.0.1")
+    throttle.begin_attempt(sqlite_database, "made-up-1@example.cn", "10.0.0.1")
+    throttle.record_failure(sqlite_database, "10.0.0.1")
     later = clock.now() + timedelta(hours=2)
     monkeypatch.setattr("mqa_workflow.web.throttle.now", lambda: later)
-    throttle.record_failure(sqlite_database, "made-up-2@example.cn", "10.0.0.2")
+    throttle.begin_attempt(sqlite_database, "made-up-2@example.cn", "10.0.0.2")
+    throttle.record_failure(sqlite_database, "10.0.0.2")
     with sqlite_database.session() as session:
         keys = set(session.scalars(select(SignInThrottle.key)))
     assert keys == {"account:made-up-2@example.cn", "address:10.0.0.2"}
+
+
+def test_guesses_sent_in_parallel_cannot_outrun_the_count(world: World) -> None:
+    import httpx
+
+    from tests.services import web_server
+
+    email = world.emails["reviewer"]
+    with web_server(world.database) as base, ThreadPoolExecutor(max_workers=30) as pool:
+        def guess(n: int) -> int:
+            for _ in range(20):  # a busy server (503) is asked again
+                answer = httpx.post(f"{base}/api/auth/login", timeout=60, json={
+                    "email": email, "password": f"parallel-guess-{n}"})
+                if answer.status_code != 503:
+                    return answer.status_code
+                time.sleep(0.2)
+            return 503
+
+        answers = Counter(pool.map(guess, range(30)))
+    assert answers[401] <= 5 and answers[429] >= 25, answers

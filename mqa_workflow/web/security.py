@@ -145,14 +145,14 @@ def sign_in(database: Database, email: str, password: str, *, client_address: st
     though the request is refused, and on SQLite a second open transaction would wait
     for the first one's write lock.
     """
+    wait = throttle.begin_attempt(database, email, client_address)
+    if wait:
+        raise TooManyAttempts(wait)
     with database.session() as session:
-        wait = throttle.locked_for(session, email, client_address)
-        if wait:
-            raise TooManyAttempts(wait)
         user = check_password(session, email, password)
         if user is not None:
             throttle.record_success(session, email)
             return SignedInNow(user, open_session(session, user, client_address=client_address,
                                                   user_agent=user_agent))
-    throttle.record_failure(database, email, client_address)
+    throttle.record_failure(database, client_address)
     return None

@@ -3,10 +3,11 @@
 After ``free`` failures in a row a key is locked, first for ``base`` seconds, then
 twice as long after each further failure (at most ``cap``); while locked, sign-in is
 refused with 429 and ``Retry-After`` before the password is even checked, so a
-guesser learns nothing, the right password included. A success clears the account's
-count; an address's count lapses after ``forget`` without failures. Failures are
-written in a transaction of their own, so the refused request's rollback keeps them,
-and the state lives in the database, shared by every serving process.
+guesser learns nothing, the right password included. An account's attempts are
+counted before the password is checked and a success clears the count; an address
+counts its failures; counts lapse after ``forget`` without one. Counts are written
+in transactions of their own, so the refused request's rollback keeps them, and the
+state lives in the database, shared by every serving process.
 """
 
 from __future__ import annotations
@@ -59,11 +60,13 @@ def _policy(key: str) -> Policy:
     return policies()[key.split(":", 1)[0]]
 
 
-def locked_for(session: Session, email: str, address: str) -> int:
-    """Seconds until sign-in for this account from this address is allowed (0: now)."""
+def locked_for(session: Session, email: str, address: str,
+               keys: list[str] | None = None) -> int:
+    """Seconds until sign-in for this account from this address is allowed (0: now);
+    ``keys`` narrows the look to some of the two."""
     moment = now()
     rows = session.scalars(select(SignInThrottle).where(
-        SignInThrottle.key.in_(keys_for(email, address))))
+        SignInThrottle.key.in_(keys if keys is not None else keys_for(email, address))))
     waits = [(row.locked_until - moment).total_seconds() for row in rows
              if row.locked_until is not None and row.locked_until > moment]
     return ceil(max(waits)) if waits else 0
@@ -76,16 +79,36 @@ def _lock_after(failures: int, policy: Policy, moment: datetime) -> datetime | N
     return moment + min(policy.base * 2 ** doublings, policy.cap)
 
 
-def record_failure(database: Database, email: str, address: str) -> None:
-    """Count one failed sign-in against the account and the address (own transaction)."""
+def begin_attempt(database: Database, email: str, address: str) -> int:
+    """Admit one sign-in attempt, or say how many seconds to wait (own transaction).
+
+    An admitted attempt is counted against the account *before* its password is
+    checked (a success clears the count again), under the row's lock: guesses sent in
+    parallel cannot all pass the check before the first of them is counted.
+    """
     for attempt in range(3):
         try:
             with database.session() as session:
                 _forget_old(session)
-                for key in keys_for(email, address):
-                    _count(session, key)
+                wait = locked_for(session, email, address, [address_key(address)])
+                return wait or _count(session, account_key(email))
+        except IntegrityError:  # two first attempts on one account at once: again
+            if attempt == 2:
+                raise
+    return 0
+
+
+def record_failure(database: Database, address: str) -> None:
+    """Count a failed sign-in against the client address (the account's is counted
+    by :func:`begin_attempt`)."""
+    if not address:
+        return
+    for attempt in range(3):
+        try:
+            with database.session() as session:
+                _count(session, address_key(address))
             return
-        except IntegrityError:  # two first failures of one key at once: count again
+        except IntegrityError:
             if attempt == 2:
                 raise
 
@@ -99,19 +122,23 @@ def _forget_old(session: Session) -> None:
         or_(SignInThrottle.locked_until.is_(None), SignInThrottle.locked_until < moment)))
 
 
-def _count(session: Session, key: str) -> None:
+def _count(session: Session, key: str) -> int:
+    """Count one attempt against ``key`` under its row lock; if the key was already
+    locked, count nothing and return the seconds left (0: counted)."""
     moment, policy = now(), _policy(key)
     row = session.get(SignInThrottle, key, with_for_update=True)
     if row is None:
         row = SignInThrottle(key=key, failures=0, last_failure_at=moment)
         session.add(row)
-    elif row.last_failure_at < moment - policy.forget and not (
-            row.locked_until and row.locked_until > moment):
+    elif row.locked_until is not None and row.locked_until > moment:
+        return ceil((row.locked_until - moment).total_seconds())
+    elif row.last_failure_at < moment - policy.forget:
         row.failures = 0
     row.failures += 1
     row.last_failure_at = moment
     row.locked_until = _lock_after(row.failures, policy, moment)
     session.flush()
+    return 0
 
 
 def record_success(session: Session, email: str) -> None:
