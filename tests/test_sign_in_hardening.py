@@ -284,3 +284,19 @@ def test_guesses_sent_in_parallel_cannot_outrun_the_count(world: World) -> None:
 
         answers = Counter(pool.map(guess, range(30)))
     assert answers[401] <= 5 and answers[429] >= 25, answers
+
+
+@given(st.lists(st.integers(min_value=0, max_value=200), min_size=2, max_size=2))
+def test_locks_grow_with_failures_and_never_pass_the_cap(failures: list[int]) -> None:
+    from mqa_workflow.web.throttle import _lock_after, policies
+
+    policy = policies()["account"]
+    moment = clock.now()
+    fewer, more = sorted(failures)
+    lock_fewer, lock_more = (_lock_after(fewer, policy, moment),
+                             _lock_after(more, policy, moment))
+    assert (lock_fewer is None) == (fewer < policy.free)
+    if lock_fewer is not None:
+        assert lock_more is not None and lock_fewer <= lock_more
+    for lock in (lock_fewer, lock_more):
+        assert lock is None or policy.base <= lock - moment <= policy.cap
