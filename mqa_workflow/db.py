@@ -76,7 +76,7 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def _discard_if_closed_by_server(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+def _discard_if_closed_by_server(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
     """Refuse a pooled connection the server has ended, without a round trip.
 
     An idle connection has nothing to read; a server that ends the session (restart,
@@ -85,6 +85,11 @@ def _discard_if_closed_by_server(dbapi_connection: Any, _record: Any, _proxy: An
     (``DisconnectionError``), as a pre-ping would, at the cost of one ``poll``
     instead of a ``SELECT 1`` round trip on every checkout.
     """
+    if not record.info.get("checked_out_before"):
+        # A fresh connection may still have handshake data waiting (TLS session
+        # tickets); its first query reads them. Only reused connections are looked at.
+        record.info["checked_out_before"] = True
+        return
     try:
         descriptor = dbapi_connection.fileno()
     except Exception as error:  # already closed on our side
