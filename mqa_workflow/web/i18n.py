@@ -50,6 +50,9 @@ ZH: dict[str, str] = {
     "At least 12 characters, not a common password; your other sessions end.":
         "至少 12 个字符，且不得为常见密码；修改后您的其他会话将结束。",
     "Password changed; your other sessions have ended.": "密码已修改，您的其他会话已结束。",
+    "Sign-in locks": "登录锁定", "Account or address": "账户或地址", "Account": "账户",
+    "Failed attempts": "失败次数", "Locked until": "锁定至", "Unlock": "解除锁定",
+    "Unlocked.": "已解除锁定。",
 }
 
 

@@ -220,3 +220,24 @@ def test_a_person_sees_their_sessions_and_a_password_change_ends_the_others(
     expect(page).to_have_url(re.compile(r"/login$"))
     page.goto("/account/sessions")
     expect(page).to_have_url(re.compile(r"/login\?next="))
+
+
+def test_an_administrator_sees_a_locked_account_and_unlocks_it(
+        world: World, server: str, chromium: object) -> None:
+    import httpx
+    from playwright.sync_api import expect
+
+    locked = world.emails["reviewer2"]
+    for n in range(6):
+        httpx.post(f"{server}/api/auth/login", json={"email": locked,
+                                                     "password": f"guess-{n}"})
+    admin = Person(chromium, server, world.emails["admin"], "admin")
+    admin.page.goto("/ops")
+    admin.page.click("#sign-in-locks")
+    expect(admin.page.locator("#locks")).to_contain_text(locked)
+    admin.shot("15-sign-in-locks")
+    admin.page.click("#locks button[type=submit]")
+    expect(admin.page.locator("p.ok")).to_contain_text("已解除锁定")
+    expect(admin.page.locator("#locks")).not_to_contain_text(locked)
+    assert httpx.post(f"{server}/api/auth/login", json={
+        "email": locked, "password": PASSWORD}).status_code == 200

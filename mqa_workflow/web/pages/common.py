@@ -14,6 +14,7 @@ from mqa_workflow.audit import service as audit
 from mqa_workflow.clock import OFFICE_TZ
 from mqa_workflow.errors import InvalidInputError, NotFoundError
 from mqa_workflow.notifications.inbox import inbox, mark_read, unread_count
+from mqa_workflow.web import throttle
 from mqa_workflow.web.api.auth import client_of, set_session_cookie
 from mqa_workflow.web.deps import SESSION_COOKIE, database_of
 from mqa_workflow.web.i18n import LANGUAGES, translator
@@ -154,6 +155,30 @@ def change_password(request: Request, page: Page, form: FormData) -> Response:
                  data={"user": page.user.email, "sessions_ended": ended})
     return _sessions_page(request, page, notice=translator(language(request))(
         "Password changed; your other sessions have ended."))
+
+
+@router.get("/sign-in-locks")
+def sign_in_locks(request: Request, page: Page, notice: str = "") -> Response:
+    page.need(Role.ADMINISTRATOR)
+    t = translator(language(request))
+    colon = "：" if language(request) == "zh" else ": "
+    rows = []
+    for lock in throttle.locks(page.session):
+        kind, value = lock.key.split(":", 1)
+        rows.append({"label": f"{t('Account') if kind == 'account' else t('Address')}"
+                              f"{colon}{value}", "failures": lock.failures,
+                     "until": _beijing(lock.locked_until) if lock.locked_until else "",
+                     "field": "email" if kind == "account" else "address", "value": value})
+    return render(request, "sign_in_locks.html", user=page.user, csrf=page.csrf, locks=rows,
+                  notice=t("Unlocked.") if notice else "")
+
+
+@router.post("/sign-in-locks/unlock")
+def unlock_sign_in(page: Page, form: FormData) -> Response:
+    page.need(Role.ADMINISTRATOR)
+    throttle.unlock(page.session, page.user.email, email=text(form, "email") or None,
+                    address=text(form, "address") or None)
+    return back_to("/sign-in-locks?notice=1")
 
 
 @router.get("/lang/{code}")
