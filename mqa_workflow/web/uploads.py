@@ -22,13 +22,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mqa_workflow.applications.service import MAX_DOCUMENT_BYTES
 from mqa_workflow.db import Database
+from mqa_workflow.web.deps import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE
 from mqa_workflow.web.security import find_session, same_secret
 
 UPLOAD_PATH = re.compile(r"^/(api/)?applications/[^/]+/documents/?$")
 # The document plus the multipart envelope (boundaries, part headers, the CSRF field).
 MAX_UPLOAD_BODY = MAX_DOCUMENT_BYTES + 64 * 1024
-SESSION_COOKIE = "mqa_session"
-CSRF_HEADER = "x-csrf-token"
 
 
 class UploadGuard:
@@ -69,7 +68,7 @@ class UploadGuard:
             return 401, "sign in first (a session cookie or a bearer token)", {}
         if not bearer:
             query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-            given = headers.get(CSRF_HEADER) or (query.get("csrf_token") or [""])[0]
+            given = headers.get(CSRF_HEADER.lower()) or (query.get(CSRF_FIELD) or [""])[0]
             if not same_secret(given, found):
                 return 403, ("the form's CSRF token is missing or wrong; reload the page "
                              "and retry"), {}
