@@ -131,8 +131,9 @@ def attach_document(
     twin = session.scalar(select(Document).where(Document.application_id == application.id,
                                                  Document.sha256 == digest))
     if twin is not None:
-        raise ConflictError(f"{filename}: the same content is already attached to this "
-                            f"application as {twin.filename!r} (document {twin.id})")
+        raise ConflictError(f"{filename}：相同内容的文件已作为「{twin.filename}」附在本申报中 "
+                            f"(the same content is already attached to this application as "
+                            f"{twin.filename!r}, document {twin.id})")
     if session.get(DocumentBlob, digest) is None:
         session.add(DocumentBlob(sha256=digest, size=len(data), data=data))
     document = Document(application=application, sha256=digest, filename=filename,
