@@ -37,6 +37,7 @@ from mqa_workflow.standards.cli import app as standards_app
 from mqa_workflow.states.cli import case_app, states_app
 from mqa_workflow.web.cli import password as web_password
 from mqa_workflow.web.cli import serve
+from mqa_workflow.web.cli import unlock as web_unlock
 
 app = typer.Typer(
     help="mqa-workflow: run the Shenzhen Mayor Quality Award (深圳市市长质量奖) end to end.",
@@ -74,6 +75,7 @@ app.command("queues")(queues)
 app.add_typer(metrics_app, name="metrics")
 app.command("serve")(serve)
 user_app.command("password")(web_password)
+user_app.command("unlock")(web_unlock)
 
 
 def main() -> None:

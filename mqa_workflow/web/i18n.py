@@ -80,6 +80,17 @@ ZH: dict[str, str] = {
     "Issue to verify": "待核实问题", "Verified": "核实结论", "Finding": "核查发现",
     "Overall summary": "总体意见", "verified_yes": "已核实", "verified_partly": "部分核实",
     "verified_no": "未核实", "Site-visit findings": "现场核查发现",
+    "My sessions": "我的登录会话", "Signed in at": "登录时间", "Expires": "到期时间",
+    "Address": "地址", "Browser": "浏览器", "This session": "当前会话", "End": "结束",
+    "Log out everywhere": "在所有设备上退出", "Change password": "修改密码",
+    "Current password": "当前密码", "New password": "新密码",
+    "Times are Beijing time": "时间均为北京时间",
+    "At least 12 characters, not a common password; your other sessions end.":
+        "至少 12 个字符，且不得为常见密码；修改后您的其他会话将结束。",
+    "Password changed; your other sessions have ended.": "密码已修改，您的其他会话已结束。",
+    "Sign-in locks": "登录锁定", "Account or address": "账户或地址", "Account": "账户",
+    "Failed attempts": "失败次数", "Locked until": "锁定至", "Unlock": "解除锁定",
+    "Unlocked.": "已解除锁定。",
 }
 
 

@@ -12,6 +12,7 @@ in ``artifacts/e2e/``.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -293,3 +294,53 @@ def test_conflict_profiles_and_a_declaration_in_chromium(
         admin.shot("22-conflicts-recorded")
         admin.page.goto(f"/admin/cases/{world.application_id}")
         expect(admin.page.locator("body")).to_contain_text("专家四")
+
+
+def test_a_person_sees_their_sessions_and_a_password_change_ends_the_others(
+        world: World, server: str, chromium: object) -> None:
+    from playwright.sync_api import expect
+
+    office = Person(chromium, server, world.emails["reviewer"], "reviewer-office")
+    home = Person(chromium, server, world.emails["reviewer"], "reviewer-home")
+    page = office.page
+    page.click("a.who")  # the name in the header opens the person's sessions
+    expect(page.locator("#sessions tbody tr")).to_have_count(2)
+    expect(page.locator("#sessions")).to_contain_text("当前会话")
+    page.fill("input[name=current_password]", PASSWORD)
+    page.fill("input[name=new_password]", "aaaaaaaaaaaaaaaa")
+    page.click("#password button[type=submit]")
+    expect(page.locator("#password .error")).to_contain_text("不同字符")
+    office.shot("30-sessions-weak-password")
+    page.fill("input[name=current_password]", PASSWORD)
+    page.fill("input[name=new_password]", "南山-评审-口令-2026")
+    page.click("#password button[type=submit]")
+    expect(page.locator("p.ok")).to_contain_text("密码已修改")
+    expect(page.locator("#sessions tbody tr")).to_have_count(1)
+    office.shot("30a-sessions-after-password-change")
+    home.page.goto("/tasks")
+    expect(home.page).to_have_url(re.compile(r"/login\?next="))  # the other one ended
+    page.click("#logout-everywhere")
+    expect(page).to_have_url(re.compile(r"/login$"))
+    page.goto("/account/sessions")
+    expect(page).to_have_url(re.compile(r"/login\?next="))
+
+
+def test_an_administrator_sees_a_locked_account_and_unlocks_it(
+        world: World, server: str, chromium: object) -> None:
+    import httpx
+    from playwright.sync_api import expect
+
+    locked = world.emails["reviewer2"]
+    for n in range(6):
+        httpx.post(f"{server}/api/auth/login", json={"email": locked,
+                                                     "password": f"guess-{n}"})
+    admin = Person(chromium, server, world.emails["admin"], "admin")
+    admin.page.goto("/ops")
+    admin.page.click("#sign-in-locks")
+    expect(admin.page.locator("#locks")).to_contain_text(locked)
+    admin.shot("31-sign-in-locks")
+    admin.page.click("#locks button[type=submit]")
+    expect(admin.page.locator("p.ok")).to_contain_text("已解除锁定")
+    expect(admin.page.locator("#locks")).not_to_contain_text(locked)
+    assert httpx.post(f"{server}/api/auth/login", json={
+        "email": locked, "password": PASSWORD}).status_code == 200

@@ -29,6 +29,11 @@ class PasswordBody(Strict):
     password: Annotated[str, StringConstraints(max_length=1024)]
 
 
+class UnlockBody(Strict):
+    email: Short | None = None
+    address: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
 class ChangePasswordBody(Strict):
     current_password: Annotated[str, StringConstraints(max_length=1024)]
     new_password: Annotated[str, StringConstraints(max_length=1024)]

@@ -23,10 +23,9 @@ from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.states.bulk import advance_all
 from mqa_workflow.states.engine import waiting_for
 from mqa_workflow.states.table import BY_TRIGGER, TRANSITIONS, ApplicationState
-from mqa_workflow.tasks.dispatch import dispatch_pending
 from mqa_workflow.web import access, charts
 from mqa_workflow.web.api.committee import tally_json
-from mqa_workflow.web.deps import AdminSnapshot, admin_outside, database_of
+from mqa_workflow.web.deps import AdminSnapshot, admin_outside, database_of, wake_background
 from mqa_workflow.web.errors import Forbidden
 from mqa_workflow.web.listing import assignments_of, results_by_class
 from mqa_workflow.web.pages.deps import Form, Page, text
@@ -80,7 +79,7 @@ def bulk(cycle_id: int, request: Request, form: Form,
                          or None, trigger=text(form, "trigger"), actor_ref=str(admin.user_id),
                          reason=text(form, "reason"), dry_run=dry_run)
     if not dry_run:
-        dispatch_pending(database)
+        wake_background(request)
     with database.session() as session:
         user = session.get(User, admin.user_id)
     return render(request, "admin/bulk.html", user=user, csrf=admin.csrf_token, cycle=cycle,
