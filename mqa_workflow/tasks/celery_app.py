@@ -57,8 +57,10 @@ def _redelivery_options(visibility_timeout: int) -> dict[str, int]:
 
 
 def _bind(app: Celery, name: str) -> None:
+    # WorkFailed: the work failed but its failure and retry are kept in the database, so the
+    # task ends FAILURE at once instead of being retried by Celery on top of that schedule.
     @app.task(name=name, bind=True, autoretry_for=(Exception,), retry_backoff=True,
-              retry_backoff_max=300, max_retries=8)
+              retry_backoff_max=300, max_retries=8, dont_autoretry_for=(registry.WorkFailed,))
     def run(self: Task, payload: dict[str, Any], idempotency_key: str) -> bool:
         return registry.run(get_database(), name, payload, idempotency_key)
 
