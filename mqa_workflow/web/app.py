@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from mqa_workflow.config import get_settings
 from mqa_workflow.db import Database, get_database
+from mqa_workflow.monitoring import http as metrics
 from mqa_workflow.web import errors
 from mqa_workflow.web.api import router as api_router
 from mqa_workflow.web.pages import router as pages_router
@@ -41,6 +42,7 @@ def create_app(database: Database | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    metrics.install(app)  # GET /metrics, and every request counted and timed by route
 
     @app.middleware("http")
     async def security_headers(request: Request,
