@@ -77,9 +77,10 @@ def _failed(session: Session) -> list[Delivery]:
 
 
 def _email(delivery: Delivery) -> dict[str, Any]:
-    retrying = delivery.status == DeliveryStatus.PENDING
+    retrying = delivery.status == DeliveryStatus.PENDING  # only refused ones are listed
     return {"id": delivery.id, "event": delivery.notification.event,
-            "subject": delivery.notification.subject, "status": delivery.status,
+            "subject": delivery.notification.subject,
+            "status": "retrying" if retrying else delivery.status,
             "attempts": delivery.attempts, "last_error": delivery.last_error,
             "next_attempt_at": when(delivery.next_attempt_at) if retrying else None,
             "next_attempt_at_beijing": beijing(delivery.next_attempt_at) if retrying else ""}
