@@ -8,6 +8,8 @@ on the broker goes up, and once the server answers the sweep sends the e-mail.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from mqa_workflow.notifications.models import Channel, Delivery
 from mqa_workflow.notifications.samples import SAMPLES
 from mqa_workflow.notifications.service import SEND_EMAIL, notify
 from mqa_workflow.tasks.celery_app import make_celery
-from mqa_workflow.tasks.periodic import DELIVER
+from mqa_workflow.tasks.periodic import DELIVER, SCAN
 from tests import factories
 from tests.services import RedisServer, free_port, start_worker, stop, wait_for
 from tests.smtp import SmtpServer
@@ -128,3 +130,40 @@ def test_in_process_a_refused_email_is_recorded_and_its_outbox_task_done(
         message = session.scalars(select(OutboxMessage)).one()
         assert message.sent_at is not None and message.last_error in (None, "")
     get_settings.cache_clear()
+
+
+def test_workers_send_task_events_so_flower_sees_every_task(
+    pg_database: Database, refusing_smtp: tuple[Settings, SmtpServer], tmp_path: Path
+) -> None:
+    """What Flower listens to: a worker started without -E still sends each task's events."""
+    settings, _ = refusing_smtp
+    celery = make_celery(settings)
+    seen: list[tuple[str, str]] = []
+    names: dict[str, str] = {}
+
+    def on_event(event: dict[str, object]) -> None:
+        uuid, kind = str(event.get("uuid", "")), str(event.get("type", ""))
+        if event.get("name"):
+            names[uuid] = str(event["name"])
+        if kind.startswith("task-"):
+            seen.append((kind, uuid))
+
+    worker = start_worker(pg_database.url, settings.broker_url, tmp_path / "worker.log")
+    try:
+        with celery.connection_for_read() as connection:
+            receiver = celery.events.Receiver(connection, handlers={"*": on_event})
+            consumer = threading.Thread(target=receiver.capture,
+                                        kwargs={"limit": None, "timeout": 60}, daemon=True)
+            consumer.start()
+            time.sleep(0.5)  # the receiver's queue is bound before the task is sent
+            result = celery.send_task(SCAN)
+            result.get(timeout=60)
+            wait_for(lambda: ("task-succeeded", result.id) in seen, 30,
+                     "the worker's task-succeeded event")
+            receiver.should_stop = True
+            consumer.join(10)
+    finally:
+        stop(worker)
+    kinds = [kind for kind, uuid in seen if uuid == result.id]
+    assert {"task-sent", "task-received", "task-started", "task-succeeded"} <= set(kinds)
+    assert names[result.id] == SCAN

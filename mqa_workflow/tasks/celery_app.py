@@ -38,6 +38,10 @@ def make_celery(settings: Settings) -> Celery:
         broker_transport_options=_redelivery_options(settings.visibility_timeout),
         task_routes={"notifications.*": {"queue": NOTIFICATION_QUEUE}},
         task_default_queue=WORK_QUEUE,
+        # Task events (as `worker -E`) and a sent event per task: Flower sees every task,
+        # from being queued to its end, whatever command line started the worker.
+        worker_send_task_events=True,
+        task_send_sent_event=True,
     )
     for name in registry.tasks():
         _bind(app, name)
