@@ -43,7 +43,9 @@ class HttpMetrics:
 
     def start_at_zero(self, app: FastAPI) -> None:
         """Each operation of the API (its OpenAPI document) at zero, for its success status."""
-        for path, operations in app.openapi()["paths"].items():
+        paths = app.openapi()["paths"]
+        app.openapi_schema = None  # not cached yet: routes added after this still show in it
+        for path, operations in paths.items():
             for method, operation in operations.items():
                 status = next((code for code in operation.get("responses", {})
                                if code[:1] in "23"), "200")
