@@ -68,7 +68,8 @@ def report(figures: Figures) -> list[str]:
                  f"failed {email.failed}, sent {email.sent}")
     overdue = ", ".join(f"{kind} {count}" for kind, count in figures.overdue.items() if count)
     lines.append(f"overdue work: {overdue or 'none'}")
-    alerts = "; ".join(f"{a.kind} ({escape(a.detail)})" for a in figures.alerts)
+    alerts = "; ".join(a.kind + (f" ({escape(a.detail)})" if a.detail else "")
+                       for a in figures.alerts)
     lines.append(f"health: [red]{alerts}[/]" if alerts else "health: [green]ok[/]")
     return lines
 

@@ -63,7 +63,7 @@ class Figures:
         if broker is not None and not broker.reachable:
             found.append(Alert("broker_down", broker.error))
         elif broker is not None and broker.workers == 0:
-            found.append(Alert("no_worker", "no Celery worker answered a ping"))
+            found.append(Alert("no_worker", ""))  # no Celery worker answered a ping
         if self.oldest_queued_seconds > self.queue_age_alert_seconds:
             found.append(Alert("queue_stale", f"{self.oldest_queued_seconds:.0f} s > "
                                               f"{self.queue_age_alert_seconds:.0f} s"))

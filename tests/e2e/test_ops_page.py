@@ -1,7 +1,8 @@
 """End to end in Debian's chromium: an operator signs in and reads /ops while the mail
 server refuses e-mails and a review is overdue; the page is red, says why in Chinese, shows
 each e-mail's error and next attempt in Beijing time, links Flower, and reloads itself.
-Screenshot: ``artifacts/e2e/ops-operator.png``."""
+Screenshots: ``artifacts/e2e/ops-operator.png`` and, with a broker and no worker,
+``artifacts/e2e/ops-no-worker-operator.png``."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from mqa_workflow.migrations.service import upgrade
 from mqa_workflow.reviews.models import ReviewAssignment
 from tests.e2e.test_whole_path import Person, chromium  # noqa: F401  (the browser fixture)
 from tests.e2e.world import World, build
-from tests.services import free_port, web_server
+from tests.services import RedisServer, free_port, web_server
 
 
 @pytest.fixture
@@ -62,3 +63,24 @@ def test_an_operator_sees_red_health_refused_emails_and_overdue_work(
         with page.expect_response(lambda r: r.url.endswith("/ops"), timeout=40_000):
             pass
         expect(page.locator("#health")).to_have_attribute("data-healthy", "no")
+
+
+def test_with_a_broker_and_no_worker_the_page_says_so_in_red(
+        world: World, chromium: object, tmp_path: Path,  # noqa: F811
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from playwright.sync_api import expect
+
+    redis = RedisServer(free_port(), tmp_path)
+    redis.start()
+    monkeypatch.setenv("MQA_BROKER_URL", redis.url)  # after the world: nothing queued there
+    get_settings.cache_clear()
+    try:
+        with web_server(world.database) as base:
+            operator = Person(chromium, base, world.emails["operator"], "operator")
+            operator.page.goto("/ops")
+            expect(operator.page.locator("[data-alert=no_worker]")).to_contain_text(
+                "没有运行中的工作进程")
+            expect(operator.page.locator("#workers")).to_contain_text("0")
+            operator.shot("ops-no-worker")
+    finally:
+        redis.stop()
