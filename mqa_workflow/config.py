@@ -124,6 +124,16 @@ class Settings(BaseSettings):
         description="user:password guarding `mqa metrics serve`; required to serve on any "
                     "address but the loopback (no default password).",
     )
+    queue_age_alert_seconds: float = Field(
+        default=300.0, gt=0,
+        description="Operators' page turns red when queued work (a broker message or an "
+                    "outbox row) has waited longer than this.",
+    )
+    flower_url: str = Field(default="", description="Flower's address, linked from /ops.")
+    metrics_token: str = Field(
+        default="", description="Bearer token a Prometheus scraper shows to read /metrics "
+                                "(operators and administrators read it signed in).",
+    )
 
     @property
     def tasks_in_process(self) -> bool:

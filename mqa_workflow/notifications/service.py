@@ -34,7 +34,7 @@ from mqa_workflow.notifications.models import (
 from mqa_workflow.notifications.rendering import Rendered, render
 from mqa_workflow.outbox.service import enqueue
 from mqa_workflow.states.table import reason_for_applicant
-from mqa_workflow.tasks.registry import register
+from mqa_workflow.tasks.registry import WorkFailed, register
 
 __all__ = ["Rendered", "notify", "notify_once", "render"]
 
@@ -146,5 +146,8 @@ def notify_feedback_report_ready(session: Session, application_id: int, location
 
 @register(SEND_EMAIL)
 def send_queued_email(session: Session, delivery_id: int) -> None:
-    """Send one e-mail now; a failure is recorded on its row and retried by the sweep."""
-    send_email(session, delivery_id)
+    """Send one e-mail now; a failure is recorded on its row and retried by the sweep, and
+    the task is reported failed (after that record is committed)."""
+    run = send_email(session, delivery_id)
+    if run.retrying or run.failed:
+        raise WorkFailed(f"e-mail {delivery_id} not sent: {run.last_error}")

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from mqa_workflow.config import get_settings
 from mqa_workflow.db import Database, get_database
+from mqa_workflow.monitoring import web_metrics as metrics
 from mqa_workflow.tasks.dispatch import dispatch_pending
 from mqa_workflow.tasks.drainer import OutboxDrainer
 from mqa_workflow.web import errors
@@ -61,6 +62,7 @@ def create_app(database: Database | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    metrics.install(app)  # GET /metrics, and every request counted and timed by route
 
     @app.middleware("http")
     async def security_headers(request: Request,
