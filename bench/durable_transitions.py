@@ -49,7 +49,7 @@ def _populate(url: str, count: int) -> None:
 
 
 def _client(url: str, ids: list[int], trigger: str, start_at: float,
-            results: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+            results: multiprocessing.Queue, hold: float = 0.0) -> None:  # type: ignore[type-arg]
     database = Database(url)
     with database.session() as session:
         admin_id = session.query(User.id).filter(User.email == "admin@bench.cn").scalar()
@@ -59,15 +59,17 @@ def _client(url: str, ids: list[int], trigger: str, start_at: float,
     for application_id in ids:
         with database.session() as session:  # one transaction, one durable commit
             advance(session, application_id, trigger, session.get(User, admin_id))
+            time.sleep(hold)  # the rest of the unit of work, still inside the transaction
     results.put((len(ids), time.perf_counter() - began))
     database.engine.dispose()
 
 
-def engine_tps(url: str, ids: list[int], clients: int, trigger: str) -> float:
+def engine_tps(url: str, ids: list[int], clients: int, trigger: str,
+               hold: float = 0.0) -> float:
     results: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
     start_at = time.time() + 1.5
     processes = [multiprocessing.Process(target=_client, args=(
-        url, ids[n::clients], trigger, start_at, results)) for n in range(clients)]
+        url, ids[n::clients], trigger, start_at, results, hold)) for n in range(clients)]
     for process in processes:
         process.start()
     done = [results.get(timeout=1800) for _ in processes]
@@ -117,6 +119,10 @@ def main() -> None:
                         help="applications per row (each row advances fresh ones)")
     parser.add_argument("--clients", default="1,2,4,8")
     parser.add_argument("--pgbench-seconds", type=int, default=15)
+    parser.add_argument("--hold-ms", type=float, default=0.0,
+                        help="keep each transaction open this long after the transition "
+                             "(work after the write, or a remote database's round trip): "
+                             "what a lock held to commit by every append serialises")
     args = parser.parse_args()
     counts = [int(c) for c in args.clients.split(",")]
     print(f"machine: {machine()}")
@@ -133,13 +139,15 @@ def main() -> None:
     print(f"{'clients':>7}  {'engine tr/s':>11}  {'pgbench simple-update tps':>25}  ratio")
     for row, clients in enumerate(counts):
         mine = ids[row * args.applications:(row + 1) * args.applications]
-        rates = [engine_tps(url, mine, clients, trigger) for trigger in TRIGGERS]
+        rates = [engine_tps(url, mine, clients, trigger, args.hold_ms / 1000)
+                 for trigger in TRIGGERS]
         engine = sum(rates) / len(rates)
         ceiling = pgbench_tps(clients, args.pgbench_seconds)
         print(f"{clients:>7}  {engine:>11.1f}  {ceiling:>25.1f}  {engine / ceiling:.1%}",
               flush=True)
     print(f"(engine: {args.applications} applications × {len(TRIGGERS)} transitions per row, "
-          f"{' and '.join(TRIGGERS)}, averaged; pgbench: scale 10, "
+          f"{' and '.join(TRIGGERS)}, averaged, each transaction held open "
+          f"{args.hold_ms:g} ms more; pgbench: scale 10, "
           f"{args.pgbench_seconds} s per row)")
     profile(url, ids[len(counts) * args.applications:])
     drop_database(name)

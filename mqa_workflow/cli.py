@@ -31,11 +31,13 @@ from mqa_workflow.procedure.cli import (
 )
 from mqa_workflow.reports.cli import app as report_app
 from mqa_workflow.reviews.cli import review_app, reviewer_app, sitevisit_app
+from mqa_workflow.reviews.conflict_cli import app as conflict_app
 from mqa_workflow.scoring.cli import app as score_app
 from mqa_workflow.standards.cli import app as standards_app
 from mqa_workflow.states.cli import case_app, states_app
 from mqa_workflow.web.cli import password as web_password
 from mqa_workflow.web.cli import serve
+from mqa_workflow.web.cli import unlock as web_unlock
 
 app = typer.Typer(
     help="mqa-workflow: run the Shenzhen Mayor Quality Award (深圳市市长质量奖) end to end.",
@@ -54,6 +56,7 @@ app.add_typer(states_app, name="states")
 app.add_typer(audit_app, name="audit")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(reviewer_app, name="reviewer")
+app.add_typer(conflict_app, name="conflict")
 app.add_typer(review_app, name="review")
 app.add_typer(sitevisit_app, name="sitevisit")
 app.add_typer(committee_app, name="committee")
@@ -72,6 +75,7 @@ app.command("queues")(queues)
 app.add_typer(metrics_app, name="metrics")
 app.command("serve")(serve)
 user_app.command("password")(web_password)
+user_app.command("unlock")(web_unlock)
 
 
 def main() -> None:

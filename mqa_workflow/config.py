@@ -68,6 +68,73 @@ class Settings(BaseSettings):
         default=300.0, gt=0, description="How often Celery beat runs the deadline scan.",
     )
 
+    # Serving under load: connections, requests in flight, background work.
+    db_pool_size: int = Field(
+        default=10, ge=1, description="Database connections each serving process keeps open.",
+    )
+    db_max_overflow: int = Field(
+        default=5, ge=0, description="Extra connections opened beyond the pool at peaks.",
+    )
+    db_pool_timeout: float = Field(
+        default=5.0, gt=0, description="Seconds to wait for a free connection before failing.",
+    )
+    db_pool_recycle: int = Field(
+        default=1800, ge=1, description="Seconds after which a pooled connection is replaced.",
+    )
+    web_max_in_flight: int = Field(
+        default=10, ge=1,
+        description="Requests one serving process works on at once; beyond it answers 503 "
+                    "with Retry-After at once. Keep it at most the pool size.",
+    )
+    web_retry_after: int = Field(
+        default=1, ge=1, description="Seconds a refused (503) client is told to wait.",
+    )
+    outbox_poll_seconds: float = Field(
+        default=2.0, gt=0,
+        description="How often the web server's outbox drainer looks for due work it was "
+                    "not woken for (backed-off tasks, work of other processes).",
+    )
+
+    # Sign-in throttling (see mqa_workflow/web/throttle.py).
+    sign_in_account_failures: int = Field(
+        default=5, ge=1, description="Failed sign-ins to one account before it is locked.",
+    )
+    sign_in_address_failures: int = Field(
+        default=20, ge=1, description="Failed sign-ins from one address before it is locked.",
+    )
+    sign_in_lock_seconds: float = Field(
+        default=30.0, gt=0,
+        description="The first lock; each further failure doubles it (at most one hour).",
+    )
+
+    audit_key_file: Path | None = Field(
+        default=None,
+        description="HMAC-SHA256 key authenticating the audit records; keep it outside the "
+                    "database and its backups. Default: beside the data (created on first "
+                    "use, owner-only): DB_FILE.audit/key for SQLite, "
+                    "~/.local/state/mqa/audit/HOST-PORT-DB/key otherwise.",
+    )
+    audit_checkpoint_dir: Path | None = Field(
+        default=None,
+        description="Folder of signed audit checkpoints (the chain heads anchored outside the "
+                    "database). Default: the key's folder's checkpoints/.",
+    )
+    metrics_basic_auth: str = Field(
+        default="",
+        description="user:password guarding `mqa metrics serve`; required to serve on any "
+                    "address but the loopback (no default password).",
+    )
+    queue_age_alert_seconds: float = Field(
+        default=300.0, gt=0,
+        description="Operators' page turns red when queued work (a broker message or an "
+                    "outbox row) has waited longer than this.",
+    )
+    flower_url: str = Field(default="", description="Flower's address, linked from /ops.")
+    metrics_token: str = Field(
+        default="", description="Bearer token a Prometheus scraper shows to read /metrics "
+                                "(operators and administrators read it signed in).",
+    )
+
     @property
     def tasks_in_process(self) -> bool:
         return not self.broker_url

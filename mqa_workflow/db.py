@@ -7,6 +7,7 @@ The schema is created and upgraded only by the Alembic migrations in
 
 from __future__ import annotations
 
+import select as selectors
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -52,15 +54,50 @@ class Base(DeclarativeBase):
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets foreign keys, WAL and a generous busy timeout."""
+    """An engine for ``url``; SQLite gets foreign keys, WAL and a generous busy timeout.
+
+    The pool's size and timeout are settings: the web server bounds its requests in
+    flight to what the pool can serve (``MQA_WEB_MAX_IN_FLIGHT``).
+    """
+    settings = get_settings()
+    pool = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow,
+            "pool_timeout": settings.db_pool_timeout}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        if ":memory:" in url or url.rstrip("/") == "sqlite:":
+            pool = {}  # one shared in-memory connection, no queue pool
+        engine = create_engine(url, connect_args={"timeout": 30}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN; emit it ourselves so a
         # read-then-write transaction holds its snapshot (see SQLAlchemy's pysqlite notes).
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_recycle=settings.db_pool_recycle, **pool)
+    event.listen(engine, "checkout", _discard_if_closed_by_server)
+    return engine
+
+
+def _discard_if_closed_by_server(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Refuse a pooled connection the server has ended, without a round trip.
+
+    An idle connection has nothing to read; a server that ends the session (restart,
+    failover, ``pg_terminate_backend``) sends its last message and closes the socket,
+    which makes the socket readable. The pool then discards it and connects anew
+    (``DisconnectionError``), as a pre-ping would, at the cost of one ``poll``
+    instead of a ``SELECT 1`` round trip on every checkout.
+    """
+    if not record.info.get("checked_out_before"):
+        # A fresh connection may still have handshake data waiting (TLS session
+        # tickets); its first query reads them. Only reused connections are looked at.
+        record.info["checked_out_before"] = True
+        return
+    try:
+        descriptor = dbapi_connection.fileno()
+    except Exception as error:  # already closed on our side
+        raise DisconnectionError("the connection is closed") from error
+    poller = selectors.poll()
+    poller.register(descriptor, selectors.POLLIN | selectors.POLLPRI)
+    if poller.poll(0):
+        raise DisconnectionError("the server closed the connection while it was idle")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -4,9 +4,10 @@ from mqa_workflow.accounts.models import User
 from mqa_workflow.applicants.models import Organization, Project
 from mqa_workflow.applications.models import Application, Document, DocumentBlob, ItemAnswer
 from mqa_workflow.audit.models import AuditRecord
-from mqa_workflow.committee.models import CommitteeVote
+from mqa_workflow.committee.models import CommitteeDecision, CommitteeVote
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.db import Base
+from mqa_workflow.demo.models import DemoMarker
 from mqa_workflow.notifications.models import Delivery, Notification, SentNotice
 from mqa_workflow.outbox.models import OutboxMessage, ProcessedTask
 from mqa_workflow.procedure.models import (
@@ -19,7 +20,9 @@ from mqa_workflow.procedure.models import (
 )
 from mqa_workflow.reviews.models import (
     ConflictOfInterest,
+    ConflictProfile,
     ConsensusSheet,
+    NoConflictStatement,
     PoolReviewer,
     ReviewAssignment,
     ScoreSheet,
@@ -34,17 +37,21 @@ __all__ = [
     "AwardCycle",
     "Base",
     "CandidateDecision",
+    "CommitteeDecision",
     "CommitteeVote",
     "ConflictOfInterest",
+    "ConflictProfile",
     "ConsensusSheet",
     "ConsolidatedScore",
     "Credential",
     "DefenceSlot",
     "Delivery",
+    "DemoMarker",
     "Document",
     "DocumentBlob",
     "EligibilityReview",
     "ItemAnswer",
+    "NoConflictStatement",
     "Notification",
     "Objection",
     "Organization",

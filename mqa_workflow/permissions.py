@@ -1,9 +1,10 @@
 """Who may see or change what: the one set of rules the web and the command line both call.
 
 Roles alone are not enough: an applicant contact sees only their organization's
-applications, a reviewer only what they are assigned to and never what they are
-conflicted with (``reviews.service.open_application`` decides), and a committee
-member only what has reached the committee, unless recused.
+applications, a reviewer only what they are assigned to, never what they are
+conflicted with, and only after confirming its no-conflict statement
+(``reviews.service.open_application`` decides), and a committee member only what
+has reached the committee, unless recused.
 
 An applicant asking for someone else's application gets "not found", so
 application ids reveal nothing about other organizations; a reviewer gets a
@@ -23,10 +24,10 @@ from mqa_workflow.accounts.service import get_user
 from mqa_workflow.applications.models import Application
 from mqa_workflow.applications.service import get_application
 from mqa_workflow.audit.models import AuditRecord
-from mqa_workflow.committee.service import recused_member_ids
+from mqa_workflow.committee.service import recusal_reason
 from mqa_workflow.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from mqa_workflow.reviews.models import AssignmentStatus, ReviewAssignment
-from mqa_workflow.reviews.service import ACTIVE, open_application, sheet_progress
+from mqa_workflow.reviews.service import ACTIVE, may_review, open_application, sheet_progress
 from mqa_workflow.states.table import BY_TRIGGER, reason_for_applicant
 
 COMMITTEE_STATES = frozenset({"committee_decision", "public_notice", "awarded_grand",
@@ -85,7 +86,7 @@ def is_admin(user: User) -> bool:
 
 def committee_may_see(session: Session, user: User, application: Application) -> bool:
     return (user.has_role(Role.COMMITTEE_MEMBER) and application.state in COMMITTEE_STATES
-            and user.id not in recused_member_ids(session, application.id))
+            and recusal_reason(session, user, application) is None)
 
 
 def _refuse(user: User, application_id: int, reason: str) -> None:
@@ -102,6 +103,8 @@ def readable(session: Session, user: User, application_id: int) -> Application:
     if committee_may_see(session, user, application):
         return application
     reason = ""
+    if user.has_role(Role.COMMITTEE_MEMBER) and application.state in COMMITTEE_STATES:
+        reason = recusal_reason(session, user, application) or ""
     if user.has_role(Role.REVIEWER):
         try:
             return open_application(session, user, application_id)
@@ -164,13 +167,36 @@ def own_assignment(session: Session, user: User, assignment_id: int) -> ReviewAs
     return assignment
 
 
+def reviewer_task(session: Session, user: User, assignment_id: int) -> ReviewAssignment:
+    """A reviewer's own assignment they may act on before opening the materials (confirm
+    the no-conflict statement, declare a conflict, decline): assigned, not conflicted."""
+    assignment = session.get(ReviewAssignment, assignment_id)
+    if assignment is None:
+        raise NotFoundError(f"no assignment {assignment_id}")
+    if assignment.reviewer_id != user.id:
+        raise ForbiddenError(f"assignment {assignment_id} belongs to another reviewer")
+    try:
+        may_review(session, user, assignment.application_id)
+    except ConflictError as refused:
+        raise ForbiddenError(refused.message) from None
+    return assignment
+
+
 def team_place(session: Session, user: User, application_id: int, stage: str
                ) -> tuple[Application, ReviewAssignment | None]:
     """The application and ``user``'s place on the stage's team (None for
-    administrators); anyone else is refused."""
-    application = readable(session, user, application_id)
+    administrators); anyone else is refused. The team's progress (k of n) needs no
+    no-conflict statement: it shows nothing of the application, and a reviewer's own
+    submitted sheet, which unlocks the percentages, already required one."""
     if is_admin(user):
-        return application, None
+        return readable(session, user, application_id), None
+    if not user.has_role(Role.REVIEWER):
+        application = readable(session, user, application_id)
+    else:
+        try:
+            application = may_review(session, user, application_id)
+        except ConflictError as refused:
+            raise ForbiddenError(refused.message) from None
     place = session.scalar(select(ReviewAssignment).where(
         ReviewAssignment.application_id == application_id,
         ReviewAssignment.reviewer_id == user.id, ReviewAssignment.stage == stage))

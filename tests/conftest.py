@@ -9,6 +9,7 @@ when they fail instead.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
+from mqa_workflow.audit.keys import default_home as default_audit_home
+from mqa_workflow.audit.keys import places as audit_places
 from mqa_workflow.cli import app
 from mqa_workflow.clock import set_clock
 from mqa_workflow.config import get_settings
@@ -48,17 +51,25 @@ def postgres_url() -> Iterator[str]:
         connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         connection.execute(text(f"CREATE DATABASE {name}"))
     url = server.set(database=name).render_as_string(hide_password=False)
+    shutil.rmtree(default_audit_home(url), ignore_errors=True)  # a dead run's
     upgrade(url)
     yield url
     with admin.connect() as connection:
         connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
     admin.dispose()
+    shutil.rmtree(default_audit_home(url), ignore_errors=True)
 
 
 def _truncate_all(database: Database) -> None:
+    """Empty every table between tests, the audit trail's anchors included. The audit
+    trail refuses TRUNCATE; only a superuser's replica session skips that trigger."""
     tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
     with database.engine.begin() as connection:
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        # A tampering test may have switched the audit trail's triggers off.
+        connection.execute(text("ALTER TABLE audit_records ENABLE TRIGGER USER"))
+    shutil.rmtree(audit_places(database.url).checkpoint_dir, ignore_errors=True)
 
 
 @pytest.fixture

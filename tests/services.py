@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -103,7 +104,8 @@ def web_server(database: Database) -> Iterator[str]:
     from mqa_workflow.web.app import create_app
 
     port = free_port()
-    config = uvicorn.Config(create_app(database), host="127.0.0.1", port=port,
+    app = create_app(database)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port,
                             log_level="warning", lifespan="off")
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, daemon=True)
@@ -114,3 +116,16 @@ def web_server(database: Database) -> Iterator[str]:
     finally:
         running.should_exit = True
         thread.join(10)
+        app.state.background.stop()  # lifespan is off: stop the drainer ourselves
+
+
+def settling(client: Any) -> Any:
+    """A TestClient that, after each unsafe request, waits until the app's background
+    drainer has run the work that request queued (tests look at its results at once)."""
+
+    def wait(response: Any) -> None:
+        if response.request.method not in ("GET", "HEAD", "OPTIONS"):
+            assert client.app.state.background.wait_idle(60), "background work still running"
+
+    client.event_hooks["response"].append(wait)
+    return client

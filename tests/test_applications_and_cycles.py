@@ -59,17 +59,18 @@ def test_documents_are_stored_once_per_content_and_limits_are_enforced(
         first = factories.application(session)
         second = factories.application(session)
         content = b"%PDF-1.7 business licence"
-        one = attach_document(session, first, "营业执照.pdf", PDF, content)
-        two = attach_document(session, second, "licence.pdf", PDF, content)
+        one = attach_document(session, first, "营业执照.pdf", content)
+        two = attach_document(session, second, "licence.pdf", content)
         assert one.sha256 == two.sha256 and one.size == len(content)
+        assert one.content_type == PDF
         assert session.scalar(select(func.count()).select_from(DocumentBlob)) == 1
         with pytest.raises(InvalidInputError) as refused:
-            attach_document(session, first, "macro.exe", "application/x-msdownload", b"MZ")
+            attach_document(session, first, "macro.exe", b"MZ")
         assert "is not accepted" in refused.value.problems[0]
         with pytest.raises(InvalidInputError, match="cannot attach"):
-            attach_document(session, first, "big.pdf", PDF, b"x" * (MAX_DOCUMENT_BYTES + 1))
+            attach_document(session, first, "big.pdf", b"x" * (MAX_DOCUMENT_BYTES + 1))
         with pytest.raises(InvalidInputError):
-            attach_document(session, first, "report.docx", PDF, content)  # name vs type
+            attach_document(session, first, "report.docx", content)  # name vs type
 
 
 def test_answers_to_unknown_items_are_refused_and_nothing_is_stored(
@@ -89,7 +90,7 @@ def test_answers_and_documents_freeze_once_submitted(database: Database) -> None
         with pytest.raises(ConflictError, match="can change only in draft"):
             write_answers(session, application, answers={"1.1": "改写"})
         with pytest.raises(ConflictError):
-            attach_document(session, application, "late.pdf", PDF, b"%PDF")
+            attach_document(session, application, "late.pdf", b"%PDF-")
 
 
 def test_an_application_is_one_per_class_project_and_cycle(database: Database) -> None:
@@ -99,8 +100,9 @@ def test_an_application_is_one_per_class_project_and_cycle(database: Database) -
         create_application(session, cycle=cycle, award_class="economic", organization=org)
         with pytest.raises(ConflictError, match="already has application"):
             create_application(session, cycle=cycle, award_class="economic", organization=org)
-        with pytest.raises(InvalidInputError, match="is for a project"):
-            create_application(session, cycle=cycle, award_class="cultural", organization=org)
+        with pytest.raises(InvalidInputError, match="leave out the project"):
+            create_application(session, cycle=cycle, award_class="economic", organization=org,
+                               project_name="某项目")
 
 
 def test_moving_a_stage_deadline_moves_the_open_assignments_of_that_stage(

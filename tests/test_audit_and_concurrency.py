@@ -73,9 +73,12 @@ def test_verify_finds_records_swapped_in_order(database: Database) -> None:
     _three_transitions(database)
     _unprotect(database)
     with database.engine.begin() as connection:
-        connection.execute(text("UPDATE audit_records SET seq = 100 WHERE seq = 2"))
-        connection.execute(text("UPDATE audit_records SET seq = 2 WHERE seq = 3"))
-        connection.execute(text("UPDATE audit_records SET seq = 3 WHERE seq = 100"))
+        # Both places swapped: the global reading order and the place in the chain.
+        connection.execute(text("UPDATE audit_records SET seq = 100, chain_seq = 100 "
+                                "WHERE seq = 2"))
+        connection.execute(text("UPDATE audit_records SET seq = 2, chain_seq = 2 WHERE seq = 3"))
+        connection.execute(text("UPDATE audit_records SET seq = 3, chain_seq = 3 "
+                                "WHERE seq = 100"))
     with database.session() as session:
         checked, broken = verify_chain(session)
     assert checked == 1 and broken is not None and broken.seq == 2

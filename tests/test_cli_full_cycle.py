@@ -63,6 +63,9 @@ def test_a_whole_cycle_from_the_command_line(mqa, tmp_path: Path) -> None:
     listed = mqa("review", "list", "--application", "1")
     assert "专家1" in listed and "专家2" in listed and "专家3" not in listed  # 3 is conflicted
     assert "conflict of interest" in mqa("review", "open", "1", "--as", "r3@pool.cn", code=3)
+    assert "回避承诺" in mqa("review", "open", "1", "--as", "r2@pool.cn", code=3)
+    for reviewer in ("r1@pool.cn", "r2@pool.cn"):
+        assert "本人承诺" in mqa("review", "confirm", "1", "--yes", "--as", reviewer)
     assert "做法与成效" in mqa("review", "open", "1", "--as", "r2@pool.cn")
     refused = mqa("case", "advance", "1", "shortlist", code=4)
     assert "is not submitted" in refused
@@ -73,7 +76,12 @@ def test_a_whole_cycle_from_the_command_line(mqa, tmp_path: Path) -> None:
     _review(mqa, tmp_path, "site_visit", 80)
     assert "site-visit report is not submitted" in mqa("case", "advance", "1",
                                                        "finish_site_visit", code=4)
-    mqa("sitevisit", "report", "1", "--file", _file(tmp_path, "r.txt", "现场核实无误"),
+    assert "must be an object" in mqa("sitevisit", "report", "1", "--file",
+                                      _file(tmp_path, "r.txt", "现场核实无误"),
+                                      "--as", "r1@pool.cn", code=2)
+    report = "summary: 现场核实无误\nfindings:\n  - issue: 核实顾客满意度数据\n" \
+             "    verified: yes\n    finding: 第三方测评，数据真实\n"
+    mqa("sitevisit", "report", "1", "--file", _file(tmp_path, "r.yaml", report),
         "--as", "r1@pool.cn")
     mqa("case", "advance", "1", "finish_site_visit")  # the consolidation task runs here
     mqa("case", "advance", "1", "refer_to_committee")
@@ -94,4 +102,5 @@ def test_a_whole_cycle_from_the_command_line(mqa, tmp_path: Path) -> None:
     assert "1 applicant(s) told their feedback report is ready" in released
     mqa("report", "feedback", "1", "--out", str(out), "--as", "li@corp.cn")
     assert "were released on" in mqa("cycle", "release-results", "1", code=3)
-    assert "audit chain intact" in mqa("audit", "verify")
+    verified = mqa("audit", "verify")
+    assert "audit trail intact: 13 record(s) in 2 chain(s) verified" in verified

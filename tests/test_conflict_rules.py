@@ -5,17 +5,24 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mqa_workflow.reviews.conflicts import (
     RULE_COMPETITOR,
+    RULE_CONSULTING,
     RULE_EMPLOYMENT,
     RULE_RELATIONSHIP,
     RULE_SELF_DECLARED,
+    RULE_SHAREHOLDING,
     ApplicantProfile,
+    ConflictIndex,
     ConflictRules,
     DeclaredRelationship,
     Employment,
+    Engagement,
     ReviewerProfile,
+    Shareholding,
     conflict_matrix,
     find_conflicts,
     years_before,
@@ -256,6 +263,11 @@ def test_the_index_finds_exactly_what_checking_every_pair_finds(competitor: bool
                               for _ in range(rng.randrange(3))),
             relationships=tuple(DeclaredRelationship(rng.choice(orgs), "顾问")
                                 for _ in range(rng.randrange(2))),
+            engagements=tuple(Engagement(rng.choice(orgs), "org", "辅导", some_day(),
+                                         rng.choice([None, some_day()]))
+                              for _ in range(rng.randrange(2))),
+            shareholdings=tuple(Shareholding(rng.choice(orgs), "org", "1%")
+                                for _ in range(rng.randrange(2))),
             self_declared_conflicts=frozenset(rng.sample(range(40), rng.randrange(2)))))
     applicants = []
     for n in range(40):
@@ -272,3 +284,72 @@ def test_the_index_finds_exactly_what_checking_every_pair_finds(competitor: bool
                 conflict)
     everything = conflict_matrix(reviewers, applicants, rules, TODAY)
     assert everything and indexed == everything
+
+
+def test_consulting_for_the_applicant_within_the_window_is_a_conflict() -> None:
+    work = Engagement(APPLICANT_USCC, "深圳某某有限公司", "辅导", date(2022, 3, 1),
+                      date(2023, 12, 31))
+    conflicts = find_conflicts(reviewer(engagements=(work,)), applicant(), RULES, TODAY)
+    assert rules_of(conflicts) == [RULE_CONSULTING]
+    assert "辅导" in conflicts[0].reason and "2023-12-31" in conflicts[0].reason
+
+
+def test_consulting_for_a_subsidiary_counts_and_ongoing_work_counts() -> None:
+    work = Engagement(SUBSIDIARY_USCC, "子公司", "咨询", date(2025, 1, 1))
+    conflicts = find_conflicts(reviewer(engagements=(work,)), applicant(), RULES, TODAY)
+    assert rules_of(conflicts) == [RULE_CONSULTING]
+    assert "ongoing" in conflicts[0].reason and "related organization" in conflicts[0].reason
+
+
+def test_consulting_that_ended_before_the_window_is_no_conflict() -> None:
+    on_boundary = Engagement(APPLICANT_USCC, "x", "咨询", date(2019, 1, 1), date(2022, 6, 15))
+    before = Engagement(APPLICANT_USCC, "x", "咨询", date(2019, 1, 1), date(2022, 6, 14))
+    assert rules_of(find_conflicts(reviewer(engagements=(on_boundary,)), applicant(), RULES,
+                                   TODAY)) == [RULE_CONSULTING]
+    assert find_conflicts(reviewer(engagements=(before,)), applicant(), RULES, TODAY) == []
+
+
+def test_a_shareholding_in_the_applicant_or_a_related_organization_is_a_conflict() -> None:
+    held = (Shareholding(APPLICANT_USCC, "深圳某某有限公司", "0.5%"),
+            Shareholding(SUBSIDIARY_USCC, "子公司"), Shareholding(OTHER_USCC, "别家"))
+    conflicts = find_conflicts(reviewer(shareholdings=held), applicant(), RULES, TODAY)
+    assert rules_of(conflicts) == [RULE_SHAREHOLDING, RULE_SHAREHOLDING]
+    assert "0.5%" in conflicts[0].reason
+
+
+_orgs = st.sampled_from([APPLICANT_USCC, SUBSIDIARY_USCC, OTHER_USCC,
+                         APPLICANT_USCC.lower(), f" {OTHER_USCC} "])
+_days = st.dates(min_value=date(2010, 1, 1), max_value=date(2026, 12, 31))
+
+
+@given(
+    jobs=st.lists(st.builds(Employment, _orgs, st.just("org"), _days,
+                            st.one_of(st.none(), _days)), max_size=3),
+    works=st.lists(st.builds(Engagement, _orgs, st.just("org"), st.sampled_from(["辅导", "咨询"]),
+                             _days, st.one_of(st.none(), _days)), max_size=3),
+    held=st.lists(st.builds(Shareholding, _orgs, st.just("org")), max_size=3),
+    window=st.integers(min_value=0, max_value=6),
+)
+def test_every_link_to_the_applicants_group_within_the_window_is_found_and_nothing_else(
+    jobs: list[Employment], works: list[Engagement], held: list[Shareholding], window: int,
+) -> None:
+    """Property: a record names a conflict exactly when its organization is the applicant
+    or a related one (USCCs compared tidied) and, for dated records, it lasts or ended on or
+    after the window's start; the index finds the same."""
+    profile = reviewer(employments=tuple(jobs), engagements=tuple(works),
+                       shareholdings=tuple(held))
+    rules = ConflictRules(window)
+    cutoff = years_before(TODAY, window)
+    group = {APPLICANT_USCC, SUBSIDIARY_USCC}
+
+    def linked(uscc: str, end: date | None = None) -> bool:
+        return uscc.strip().upper() in group and (end is None or end >= cutoff)
+
+    found = find_conflicts(profile, applicant(), rules, TODAY)
+    assert rules_of(found).count(RULE_EMPLOYMENT) == sum(linked(j.organization_uscc, j.end)
+                                                         for j in jobs)
+    assert rules_of(found).count(RULE_CONSULTING) == sum(linked(w.organization_uscc, w.end)
+                                                         for w in works)
+    assert rules_of(found).count(RULE_SHAREHOLDING) == sum(linked(h.organization_uscc)
+                                                           for h in held)
+    assert ConflictIndex.build([profile]).conflicts(applicant(), rules, TODAY) == found

@@ -38,9 +38,14 @@ def _summary(outcome: DemoOutcome) -> dict[str, list[tuple[object, ...]]]:
 
 def test_the_demo_runs_every_application_to_a_final_state(tmp_path: Path) -> None:
     database, outcome = _run(tmp_path, "a", seed=7)
-    states = [row.state for rows in outcome.rankings.values() for row in rows]
+    ranked = [row.state for rows in outcome.rankings.values() for row in rows]
+    assert "ineligible" not in ranked  # never ranked, listed apart
+    states = ranked + [row.state for row in outcome.unranked]
     assert len(states) == 18 and set(states) <= FINAL
     assert states.count("awarded_grand") <= 6  # quota: one grand award per class
+    awarded = {"awarded_grand": "grand", "awarded_encouragement": "encouragement"}
+    for rows in outcome.rankings.values():  # each winner reads its own award, frozen
+        assert all(row.decision == awarded[row.state] for row in rows if row.state in awarded)
     assert len(outcome.reports) == 18 - states.count("ineligible")
     with database.session() as session:
         assert verify_chain(session)[1] is None
@@ -89,7 +94,8 @@ def test_the_demo_runs_the_full_shenzhen_procedure(tmp_path: Path) -> None:
     outcome = run_demo(database, applications=24, seed=5, reports_dir=tmp_path / "r",
                        procedure="shenzhen")
     states = [row.state for rows in outcome.rankings.values() for row in rows]
-    assert set(states) <= FINAL and states.count("ineligible") == 2
+    assert set(states) <= FINAL and "ineligible" not in states
+    assert [row.state for row in outcome.unranked] == ["ineligible", "ineligible"]
     with database.session() as session:
         assert verify_chain(session)[1] is None
         objections = {o.status for o in session.scalars(select(Objection))}

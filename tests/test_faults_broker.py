@@ -115,7 +115,7 @@ def test_transitions_commit_while_redis_is_down_and_their_work_is_delivered_once
         assert states == CASES  # every transition committed with the broker down
         assert _scalar(pg_database, select(func.count()).select_from(AuditRecord)) == CASES
         assert "pending 5" in admin_cli("outbox", "status")  # the outbox holds the work
-        assert f"audit chain intact: {CASES} record(s)" in admin_cli("audit", "verify")
+        assert f"audit trail intact: {CASES} record(s)" in admin_cli("audit", "verify")
 
         redis.start()  # same port, empty: the outbox, not the broker, kept the work
         wait_for(lambda: _relayed_and_done(pg_database, settings), 45,

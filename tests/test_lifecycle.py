@@ -34,7 +34,7 @@ from mqa_workflow.reviews.models import (
     SiteVisit,
 )
 from mqa_workflow.scoring.models import ConsolidatedScore
-from mqa_workflow.states.engine import advance, waiting_for
+from mqa_workflow.states.engine import ANCHORED_STATES, CHECKPOINT_TASK, advance, waiting_for
 from mqa_workflow.states.table import TRANSITIONS, ApplicationState, TransitionSpec
 from mqa_workflow.tasks.dispatch import dispatch_pending
 from mqa_workflow.tasks.registry import tasks
@@ -131,7 +131,8 @@ def test_every_transition_moves_records_audit_and_queues_its_tasks(
         assert (record.trigger, record.from_state, record.to_state, record.reason) == (
             spec.trigger, source.value, spec.dest.value, "依据评审规则")
         queued = session.scalars(select(OutboxMessage.task)).all()
-        assert sorted(queued) == sorted(spec.tasks)
+        anchors = [CHECKPOINT_TASK] if spec.dest in ANCHORED_STATES else []  # decisions, notices
+        assert sorted(queued) == sorted([*spec.tasks, *anchors])
 
 
 def test_every_task_named_in_the_table_exists() -> None:

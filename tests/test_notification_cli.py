@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 from mqa_workflow.accounts.models import Role
@@ -83,9 +84,32 @@ def test_queues_and_metrics_show_the_same_figures(mqa) -> None:
     assert "mqa_broker_up 0.0" in metrics and "mqa_outbox_pending 0.0" in metrics
 
 
+def test_queues_json_is_machine_readable_and_says_what_needs_an_operator(mqa) -> None:
+    mqa("db", "upgrade")
+    _overdue_review()
+    data = json.loads(mqa("queues", "--json"))
+    assert data["tasks_in_process"] is True and data["broker"] is None
+    assert data["overdue"]["review"] == 1
+    assert data["outbox"] == {"pending": 0, "failing": 0, "lag_seconds": 0.0}
+    assert data["email"]["failed"] == 0 and data["healthy"] is True and data["alerts"] == []
+    assert "health: ok" in mqa("queues")
+
+
+def test_queues_watch_refreshes_until_its_iteration_count(mqa) -> None:
+    mqa("db", "upgrade")
+    watched = mqa("queues", "--watch", "0.01", "--iterations", "3")
+    assert watched.count("overdue work: none") == 3
+    lines = mqa("queues", "--json", "--watch", "0.01", "--iterations", "2").splitlines()
+    assert [json.loads(line)["healthy"] for line in lines] == [True, True]
+    assert "Invalid value" in mqa("queues", "--watch", "-1", code=2)
+
+
 def test_queues_says_so_when_the_broker_is_unreachable(mqa, monkeypatch) -> None:
     mqa("db", "upgrade")
     monkeypatch.setenv("MQA_BROKER_URL", f"redis://127.0.0.1:{free_port()}/0")
     get_settings.cache_clear()
-    assert "broker: unreachable (ConnectionError" in mqa("queues")
+    queues = mqa("queues")
+    assert "broker: unreachable (ConnectionError" in queues
+    assert "health: broker_down (ConnectionError" in queues
+    assert json.loads(mqa("queues", "--json"))["alerts"][0]["kind"] == "broker_down"
     assert "mqa_broker_up 0.0" in mqa("metrics", "show")

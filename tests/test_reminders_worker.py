@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import time
 import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
@@ -117,6 +118,15 @@ def test_queues_and_metrics_read_the_live_broker_and_count_retried_tasks(
 ) -> None:
     settings, _ = services
     celery = make_celery(settings)
+    # No worker yet: the waiting task's age shows, and the figures say there is no worker.
+    celery.send_task(SCAN)
+    time.sleep(1.2)
+    with pg_database.session() as session:
+        waiting = collect(session, settings.model_copy(update={"queue_age_alert_seconds": 1}),
+                          inspect_timeout=0.3)
+    assert waiting.broker is not None and waiting.broker.depths["work"] == 1
+    assert waiting.broker.oldest_queued_seconds >= 1.0
+    assert {a.kind for a in waiting.alerts} == {"no_worker", "queue_stale"}
     worker = start_worker(pg_database.url, settings.broker_url, tmp_path / "worker.log")
     try:
         # A task that fails (no such delivery argument) is retried with back-off and counted.
@@ -127,7 +137,8 @@ def test_queues_and_metrics_read_the_live_broker_and_count_retried_tasks(
             figures = collect(session, settings, inspect_timeout=3)
         lines = "\n".join(report(figures))
         assert re.search(r"queues: work \d+, notifications \d+", lines)
-        assert "workers: 1" in lines
+        assert "workers: 1 (celery@" in lines
+        assert figures.broker is not None and figures.broker.depths["work"] == 0
         assert "retried tasks: " in lines and "notifications.send_email" in lines
 
         server, thread = _serve_metrics(pg_database, settings)
@@ -141,6 +152,11 @@ def test_queues_and_metrics_read_the_live_broker_and_count_retried_tasks(
         assert 'mqa_queue_depth{queue="notifications"}' in body
         assert 'mqa_tasks_retried_total{task="notifications.send_email"}' in body
         assert 'mqa_email_deliveries{status="failed"} 0.0' in body
+        assert 'mqa_tasks_failed_total{task="scoring.consolidate"} 0.0' in body
+        assert re.search(r'mqa_task_duration_seconds_count\{state="SUCCESS",'
+                         r'task="deadlines.scan"\} 1\.0', body)
+        assert re.search(r'mqa_task_duration_seconds_count\{state="RETRY",'
+                         r'task="notifications.send_email"\} [1-9]', body)
     finally:
         stop(worker)
 

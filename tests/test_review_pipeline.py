@@ -14,6 +14,7 @@ from mqa_workflow.db import Database
 from mqa_workflow.errors import ConflictError, InvalidInputError
 from mqa_workflow.reviews.models import (
     ConflictOfInterest,
+    ConflictProfile,
     ConsensusSheet,
     PoolReviewer,
     ReviewAssignment,
@@ -41,8 +42,8 @@ def pool(session: Session, count: int, *, classes: tuple[str, ...] = ("economic"
     for n in range(count):
         user = factories.user(session, Role.REVIEWER)
         session.add(PoolReviewer(user_id=user.id, classes=list(classes), industries=["电子信息"],
-                                 capacity=5, may_lead=n < 2,
-                                 employments=(employments or {}).get(n, [])))
+                                 capacity=5, may_lead=n < 2))
+        session.add(ConflictProfile(user_id=user.id, employments=(employments or {}).get(n, [])))
         reviewers.append(user)
     session.flush()
     return reviewers
@@ -86,7 +87,7 @@ def test_a_conflict_found_after_assignment_withdraws_and_replaces(database: Data
         reviewers = pool(session, 6)
         assign_stage(session, [application.id], DOC)
         member = next(a for a in team(session, application) if not a.is_leader)
-        entry = session.get(PoolReviewer, member.reviewer_id)
+        entry = session.get(ConflictProfile, member.reviewer_id)
         org = application.organization
         entry.employments = [{"uscc": org.uscc, "name": org.name, "start": "2020-01-01",
                               "end": None}]

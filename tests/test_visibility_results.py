@@ -53,8 +53,9 @@ def decided(sqlite_database: Database, smtp: SmtpServer
         ok(api["admin"].put(f"/api/applications/{a}/site-visit", json={
             "scheduled_on": "2026-09-01", "issues_to_verify": ["核实顾客满意度数据"]}))
         review(api, a, "site_visit", 80)
-        ok(api["reviewer"].post(f"/api/applications/{a}/site-visit/report",
-                                json={"report": "现场核实无误"}))
+        ok(api["reviewer"].post(f"/api/applications/{a}/site-visit/report", json={
+            "report": "现场核实无误", "findings": [
+                {"issue": "核实顾客满意度数据", "verified": "yes", "finding": "数据真实"}]}))
         advance(api, a, "finish_site_visit")
         advance(api, a, "refer_to_committee")
         ok(api["committee"].post(f"/api/applications/{a}/votes", json={"choice": "grand"}), 201)

@@ -48,6 +48,7 @@ def said(output: str) -> str:
 def _submit_sheet(api: dict[str, TestClient], role: str, application_id: int) -> None:
     mine = [a for a in ok(api[role].get("/api/assignments"))
             if a["application_id"] == application_id]
+    ok(api[role].post(f"/api/applications/{application_id}/no-conflict-statement"), 201)
     ok(api[role].put(f"/api/assignments/{mine[0]['id']}/sheet",
                      json={"scores": {c: 70 for c in CODES}, "submit": True}))
 
@@ -123,6 +124,7 @@ def _to_document_review(mqa, tmp_path: Path) -> str:
 def test_the_command_line_shows_the_teams_percentages_only_after_the_own_sheet(
         mqa, tmp_path: Path) -> None:
     sheet = _to_document_review(mqa, tmp_path)
+    mqa("review", "confirm", "1", "--yes", "--as", "r2@pool.cn")
     mqa("review", "sheet", "1", "--file", sheet, "--submit", "--as", "r2@pool.cn")
     hidden = mqa("review", "consensus", "1", "--as", "r1@pool.cn")
     assert "已提交 1 / 2" in hidden and "independent scoring" in hidden
@@ -132,6 +134,7 @@ def test_the_command_line_shows_the_teams_percentages_only_after_the_own_sheet(
     assert "must submit their own document_review score sheet" in refused
     assert "may not see application 1" in mqa(
         "review", "consensus", "1", "--as", "c1@committee.cn", code=6)
+    mqa("review", "confirm", "1", "--yes", "--as", "r1@pool.cn")
     mqa("review", "sheet", "1", "--file", sheet, "--submit", "--as", "r1@pool.cn")
     shown = mqa("review", "consensus", "1", "--as", "r1@pool.cn")
     assert "已提交 2 / 2" in shown and "spread" in shown and "70, 70" in shown

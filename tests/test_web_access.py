@@ -14,9 +14,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from mqa_workflow.accounts.service import get_user
+from mqa_workflow.applications.models import Application
 from mqa_workflow.db import Database
 from mqa_workflow.migrations.service import upgrade
 from mqa_workflow.reviews.models import ReviewAssignment
+from mqa_workflow.reviews.service import confirm_no_conflict
 from mqa_workflow.web.app import create_app
 from tests.e2e.world import PASSWORD, World, build, signed_in_clients, to_document_review
 
@@ -39,6 +42,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                     headers={"X-CSRF-Token": me["csrf_token"]},
                     files={"file": ("营业执照.pdf", b"%PDF-1.4 test", "application/pdf")})
     to_document_review(world)
+    with database.session() as session:  # the reviewer has confirmed the 回避承诺
+        application = session.get(Application, world.application_id)
+        reviewer = get_user(session, world.emails["reviewer"])
+        assert confirm_no_conflict(session, reviewer, application.id)
     yield world
     database.engine.dispose()
 
@@ -63,6 +70,8 @@ def endpoints(world: World) -> list[tuple[str, str, dict | None, set[str]]]:
     a, b, c, org = (world.application_id, world.other_application_id, world.cycle_id,
                     world.organization_id)
     mine = _assignment_of(world, "reviewer")
+    with world.database.session() as session:
+        reviewer_id = get_user(session, world.emails["reviewer"]).id
     return [
         ("GET", "/api/users", None, {"admin"}),
         ("POST", "/api/users", {"name": "x", "email": "x@y.cn", "roles": ["reviewer"]},
@@ -115,6 +124,14 @@ def endpoints(world: World) -> list[tuple[str, str, dict | None, set[str]]]:
         ("GET", "/api/operations", None, {"admin", "operator"}),
         ("POST", "/api/operations/tasks/1/retry", None, {"admin", "operator"}),
         ("POST", "/api/operations/emails/retry", {}, {"admin", "operator"}),
+        ("GET", f"/api/applications/{a}/no-conflict-statement", None, {"reviewer"}),
+        ("POST", f"/api/applications/{a}/no-conflict-statement", None, {"reviewer"}),
+        ("POST", f"/api/applications/{a}/conflict-declarations", {"reason": "x"},
+         {"reviewer", "conflicted", "committee"}),
+        ("GET", f"/api/users/{reviewer_id}/conflict-profile", None, {"admin", "reviewer"}),
+        ("PUT", f"/api/users/{reviewer_id}/conflict-profile", {}, {"admin", "reviewer"}),
+        ("GET", "/api/conflict-profiles/template", None, {"admin"}),
+        ("POST", "/api/conflict-profiles/import", None, {"admin"}),
     ]
 
 

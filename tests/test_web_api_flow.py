@@ -48,6 +48,9 @@ def review(api: dict[str, TestClient], app_id: int, stage: str, percentage: int)
                 if a["application_id"] == app_id]
         assert len(mine) == 1, mine
         path = f"/api/assignments/{mine[0]['id']}/sheet"
+        if stage == "document_review":  # the statement first; it holds for every stage
+            assert api[role].put(path, json={"scores": {}}).status_code == 403
+            ok(api[role].post(f"/api/applications/{app_id}/no-conflict-statement"), 201)
         draft = ok(api[role].put(path, json={"scores": {CODES[0]: percentage}, "comments": {
             "1.1": {"strengths": "理念体系完整", "opportunities": "对标不足"}}}))
         assert draft["status"] == "draft"
@@ -81,19 +84,30 @@ def test_one_application_from_review_to_the_grand_award_and_its_feedback(
     review(api, a, "site_visit", 80)
     waiting = ok(api["admin"].get(f"/api/applications/{a}/waiting-for"))
     assert "the site-visit report is not submitted" in waiting["finish_site_visit"]
-    ok(api["reviewer"].post(f"/api/applications/{a}/site-visit/report",
-                            json={"report": "现场核实无误"}))
+    partial = api["reviewer"].post(f"/api/applications/{a}/site-visit/report",
+                                   json={"report": "现场核实无误"})
+    assert partial.status_code == 422  # a finding for each issue to verify, not free text
+    assert partial.json()["problems"] == [
+        "核实顾客满意度数据: no finding (every issue to verify needs one)"]
+    finding = {"issue": "核实顾客满意度数据", "verified": "yes", "finding": "第三方测评，数据真实"}
+    visit = ok(api["reviewer"].post(f"/api/applications/{a}/site-visit/report",
+                                    json={"report": "现场核实无误", "findings": [finding]}))
+    assert visit["findings"] == [finding]
     advance(api, a, "finish_site_visit")  # the consolidation task runs after the commit
     advance(api, a, "refer_to_committee")
 
     before = ok(api["committee"].get("/api/committee/applications"))
     assert [x["id"] for x in before] == [a] and before[0]["score"]["total"] == 380
     assert "answers" not in before[0]  # results, not the materials
+    assert before[0]["site_visit_findings"] == [finding]  # the visit's finding per issue
     ok(api["committee"].post(f"/api/applications/{a}/votes", json={"choice": "grand"}), 201)
     again = api["committee"].post(f"/api/applications/{a}/votes", json={"choice": "none"})
     assert again.status_code == 409
     assert ok(api["committee"].get(f"/api/applications/{a}/tally"))["outcome"] == "grand"
     advance(api, a, "award_grand")
+    decided = ok(api["admin"].get(f"/api/applications/{a}/tally"))
+    assert (decided["outcome"], decided["frozen"]) == ("grand", True)  # not recounted
+    assert ok(api["admin"].get(f"/api/applications/{a}"))["decided_award"] == "grand"
 
     mine = ok(api["applicant"].get(f"/api/applications/{a}"))
     assert mine["state"] == "awarded_grand" and mine["state_label"] == "获大奖"

@@ -11,7 +11,7 @@ def test_mqa_user_password_stores_a_hash_the_web_sign_in_accepts(mqa) -> None:
     mqa("db", "upgrade")
     mqa("user", "add", "--name", "管理员", "--email", "admin@office.sz", "--role",
         "administrator")
-    assert "10 characters" in mqa("user", "password", "admin@office.sz", "--password",
+    assert "12 characters" in mqa("user", "password", "admin@office.sz", "--password",
                                   "short", code=2)
     out = mqa("user", "password", "admin@office.sz", "--password", "a-long-password")
     assert "password set for admin@office.sz" in out

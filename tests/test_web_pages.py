@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from mqa_workflow.db import Database
 from mqa_workflow.web.app import create_app
 from tests.e2e.world import PASSWORD, World, build
+from tests.services import settling
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def world(sqlite_database: Database) -> World:
 
 @pytest.fixture
 def browser(world: World) -> Iterator[TestClient]:
-    with TestClient(create_app(world.database), follow_redirects=False) as client:
+    with settling(TestClient(create_app(world.database), follow_redirects=False)) as client:
         yield client
 
 
@@ -84,7 +85,10 @@ def test_the_applicant_fills_in_the_form_and_submits(browser: TestClient, world:
     saved = browser.post(f"/applications/{b}/answers",
                          data={"csrf_token": csrf, "profile": "组织概况", **items})
     assert saved.status_code == 303
-    uploaded = browser.post(f"/applications/{b}/documents", data={"csrf_token": csrf},
+    # the form's action carries the CSRF token: it is checked before the body is read
+    assert f'documents?csrf_token={csrf}"' in page.text
+    uploaded = browser.post(f"/applications/{b}/documents?csrf_token={csrf}",
+                            data={"csrf_token": csrf},
                             files={"file": ("证书.pdf", b"%PDF-1.4", "application/pdf")})
     assert uploaded.status_code == 303
     page = browser.get(f"/applications/{b}")
@@ -98,10 +102,15 @@ def test_the_applicant_fills_in_the_form_and_submits(browser: TestClient, world:
 
 def test_the_scoring_form_shows_points_requirements_guide_points_and_bands(
         browser: TestClient, world: World) -> None:
-    sign_in(browser, world, "reviewer")
+    csrf = sign_in(browser, world, "reviewer")
     tasks = browser.get("/tasks").text
     assignment = re.search(r'href="/assignments/(\d+)"', tasks)
-    assert assignment
+    assert assignment and "回避承诺" in tasks
+    statement = browser.get(f"/assignments/{assignment.group(1)}").text
+    assert "本人承诺" in statement and 'name="pct_1.1"' not in statement
+    confirmed = browser.post(f"/assignments/{assignment.group(1)}/statement",
+                             data={"csrf_token": csrf})
+    assert confirmed.status_code == 303
     form = browser.get(f"/assignments/{assignment.group(1)}").text
     for shown in ("基本要求", "要点指引", "评分指引", "优势", "改进机会", "50–65%",
                   'data-points="', 'name="pct_1.1"'):

@@ -10,9 +10,7 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.applicants.models import Organization, Project
 from mqa_workflow.applicants.uscc import normalise_uscc, uscc_problem
-from mqa_workflow.clock import now
 from mqa_workflow.errors import ConflictError, InvalidInputError, NotFoundError
-from mqa_workflow.outbox.service import enqueue
 
 
 def add_organization(
@@ -92,7 +90,7 @@ def related_usccs(session: Session, organization: Organization) -> frozenset[str
 
 def update_organization(session: Session, organization: Organization,
                         **fields: Any) -> Organization:
-    """Change an organization's data; its conflicts are checked again in the background."""
+    """Change an organization's data; its conflicts are checked again at once."""
     allowed = {"name", "industry", "district", "parent_uscc", "contacts"}
     unknown = sorted(set(fields) - allowed)
     if unknown:
@@ -104,6 +102,8 @@ def update_organization(session: Session, organization: Organization,
         setattr(organization, name, normalise_uscc(value) if name == "parent_uscc" and value
                 else value)
     session.flush()
-    enqueue(session, "reviews.recheck_conflicts", {"organization_id": organization.id},
-            f"recheck:organization:{organization.id}:{now().isoformat()}")
+    # Checked now, in this transaction: a conflict found withdraws and replaces at once.
+    from mqa_workflow.reviews.profiles import recheck_organization
+
+    recheck_organization(session, organization)
     return organization

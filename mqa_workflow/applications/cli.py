@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import mimetypes
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,9 @@ def create(
     cycle: str = typer.Option(..., help="Cycle id or name."),
     award_class: str = typer.Option(..., "--class", help="Award class."),
     applicant: str = typer.Option(..., help="The organization's USCC or id."),
-    project: str | None = typer.Option(None, help="Project name (non-economic classes)."),
+    project: str | None = typer.Option(
+        None, help="Project name, for a project award (组织/项目奖 classes); leave it out "
+                   "when the organization applies as itself (always for economic)."),
     actor: str | None = actor_option(),
 ) -> None:
     """Open a draft application (an administrator, or a contact for their own organization)."""
@@ -85,12 +86,12 @@ def attach(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Document to attach."),
     actor: str | None = actor_option(),
 ) -> None:
-    """Attach a document (PDF, image, Word or Excel; size-limited; stored by content hash)."""
+    """Attach a document (PDF, PNG/JPEG, Word or Excel judged from its content; size-limited;
+    stored by content hash; the same content twice on one application is refused)."""
     who = acting(actor)
-    content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
     data = file.read_bytes()
     document = in_transaction(lambda s: attach_document(
-        s, editable(s, who(s), application_id), file.name, content_type, data
+        s, editable(s, who(s), application_id), file.name, data
     ), dispatch=False)
     console.print(f"document {document.id}: {document.filename} sha256 {document.sha256[:12]}…")
 

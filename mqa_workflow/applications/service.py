@@ -10,19 +10,13 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.applicants.models import Organization
 from mqa_workflow.applicants.service import ensure_project
+from mqa_workflow.applications.filetypes import NotAccepted, clean_filename, sniff
 from mqa_workflow.applications.models import Application, Document, DocumentBlob, ItemAnswer
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.errors import ConflictError, InvalidInputError, NotFoundError
 from mqa_workflow.standards.loader import load_standard
 
-# Documents: the formats award offices accept, and a size limit per file.
-ALLOWED_TYPES = {
-    "application/pdf": (".pdf",),
-    "image/jpeg": (".jpg", ".jpeg"),
-    "image/png": (".png",),
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
-}
+# Documents: the kinds accepted are judged from content (filetypes.py); a size limit.
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 EDITABLE_STATES = ("draft", "returned_for_correction")
 
@@ -40,10 +34,10 @@ def create_application(
             f"cycle {cycle.name} does not run the {award_class!r} class "
             f"(it runs: {', '.join(cycle.classes)})"
         )
+    # Economic is an organization award; the other five are organization-or-project
+    # awards (组织/项目奖): an organization may apply as itself or for a named project.
     if award_class == "economic" and project_name:
         raise InvalidInputError("the economic class is for organizations; leave out the project")
-    if award_class != "economic" and not project_name:
-        raise InvalidInputError(f"a {award_class} application is for a project; name it")
     project = ensure_project(session, organization, project_name) if project_name else None
     same_project = (
         Application.project_id == project.id if project else Application.project_id.is_(None)
@@ -110,28 +104,40 @@ def write_answers(
 
 
 def attach_document(
-    session: Session, application: Application, filename: str, content_type: str, data: bytes
+    session: Session, application: Application, filename: str, data: bytes
 ) -> Document:
+    """Attach ``data`` under a cleaned ``filename``; its type is judged from the content.
+
+    The same content attached twice to one application is refused with the name it
+    already has (content is stored once per hash however many applications use it).
+    """
     _require_editable(application)
+    filename = clean_filename(filename)
     problems = []
-    extensions = ALLOWED_TYPES.get(content_type)
-    if extensions is None:
-        problems.append(f"{filename}: type {content_type!r} is not accepted (accepted: "
-                        f"{', '.join(sorted(ALLOWED_TYPES))})")
-    elif not filename.lower().endswith(extensions):
-        problems.append(f"{filename}: the name does not end in {' or '.join(extensions)}")
-    if len(data) > MAX_DOCUMENT_BYTES:
-        problems.append(f"{filename}: {len(data):,} bytes is over the limit of "
-                        f"{MAX_DOCUMENT_BYTES:,}")
+    kind = None
     if not data:
         problems.append(f"{filename}: the file is empty")
-    if problems:
+    elif len(data) > MAX_DOCUMENT_BYTES:
+        problems.append(f"{filename}: {len(data):,} bytes is over the limit of "
+                        f"{MAX_DOCUMENT_BYTES:,}")
+    else:
+        try:
+            kind = sniff(data, filename)
+        except NotAccepted as refused:
+            problems.append(str(refused))
+    if problems or kind is None:
         raise InvalidInputError("cannot attach the document", problems)
     digest = hashlib.sha256(data).hexdigest()
+    twin = session.scalar(select(Document).where(Document.application_id == application.id,
+                                                 Document.sha256 == digest))
+    if twin is not None:
+        raise ConflictError(f"{filename}：相同内容的文件已作为「{twin.filename}」附在本申报中 "
+                            f"(the same content is already attached to this application as "
+                            f"{twin.filename!r}, document {twin.id})")
     if session.get(DocumentBlob, digest) is None:
         session.add(DocumentBlob(sha256=digest, size=len(data), data=data))
     document = Document(application=application, sha256=digest, filename=filename,
-                        content_type=content_type, size=len(data))
+                        content_type=kind.content_type, size=len(data))
     session.add(document)
     session.flush()
     return document

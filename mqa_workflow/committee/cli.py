@@ -5,12 +5,20 @@ from __future__ import annotations
 import typer
 from sqlalchemy.orm import Session
 
+from mqa_workflow.accounts.models import Role
 from mqa_workflow.accounts.service import get_user
 from mqa_workflow.applications.service import get_application
 from mqa_workflow.cli_support import acting, actor_option, in_transaction, resolve_actor
+from mqa_workflow.clock import OFFICE_TZ
 from mqa_workflow.committee.models import VoteChoice
-from mqa_workflow.committee.service import cast_vote, committee_title, tally
+from mqa_workflow.committee.service import (
+    cast_vote,
+    committee_title,
+    decision_of,
+    ensure_not_recused,
+)
 from mqa_workflow.console import console
+from mqa_workflow.errors import TransitionRefusedError
 from mqa_workflow.scoring.models import ConsolidatedScore
 
 app = typer.Typer(help="The award committee (评审委员会).", no_args_is_help=True)
@@ -31,13 +39,19 @@ def vote(
 
 @app.command("tally")
 def show_tally(application_id: int = typer.Argument(..., help="Application id.")) -> None:
-    """Votes, recusals, quorum and the outcome within the class's quotas."""
+    """Votes, recusals, quorum and the outcome within the class's quotas; once decided,
+    the decision as it was frozen then."""
 
     def work(session: Session) -> str:
-        result = tally(session, get_application(session, application_id))
+        result = decision_of(session, get_application(session, application_id))
+        if result is None:
+            return f"application {application_id} has not come before the committee"
         lines = [f"eligible members {result.eligible}, recused {result.recused}",
                  "votes: " + ", ".join(f"{k} {v}" for k, v in result.counts.items()),
                  f"outcome: {result.outcome or '—'}"]
+        if result.decided_at is not None:
+            taken = result.decided_at.astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M")
+            lines.append(f"decided {taken} (Beijing time) by {result.decided_by}; frozen")
         lines += [f"  - {text}" for text in result.problems + result.notes]
         return "\n".join(lines)
 
@@ -54,8 +68,13 @@ def show(
 
     def work(session: Session) -> str:
         application = get_application(session, application_id)
+        member = get_user(session, who)
+        # The same rule as the committee's web pages: members only, never when recused.
+        if not member.has_role(Role.COMMITTEE_MEMBER):
+            raise TransitionRefusedError(f"{member.email} is not a committee member")
+        ensure_not_recused(session, member, application)
         score = session.get(ConsolidatedScore, application_id)
-        title = committee_title(session, get_user(session, who), application)
+        title = committee_title(session, member, application)
         total = f"{score.total} / 500 (rank {score.rank})" if score else "not consolidated"
         return f"{title} · {application.award_class} · {total}"
 

@@ -5,20 +5,27 @@ An award whose quota for the class is already used falls to the next lower one.
 The grand award needs more than ``majority`` of the votes cast; failing that,
 the encouragement award needs more than ``majority`` of votes for either award;
 otherwise the outcome is no award. Quorum counts votes cast against the members
-not recused (ceil(quorum × eligible members)).
+not recused (ceil(quorum × eligible members)). A quota counts the other applications
+of the class only: an application's own award never uses its own place.
+
+The decision is frozen when taken: the transition that takes it (award, announce or
+decline) stores the tally as it stood in ``committee_decisions``, and everything shown
+afterwards (command line, pages, exports, notices, feedback report) reads that row.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.applications.models import Application
-from mqa_workflow.committee.models import CommitteeVote, VoteChoice
+from mqa_workflow.committee.models import CommitteeDecision, CommitteeVote, VoteChoice
 from mqa_workflow.errors import ConflictError, InvalidInputError, TransitionRefusedError
 from mqa_workflow.procedure.service import proposed_award_count
 from mqa_workflow.reviews.models import ConflictOfInterest
@@ -35,6 +42,12 @@ class Tally:
     outcome: str | None = None
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. an award lowered by its quota
+    decided_by: str | None = None  # set once the decision is taken (frozen)
+    decided_at: datetime | None = None
+
+    @property
+    def frozen(self) -> bool:
+        return self.decided_at is not None
 
 
 def committee_members(session: Session) -> list[User]:
@@ -52,6 +65,24 @@ def recused_member_ids(session: Session, application_id: int) -> set[int]:
     )
 
 
+def recusal_reason(session: Session, member: User, application: Application) -> str | None:
+    """Why ``member`` is recused from ``application``, or None. Members' conflict profiles
+    are checked by the reviewers' rules whenever a profile is saved, an applicant's data
+    changes, or a team is assigned (``reviews.service.check_conflicts``), so the recorded
+    conflicts are current."""
+    if member.id not in recused_member_ids(session, application.id):
+        return None
+    return (f"{member.name} is recused from application {application.id} "
+            "(conflict of interest)")
+
+
+def ensure_not_recused(session: Session, member: User, application: Application) -> None:
+    """The one refusal the command line and the web give a recused member."""
+    reason = recusal_reason(session, member, application)
+    if reason is not None:
+        raise TransitionRefusedError(reason)
+
+
 def cast_vote(session: Session, application: Application, member: User, choice: str) -> None:
     if not member.has_role(Role.COMMITTEE_MEMBER):
         raise TransitionRefusedError(f"{member.name} is not a committee member")
@@ -60,10 +91,7 @@ def cast_vote(session: Session, application: Application, member: User, choice: 
             f"application {application.id} is in {application.state}; votes are taken only "
             "in committee_decision"
         )
-    if member.id in recused_member_ids(session, application.id):
-        raise TransitionRefusedError(
-            f"{member.name} is recused from application {application.id} (conflict of interest)"
-        )
+    ensure_not_recused(session, member, application)
     try:
         vote_choice = VoteChoice(choice)
     except ValueError:
@@ -137,13 +165,54 @@ def _quota_used(session: Session, application: Application, outcome: str) -> str
             Application.cycle_id == application.cycle_id,
             Application.award_class == application.award_class,
             Application.state == state,
+            Application.id != application.id,  # its own award never uses its own place
         )
     )
     used = (used or 0) + proposed_award_count(session, application.cycle_id,
-                                              application.award_class, outcome)
+                                              application.award_class, outcome,
+                                              excluding=application.id)
     if used >= limit:
         return (f"the {outcome} award quota of the {application.award_class} class "
                 f"({limit}) is already used")
+    return None
+
+
+def freeze_decision(session: Session, application: Application, actor: User,
+                    trigger: str) -> CommitteeDecision:
+    """Store the decision the committee's tally gives now; called by the transition
+    that takes it, inside its transaction. A decision is written once."""
+    if session.get(CommitteeDecision, application.id) is not None:
+        raise ConflictError(f"application {application.id} is decided already")
+    result = tally(session, application)
+    if result.problems or result.outcome is None:
+        raise TransitionRefusedError(
+            f"application {application.id} cannot be decided yet", result.problems)
+    decision = CommitteeDecision(
+        application_id=application.id, outcome=result.outcome, trigger=trigger,
+        eligible=result.eligible, recused=result.recused, counts=dict(result.counts),
+        notes=list(result.notes), decided_by=actor.email)
+    session.add(decision)
+    application_id = application.id  # the failed flush below expires every instance
+    try:
+        session.flush()
+    except IntegrityError:  # another administrator took it at the same moment
+        raise ConflictError(
+            f"application {application_id} was decided by someone else at the same time; "
+            "your decision was not saved, reload to see it") from None
+    return decision
+
+
+def decision_of(session: Session, application: Application) -> Tally | None:
+    """What every page, export, notice and report shows as the committee's outcome:
+    the frozen decision once taken, the live tally while the committee is deciding,
+    nothing before (or for an application that never came before it)."""
+    stored = session.get(CommitteeDecision, application.id)
+    if stored is not None:
+        return Tally(stored.eligible, stored.recused, dict(stored.counts), stored.outcome,
+                     notes=list(stored.notes), decided_by=stored.decided_by,
+                     decided_at=stored.decided_at)
+    if application.state == "committee_decision":
+        return tally(session, application)
     return None
 
 

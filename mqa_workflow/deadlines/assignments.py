@@ -1,4 +1,5 @@
-"""Assignment notices: each reviewer hears of each new assignment once, with its deadline."""
+"""Assignment notices: each reviewer hears of each new assignment once, with its deadline
+when the cycle has set one, and without it (the deadline to follow) when not."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.applications.models import Application
+from mqa_workflow.config import get_settings
 from mqa_workflow.notifications.service import application_context, notify_once, sent_keys
 from mqa_workflow.reviews.models import AssignmentStatus, ReviewAssignment
 from mqa_workflow.tasks.registry import register
@@ -28,12 +30,16 @@ def notify_new_assignments(session: Session, application_id: int | None = None) 
 
 
 def _tell_assignment(session: Session, assignment: ReviewAssignment, key: str) -> bool:
+    """A cycle that has not set the stage's deadline yet still tells the reviewer: the
+    notice says the deadline is to follow (reminders begin once it is set)."""
     application = session.get(Application, assignment.application_id)
-    if application is None or application.state != assignment.stage or not assignment.due_at:
-        return False  # the stage is over (or has no deadline): nothing to tell
+    if application is None or application.state != assignment.stage:
+        return False  # the stage is over: nothing to tell
     context = application_context(application) | {
         "stage": assignment.stage, "is_leader": assignment.is_leader,
-        "due_at": assignment.due_at}
+        "due_at": assignment.due_at,
+        # The task's page: the no-conflict statement, and declaring a conflict or declining.
+        "task_url": f"{get_settings().public_url.rstrip('/')}/assignments/{assignment.id}"}
     return notify_once(session, key, "assignment", [assignment.reviewer], context,
                        application.id, assignment.due_at)
 

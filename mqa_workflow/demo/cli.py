@@ -9,12 +9,13 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from mqa_workflow.committee.models import OUTCOME_LABELS
 from mqa_workflow.config import Settings
 from mqa_workflow.console import console, fail
 from mqa_workflow.db import Database
+from mqa_workflow.demo.database import prepare
 from mqa_workflow.demo.service import run_demo
 from mqa_workflow.errors import DomainError
-from mqa_workflow.migrations.service import upgrade
 from mqa_workflow.scoring.sheet import json_number
 from mqa_workflow.states.table import ApplicationState
 
@@ -29,9 +30,11 @@ def demo(
                                      help="How many applications, spread over the six classes."),
     seed: int = typer.Option(2026, help="Random seed; the same seed gives the same outcome."),
     database: Path = typer.Option(Path("mqa-demo.sqlite3"),
-                                  help="SQLite file for the demo (created afresh)."),
+                                  help="SQLite file for the demo: a new one, or one an "
+                                       "earlier demo created (replaced); any other is refused."),
     database_url: str | None = typer.Option(
-        None, help="Run against this (empty) database instead, e.g. PostgreSQL."),
+        None, help="Run against this database instead, e.g. PostgreSQL: empty, or an earlier "
+                   "demo's (replaced); any other is refused."),
     broker_url: str | None = typer.Option(
         None, help="Send background work to Celery workers on this broker (they must use "
                    "the same database); default: run it in-process."),
@@ -42,13 +45,11 @@ def demo(
 ) -> None:
     """Create a cycle with applicants in all six classes, a reviewer pool with conflicts and
     a committee, and run the whole cycle in-process, printing each class's ranking."""
-    if database_url:
-        url = database_url
-    else:
-        if database.exists():
-            database.unlink()
-        url = f"sqlite:///{database}"
-    upgrade(url)
+    url = database_url or f"sqlite:///{database}"
+    try:
+        prepare(url)
+    except DomainError as error:
+        fail(str(error), code=error.exit_code)
     settings = Settings(database_url=url, broker_url=broker_url or "",
                         result_backend=broker_url or "")
     db = Database(url)
@@ -63,13 +64,17 @@ def demo(
     for award_class, rows in outcome.rankings.items():
         table = Table(title=f"{award_class} ranking", title_justify="left")
         for column in ("rank", "application", "applicant", "document review", "final",
-                       "decision"):
+                       "stage", "decision"):
             table.add_column(column)
         for row in rows:
             table.add_row(str(row.rank or "—"), str(row.application_id), row.title,
                           _points(row.document_review), _points(row.final),
-                          f"{row.state} {ApplicationState(row.state).label}")
+                          f"{row.state} {ApplicationState(row.state).label}",
+                          OUTCOME_LABELS.get(row.decision or "", "—"))
         console.print(table)
+    for row in outcome.unranked:
+        console.print(f"not ranked: application {row.application_id} {row.title} · "
+                      f"{row.state} {ApplicationState(row.state).label}", highlight=False)
     console.print(f"{len(outcome.reports)} feedback reports written to {reports.resolve()}/")
     where = url if database_url else str(database.resolve())
     console.print(f"the cycle's database: {where} (MQA_DATABASE_URL={url} mqa case list)")

@@ -16,7 +16,7 @@ from mqa_workflow.applicants.uscc import make_uscc
 from mqa_workflow.applications.models import Application
 from mqa_workflow.applications.service import create_application, write_answers
 from mqa_workflow.cycles.models import AwardCycle
-from mqa_workflow.reviews.models import PoolReviewer
+from mqa_workflow.reviews.models import ConflictProfile, PoolReviewer
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.standards.models import CLASS_IDS
 
@@ -54,7 +54,10 @@ def make_applicants(session: Session, rng: random.Random, cycle: AwardCycle,
         name = f"深圳市{brand}{industry[:2]}{n + 1:03d}有限公司"
         org = add_organization(session, name=name, uscc=_uscc(rng), industry=industry,
                                district=rng.choice(DISTRICTS))
-        project = f"{PROJECTS[award_class]}项目（{n + 1}）" if award_class != "economic" else None
+        # Economic is an organization award; the others (组织/项目奖) take either: here
+        # every other round of them applies as the organization itself.
+        for_project = award_class != "economic" and (n // len(CLASS_IDS)) % 2 == 0
+        project = f"{PROJECTS[award_class]}项目（{n + 1}）" if for_project else None
         application = create_application(session, cycle=cycle, award_class=award_class,
                                          organization=org, project_name=project)
         standard = load_standard(award_class)
@@ -82,9 +85,11 @@ def make_reviewers(session: Session, rng: random.Random, count: int,
             employments.append({"uscc": org.uscc, "name": org.name, "start": "2015-03-01",
                                 "end": date(2025, rng.randrange(1, 12), 1).isoformat()})
         session.add(PoolReviewer(user_id=user.id, classes=classes,
-                                 industries=rng.sample(INDUSTRIES, 3), employments=employments,
-                                 industry=rng.choice(INDUSTRIES), district=rng.choice(DISTRICTS),
+                                 industries=rng.sample(INDUSTRIES, 3),
                                  capacity=8, may_lead=(n // 6) % 3 == 0))
+        session.add(ConflictProfile(user_id=user.id, employments=employments,
+                                    industry=rng.choice(INDUSTRIES),
+                                    district=rng.choice(DISTRICTS)))
         leniency[user.id] = rng.gauss(0, 0.05)
     session.flush()
     return leniency

@@ -12,7 +12,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.accounts.service import add_user
 from mqa_workflow.applications.models import Application
-from mqa_workflow.clock import set_clock, wall_time
-from mqa_workflow.committee.service import cast_vote, recused_member_ids, tally
+from mqa_workflow.clock import office_today, set_clock, wall_time
+from mqa_workflow.committee.service import cast_vote, decision_of, recused_member_ids, tally
 from mqa_workflow.config import Settings
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.cycles.service import create_cycle
@@ -37,11 +37,11 @@ from mqa_workflow.reviews.service import (
     declare_conflict,
     record_consensus,
     save_sheet,
-    schedule_site_visit,
     spreads,
-    submit_visit_report,
 )
+from mqa_workflow.reviews.site_visits import schedule_site_visit, submit_visit_report
 from mqa_workflow.scoring.models import ConsolidatedScore
+from mqa_workflow.scoring.ranking import class_ranking
 from mqa_workflow.scoring.sheet import effective_step
 from mqa_workflow.scoring.shortlist import shortlist_class
 from mqa_workflow.standards.loader import load_standard
@@ -53,6 +53,13 @@ DEMO_RULES = {"reviewers_per_application": 3, "site_visit_team_size": 3,
               "site_visits_per_class": 2, "consensus_threshold": 20,
               "score_weights": {"document_review": 0.4, "site_visit": 0.6},
               "award_quotas": {c: {"grand": 1, "encouragement": 1} for c in CLASS_IDS}}
+DEMO_ISSUES = ("核实质量损失率统计口径", "核实顾客满意度测评方法")
+DEMO_FINDINGS = {
+    "核实质量损失率统计口径": [("yes", "统计口径与国家标准一致，抽查三个月台账无误。"),
+                              ("partly", "口径一致，但外部损失未计入售后索赔费用。")],
+    "核实顾客满意度测评方法": [("yes", "第三方测评，样本量与抽样方法合理。"),
+                              ("no", "测评由销售部门自行组织，未见独立性保障。")],
+}
 VOTE_OUTCOME_TRIGGER = {"grand": "award_grand", "encouragement": "award_encouragement",
                         "none": "decline_award"}
 
@@ -65,12 +72,14 @@ class RankedApplication:
     document_review: Decimal | None
     final: Decimal | None
     state: str
+    decision: str | None = None  # the committee's decision as frozen when taken
 
 
 @dataclass
 class DemoOutcome:
     cycle_id: int
     rankings: dict[str, list[RankedApplication]] = field(default_factory=dict)
+    unranked: list[RankedApplication] = field(default_factory=list)  # ineligible, withdrawn
     reports: list[Path] = field(default_factory=list)
     conflicts_found: int = 0
 
@@ -259,24 +268,21 @@ def _document_review(session: Session, rng: random.Random, cast: data.Cast,
         shortlist_class(session, cycle, award_class, cast.admin)
 
 
-def _consensus_total(session: Session, application_id: int) -> Decimal:
-    sheet = session.scalar(select(ConsensusSheet).where(
-        ConsensusSheet.application_id == application_id,
-        ConsensusSheet.stage == ReviewStage.DOCUMENT_REVIEW.value))
-    return Decimal(sheet.total) if sheet else Decimal(0)
-
-
 def _site_visit(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
-    for n, app in enumerate(_apps(session, cycle_id, "site_visit")):
-        schedule_site_visit(session, app, date(2026, 9, 1) + timedelta(days=n),
-                            ["核实质量损失率统计口径", "核实顾客满意度测评方法"])
+    for app in _apps(session, cycle_id, "site_visit"):
+        # Visited today on the demo's timeline: the report is written once the visit began.
+        schedule_site_visit(session, app, office_today(), list(DEMO_ISSUES))
     _review_stage(session, rng, cast, cycle_id, "site_visit", ReviewStage.SITE_VISIT)
     for app in _apps(session, cycle_id, "site_visit"):
         leader = session.scalars(select(ReviewAssignment).where(
             ReviewAssignment.application_id == app.id, ReviewAssignment.is_leader.is_(True),
             ReviewAssignment.stage == ReviewStage.SITE_VISIT.value)).first()
         assert leader is not None
-        submit_visit_report(session, app, leader.reviewer,
+        findings = [{"issue": issue, "verified": verified, "finding": text}
+                    for issue, (verified, text) in zip(
+                        DEMO_ISSUES, (rng.choice(DEMO_FINDINGS[issue]) for issue in DEMO_ISSUES),
+                        strict=True)]
+        submit_visit_report(session, app, leader.reviewer, findings,
                             "现场核查确认申报材料所述做法已在各部门展开，关键结果数据真实。")
         social = app.cycle.rules.uses("social_evaluation")
         advance(session, app.id, "begin_social_evaluation" if social else "finish_site_visit",
@@ -321,21 +327,28 @@ def _tally_text(counts: dict[str, int]) -> str:
 
 
 def _outcome(session: Session, cycle_id: int) -> DemoOutcome:
+    """Each class's ranking (the one every page and export shows) with its decisions, and
+    the applications never ranked (ineligible or withdrawn) apart."""
     outcome = DemoOutcome(cycle_id)
     for award_class in CLASS_IDS:
-        rows = []
-        for app in _apps(session, cycle_id):
-            if app.award_class != award_class:
-                continue
-            score = session.get(ConsolidatedScore, app.id)
-            rows.append(RankedApplication(
-                app.id, app.title, score.rank if score else None,
-                _consensus_total(session, app.id) or None,
-                Decimal(score.total) if score else None, app.state))
-        rows.sort(key=lambda r: (r.rank is None, r.rank or 0, -(r.document_review or 0)))
-        outcome.rankings[award_class] = rows
+        ranking = class_ranking(session, cycle_id, award_class)
+        outcome.rankings[award_class] = [_ranked(session, entry.application, entry.position,
+                                                 entry.document_review_total)
+                                         for entry in ranking]
+        ranked = {entry.application.id for entry in ranking}
+        outcome.unranked += [_ranked(session, app, None, None)
+                             for app in _apps(session, cycle_id)
+                             if app.award_class == award_class and app.id not in ranked]
     return outcome
 
+
+def _ranked(session: Session, app: Application, position: int | None,
+            document_review: Decimal | None) -> RankedApplication:
+    score = session.get(ConsolidatedScore, app.id)
+    decision = decision_of(session, app)
+    return RankedApplication(app.id, app.title, position, document_review,
+                             Decimal(score.total) if score else None, app.state,
+                             decision.outcome if decision and decision.frozen else None)
 
 
 def _pool_size(applications: int) -> int:

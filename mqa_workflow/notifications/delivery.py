@@ -104,6 +104,16 @@ def deliver_due(database: Database, settings: Settings | None = None,
     return run
 
 
+class EmailsNotSent(Exception):
+    """A sweep in which some e-mail was refused: reported after every attempt is recorded."""
+
+
+def raise_if_unsent(run: DeliveryRun) -> None:
+    if run.retrying or run.failed:
+        raise EmailsNotSent(f"{run.retrying + run.failed} e-mail(s) not sent ({run.sent} sent, "
+                            f"{run.retrying} to retry, {run.failed} given up): {run.last_error}")
+
+
 def retry_failed(session: Session, delivery_ids: list[int] | None = None) -> int:
     """An operator puts failed e-mails back in the queue (after fixing the mail server)."""
     query = select(Delivery).where(Delivery.status == DeliveryStatus.FAILED)

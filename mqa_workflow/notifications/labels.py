@@ -15,6 +15,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "committee_vote": ("评审委员会表决", "committee vote"),
     "document_review": ("材料评审", "document review"),
     "site_visit": ("现场评审", "site visit"),
+    # The committee's decision (VoteChoice values).
+    "grand": ("授予大奖", "the grand award"),
+    "encouragement": ("授予鼓励奖", "the encouragement award"),
+    "none": ("不予授奖", "no award"),
 }
 
 

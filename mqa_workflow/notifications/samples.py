@@ -19,7 +19,8 @@ _COMMON: dict[str, Any] = {
 }
 
 SAMPLES: dict[str, dict[str, Any]] = {
-    "assignment": _COMMON | {"stage": "document_review", "is_leader": True, "due_at": _DUE},
+    "assignment": _COMMON | {"stage": "document_review", "is_leader": True, "due_at": _DUE,
+                             "task_url": "https://mqa.example.cn/assignments/7"},
     "reminder": _COMMON | {"work": "review", "due_at": _DUE, "days_left": 3},
     "overdue": _COMMON | {"work": "consensus", "due_at": _DUE,
                           "escalate_at": datetime(2026, 10, 2, 15, 59, 59, tzinfo=UTC)},
@@ -28,7 +29,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "state_changed": _COMMON | {"from_state": "eligibility_check",
                                 "to_state": "returned_for_correction",
                                 "reason": "营业执照副本不清晰", "correction_due_at": _DUE},
-    "decision": _COMMON | {"to_state": "awarded_grand", "reason": ""},
+    "decision": _COMMON | {"to_state": "awarded_grand", "reason": "", "decision": "grand"},
     "feedback_report_ready": _COMMON | {"state": "awarded_grand",
                                         "location": "https://mqa.example.cn/feedback/42"},
 }

@@ -21,6 +21,7 @@ from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.clock import now
+from mqa_workflow.committee.models import CommitteeDecision
 from mqa_workflow.config import get_settings
 from mqa_workflow.notifications.delivery import send_email
 from mqa_workflow.notifications.models import (
@@ -33,7 +34,7 @@ from mqa_workflow.notifications.models import (
 from mqa_workflow.notifications.rendering import Rendered, render
 from mqa_workflow.outbox.service import enqueue
 from mqa_workflow.states.table import reason_for_applicant
-from mqa_workflow.tasks.registry import register
+from mqa_workflow.tasks.registry import WorkFailed, register
 
 __all__ = ["Rendered", "notify", "notify_once", "render"]
 
@@ -124,6 +125,9 @@ def notify_state_change(
                               if to_state == "returned_for_correction" else None),
     }
     event = "decision" if to_state in DECISION_STATES else "state_changed"
+    if event == "decision":  # the committee's decision as frozen when taken, if it took one
+        stored = session.get(CommitteeDecision, application_id)
+        context["decision"] = stored.outcome if stored is not None else ""
     for contact in contacts(session, application):
         notify(session, contact, event, context, application_id)
 
@@ -142,5 +146,8 @@ def notify_feedback_report_ready(session: Session, application_id: int, location
 
 @register(SEND_EMAIL)
 def send_queued_email(session: Session, delivery_id: int) -> None:
-    """Send one e-mail now; a failure is recorded on its row and retried by the sweep."""
-    send_email(session, delivery_id)
+    """Send one e-mail now; a failure is recorded on its row and retried by the sweep, and
+    the task is reported failed (after that record is committed)."""
+    run = send_email(session, delivery_id)
+    if run.retrying or run.failed:
+        raise WorkFailed(f"e-mail {delivery_id} not sent: {run.last_error}")

@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role
 from mqa_workflow.applications.service import get_application
-from mqa_workflow.cli_support import acting, actor_option, in_transaction, read_json_object
+from mqa_workflow.audit.checkpoints import notice_anchor
+from mqa_workflow.cli_support import (
+    acting,
+    actor_option,
+    in_transaction,
+    read_json_object,
+)
 from mqa_workflow.console import console, fail
 from mqa_workflow.cycles.service import get_cycle
 from mqa_workflow.errors import NotFoundError
@@ -143,8 +149,12 @@ def notice_show(application_id: int = typer.Argument(..., help="Application id."
         return notice, objections
 
     notice, objections = in_transaction(work, dispatch=False)
+    anchor = in_transaction(lambda s: notice_anchor(s, application_id), dispatch=False)
     console.print(f"proposed {notice.proposed_award}; published {notice.published_on}, "
                   f"closes {notice.closes_on}")
+    if anchor:  # printed with the notice: the public can hold the office to this root
+        console.print(f"审计锚点 audit anchor: checkpoint {anchor.number} ({anchor.at}), "
+                      f"root {anchor.root}", soft_wrap=True)
     for objection in objections:
         console.print(f"  objection {objection.id} ({objection.filed_on}): {objection.status}"
                       f" — {objection.grounds} {objection.resolution}", highlight=False)

@@ -162,11 +162,14 @@ def resolve_objection(session: Session, objection: Objection, admin: User, *, up
     return objection
 
 
-def proposed_award_count(session: Session, cycle_id: int, award_class: str, award: str) -> int:
-    """Awards of a class proposed under notice (they count against the quota)."""
+def proposed_award_count(session: Session, cycle_id: int, award_class: str, award: str,
+                         excluding: int | None = None) -> int:
+    """Awards of a class proposed under notice (they count against the quota), leaving
+    out the application ``excluding`` (its own award never uses its own place)."""
     return len(session.scalars(select(PublicNotice.application_id).join(Application).where(
         Application.cycle_id == cycle_id, Application.award_class == award_class,
-        Application.state == "public_notice", PublicNotice.proposed_award == award)).all())
+        Application.state == "public_notice", PublicNotice.proposed_award == award,
+        Application.id != (excluding or 0))).all())
 
 
 

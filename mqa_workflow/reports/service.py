@@ -10,9 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.applications.models import Application
+from mqa_workflow.committee.models import OUTCOME_LABELS, CommitteeDecision
 from mqa_workflow.config import get_settings
 from mqa_workflow.outbox.service import enqueue
-from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ScoreSheet
+from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ScoreSheet, SiteVisit
+from mqa_workflow.reviews.site_visits import findings_shown
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.scoring.sheet import json_number, score_sheet
 from mqa_workflow.standards.loader import load_standard
@@ -45,6 +47,10 @@ def feedback_context(session: Session, application: Application) -> dict[str, An
     return {"application": application, "cycle": application.cycle, "standard": standard,
             "state_label": ApplicationState(application.state).label, "stages": stages,
             "consolidated": session.get(ConsolidatedScore, application.id),
+            "decision": session.get(CommitteeDecision, application.id),
+            "visit": (visit := session.get(SiteVisit, application.id)),
+            "findings": findings_shown(visit) if visit and visit.reported_at else [],
+            "outcome_labels": OUTCOME_LABELS,
             "comments": _comments(session, application)}
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+import yaml
 from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,18 +31,22 @@ from mqa_workflow.permissions import (
     team_place,
     team_progress,
 )
+from mqa_workflow.reviews.assignment import AssignmentResult
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ReviewStage
 from mqa_workflow.reviews.service import (
     add_pool_reviewer,
     assign_stage,
+    confirm_no_conflict,
+    declare_conflict,
     decline,
+    may_review,
+    no_conflict_statement,
     open_application,
     record_consensus,
     save_sheet,
-    schedule_site_visit,
     spreads,
-    submit_visit_report,
 )
+from mqa_workflow.reviews.site_visits import schedule_site_visit, submit_visit_report
 
 reviewer_app = typer.Typer(help="The reviewer pool (评审专家库).", no_args_is_help=True)
 review_app = typer.Typer(
@@ -73,8 +78,11 @@ def add_reviewer(
     employment: list[str] = typer.Option([], help="USCC,NAME,START[,END]; repeat."),
     actor: str | None = actor_option(),
 ) -> None:
-    """Put a person in the reviewer pool (or update their entry); conflicts are rechecked."""
+    """Put a person in the reviewer pool (or update their entry). --employer and
+    --employment update their conflict profile (see `mqa conflict set` for the rest), which
+    is checked against every application in review at once."""
     admin = acting(actor, Role.ADMINISTRATOR, doing="manage the reviewer pool")
+    who = resolve_actor(actor)
 
     def work(session: Session) -> str:
         person = get_user(session, user)
@@ -86,7 +94,8 @@ def add_reviewer(
             capacity=capacity,
             may_lead=may_lead,
             employer_uscc=employer,
-            employments=[_employment(e) for e in employment],
+            employments=[_employment(e) for e in employment] if employment else None,
+            actor=who,
         )
         return person.name
 
@@ -161,20 +170,67 @@ def _assignment(
 @review_app.command("open")
 def open_materials(
     application_id: int = typer.Argument(..., help="Application id."),
-    declare_conflict: str | None = typer.Option(None, help="Declare a conflict instead."),
+    declare_conflict: str | None = typer.Option(
+        None, help="Declare a conflict instead (the same as `mqa review declare-conflict`)."),
     actor: str | None = actor_option(),
 ) -> None:
-    """Open an application's materials (refused when conflicted or not assigned)."""
+    """Open an application's materials (refused when conflicted, not assigned, or before the
+    no-conflict statement is confirmed)."""
     who = resolve_actor(actor)
+    if declare_conflict is not None:
+        _declare(application_id, declare_conflict, who)
+        return
 
     def work(session: Session) -> dict[str, str]:
-        application = open_application(
-            session, get_user(session, who), application_id, declare_conflict
-        )
+        application = open_application(session, get_user(session, who), application_id)
         return {"profile": application.profile, **application.answer_texts()}
 
     for key, text in in_transaction(work).items():
         console.print(f"[bold]{key}[/] {text}", highlight=False)
+
+
+def _declare(application_id: int, reason: str, who: str) -> None:
+    result = in_transaction(
+        lambda s: declare_conflict(s, get_user(s, who), application_id, reason))
+    console.print(f"conflict of interest with application {application_id} declared and "
+                  "recorded; you are withdrawn from its teams and its materials stay closed")
+    _print_replacements(result)
+
+
+def _print_replacements(result: AssignmentResult | None) -> None:
+    for made in result.assignments if result else ():
+        console.print(f"replacement: reviewer {made.reviewer_id}")
+    for uncovered in result.uncovered if result else ():
+        console.print(f"[yellow]no replacement:[/] {uncovered.reason}", highlight=False)
+
+
+@review_app.command("declare-conflict")
+def declare(
+    application_id: int = typer.Argument(..., help="Application id."),
+    reason: str = typer.Option(..., help="Why (e.g. 曾为该单位提供咨询服务)."),
+    actor: str | None = actor_option(),
+) -> None:
+    """Declare your own conflict of interest (回避申报): recorded, you are withdrawn from every
+    team of the application and replaced at once."""
+    _declare(application_id, reason, resolve_actor(actor))
+
+
+@review_app.command("confirm")
+def confirm(
+    application_id: int = typer.Argument(..., help="Application id."),
+    yes: bool = typer.Option(False, "--yes", help="Confirm without asking."),
+    actor: str | None = actor_option(),
+) -> None:
+    """Show the no-conflict statement (回避承诺) for an application and confirm it; needed
+    before opening or scoring it."""
+    who = resolve_actor(actor)
+    text = in_transaction(lambda s: no_conflict_statement(
+        may_review(s, get_user(s, who), application_id)), dispatch=False)
+    console.print(text, highlight=False)
+    if not yes:
+        typer.confirm("确认以上承诺？ Confirm this statement?", abort=True)
+    in_transaction(lambda s: confirm_no_conflict(s, get_user(s, who), application_id))
+    console.print(f"no-conflict statement for application {application_id} confirmed")
 
 
 @review_app.command("sheet")
@@ -193,6 +249,8 @@ def sheet(
     who, data = resolve_actor(actor), read_json_object(file)
 
     def work(session: Session) -> str:
+        # Scoring is reading the materials: the same rule as opening them.
+        open_application(session, get_user(session, who), application_id)
         saved = save_sheet(
             session,
             _assignment(session, application_id, who, stage),
@@ -214,13 +272,8 @@ def decline_assignment(
 ) -> None:
     """Decline an assignment; a replacement is assigned at once."""
     who = resolve_actor(actor)
-    result = in_transaction(
-        lambda s: decline(s, _assignment(s, application_id, who, stage), reason)
-    )
-    for made in result.assignments:
-        console.print(f"replacement: reviewer {made.reviewer_id}")
-    for uncovered in result.uncovered:
-        console.print(f"[yellow]no replacement:[/] {uncovered.reason}", highlight=False)
+    _print_replacements(in_transaction(
+        lambda s: decline(s, _assignment(s, application_id, who, stage), reason)))
 
 
 def _team_view(session: Session, application_id: int, stage: ReviewStage, who: str
@@ -295,10 +348,33 @@ def _in(session: Session, application_id: int) -> Application:
 @sitevisit_app.command("report")
 def report(
     application_id: int = typer.Argument(..., help="Application id."),
-    file: Path = typer.Option(..., exists=True, help="The report text (UTF-8)."),
+    file: Path = typer.Option(..., exists=True, help=(
+        "The report, JSON or YAML: {summary: …, findings: [{issue: …, verified: "
+        "yes|partly|no, finding: …}, …]}, one finding for each issue to verify.")),
     actor: str | None = actor_option(),
 ) -> None:
-    """Submit the site-visit report (the team leader)."""
-    who, text = acting(actor), file.read_text(encoding="utf-8")
-    in_transaction(lambda s: submit_visit_report(s, _in(s, application_id), who(s), text))
-    console.print(f"site-visit report of application {application_id} submitted")
+    """Submit the site-visit report (the team leader, once the visit has begun)."""
+    who, data = acting(actor), _read_report(file)
+    findings = data.get("findings", [])
+    if not isinstance(findings, list):
+        fail(f"{file}: findings must be a list of {{issue, verified, finding}}", code=2)
+    # YAML reads a bare yes / no as true / false: take them back as the words written.
+    findings = [f | {"verified": {True: "yes", False: "no"}[f["verified"]]}
+                if isinstance(f, dict) and isinstance(f.get("verified"), bool) else f
+                for f in findings]
+    in_transaction(lambda s: submit_visit_report(
+        s, _in(s, application_id), who(s), findings, str(data.get("summary") or "")))
+    console.print(f"site-visit report of application {application_id} submitted "
+                  f"({len(findings)} findings)")
+
+
+def _read_report(path: Path) -> dict[str, Any]:
+    """A report file as JSON or YAML (YAML is a superset), or a clear error and exit 2."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        fail(f"{path}: cannot read the report as JSON or YAML: {error}", code=2)
+    if not isinstance(data, dict):
+        fail(f"{path}: the report must be an object with summary and findings "
+             "(free text alone is no longer a report: one finding per issue to verify)", code=2)
+    return data

@@ -13,15 +13,24 @@ Rules (their ids are stable strings stored with decisions, never rename them):
     An employment that ended exactly *window* years ago still counts; one that
     ended a day earlier does not.
 ``relationship``
-    The reviewer declared a relationship (consultant, shareholder, relative …)
-    with the applicant or a related organization.
+    The person declared a relationship (a relative working there, 顾问 …) with
+    the applicant or a related organization.
+``consulting``
+    The person did consulting or coaching work (咨询/辅导) for the applicant or a
+    related organization that lasts, or ended within the same window as
+    employment (an engagement that ended exactly *window* years ago counts).
+``shareholding``
+    The person holds shares in the applicant or a related organization.
 ``competitor``
     Only when ``ConflictRules.competitor_same_industry_and_district`` is on:
     the reviewer's current employer is in the applicant's industry and district
     and is neither the applicant nor one of its related organizations (those
     are the employment rule's business).
 ``self_declared``
-    The reviewer declared a conflict when opening the application.
+    The person declared a conflict with the application themselves.
+
+The same rules apply to pool reviewers and committee members: a "reviewer" here
+is any person with a conflict profile.
 """
 
 from __future__ import annotations
@@ -34,11 +43,15 @@ from datetime import date
 RULE_EMPLOYMENT = "employment"
 RULE_RELATIONSHIP = "relationship"
 RULE_COMPETITOR = "competitor"
+RULE_CONSULTING = "consulting"
+RULE_SHAREHOLDING = "shareholding"
 RULE_SELF_DECLARED = "self_declared"
 RULE_IDS: tuple[str, ...] = (
     RULE_EMPLOYMENT,
     RULE_RELATIONSHIP,
     RULE_COMPETITOR,
+    RULE_CONSULTING,
+    RULE_SHAREHOLDING,
     RULE_SELF_DECLARED,
 )
 
@@ -63,6 +76,24 @@ class DeclaredRelationship:
 
 
 @dataclass(frozen=True)
+class Engagement:
+    """Consulting or coaching work (kind: 咨询 or 辅导) for an organization."""
+
+    organization_uscc: str
+    organization_name: str
+    kind: str
+    start: date
+    end: date | None = None
+
+
+@dataclass(frozen=True)
+class Shareholding:
+    organization_uscc: str
+    organization_name: str
+    share: str = ""  # as declared, e.g. "5%"
+
+
+@dataclass(frozen=True)
 class ReviewerProfile:
     reviewer_id: int
     name: str
@@ -71,7 +102,9 @@ class ReviewerProfile:
     district: str | None = None
     employments: tuple[Employment, ...] = ()
     relationships: tuple[DeclaredRelationship, ...] = ()
-    # Application ids the reviewer declared a conflict on when opening them.
+    engagements: tuple[Engagement, ...] = ()
+    shareholdings: tuple[Shareholding, ...] = ()
+    # Application ids the person declared a conflict with.
     self_declared_conflicts: frozenset[int] = field(default_factory=frozenset)
 
 
@@ -186,6 +219,36 @@ def _relationship_conflicts(reviewer: ReviewerProfile, applicant: ApplicantProfi
     return reasons
 
 
+def _consulting_conflicts(
+    reviewer: ReviewerProfile, applicant: ApplicantProfile, window_years: int, today: date
+) -> list[str]:
+    orgs = _applicant_orgs(applicant)
+    cutoff = years_before(today, window_years)
+    reasons = []
+    for work in reviewer.engagements:
+        uscc = _norm_uscc(work.organization_uscc)
+        if uscc not in orgs or (work.end is not None and work.end < cutoff):
+            continue
+        who = f"{work.organization_name} ({work.organization_uscc})"
+        until = ("ongoing" if work.end is None else
+                 f"until {work.end.isoformat()}, within the {window_years}-year window")
+        reasons.append(f"{work.kind} work for {who} since {work.start.isoformat()}, "
+                       f"{until}{orgs[uscc]}")
+    return reasons
+
+
+def _shareholding_conflicts(reviewer: ReviewerProfile, applicant: ApplicantProfile) -> list[str]:
+    orgs = _applicant_orgs(applicant)
+    reasons = []
+    for held in reviewer.shareholdings:
+        uscc = _norm_uscc(held.organization_uscc)
+        if uscc in orgs:
+            share = f" ({held.share})" if held.share else ""
+            reasons.append(f"holds shares{share} in {held.organization_name} "
+                           f"({held.organization_uscc}){orgs[uscc]}")
+    return reasons
+
+
 def _competitor_conflicts(reviewer: ReviewerProfile, applicant: ApplicantProfile) -> list[str]:
     employer = _norm_uscc(reviewer.employer_uscc)
     if not employer or employer in _applicant_orgs(applicant):
@@ -221,9 +284,14 @@ def find_conflicts(
     if rules.competitor_same_industry_and_district:
         for reason in _competitor_conflicts(reviewer, applicant):
             found.append((RULE_COMPETITOR, reason))
+    for reason in _consulting_conflicts(reviewer, applicant, rules.employment_window_years,
+                                        today):
+        found.append((RULE_CONSULTING, reason))
+    for reason in _shareholding_conflicts(reviewer, applicant):
+        found.append((RULE_SHAREHOLDING, reason))
     if applicant.application_id in reviewer.self_declared_conflicts:
         found.append(
-            (RULE_SELF_DECLARED, "the reviewer declared a conflict when opening the application")
+            (RULE_SELF_DECLARED, "the person declared a conflict with the application")
         )
     return [
         Conflict(reviewer.reviewer_id, applicant.application_id, rule, reason)
@@ -268,6 +336,8 @@ class ConflictIndex:
         for reviewer in reviewers:
             linked = {_norm_uscc(e.organization_uscc) for e in reviewer.employments}
             linked |= {_norm_uscc(r.organization_uscc) for r in reviewer.relationships}
+            linked |= {_norm_uscc(w.organization_uscc) for w in reviewer.engagements}
+            linked |= {_norm_uscc(h.organization_uscc) for h in reviewer.shareholdings}
             linked.add(_norm_uscc(reviewer.employer_uscc))
             for uscc in linked - {""}:
                 by_uscc[uscc].append(reviewer)

@@ -67,20 +67,58 @@ class ConflictOfInterest(Base):
     found_at: Mapped[datetime] = mapped_column(default=now)
 
 
+class ConflictProfile(Base):
+    """What the conflict rules (回避) need to know about one person — a pool reviewer or a
+    committee member: employers past and present, declared relationships, consulting or
+    coaching work (辅导/咨询), shareholdings, and their own industry and district."""
+
+    __tablename__ = "conflict_profiles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    employer_uscc: Mapped[str | None] = mapped_column(String(18))
+    industry: Mapped[str | None] = mapped_column(String(100))
+    district: Mapped[str | None] = mapped_column(String(100))
+    # ISO dates throughout; "end" is null while it lasts.
+    # [{"uscc", "name", "start", "end"}]
+    employments: Mapped[list[Any]] = mapped_column(default=list)
+    # [{"uscc", "kind", "note"}] — kind e.g. 亲属 (relative), 顾问
+    relationships: Mapped[list[Any]] = mapped_column(default=list)
+    # [{"uscc", "name", "kind" (辅导 / 咨询), "start", "end"}]
+    engagements: Mapped[list[Any]] = mapped_column(default=list)
+    # [{"uscc", "name", "share"}]
+    shareholdings: Mapped[list[Any]] = mapped_column(default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=now)
+
+    user: Mapped[User] = relationship()
+
+
+class NoConflictStatement(Base):
+    """A reviewer's no-conflict statement (回避承诺) for one application, confirmed before
+    opening it (as Baldrige examiners sign one per applicant)."""
+
+    __tablename__ = "no_conflict_statements"
+    __table_args__ = (UniqueConstraint("user_id", "application_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    statement: Mapped[str]  # the exact text confirmed
+    confirmed_at: Mapped[datetime] = mapped_column(default=now)
+
+
 class PoolReviewer(Base):
-    """A reviewer's entry in the pool (评审专家库): qualifications, history, capacity."""
+    """A reviewer's entry in the pool (评审专家库): qualifications and capacity. What the
+    conflict rules need is in the person's :class:`ConflictProfile`."""
 
     __tablename__ = "reviewer_pool"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     classes: Mapped[list[Any]]
     industries: Mapped[list[Any]]
-    employer_uscc: Mapped[str | None] = mapped_column(String(18))
-    industry: Mapped[str | None] = mapped_column(String(100))
-    district: Mapped[str | None] = mapped_column(String(100))
-    # [{"uscc", "name", "start", "end"}] and [{"uscc", "kind", "note"}], ISO dates.
-    employments: Mapped[list[Any]] = mapped_column(default=list)
-    relationships: Mapped[list[Any]] = mapped_column(default=list)
     capacity: Mapped[int] = mapped_column(default=8)
     may_lead: Mapped[bool] = mapped_column(default=False)
 
@@ -135,6 +173,9 @@ class SiteVisit(Base):
     )
     scheduled_on: Mapped[date]
     issues_to_verify: Mapped[list[Any]] = mapped_column(default=list)
+    # One finding per issue to verify: {"issue", "verified": yes/no/partly, "finding"};
+    # ``report`` is the team's overall summary beside them.
+    findings: Mapped[list[Any]] = mapped_column(default=list)
     report: Mapped[str] = mapped_column(default="")
     reported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reported_at: Mapped[datetime | None]

@@ -12,16 +12,22 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from mqa_workflow.accounts.models import User
+from mqa_workflow.accounts.models import Role, User
+from mqa_workflow.applicants.models import Organization
 from mqa_workflow.applicants.service import related_usccs
 from mqa_workflow.applications.models import Application
-from mqa_workflow.clock import OFFICE_TZ, now
+from mqa_workflow.audit import service as audit
+from mqa_workflow.clock import OFFICE_TZ, now, office_today
 from mqa_workflow.cycles.models import AwardCycle
-from mqa_workflow.errors import ConflictError, InvalidInputError, NotFoundError
-from mqa_workflow.outbox.service import enqueue
+from mqa_workflow.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    TransitionRefusedError,
+)
 from mqa_workflow.reviews import conflicts as coi
 from mqa_workflow.reviews.assignment import (
     ApplicationNeed,
@@ -32,12 +38,13 @@ from mqa_workflow.reviews.assignment import (
 from mqa_workflow.reviews.models import (
     AssignmentStatus,
     ConflictOfInterest,
+    ConflictProfile,
     ConsensusSheet,
+    NoConflictStatement,
     PoolReviewer,
     ReviewAssignment,
     ReviewStage,
     ScoreSheet,
-    SiteVisit,
 )
 from mqa_workflow.scoring.sheet import ScoreSheetError, effective_step, score_sheet
 from mqa_workflow.standards.loader import load_standard
@@ -47,60 +54,105 @@ ACTIVE = (AssignmentStatus.ASSIGNED.value, AssignmentStatus.SUBMITTED.value)
 
 # --- conflicts of interest -------------------------------------------------------------
 
+REVIEW_STAGES = tuple(stage.value for stage in ReviewStage)
 
-def _reviewer_profile(member: PoolReviewer, self_declared: frozenset[int]) -> coi.ReviewerProfile:
+
+def person_profile(profile: ConflictProfile) -> coi.ReviewerProfile:
+    """The rules' view of one person's stored conflict profile."""
     return coi.ReviewerProfile(
-        reviewer_id=member.user_id,
-        name=member.user.name,
-        employer_uscc=member.employer_uscc,
-        industry=member.industry,
-        district=member.district,
+        reviewer_id=profile.user_id,
+        name=profile.user.name,
+        employer_uscc=profile.employer_uscc,
+        industry=profile.industry,
+        district=profile.district,
         employments=tuple(
-            coi.Employment(
-                e["uscc"],
-                e["name"],
-                date.fromisoformat(e["start"]),
-                date.fromisoformat(e["end"]) if e.get("end") else None,
-            )
-            for e in member.employments
+            coi.Employment(e["uscc"], e["name"], date.fromisoformat(e["start"]), _day(e.get("end")))
+            for e in profile.employments
         ),
         relationships=tuple(
             coi.DeclaredRelationship(r["uscc"], r["kind"], r.get("note", ""))
-            for r in member.relationships
+            for r in profile.relationships
         ),
-        self_declared_conflicts=self_declared,
+        engagements=tuple(
+            coi.Engagement(w["uscc"], w["name"], w["kind"], date.fromisoformat(w["start"]),
+                           _day(w.get("end")))
+            for w in profile.engagements
+        ),
+        shareholdings=tuple(
+            coi.Shareholding(h["uscc"], h["name"], h.get("share", ""))
+            for h in profile.shareholdings
+        ),
     )
 
 
-def _applicant_profile(session: Session, application: Application) -> coi.ApplicantProfile:
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _applicant_profile(session: Session, application: Application,
+                       groups: Mapping[str, frozenset[str]] | None = None
+                       ) -> coi.ApplicantProfile:
     org = application.organization
+    related = groups[org.uscc] if groups is not None else related_usccs(session, org)
     return coi.ApplicantProfile(
-        application.id, org.uscc, org.name, related_usccs(session, org), org.industry, org.district
+        application.id, org.uscc, org.name, related, org.industry, org.district
     )
 
 
-def check_conflicts(session: Session, application_ids: Sequence[int]) -> list[int]:
-    """Record every conflict between the pool and these applications; withdraw conflicted
-    reviewers already assigned. Returns the applications that lost a reviewer."""
-    index = coi.ConflictIndex.build(
-        _reviewer_profile(member, frozenset())
-        for member in session.scalars(select(PoolReviewer)))
-    today = now().date()
+def _related_groups(session: Session) -> dict[str, frozenset[str]]:
+    """Every organization's parent and subsidiaries, from one query (checking many
+    applications then costs no query per application)."""
+    links: dict[str, set[str]] = {}
+    for uscc, parent in session.execute(select(Organization.uscc, Organization.parent_uscc)):
+        links.setdefault(uscc, set())
+        if parent:
+            links[uscc].add(parent)
+            links.setdefault(parent, set()).add(uscc)
+    return {uscc: frozenset(related) for uscc, related in links.items()}
+
+
+def _rules(application: Application) -> coi.ConflictRules:
+    rules = application.cycle.rules
+    return coi.ConflictRules(rules.conflict_window_years, rules.competitor_conflicts)
+
+
+def check_conflicts(session: Session, application_ids: Sequence[int],
+                    people: Sequence[int] | None = None) -> list[int]:
+    """Record every conflict between the people with a conflict profile (pool reviewers
+    and committee members alike; only ``people`` when given) and these applications, and
+    withdraw the conflicted from their teams. Returns the applications that lost a
+    reviewer."""
+    query = select(ConflictProfile).options(joinedload(ConflictProfile.user))
+    if people is not None:
+        query = query.where(ConflictProfile.user_id.in_(people))
+    index = coi.ConflictIndex.build(person_profile(p) for p in session.scalars(query))
+    today = office_today()
+    groups = _related_groups(session) if len(application_ids) > 1 else None
     needing_replacement = []
-    for application_id in application_ids:
-        application = session.get(Application, application_id)
-        if application is None:
-            continue
-        rules = application.cycle.rules
-        coi_rules = coi.ConflictRules(rules.conflict_window_years, rules.competitor_conflicts)
-        by_reviewer: dict[int, list[coi.Conflict]] = {}
-        for conflict in index.conflicts(_applicant_profile(session, application), coi_rules,
-                                        today):
-            by_reviewer.setdefault(conflict.reviewer_id, []).append(conflict)
-        for reviewer_id, found in by_reviewer.items():
-            if _record(session, reviewer_id, application_id, found):
+    for application in _with_organizations(session, application_ids):
+        application_id = application.id
+        by_person: dict[int, list[coi.Conflict]] = {}
+        for conflict in index.conflicts(_applicant_profile(session, application, groups),
+                                        _rules(application), today):
+            by_person.setdefault(conflict.reviewer_id, []).append(conflict)
+        for user_id, found in by_person.items():
+            if _record(session, user_id, application, found, actor="system"):
                 needing_replacement.append(application_id)
     return sorted(set(needing_replacement))
+
+
+def _with_organizations(session: Session, application_ids: Sequence[int]
+                        ) -> list[Application]:
+    """The applications with their organizations and cycles, a few queries for all (a
+    check of one person against a whole cycle used to load them one by one)."""
+    found: list[Application] = []
+    ids = list(dict.fromkeys(application_ids))
+    for start in range(0, len(ids), 500):  # keep the IN list within every backend's limit
+        found += session.scalars(
+            select(Application).where(Application.id.in_(ids[start:start + 500]))
+            .options(joinedload(Application.organization), joinedload(Application.cycle))
+            .order_by(Application.id)).unique()
+    return found
 
 
 def applications_needing_reviewers(session: Session, application_ids: Sequence[int],
@@ -119,9 +171,10 @@ def applications_needing_reviewers(session: Session, application_ids: Sequence[i
     return [a for a in application_ids if active.get(a, 0) < needed]
 
 
-def _record(
-    session: Session, user_id: int, application_id: int, found: Sequence[coi.Conflict]
-) -> bool:
+def _record(session: Session, user_id: int, application: Application,
+            found: Sequence[coi.Conflict], *, actor: str) -> bool:
+    """Store the conflicts not yet known (audited) and withdraw the person from the
+    application's teams. True when an assignment was withdrawn."""
     by_rule: dict[str, list[str]] = {}
     for conflict in found:
         by_rule.setdefault(conflict.rule, []).append(conflict.reason)
@@ -129,38 +182,88 @@ def _record(
         exists = session.scalar(
             select(ConflictOfInterest).where(
                 ConflictOfInterest.user_id == user_id,
-                ConflictOfInterest.application_id == application_id,
+                ConflictOfInterest.application_id == application.id,
                 ConflictOfInterest.rule == rule,
             )
         )
         if exists is None:
-            session.add(
-                ConflictOfInterest(
-                    user_id=user_id,
-                    application_id=application_id,
-                    rule=rule,
-                    reason="; ".join(reasons),
-                )
-            )
+            session.add(ConflictOfInterest(user_id=user_id, application_id=application.id,
+                                           rule=rule, reason="; ".join(reasons)))
+            # The reason names the organization, never the person: applicants read history.
+            audit.append(session, actor=actor, trigger="conflict_of_interest",
+                         application_id=application.id, reason="; ".join(reasons),
+                         data={"person": user_id, "rule": rule})
+    return _withdraw(session, user_id, application, f"conflict of interest ({', '.join(by_rule)})")
+
+
+def _withdraw(session: Session, user_id: int, application: Application, reason: str) -> bool:
+    """Withdraw the person from every team of the application: open assignments always,
+    submitted ones while their stage's consensus is not yet recorded (a closed stage's
+    record stands). True when any was withdrawn."""
+    closed = set(session.scalars(select(ConsensusSheet.stage).where(
+        ConsensusSheet.application_id == application.id)))
     withdrawn = False
     for assignment in session.scalars(
         select(ReviewAssignment).where(
             ReviewAssignment.reviewer_id == user_id,
-            ReviewAssignment.application_id == application_id,
-            ReviewAssignment.status == AssignmentStatus.ASSIGNED.value,
+            ReviewAssignment.application_id == application.id,
+            ReviewAssignment.status.in_(ACTIVE),
         )
     ):
+        if assignment.status == AssignmentStatus.SUBMITTED.value and assignment.stage in closed:
+            continue
         assignment.status = AssignmentStatus.WITHDRAWN.value
-        assignment.status_reason = "conflict of interest found after assignment"
+        assignment.status_reason = reason
         withdrawn = True
     session.flush()
     return withdrawn
 
 
-def declare_conflict(session: Session, user: User, application_id: int, reason: str) -> None:
-    """The reviewer's own declaration on opening an application."""
-    found = [coi.Conflict(user.id, application_id, coi.RULE_SELF_DECLARED, reason)]
-    _record(session, user.id, application_id, found)
+def replace_withdrawn(session: Session, application: Application,
+                      actor: str = "system") -> AssignmentResult | None:
+    """Complete the application's team at its current review stage at once; an
+    application that cannot be covered is listed with the reason in its history, as the
+    assignment task does. None when the application is not in a review stage."""
+    if application.state not in REVIEW_STAGES:
+        return None
+    stage = ReviewStage(application.state)
+    result = assign_stage(session, [application.id], stage)
+    for uncovered in result.uncovered:
+        audit.append(session, actor=actor, trigger="assign_reviewers",
+                     application_id=uncovered.application_id, reason=uncovered.reason,
+                     data={"stage": stage.value, "covered": False})
+    return result
+
+
+def declare_conflict(session: Session, user: User, application_id: int,
+                     reason: str) -> AssignmentResult | None:
+    """A person's own declaration of a conflict (回避申报) with an application: stored
+    with its reason and time, audited, the person withdrawn from every team of the
+    application and replaced at once (or the application listed as uncovered).
+
+    A committee member declares the same way and is recused from the vote."""
+    if not (user.has_role(Role.REVIEWER) or user.has_role(Role.COMMITTEE_MEMBER)):
+        raise TransitionRefusedError(
+            f"{user.email} neither reviews nor votes, so has no conflict to declare")
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInputError("a conflict declaration needs its reason")
+    application = session.get(Application, application_id)
+    if application is None:
+        raise NotFoundError(f"no application {application_id}")
+    already = session.scalar(select(ConflictOfInterest.id).where(
+        ConflictOfInterest.user_id == user.id, ConflictOfInterest.application_id == application_id,
+        ConflictOfInterest.rule == coi.RULE_SELF_DECLARED))
+    if already is not None:
+        raise ConflictError(f"{user.name} has already declared a conflict with application "
+                            f"{application_id}")
+    session.add(ConflictOfInterest(user_id=user.id, application_id=application_id,
+                                   rule=coi.RULE_SELF_DECLARED, reason=reason))
+    audit.append(session, actor=user.email, trigger="declare_conflict",
+                 application_id=application_id, reason=reason,
+                 data={"person": user.id, "rule": coi.RULE_SELF_DECLARED})
+    _withdraw(session, user.id, application, f"declared a conflict of interest: {reason}")
+    return replace_withdrawn(session, application, actor=user.email)
 
 
 def is_conflicted(session: Session, user_id: int, application_id: int) -> bool:
@@ -175,6 +278,48 @@ def is_conflicted(session: Session, user_id: int, application_id: int) -> bool:
         )
         != 0
     )
+
+
+# --- the no-conflict statement (回避承诺) -------------------------------------------------
+
+
+def no_conflict_statement(application: Application) -> str:
+    """The statement a reviewer confirms for one application, Chinese first."""
+    org = application.organization
+    return (
+        f"本人承诺：本人与申报单位{org.name}（统一社会信用代码 {org.uscc}）及其上级、下属单位"
+        "之间不存在任职（含近三年内任职）、亲属或其他利害关系、咨询或辅导服务、持股、同业竞争"
+        "等可能影响公正评审的利益冲突；评审中如发现，立即申报回避；对申报材料保密。"
+        f"\nI declare that I have no conflict of interest with {org.name} ({org.uscc}) or its "
+        "parent or subsidiaries — no employment within the window, relationship, consulting "
+        "or coaching, shareholding or competing business — that could affect a fair review; "
+        "I will declare one at once if it arises, and keep the materials confidential."
+    )
+
+
+def statement_of(session: Session, user_id: int, application_id: int
+                 ) -> NoConflictStatement | None:
+    return session.scalar(select(NoConflictStatement).where(
+        NoConflictStatement.user_id == user_id,
+        NoConflictStatement.application_id == application_id))
+
+
+def confirm_no_conflict(session: Session, user: User, application_id: int
+                        ) -> NoConflictStatement:
+    """The reviewer confirms the no-conflict statement for one application (stored with
+    its exact text, audited; confirming again changes nothing)."""
+    application = _assigned_and_free(session, user, application_id)
+    existing = statement_of(session, user.id, application_id)
+    if existing is not None:
+        return existing
+    confirmed = NoConflictStatement(user_id=user.id, application_id=application_id,
+                                    statement=no_conflict_statement(application))
+    session.add(confirmed)
+    audit.append(session, actor=user.email, trigger="confirm_no_conflict",
+                 application_id=application_id, reason="回避承诺 confirmed",
+                 data={"person": user.id})
+    session.flush()
+    return confirmed
 
 
 # --- assignment ------------------------------------------------------------------------
@@ -202,6 +347,8 @@ def assign_stage(
     if not applications:
         return AssignmentResult((), 0, ())
     _one_solver_at_a_time(session, applications[0].cycle_id, stage)
+    # Conflicts are recorded (and the conflicted withdrawn) before anyone is picked.
+    check_conflicts(session, [a.id for a in applications])
     needs = [_need(session, application, stage) for application in applications]
     needs = [need for need in needs if need.reviewers_needed > len(need.already_assigned)]
     result = assign_reviewers(
@@ -365,6 +512,8 @@ def submitted_sheets(session: Session, application_id: int, stage: ReviewStage) 
             .where(
                 ReviewAssignment.application_id == application_id,
                 ReviewAssignment.stage == stage.value,
+                # a reviewer withdrawn for a conflict no longer counts
+                ReviewAssignment.status.in_(ACTIVE),
                 ScoreSheet.status == "submitted",
             )
             .order_by(ScoreSheet.id)
@@ -462,23 +611,15 @@ def record_consensus(
 # --- access, site visits, the pool -----------------------------------------------------
 
 
-def open_application(
-    session: Session, user: User, application_id: int, declare: str | None = None
-) -> Application:
-    """A reviewer opens an application's materials: only when assigned and not conflicted.
+class StatementMissingError(ConflictError):
+    """The reviewer has not yet confirmed the no-conflict statement for the application."""
 
-    ``declare`` records the reviewer's own conflict declaration instead, which
-    withdraws them (the replacement is the caller's next assignment run).
-    """
+
+def _assigned_and_free(session: Session, user: User, application_id: int) -> Application:
+    """The application, if ``user`` is on one of its teams and not conflicted with it."""
     application = session.get(Application, application_id)
     if application is None:
         raise NotFoundError(f"no application {application_id}")
-    if declare:
-        declare_conflict(session, user, application_id, declare)
-        raise ConflictError(
-            f"{user.name} declared a conflict of interest with application "
-            f"{application_id}; the materials stay closed"
-        )
     if is_conflicted(session, user.id, application_id):
         raise ConflictError(
             f"{user.name} has a conflict of interest with application "
@@ -498,47 +639,22 @@ def open_application(
     return application
 
 
-def schedule_site_visit(
-    session: Session, application: Application, day: date, issues_to_verify: Sequence[str]
-) -> SiteVisit:
-    if application.state != "site_visit":
-        raise ConflictError(
-            f"application {application.id} is {application.state}, not in site_visit"
-        )
-    visit = session.get(SiteVisit, application.id) or SiteVisit(application_id=application.id)
-    visit.scheduled_on = day
-    visit.issues_to_verify = [issue.strip() for issue in issues_to_verify if issue.strip()]
-    session.add(visit)
-    session.flush()
-    return visit
+def may_review(session: Session, user: User, application_id: int) -> Application:
+    """Assigned and not conflicted: the reviewer may see the task and the statement."""
+    return _assigned_and_free(session, user, application_id)
 
 
-def submit_visit_report(
-    session: Session, application: Application, leader: User, report: str
-) -> SiteVisit:
-    visit = session.get(SiteVisit, application.id)
-    if visit is None:
-        raise ConflictError(f"the site visit of application {application.id} is not scheduled")
-    leads = session.scalar(
-        select(func.count())
-        .select_from(ReviewAssignment)
-        .where(
-            ReviewAssignment.application_id == application.id,
-            ReviewAssignment.stage == ReviewStage.SITE_VISIT.value,
-            ReviewAssignment.reviewer_id == leader.id,
-            ReviewAssignment.is_leader.is_(True),
-            ReviewAssignment.status.in_(ACTIVE),
+def open_application(session: Session, user: User, application_id: int) -> Application:
+    """A reviewer opens an application's materials: only when assigned, not conflicted,
+    and after confirming the no-conflict statement (回避承诺) for it."""
+    application = _assigned_and_free(session, user, application_id)
+    if statement_of(session, user.id, application_id) is None:
+        raise StatementMissingError(
+            f"{user.name} has not confirmed the no-conflict statement (回避承诺) for "
+            f"application {application_id}; confirm it first "
+            f"(`mqa review confirm {application_id}` or the score sheet page)"
         )
-    )
-    if not leads:
-        raise ConflictError(
-            f"{leader.name} does not lead the site-visit team of application {application.id}"
-        )
-    if not report.strip():
-        raise InvalidInputError("the site-visit report is empty")
-    visit.report, visit.reported_by, visit.reported_at = report.strip(), leader.id, now()
-    session.flush()
-    return visit
+    return application
 
 
 def add_pool_reviewer(
@@ -552,33 +668,33 @@ def add_pool_reviewer(
     employer_uscc: str | None = None,
     industry: str | None = None,
     district: str | None = None,
-    employments: Sequence[Mapping[str, Any]] = (),
-    relationships: Sequence[Mapping[str, Any]] = (),
+    employments: Sequence[Mapping[str, Any]] | None = None,
+    relationships: Sequence[Mapping[str, Any]] | None = None,
+    actor: str = "system",
 ) -> PoolReviewer:
-    problems = _pool_problems(classes, capacity, employments)
+    """Put a person in the pool (or update their entry). Conflict data given here updates
+    their conflict profile (what is not given stays as it was), checked at once."""
+    from mqa_workflow.reviews.profiles import ProfileData, get_profile, set_conflict_profile
+
+    problems = _pool_problems(classes, capacity)
     if problems:
         raise InvalidInputError(f"cannot put {user.name} in the reviewer pool", problems)
     entry = session.get(PoolReviewer, user.id) or PoolReviewer(user_id=user.id)
     entry.classes, entry.industries = list(classes), list(industries)
     entry.capacity, entry.may_lead = capacity, may_lead
-    entry.employer_uscc, entry.industry, entry.district = employer_uscc, industry, district
-    entry.employments = [dict(e) for e in employments]
-    entry.relationships = [dict(r) for r in relationships]
     session.add(entry)
     session.flush()
-    # The reviewer's data changed: check their conflicts again in the background.
-    enqueue(
-        session,
-        "reviews.recheck_conflicts",
-        {"reviewer_id": user.id},
-        f"recheck:reviewer:{user.id}:{now().isoformat()}",
-    )
+    given = {"employer_uscc": employer_uscc, "industry": industry, "district": district,
+             "employments": None if employments is None else [dict(e) for e in employments],
+             "relationships": None if relationships is None else [dict(r) for r in relationships]}
+    changes = {name: value for name, value in given.items() if value is not None}
+    if changes:
+        data = get_profile(session, user).as_dict() | changes
+        set_conflict_profile(session, user, ProfileData(**data), actor=actor)
     return entry
 
 
-def _pool_problems(
-    classes: Sequence[str], capacity: int, employments: Sequence[Mapping[str, Any]]
-) -> list[str]:
+def _pool_problems(classes: Sequence[str], capacity: int) -> list[str]:
     from mqa_workflow.standards.models import CLASS_IDS
 
     problems = [f"classes: unknown class {c!r}" for c in classes if c not in CLASS_IDS]
@@ -586,15 +702,6 @@ def _pool_problems(
         problems.append("classes: a reviewer must be qualified for at least one class")
     if capacity < 1:
         problems.append(f"capacity: {capacity} — a reviewer must take at least one review")
-    for n, employment in enumerate(employments, start=1):
-        try:
-            date.fromisoformat(str(employment["start"]))
-            if employment.get("end"):
-                date.fromisoformat(str(employment["end"]))
-        except (KeyError, ValueError):
-            problems.append(
-                f"employment {n}: needs uscc, name, start (YYYY-MM-DD) and an optional end"
-            )
     return problems
 
 
@@ -626,6 +733,6 @@ def recheck_and_replace(session: Session, application_ids: Sequence[int]) -> lis
     lost = check_conflicts(session, application_ids)
     for application_id in lost:
         application = session.get(Application, application_id)
-        if application and application.state in ("document_review", "defence", "site_visit"):
-            assign_stage(session, [application_id], ReviewStage(application.state))
+        if application is not None:
+            replace_withdrawn(session, application)
     return lost

@@ -7,8 +7,9 @@ Shenzhen procedure adds the defence panel's consensus sheet and the social
 evaluation, whose satisfaction percentage counts as that stage's percentage on
 every item (so 90 % satisfaction is 450 of 500 points for that stage).
 
-Ranking within a class: higher total first; ties go to the higher results
-subtotal (结果), then the higher site-visit total, then the earlier application.
+Ranking within a class: :mod:`mqa_workflow.scoring.ranking` (higher total first; ties
+go to the higher results subtotal (结果), then the higher site-visit total, then the
+earlier application; withdrawn applications are never ranked).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from mqa_workflow.errors import InvalidInputError
 from mqa_workflow.procedure.models import SocialEvaluation
 from mqa_workflow.reviews.models import ConsensusSheet
 from mqa_workflow.scoring.models import ConsolidatedScore
+from mqa_workflow.scoring.ranking import class_ranking
 from mqa_workflow.scoring.sheet import (
     ScoreBreakdown,
     json_number,
@@ -89,12 +91,14 @@ def _stage_breakdown(session: Session, application: Application, stage: str,
 
 
 def rank_class(session: Session, cycle_id: int, award_class: str) -> list[ConsolidatedScore]:
+    """Store each consolidated score's place in the class's ranking (the one rule in
+    :mod:`mqa_workflow.scoring.ranking`); a withdrawn application's score has none."""
+    ranking = class_ranking(session, cycle_id, award_class)
+    places = {entry.application.id: entry.position for entry in ranking if entry.score}
     scores = list(session.scalars(
         select(ConsolidatedScore).join(Application)
         .where(Application.cycle_id == cycle_id, Application.award_class == award_class)))
-    scores.sort(key=lambda s: (-Decimal(s.total), -Decimal(str(s.breakdown["results"])),
-                               -Decimal(s.site_visit_total), s.application_id))
-    for rank, score in enumerate(scores, start=1):
-        score.rank = rank
+    for score in scores:
+        score.rank = places.get(score.application_id)
     session.flush()
-    return scores
+    return sorted((s for s in scores if s.rank is not None), key=lambda s: s.rank or 0)

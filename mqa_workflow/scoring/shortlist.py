@@ -2,8 +2,9 @@
 on to the site visit (or first to the defence, when the cycle runs one); the others are
 not shortlisted and keep their feedback.
 
-Order: higher document-review consensus total first, then the higher results (结果)
-subtotal, then the earlier application — the same tie rule as the final ranking.
+Order: the ranking's document-review order (mqa_workflow/scoring/ranking.py): higher
+consensus total first, then the higher results (结果) subtotal, then the earlier
+application.
 """
 
 from __future__ import annotations
@@ -18,9 +19,7 @@ from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.errors import TransitionRefusedError
-from mqa_workflow.reviews.models import ConsensusSheet, ReviewStage
-from mqa_workflow.scoring.sheet import score_sheet
-from mqa_workflow.standards.loader import load_standard
+from mqa_workflow.scoring.ranking import document_review_key, document_review_standings
 from mqa_workflow.states.engine import advance
 
 
@@ -34,24 +33,19 @@ class ShortlistEntry:
 
 def document_review_order(session: Session, cycle: AwardCycle,
                           award_class: str) -> list[tuple[Application, Decimal, Decimal]]:
-    """Applications in document review of one class with their consensus, best first."""
-    rows = []
-    standard = load_standard(award_class)
-    step = cycle.rules.percentage_steps.get(award_class)
-    for application in session.scalars(select(Application).where(
-            Application.cycle_id == cycle.id, Application.award_class == award_class,
-            Application.state == "document_review")):
-        sheet = session.scalar(select(ConsensusSheet).where(
-            ConsensusSheet.application_id == application.id,
-            ConsensusSheet.stage == ReviewStage.DOCUMENT_REVIEW.value))
-        if sheet is None:
+    """Applications in document review of one class with their consensus (total, results
+    subtotal), best first — the ranking's own document-review order."""
+    applications = list(session.scalars(select(Application).where(
+        Application.cycle_id == cycle.id, Application.award_class == award_class,
+        Application.state == "document_review").order_by(Application.id)))
+    standings = document_review_standings(session, applications)
+    for application in applications:
+        if application.id not in standings:
             raise TransitionRefusedError(
                 f"cannot shortlist {award_class}: application {application.id} has no "
                 "document-review consensus yet")
-        breakdown = score_sheet(standard, sheet.percentages, step)
-        rows.append((application, breakdown.total, breakdown.kinds["results"]))
-    rows.sort(key=lambda row: (-row[1], -row[2], row[0].id))
-    return rows
+    applications.sort(key=lambda a: document_review_key(a, standings[a.id]))
+    return [(a, *standings[a.id]) for a in applications]
 
 
 def shortlist_class(session: Session, cycle: AwardCycle, award_class: str,

@@ -20,7 +20,9 @@ from mqa_workflow.cli_support import (
     resolve_actor,
     run_queued_work,
 )
-from mqa_workflow.committee.service import committee_title
+from mqa_workflow.clock import OFFICE_TZ
+from mqa_workflow.committee.models import OUTCOME_LABELS
+from mqa_workflow.committee.service import committee_title, decision_of
 from mqa_workflow.console import console
 from mqa_workflow.cycles.service import get_cycle
 from mqa_workflow.permissions import (
@@ -92,6 +94,12 @@ def show(
         console.print(f"[bold]application {application.id}[/]: {title} · "
                       f"{application.award_class} · {application.cycle.name}")
         console.print(f"state: {state.value} {state.label} (version {application.version})")
+        decision = decision_of(session, application)
+        if decision is not None and decision.frozen and decision.decided_at is not None:
+            taken = decision.decided_at.astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M")
+            console.print(f"committee decision: {decision.outcome} "
+                          f"{OUTCOME_LABELS[decision.outcome or 'none']} (taken {taken} "
+                          f"Beijing time by {decision.decided_by})", highlight=False)
         console.print("history:")
         for row in history_for(viewer, history(session, application_id)):
             reason = f" — {row['reason']}" if row["reason"] else ""

@@ -19,10 +19,13 @@ from transitions import Machine
 from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.applications.models import Application
 from mqa_workflow.audit import service as audit
+from mqa_workflow.audit.checkpoints import TASK as CHECKPOINT_TASK
 from mqa_workflow.clock import now, office_today
+from mqa_workflow.committee.service import freeze_decision
 from mqa_workflow.errors import ConflictError, NotFoundError, TransitionRefusedError
 from mqa_workflow.outbox.service import enqueue
 from mqa_workflow.procedure.service import notice_calendar, publish_notice
+from mqa_workflow.scoring.consolidation import rank_class
 from mqa_workflow.shenzhen.calendar import CalendarError
 from mqa_workflow.states.guards import GUARDS, GuardContext
 from mqa_workflow.states.table import (
@@ -33,6 +36,9 @@ from mqa_workflow.states.table import (
     triggers_from,
 )
 
+# A committee decision and a public notice anchor the audit trail outside the database.
+ANCHORED_STATES = frozenset({ApplicationState.AWARDED_GRAND, ApplicationState.AWARDED_ENCOURAGEMENT,
+                             ApplicationState.NOT_AWARDED, ApplicationState.PUBLIC_NOTICE})
 _STATES = [state.value for state in ApplicationState]
 _MACHINE_TRANSITIONS = [
     {"trigger": spec.trigger, "source": [s.value for s in spec.sources], "dest": spec.dest.value}
@@ -127,6 +133,12 @@ def advance(
             f"cannot {trigger} application {application_id} ({application.state})", problems
         )
     from_state = application.state
+    data = dict(data or {})
+    if spec.decides:  # frozen before the state moves, with the tally the guards just saw
+        decision = freeze_decision(session, application, actor, trigger)
+        data["decision"] = {"outcome": decision.outcome, "counts": decision.counts,
+                            "eligible": decision.eligible, "recused": decision.recused,
+                            "notes": decision.notes}
     try:
         # Any query from here on may autoflush the new state: all of it is the write.
         bind_machine(application).model.trigger(trigger)
@@ -139,12 +151,18 @@ def advance(
         ) from None
     record = audit.append(
         session, actor=actor.email, trigger=trigger, application_id=application_id,
-        from_state=from_state, to_state=application.state, reason=reason, data=data or {},
+        from_state=from_state, to_state=application.state, reason=reason, data=data,
     )
     for task in spec.tasks:
         payload = {"application_id": application_id, "trigger": trigger,
                    "from_state": from_state, "to_state": application.state}
         enqueue(session, task, payload, idempotency_key=f"{task}:{record.seq}")
+    if application.state in ANCHORED_STATES:
+        # After commit, so the checkpoint never anchors a record that was rolled back.
+        enqueue(session, CHECKPOINT_TASK,
+                {"reason": f"{trigger} application {application_id} (audit record "
+                           f"#{record.seq})"},
+                idempotency_key=f"{CHECKPOINT_TASK}:{record.seq}")
     return Advance(application_id, trigger, from_state, application.state, record.seq,
                    list(spec.tasks))
 
@@ -174,6 +192,9 @@ def _on_enter(session: Session, application: Application, trigger: str) -> None:
             raise TransitionRefusedError("cannot publish the notice", error.problems) from None
         publish_notice(session, application, award, closes_on)
         application.decided_award = award
+    elif application.state == ApplicationState.WITHDRAWN:
+        # A withdrawn application leaves the class's ranking at once.
+        rank_class(session, application.cycle_id, application.award_class)
 
 
 def waiting_for(session: Session, application: Application, actor: User) -> dict[str, list[str]]:

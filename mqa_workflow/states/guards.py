@@ -59,8 +59,6 @@ def application_complete(ctx: GuardContext) -> list[str]:
     problems = []
     if not application.profile.strip():
         problems.append(f"the organizational profile ({standard.profile.name}) is blank")
-    if application.award_class != "economic" and application.project_id is None:
-        problems.append(f"a {application.award_class} application must name its project")
     answers = application.answer_texts()
     problems += [
         f"item {item.code} {item.name}: no written answer"

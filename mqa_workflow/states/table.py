@@ -86,6 +86,7 @@ class TransitionSpec:
     guards: tuple[str, ...] = ()
     tasks: tuple[str, ...] = (NOTIFY,)
     needs_reason: bool = False
+    decides: bool = False  # takes the committee's decision, which is frozen then
 
 
 # Guards named "uses_X" / "skips_X" pick the Shenzhen procedure's optional stage X or
@@ -138,18 +139,19 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
                    guards=("consolidated_score_recorded", "candidate_not_selected"), tasks=ENDED),
     TransitionSpec("award_grand", (S.COMMITTEE_DECISION,), S.AWARDED_GRAND, ADMIN,
                    "授予大奖", guards=("committee_voted_grand", "skips_public_notice"),
-                   tasks=ENDED),
+                   tasks=ENDED, decides=True),
     TransitionSpec("award_encouragement", (S.COMMITTEE_DECISION,), S.AWARDED_ENCOURAGEMENT,
                    ADMIN, "授予鼓励奖",
-                   guards=("committee_voted_encouragement", "skips_public_notice"), tasks=ENDED),
+                   guards=("committee_voted_encouragement", "skips_public_notice"), tasks=ENDED,
+                   decides=True),
     TransitionSpec("decline_award", (S.COMMITTEE_DECISION,), S.NOT_AWARDED, ADMIN, "不予授奖",
-                   guards=("committee_voted_no_award",), tasks=ENDED),
+                   guards=("committee_voted_no_award",), tasks=ENDED, decides=True),
     TransitionSpec("announce_grand", (S.COMMITTEE_DECISION,), S.PUBLIC_NOTICE, ADMIN,
                    "拟授大奖，进入公示",
-                   guards=("committee_voted_grand", "uses_public_notice")),
+                   guards=("committee_voted_grand", "uses_public_notice"), decides=True),
     TransitionSpec("announce_encouragement", (S.COMMITTEE_DECISION,), S.PUBLIC_NOTICE, ADMIN,
                    "拟授鼓励奖，进入公示",
-                   guards=("committee_voted_encouragement", "uses_public_notice")),
+                   guards=("committee_voted_encouragement", "uses_public_notice"), decides=True),
     TransitionSpec("confirm_grand", (S.PUBLIC_NOTICE,), S.AWARDED_GRAND, ADMIN,
                    "公示期满无异议，授予大奖", guards=("notice_closed_clear", "proposed_grand"),
                    tasks=ENDED),

@@ -38,6 +38,10 @@ def make_celery(settings: Settings) -> Celery:
         broker_transport_options=_redelivery_options(settings.visibility_timeout),
         task_routes={"notifications.*": {"queue": NOTIFICATION_QUEUE}},
         task_default_queue=WORK_QUEUE,
+        # Task events (as `worker -E`) and a sent event per task: Flower sees every task,
+        # from being queued to its end, whatever command line started the worker.
+        worker_send_task_events=True,
+        task_send_sent_event=True,
     )
     for name in registry.tasks():
         _bind(app, name)
@@ -57,8 +61,10 @@ def _redelivery_options(visibility_timeout: int) -> dict[str, int]:
 
 
 def _bind(app: Celery, name: str) -> None:
+    # WorkFailed: the work failed but its failure and retry are kept in the database, so the
+    # task ends FAILURE at once instead of being retried by Celery on top of that schedule.
     @app.task(name=name, bind=True, autoretry_for=(Exception,), retry_backoff=True,
-              retry_backoff_max=300, max_retries=8)
+              retry_backoff_max=300, max_retries=8, dont_autoretry_for=(registry.WorkFailed,))
     def run(self: Task, payload: dict[str, Any], idempotency_key: str) -> bool:
         return registry.run(get_database(), name, payload, idempotency_key)
 

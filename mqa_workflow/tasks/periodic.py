@@ -31,9 +31,10 @@ def bind_periodic(app: Celery, settings: Settings) -> None:
 
     @app.task(name=DELIVER)
     def deliver_emails() -> dict[str, Any]:
-        from mqa_workflow.notifications.delivery import deliver_due
+        from mqa_workflow.notifications.delivery import deliver_due, raise_if_unsent
 
-        run = deliver_due(get_database())
+        run = deliver_due(get_database())  # each e-mail committed on its own
+        raise_if_unsent(run)  # the sweep is reported failed when an e-mail was not sent
         return {"sent": run.sent, "retrying": run.retrying, "failed": run.failed}
 
     app.conf.beat_schedule = {

@@ -12,7 +12,6 @@ from mqa_workflow.reviews.service import (
     active_application_ids,
     applications_needing_reviewers,
     assign_stage,
-    check_conflicts,
     recheck_and_replace,
 )
 from mqa_workflow.scoring.consolidation import consolidate
@@ -42,7 +41,6 @@ def _assign(session: Session, application_id: int, stage: ReviewStage) -> None:
         session, _stage_peers(session, application_id, stage.value), stage)
     if not waiting:
         return
-    check_conflicts(session, waiting)
     result = assign_stage(session, waiting, stage)
     for uncovered in result.uncovered:
         # Visible in the case's history; the stage's guard keeps it from moving on.
@@ -73,5 +71,6 @@ def consolidate_score(session: Session, application_id: int, **_: object) -> Non
 
 @register("reviews.recheck_conflicts")
 def recheck_conflicts(session: Session, **_: object) -> None:
-    """A reviewer's or applicant's data changed: check every open application again."""
+    """Check every open application again. Profile and applicant changes now check at
+    once in their own transaction; this stays for messages queued before that."""
     recheck_and_replace(session, active_application_ids(session))

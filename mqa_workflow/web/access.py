@@ -17,6 +17,7 @@ from mqa_workflow.permissions import (  # noqa: F401  (re-exported for the web's
     owns,
     readable,
     refuse_unless_released,
+    reviewer_task,
     sees_results,
     sees_team_percentages,
     team_place,

@@ -3,7 +3,8 @@ at ``/``, static files at ``/static``."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -11,9 +12,14 @@ from fastapi.staticfiles import StaticFiles
 
 from mqa_workflow.config import get_settings
 from mqa_workflow.db import Database, get_database
+from mqa_workflow.monitoring import web_metrics as metrics
+from mqa_workflow.tasks.dispatch import dispatch_pending
+from mqa_workflow.tasks.drainer import OutboxDrainer
 from mqa_workflow.web import errors
+from mqa_workflow.web.admission import AdmissionControl
 from mqa_workflow.web.api import router as api_router
 from mqa_workflow.web.pages import router as pages_router
+from mqa_workflow.web.uploads import UploadGuard
 
 HERE = Path(__file__).resolve().parent
 
@@ -27,8 +33,19 @@ SECURITY_HEADERS = {
 }
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # The drainer also starts on the first commit that queues work (servers run
+    # without lifespan events too); here it starts at once and stops cleanly.
+    app.state.background.start()
+    yield
+    app.state.background.stop()
+
+
 def create_app(database: Database | None = None) -> FastAPI:
+    settings = get_settings()
     app = FastAPI(
+        lifespan=lifespan,
         title="mqa-workflow",
         summary="The Shenzhen Mayor Quality Award (深圳市市长质量奖) workflow: the HTTP API.",
         version="0.1.0",
@@ -36,11 +53,16 @@ def create_app(database: Database | None = None) -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
     )
-    app.state.database = database or get_database(get_settings().database_url)
+    app.state.database = database or get_database(settings.database_url)
+    # Background work never runs inside a request: requests commit outbox rows and
+    # wake this thread (see deps.transaction).
+    app.state.background = OutboxDrainer(app.state.database, dispatch_pending,
+                                         settings.outbox_poll_seconds)
     errors.install(app)
     app.include_router(api_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    metrics.install(app)  # GET /metrics, and every request counted and timed by route
 
     @app.middleware("http")
     async def security_headers(request: Request,
@@ -50,4 +72,9 @@ def create_app(database: Database | None = None) -> FastAPI:
             response.headers.setdefault(name, value)
         return response
 
+    # Uploads: sign-in, CSRF and size are checked before the body is read.
+    app.add_middleware(UploadGuard)
+    # Outermost, so a refused request costs no routing, no body and no connection.
+    app.add_middleware(AdmissionControl, max_in_flight=settings.web_max_in_flight,
+                       retry_after=settings.web_retry_after)
     return app

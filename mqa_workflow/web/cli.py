@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role
 from mqa_workflow.accounts.service import get_user
-from mqa_workflow.cli_support import acting, actor_option, in_transaction
+from mqa_workflow.audit import service as audit
+from mqa_workflow.cli_support import acting, actor_option, in_transaction, resolve_actor
 from mqa_workflow.console import console, fail
 
 
@@ -40,9 +41,32 @@ def password(
     if value is None and secret != getpass.getpass("again: "):
         fail("the two passwords differ", code=2)
 
-    def work(session: Session) -> str:
+    def work(session: Session) -> tuple[str, int]:
         person = get_user(session, user)
-        set_password(session, person, secret)
-        return person.email
+        ended = set_password(session, person, secret)
+        audit.append(session, actor=resolve_actor(actor), trigger="set_password",
+                     data={"user": person.email, "sessions_ended": ended})
+        return person.email, ended
 
-    console.print(f"password set for {in_transaction(work, dispatch=False, check=admin)}")
+    email, ended = in_transaction(work, dispatch=False, check=admin)
+    console.print(f"password set for {email}; {ended} session(s) of theirs ended")
+
+
+def unlock(
+    email: str | None = typer.Argument(None, help="The account's e-mail address."),
+    address: str | None = typer.Option(None, "--address", help="A client address to unlock."),
+    actor: str | None = actor_option(),
+) -> None:
+    """Lift the sign-in lock left by failed sign-ins on an account and/or an address."""
+    from mqa_workflow.web import throttle
+
+    if not email and not address:
+        fail("say what to unlock: an e-mail address and/or --address", code=2)
+    admin = acting(actor, Role.ADMINISTRATOR, doing="unlock sign-in")
+
+    def work(session: Session) -> int:
+        return throttle.unlock(session, admin(session).email, email=email, address=address)
+
+    cleared = in_transaction(work, dispatch=False)
+    console.print(f"unlocked {' and '.join(filter(None, [email, address]))} "
+                  f"({cleared} lock record(s) cleared)")

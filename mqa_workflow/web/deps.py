@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.db import Database
 from mqa_workflow.permissions import require_role
-from mqa_workflow.tasks.dispatch import dispatch_pending
 from mqa_workflow.web.errors import CsrfRefused, Forbidden, Unauthenticated
 from mqa_workflow.web.models import WebSession
 from mqa_workflow.web.security import find_session, same_secret
@@ -32,17 +31,25 @@ def database_of(request: Request) -> Database:
     return request.app.state.database
 
 
+def wake_background(request: Request) -> None:
+    """Tell the server's outbox drainer that committed work may be waiting.
+
+    The work itself runs in the drainer's thread, never in the request: a request
+    answers as soon as its transaction (with its outbox rows) has committed.
+    """
+    request.app.state.background.wake()
+
+
 def transaction(request: Request) -> Iterator[Session]:
-    """The request's one unit of work; afterwards run the work it queued (as the CLI does).
+    """The request's one unit of work; after its commit, wake the background drainer.
 
     Function-scoped (see ``DB``), so the commit happens before the response is sent and
     a failed commit is answered as an error instead of after a 200.
     """
-    database = database_of(request)
-    with database.session() as session:
+    with database_of(request).session() as session:
         yield session
     if request.method not in SAFE_METHODS:
-        dispatch_pending(database)
+        wake_background(request)
 
 
 DB = Annotated[Session, Depends(transaction, scope="function")]

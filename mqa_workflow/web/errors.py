@@ -14,10 +14,12 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import DataError, IntegrityError, StatementError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, StatementError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from mqa_workflow.config import get_settings
 from mqa_workflow.errors import (
     ConflictError,
     DomainError,
@@ -26,6 +28,7 @@ from mqa_workflow.errors import (
     NotFoundError,
     TransitionRefusedError,
 )
+from mqa_workflow.web.security import TooManyAttempts
 
 
 class Unauthenticated(Exception):
@@ -81,6 +84,12 @@ def _answer(request: Request, status: int, detail: str, problems: list[str]) -> 
     return render_error(request, status, detail, problems)
 
 
+def _unavailable(request: Request, detail: str) -> Response:
+    response = _answer(request, 503, detail, [])
+    response.headers["Retry-After"] = str(get_settings().web_retry_after)
+    return response
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain(request: Request, error: DomainError) -> Response:
@@ -122,6 +131,24 @@ def install(app: FastAPI) -> None:
     async def overflow(request: Request, error: OverflowError) -> Response:
         # SQLite's driver refuses integers past 64 bits before SQLAlchemy sees them
         return _answer(request, 422, "a number is too large", [])
+
+    @app.exception_handler(TooManyAttempts)
+    async def throttled(request: Request, error: TooManyAttempts) -> Response:
+        response = _answer(request, 429, error.message, [])
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
+
+    @app.exception_handler(PoolTimeout)
+    async def pool_exhausted(request: Request, error: PoolTimeout) -> Response:
+        # Admission control keeps requests within the pool; this is the last guard.
+        return _unavailable(request, "the server is busy; retry in a moment")
+
+    @app.exception_handler(OperationalError)
+    async def database_away(request: Request, error: OperationalError) -> Response:
+        # A lost connection or a database refusing sessions: the unit of work rolled
+        # back whole, the pool replaces the connection, and a retry can succeed.
+        return _unavailable(request, "the database is unavailable for a moment; nothing was "
+                            "changed, retry shortly")
 
     @app.exception_handler(StatementError)
     async def statement(request: Request, error: StatementError) -> Response:

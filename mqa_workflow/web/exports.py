@@ -10,22 +10,33 @@ from typing import Any
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
+from mqa_workflow.clock import OFFICE_TZ
 from mqa_workflow.states.table import ApplicationState
 from mqa_workflow.web.listing import results_by_class
 
 HEADER = ("class", "rank", "application", "applicant", "state", "total",
-          "document_review_total", "site_visit_total", "process", "results", "outcome")
+          "document_review_total", "site_visit_total", "process", "results", "outcome",
+          "decided_at_beijing", "shortlisted")
 
 
 def result_rows(session: Session, cycle_id: int) -> Iterator[tuple[Any, ...]]:
+    """One row per ranked application: the class's ranking and the committee's decision
+    as frozen when it was taken (blank before)."""
     for award_class, entries in results_by_class(session, cycle_id).items():
         for entry in entries:
             application, score, votes = entry["application"], entry["score"], entry["tally"]
-            yield (award_class, score.rank, application.id, application.title,
+            review = entry["document_review_total"]
+            decided = votes.decided_at if votes else None
+            yield (award_class, entry["position"], application.id, application.title,
                    f"{application.state} {ApplicationState(application.state).label}",
-                   float(score.total), float(score.document_review_total),
-                   float(score.site_visit_total), score.breakdown.get("process"),
-                   score.breakdown.get("results"), votes.outcome if votes else "")
+                   float(score.total) if score else None,
+                   float(review) if review is not None else None,
+                   float(score.site_visit_total) if score else None,
+                   score.breakdown.get("process") if score else None,
+                   score.breakdown.get("results") if score else None,
+                   votes.outcome if votes and votes.outcome else "",
+                   decided.astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M") if decided else "",
+                   "yes" if entry["shortlisted"] else "no")
 
 
 def as_csv(session: Session, cycle_id: int) -> bytes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, or_, select
@@ -10,10 +9,16 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.applications.models import Application
-from mqa_workflow.committee.service import tally
-from mqa_workflow.reviews.models import ConflictOfInterest, ReviewAssignment, ScoreSheet
+from mqa_workflow.committee.service import decision_of
+from mqa_workflow.cycles.models import AwardCycle
+from mqa_workflow.reviews.models import (
+    ConflictOfInterest,
+    NoConflictStatement,
+    ReviewAssignment,
+    ScoreSheet,
+)
 from mqa_workflow.reviews.service import ACTIVE
-from mqa_workflow.scoring.models import ConsolidatedScore
+from mqa_workflow.scoring.ranking import cycle_rankings
 from mqa_workflow.web.access import COMMITTEE_STATES
 
 
@@ -28,7 +33,12 @@ def _visibility(user: User) -> ColumnElement[bool]:
     if user.has_role(Role.REVIEWER):
         assigned = select(ReviewAssignment.application_id).where(
             ReviewAssignment.reviewer_id == user.id, ReviewAssignment.status.in_(ACTIVE))
-        seen.append(Application.id.in_(assigned) & Application.id.not_in(conflicted))
+        # The materials open only after the no-conflict statement (the task list shows the
+        # assignments waiting for it).
+        confirmed = select(NoConflictStatement.application_id).where(
+            NoConflictStatement.user_id == user.id)
+        seen.append(Application.id.in_(assigned) & Application.id.in_(confirmed)
+                    & Application.id.not_in(conflicted))
     if user.has_role(Role.COMMITTEE_MEMBER):
         seen.append(Application.state.in_(COMMITTEE_STATES)
                     & Application.id.not_in(conflicted))
@@ -66,16 +76,17 @@ def sheet_of(session: Session, assignment: ReviewAssignment) -> ScoreSheet | Non
 
 
 def results_by_class(session: Session, cycle_id: int) -> dict[str, list[dict[str, Any]]]:
-    """Each class's consolidated ranking, with the committee's tally where it has voted."""
-    rows = session.execute(
-        select(Application, ConsolidatedScore).join(ConsolidatedScore)
-        .where(Application.cycle_id == cycle_id)
-        .order_by(Application.award_class, ConsolidatedScore.rank, Application.id))
-    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for application, score in rows:
-        votes = tally(session, application) if application.state in COMMITTEE_STATES else None
-        found[application.award_class].append({
-            "application": application, "score": score,
-            "tally": votes,
-        })
-    return dict(found)
+    """Each class's ranking (the one in scoring/ranking.py) with the committee's decision:
+    frozen once taken, the live tally while the committee decides."""
+    cycle = session.get(AwardCycle, cycle_id)
+    if cycle is None:
+        return {}
+    found: dict[str, list[dict[str, Any]]] = {}
+    for award_class, entries in cycle_rankings(session, cycle.id, list(cycle.classes)).items():
+        found[award_class] = [{
+            "application": entry.application, "score": entry.score,
+            "position": entry.position, "shortlisted": entry.shortlisted,
+            "document_review_total": entry.document_review_total,
+            "tally": decision_of(session, entry.application),
+        } for entry in entries]
+    return found

@@ -43,3 +43,27 @@ class WebSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=now)
     expires_at: Mapped[datetime]
+    # What the person sees in their list of sessions, to recognise each one.
+    client_address: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="", server_default="")
+
+    @property
+    def public_id(self) -> str:
+        """A handle for the session in lists and links: a prefix of the token's hash,
+        which tells nothing about the token itself."""
+        return self.token_hash[:16]
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins counted per account (``account:EMAIL``) or client address
+    (``address:IP``), and until when further attempts are refused.
+
+    Kept in the database, so several serving processes share one count.
+    """
+
+    __tablename__ = "sign_in_throttles"
+
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(default=now)
+    locked_until: Mapped[datetime | None]

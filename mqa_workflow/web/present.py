@@ -12,6 +12,7 @@ from mqa_workflow.accounts.models import User
 from mqa_workflow.applicants.models import Organization
 from mqa_workflow.applications.models import Application, Document
 from mqa_workflow.audit.models import AuditRecord
+from mqa_workflow.committee.models import CommitteeDecision
 from mqa_workflow.committee.service import committee_title
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.notifications.models import Notification
@@ -53,6 +54,12 @@ def document_json(document: Document) -> dict[str, Any]:
             "sha256": document.sha256, "uploaded_at": when(document.uploaded_at)}
 
 
+def decided_award(session: Session, application: Application) -> str | None:
+    """The committee's decision as frozen when taken (grand, encouragement or none)."""
+    decision = session.get(CommitteeDecision, application.id)
+    return decision.outcome if decision is not None else None
+
+
 def application_json(session: Session, viewer: User, application: Application
                      ) -> dict[str, Any]:
     """Everything for those who see the materials; title, state and results for the rest
@@ -62,7 +69,7 @@ def application_json(session: Session, viewer: User, application: Application
         "id": application.id, "cycle_id": application.cycle_id,
         "award_class": application.award_class, "state": state.value,
         "state_label": state.label, "version": application.version,
-        "decided_award": application.decided_award,
+        "decided_award": decided_award(session, application),
     }
     if not access.full_materials(session, viewer, application):
         data["title"] = committee_title(session, viewer, application)
@@ -109,7 +116,8 @@ def visit_json(visit: SiteVisit | None) -> dict[str, Any] | None:
     if visit is None:
         return None
     return {"scheduled_on": when(visit.scheduled_on),
-            "issues_to_verify": list(visit.issues_to_verify), "report": visit.report,
+            "issues_to_verify": list(visit.issues_to_verify),
+            "findings": [dict(f) for f in visit.findings], "report": visit.report,
             "reported_by": visit.reported_by, "reported_at": when(visit.reported_at)}
 
 

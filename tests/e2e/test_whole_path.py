@@ -12,6 +12,7 @@ in ``artifacts/e2e/``.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +21,7 @@ import pytest
 
 from mqa_workflow.db import Database
 from mqa_workflow.migrations.service import upgrade
-from tests.e2e.world import PASSWORD, World, answers, build
+from tests.e2e.world import PASSWORD, USCC_A, World, answers, build
 from tests.services import web_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -100,6 +101,10 @@ def _score(reviewer: Person, stage: str, percentage: str, step: str) -> None:
     page = reviewer.page
     page.goto("/tasks")
     page.click(f'a[data-stage="{stage}"]')
+    if page.locator("#confirm-statement").count():  # the 回避承诺, once per application
+        expect(page.locator("#statement")).to_contain_text("本人承诺")
+        reviewer.shot("04a-no-conflict-statement")
+        page.click("#confirm-statement")
     page.fill("textarea[name='strengths_1.1']", "文化理念体系完整")
     page.fill("textarea[name='opportunities_1.1']", "对标分析不足")
     page.locator("select.pct").first.select_option(percentage)
@@ -177,8 +182,12 @@ def test_one_application_from_submission_to_feedback_in_chromium(
     _consensus(reviewers[0], a, "site_visit", "07-site-visit-consensus")
     leader = reviewers[0].page
     leader.goto(f"/applications/{a}/site-visit")
+    leader.select_option("select[name=verified_0]", "partly")
+    leader.fill("textarea[name=finding_0]", "满意度由第三方测评，但样本未覆盖海外客户。")
     leader.fill("textarea[name=report]", "现场核实：顾客满意度数据真实，过程受控。")
     leader.click("#submit-report")
+    expect(leader.locator("#visit-findings")).to_contain_text("部分核实")
+    expect(leader.locator("#visit-findings")).to_contain_text("样本未覆盖海外客户")
     expect(leader.locator("#visit-report")).to_contain_text("现场核实")
     reviewers[0].shot("08-site-visit-report")
 
@@ -188,14 +197,20 @@ def test_one_application_from_submission_to_feedback_in_chromium(
     committee = Person(chromium, server, world.emails["committee"], "committee")
     committee.page.goto("/committee")
     expect(committee.page.locator("#committee")).to_contain_text("380")
+    committee.page.click("tr.findings summary")  # the site visit's finding per issue
+    expect(committee.page.locator(".site-visit-findings")).to_contain_text("部分核实")
     committee.page.click('button[data-vote="grand"]')
     expect(committee.page.locator(".vote")).to_have_text("大奖")
     committee.shot("09-committee-vote")
 
     _advance(admin, a, "award_grand", "获大奖")
+    # The decision as frozen when taken: the winner reads its own award, not "none".
+    expect(admin.page.locator("#tally")).to_contain_text("结果: 大奖")
+    expect(admin.page.locator("#decided")).to_contain_text("北京时间")
     admin.shot("10-case-decided")
     admin.page.goto(f"/admin/cycles/{world.cycle_id}/results")
     expect(admin.page.locator("svg.radar")).to_have_count(1)
+    expect(admin.page.locator("table.ranking tbody tr").first).to_contain_text("大奖")
     admin.shot("11-rankings")
 
     # the decision is known, the scores and feedback wait for the office's release
@@ -215,5 +230,117 @@ def test_one_application_from_submission_to_feedback_in_chromium(
     page.click("#feedback-link")
     expect(page.locator("body")).to_contain_text("380.000")
     expect(page.locator("body")).to_contain_text("文化理念体系完整")
+    expect(page.locator("#decision")).to_contain_text("授予大奖")
+    expect(page.locator("#site-visit-findings")).to_contain_text("样本未覆盖海外客户")
     applicant.shot("14-feedback-report")
     assert len(list(ARTIFACTS.glob("*.png"))) >= 16
+
+
+@pytest.fixture
+def world_in_review(tmp_path: Path) -> Iterator[World]:
+    url = f"sqlite:///{tmp_path / 'e2e-conflicts.sqlite3'}"
+    upgrade(url)
+    database = Database(url)
+    world = build(database)
+    with database.session() as session:  # a spare reviewer, to replace a withdrawn one
+        from mqa_workflow.accounts.models import Role
+        from mqa_workflow.accounts.service import add_user
+        from mqa_workflow.reviews.service import add_pool_reviewer
+
+        spare = add_user(session, name="专家四", email="r4@pool.cn", roles=[Role.REVIEWER])
+        add_pool_reviewer(session, spare, classes=["economic"], industries=["先进制造"],
+                          capacity=8, may_lead=False)
+    yield world
+    database.engine.dispose()
+
+
+def test_conflict_profiles_and_a_declaration_in_chromium(
+        world_in_review: World, chromium: object) -> None:
+    from playwright.sync_api import expect
+
+    world = world_in_review
+    with web_server(world.database) as server:
+        admin = Person(chromium, server, world.emails["admin"], "admin")
+        admin.page.goto("/admin/conflicts")
+        admin.page.click(f'a[data-edit="{world.emails["committee"]}"]')
+        admin.page.fill("input[name=industry]", "先进制造")
+        admin.page.fill("textarea[name=engagements]",
+                        "91440300MA5F00101X,深圳甲精密制造有限公司,辅导,2024-01-01,2024-06-30")
+        admin.page.click("#profile-form button[type=submit]")
+        expect(admin.page.locator("body")).to_contain_text("fails its check character")
+        admin.shot("20-conflict-profile-refused")
+        admin.page.go_back()
+        admin.page.fill("textarea[name=engagements]",
+                        f"{USCC_A},深圳甲精密制造有限公司,辅导,2024-01-01,2024-06-30")
+        admin.page.click("#profile-form button[type=submit]")
+        expect(admin.page.locator("textarea[name=engagements]")).to_have_value(
+            f"{USCC_A},深圳甲精密制造有限公司,辅导,2024-01-01,2024-06-30")
+        admin.shot("20a-conflict-profile-saved")
+
+        reviewer = Person(chromium, server, world.emails["reviewer2"], "reviewer2")
+        reviewer.page.goto("/tasks")
+        reviewer.page.click("details.withdraw summary")
+        reviewer.page.fill("form[data-declare] input[name=reason]", "近亲属在该单位任职")
+        reviewer.shot("21-declare-conflict")
+        reviewer.page.click("form[data-declare] button[type=submit]")
+        expect(reviewer.page.locator("#tasks")).to_contain_text("暂无待办")
+        expect(reviewer.page.locator("#notice")).to_contain_text("已申报回避")
+        reviewer.shot("21a-conflict-declared")
+
+        admin.page.goto("/admin/conflicts")
+        expect(admin.page.locator("#conflicts")).to_contain_text("近亲属在该单位任职")
+        expect(admin.page.locator("#conflicts")).to_contain_text("北京时间")
+        expect(admin.page.locator("#conflicts")).to_contain_text("咨询/辅导")  # the committee
+        admin.shot("22-conflicts-recorded")
+        admin.page.goto(f"/admin/cases/{world.application_id}")
+        expect(admin.page.locator("body")).to_contain_text("专家四")
+
+
+def test_a_person_sees_their_sessions_and_a_password_change_ends_the_others(
+        world: World, server: str, chromium: object) -> None:
+    from playwright.sync_api import expect
+
+    office = Person(chromium, server, world.emails["reviewer"], "reviewer-office")
+    home = Person(chromium, server, world.emails["reviewer"], "reviewer-home")
+    page = office.page
+    page.click("a.who")  # the name in the header opens the person's sessions
+    expect(page.locator("#sessions tbody tr")).to_have_count(2)
+    expect(page.locator("#sessions")).to_contain_text("当前会话")
+    page.fill("input[name=current_password]", PASSWORD)
+    page.fill("input[name=new_password]", "aaaaaaaaaaaaaaaa")
+    page.click("#password button[type=submit]")
+    expect(page.locator("#password .error")).to_contain_text("不同字符")
+    office.shot("30-sessions-weak-password")
+    page.fill("input[name=current_password]", PASSWORD)
+    page.fill("input[name=new_password]", "南山-评审-口令-2026")
+    page.click("#password button[type=submit]")
+    expect(page.locator("p.ok")).to_contain_text("密码已修改")
+    expect(page.locator("#sessions tbody tr")).to_have_count(1)
+    office.shot("30a-sessions-after-password-change")
+    home.page.goto("/tasks")
+    expect(home.page).to_have_url(re.compile(r"/login\?next="))  # the other one ended
+    page.click("#logout-everywhere")
+    expect(page).to_have_url(re.compile(r"/login$"))
+    page.goto("/account/sessions")
+    expect(page).to_have_url(re.compile(r"/login\?next="))
+
+
+def test_an_administrator_sees_a_locked_account_and_unlocks_it(
+        world: World, server: str, chromium: object) -> None:
+    import httpx
+    from playwright.sync_api import expect
+
+    locked = world.emails["reviewer2"]
+    for n in range(6):
+        httpx.post(f"{server}/api/auth/login", json={"email": locked,
+                                                     "password": f"guess-{n}"})
+    admin = Person(chromium, server, world.emails["admin"], "admin")
+    admin.page.goto("/ops")
+    admin.page.click("#sign-in-locks")
+    expect(admin.page.locator("#locks")).to_contain_text(locked)
+    admin.shot("31-sign-in-locks")
+    admin.page.click("#locks button[type=submit]")
+    expect(admin.page.locator("p.ok")).to_contain_text("已解除锁定")
+    expect(admin.page.locator("#locks")).not_to_contain_text(locked)
+    assert httpx.post(f"{server}/api/auth/login", json={
+        "email": locked, "password": PASSWORD}).status_code == 200

@@ -113,11 +113,12 @@ def signed_in_clients(world: World) -> Iterator[dict[str, TestClient]]:
     from fastapi.testclient import TestClient
 
     from mqa_workflow.web.app import create_app
+    from tests.services import settling
 
     app = create_app(world.database)
     clients = {}
     for role in PEOPLE:
-        client = TestClient(app)
+        client = settling(TestClient(app))
         token = client.post("/api/auth/login", json={"email": world.emails[role],
                                                      "password": PASSWORD}).json()["token"]
         client.cookies.clear()
@@ -128,3 +129,4 @@ def signed_in_clients(world: World) -> Iterator[dict[str, TestClient]]:
     finally:
         for client in clients.values():
             client.close()
+        app.state.background.stop()

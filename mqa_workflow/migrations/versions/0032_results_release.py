@@ -1,7 +1,7 @@
 """results release: when the office released a cycle's results to the applicants
 
 Revision ID: 0032
-Revises: 0020
+Revises: 0030
 Create Date: 2026-12-01 08:00:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '0032'
-down_revision: str | Sequence[str] | None = '0020'
+down_revision: str | Sequence[str] | None = '0030'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

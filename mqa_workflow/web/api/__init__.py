@@ -9,6 +9,7 @@ from mqa_workflow.web.api import (
     applications,
     auth,
     committee,
+    conflicts,
     cycles,
     documents,
     notifications,
@@ -22,5 +23,5 @@ from mqa_workflow.web.api import (
 
 router = APIRouter(prefix="/api")
 for module in (auth, users, standards, cycles, applicants, applications, documents,
-               transitions, reviews, committee, reports, notifications, operations):
+               transitions, reviews, conflicts, committee, reports, notifications, operations):
     router.include_router(module.router)

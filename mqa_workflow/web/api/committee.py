@@ -10,7 +10,8 @@ from sqlalchemy import select
 from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application
 from mqa_workflow.committee.models import CommitteeVote
-from mqa_workflow.committee.service import cast_vote, tally
+from mqa_workflow.committee.service import cast_vote, decision_of
+from mqa_workflow.reviews.models import SiteVisit
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.web import access
 from mqa_workflow.web.api.schemas import Id, VoteBody
@@ -27,10 +28,21 @@ def own_vote(session: DB, member: User, application: Application) -> str | None:
         CommitteeVote.application_id == application.id, CommitteeVote.member_id == member.id))
 
 
-def tally_json(session: DB, application: Application) -> dict[str, Any]:
-    result = tally(session, application)
+def findings_of(session: DB, application: Application) -> list[dict[str, Any]]:
+    """The site visit's finding for each issue it verified (none before its report)."""
+    visit = session.get(SiteVisit, application.id)
+    return list(visit.findings) if visit is not None and visit.reported_at else []
+
+
+def tally_json(session: DB, application: Application) -> dict[str, Any] | None:
+    """The frozen decision once taken, the live tally while the committee decides."""
+    result = decision_of(session, application)
+    if result is None:
+        return None
     return {"eligible": result.eligible, "recused": result.recused, "counts": result.counts,
-            "outcome": result.outcome, "problems": result.problems, "notes": result.notes}
+            "outcome": result.outcome, "problems": result.problems, "notes": result.notes,
+            "frozen": result.frozen, "decided_by": result.decided_by,
+            "decided_at": result.decided_at.isoformat() if result.decided_at else None}
 
 
 @router.get("/committee/applications",
@@ -38,7 +50,8 @@ def tally_json(session: DB, application: Application) -> dict[str, Any]:
 def committee_list(session: DB, user: CommitteeMember) -> list[dict[str, Any]]:
     return [application_json(session, user, a)
             | {"score": score_json(session.get(ConsolidatedScore, a.id)),
-               "my_vote": own_vote(session, user, a)}
+               "my_vote": own_vote(session, user, a),
+               "site_visit_findings": [dict(f) for f in findings_of(session, a)]}
             for a in visible_applications(session, user)
             if access.committee_may_see(session, user, a)]
 
@@ -61,5 +74,6 @@ def post_vote(application_id: Id, body: VoteBody, session: DB, user: CommitteeMe
 
 @router.get("/applications/{application_id}/tally",
             summary="Votes, recusals, quorum and the outcome within the quotas")
-def get_tally(application_id: Id, session: DB, user: AdminOrCommittee) -> dict[str, Any]:
+def get_tally(application_id: Id, session: DB, user: AdminOrCommittee
+              ) -> dict[str, Any] | None:
     return tally_json(session, _before_committee(session, user, application_id))

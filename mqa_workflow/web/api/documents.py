@@ -21,7 +21,11 @@ router = APIRouter(tags=["documents"])
 
 
 def read_upload(upload: UploadFile) -> bytes:
-    """The upload's bytes, refusing more than the domain's limit without reading it all."""
+    """The upload's bytes, refusing more than the domain's limit without reading it all.
+
+    The body reached here through ``UploadGuard`` (signed in, CSRF, size) and was
+    spooled to a bounded temporary file by the multipart parser.
+    """
     data = upload.file.read(MAX_DOCUMENT_BYTES + 1)
     if len(data) > MAX_DOCUMENT_BYTES:
         raise InvalidInputError("cannot attach the document", [
@@ -30,12 +34,12 @@ def read_upload(upload: UploadFile) -> bytes:
 
 
 @router.post("/applications/{application_id}/documents", status_code=201,
-             summary="Attach a document (PDF, image, Word or Excel)")
+             summary="Attach a document (PDF, PNG/JPEG, Word or Excel, judged from its content; "
+                     "409 if the same content is already attached)")
 def upload(application_id: Id, file: Annotated[UploadFile, File()], session: DB,
            user: CurrentUser) -> dict[str, Any]:
     application = access.editable(session, user, application_id)
     document = attach_document(session, application, file.filename or "unnamed",
-                               file.content_type or "application/octet-stream",
                                read_upload(file))
     return document_json(document)
 

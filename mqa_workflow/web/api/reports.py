@@ -33,7 +33,7 @@ def feedback(application_id: Id, session: DB, user: CurrentUser) -> HTMLResponse
 
 
 @router.get("/cycles/{cycle_id}/results",
-            summary="Each class's consolidated ranking and the committee's tallies")
+            summary="Each class's ranking and the committee's decisions")
 def results(cycle_id: Id, session: DB, user: AdminOrCommittee) -> dict[str, Any]:
     cycle = get_cycle(session, cycle_id)
     classes = {}
@@ -46,9 +46,12 @@ def results(cycle_id: Id, session: DB, user: AdminOrCommittee) -> dict[str, Any]
                 continue  # recused, or not (yet) before the committee
             votes = entry["tally"]
             rows.append(application_json(session, user, application)
-                        | {"score": score_json(entry["score"]),
-                           "outcome": votes.outcome if votes else None})
-        classes[award_class] = rows
+                        | {"position": entry["position"], "shortlisted": entry["shortlisted"],
+                           "score": score_json(entry["score"]),
+                           "outcome": votes.outcome if votes else None,
+                           "decision_frozen": bool(votes and votes.frozen)})
+        if rows:
+            classes[award_class] = rows
     return {"cycle_id": cycle.id, "classes": classes}
 
 

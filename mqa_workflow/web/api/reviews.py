@@ -15,10 +15,9 @@ from mqa_workflow.reviews.service import (
     decline,
     record_consensus,
     save_sheet,
-    schedule_site_visit,
     spreads,
-    submit_visit_report,
 )
+from mqa_workflow.reviews.site_visits import schedule_site_visit, submit_visit_report
 from mqa_workflow.web import access
 from mqa_workflow.web.api.schemas import (
     AssignBody,
@@ -70,7 +69,8 @@ def post_assign(application_id: Id, body: AssignBody, session: DB, user: Admin
              summary="Decline your assignment; a replacement is assigned at once")
 def post_decline(assignment_id: Id, body: DeclineBody, session: DB, user: Reviewer
                  ) -> dict[str, Any]:
-    assignment = _mine(session, user, assignment_id)
+    # Declining needs no opening of the materials (nor the no-conflict statement).
+    assignment = access.reviewer_task(session, user, assignment_id)
     result = decline(session, assignment, body.reason)
     return {"replacements": [a.reviewer_id for a in result.assignments],
             "uncovered": [u.reason for u in result.uncovered]}
@@ -155,4 +155,5 @@ def put_visit(application_id: Id, body: VisitBody, session: DB, user: Admin
 def post_report(application_id: Id, body: ReportBody, session: DB, user: Reviewer
                 ) -> dict[str, Any] | None:
     application = _team_or_admin(session, user, application_id, ReviewStage.SITE_VISIT.value)
-    return visit_json(submit_visit_report(session, application, user, body.report))
+    findings = [finding.model_dump() for finding in body.findings]
+    return visit_json(submit_visit_report(session, application, user, findings, body.report))

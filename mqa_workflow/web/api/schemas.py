@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -27,6 +27,11 @@ class LoginBody(Strict):
 
 class PasswordBody(Strict):
     password: Annotated[str, StringConstraints(max_length=1024)]
+
+
+class UnlockBody(Strict):
+    email: Short | None = None
+    address: Annotated[str, StringConstraints(max_length=64)] | None = None
 
 
 class ChangePasswordBody(Strict):
@@ -128,8 +133,17 @@ class VisitBody(Strict):
     issues_to_verify: Annotated[list[Text], Field(max_length=50)] = Field(default_factory=list)
 
 
+class FindingBody(Strict):
+    issue: Text
+    verified: Literal["yes", "partly", "no"]
+    finding: Text
+
+
 class ReportBody(Strict):
-    report: Text
+    """The site-visit report: one finding per issue to verify, and an overall summary."""
+
+    findings: Annotated[list[FindingBody], Field(max_length=50)] = Field(default_factory=list)
+    report: Text = ""  # the overall summary
 
 
 class VoteBody(Strict):
@@ -143,3 +157,47 @@ class ReadBody(Strict):
 
 class RetryBody(Strict):
     ids: Annotated[list[Id], Field(max_length=500)] = Field(default_factory=list)
+
+
+class DeclarationBody(Strict):
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+_Field = Annotated[str | None, StringConstraints(max_length=300)]
+
+
+class EmploymentBody(Strict):
+    uscc: Short
+    name: Short
+    start: Short
+    end: _Field = None
+
+
+class RelationshipBody(Strict):
+    uscc: Short
+    kind: Short
+    note: Short = ""
+
+
+class EngagementBody(Strict):
+    uscc: Short
+    name: Short
+    kind: Short
+    start: Short
+    end: _Field = None
+
+
+class ShareholdingBody(Strict):
+    uscc: Short
+    name: Short
+    share: Short = ""
+
+
+class ConflictProfileBody(Strict):
+    employer_uscc: _Field = None
+    industry: _Field = None
+    district: _Field = None
+    employments: Annotated[list[EmploymentBody], Field(max_length=100)] = []
+    relationships: Annotated[list[RelationshipBody], Field(max_length=100)] = []
+    engagements: Annotated[list[EngagementBody], Field(max_length=100)] = []
+    shareholdings: Annotated[list[ShareholdingBody], Field(max_length=100)] = []

@@ -10,10 +10,16 @@ from fastapi import APIRouter, Depends, Request
 from mqa_workflow.cycles.service import get_cycle
 from mqa_workflow.states.bulk import advance_all
 from mqa_workflow.states.engine import advance
-from mqa_workflow.tasks.dispatch import dispatch_pending
 from mqa_workflow.web import access
 from mqa_workflow.web.api.schemas import BulkBody, Id, TransitionBody
-from mqa_workflow.web.deps import DB, AdminSnapshot, CurrentUser, admin_outside, database_of
+from mqa_workflow.web.deps import (
+    DB,
+    AdminSnapshot,
+    CurrentUser,
+    admin_outside,
+    database_of,
+    wake_background,
+)
 from mqa_workflow.web.present import application_json
 
 router = APIRouter(tags=["transitions"])
@@ -46,6 +52,6 @@ def post_bulk(body: BulkBody, request: Request,
                          trigger=body.trigger, actor_ref=str(admin.user_id), reason=body.reason,
                          dry_run=body.dry_run)
     if not body.dry_run:
-        dispatch_pending(database)
+        wake_background(request)
     return {"trigger": report.trigger, "dry_run": report.dry_run, "moved": report.moved,
             "refused": {str(k): v for k, v in report.refused.items()}}

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mqa_workflow.web.pages import admin, applicant, committee, common, operator, reviewer
+from mqa_workflow.web.pages import (
+    admin,
+    applicant,
+    committee,
+    common,
+    conflicts,
+    operator,
+    reviewer,
+)
 
 router = APIRouter(include_in_schema=False)
-for module in (common, applicant, reviewer, admin, committee, operator):
+for module in (common, applicant, reviewer, conflicts, admin, committee, operator):
     router.include_router(module.router)

@@ -16,16 +16,16 @@ from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.cycles.service import get_cycle
 from mqa_workflow.reports.release import release_refusals, release_results
 from mqa_workflow.reviews.models import ReviewStage, SiteVisit
-from mqa_workflow.reviews.service import assign_stage, schedule_site_visit
+from mqa_workflow.reviews.service import assign_stage
+from mqa_workflow.reviews.site_visits import schedule_site_visit
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.states.bulk import advance_all
 from mqa_workflow.states.engine import waiting_for
 from mqa_workflow.states.table import BY_TRIGGER, TRANSITIONS, ApplicationState
-from mqa_workflow.tasks.dispatch import dispatch_pending
 from mqa_workflow.web import access, charts
 from mqa_workflow.web.api.committee import tally_json
-from mqa_workflow.web.deps import AdminSnapshot, admin_outside, database_of
+from mqa_workflow.web.deps import AdminSnapshot, admin_outside, database_of, wake_background
 from mqa_workflow.web.errors import Forbidden
 from mqa_workflow.web.listing import assignments_of, results_by_class
 from mqa_workflow.web.pages.deps import Form, Page, text
@@ -79,7 +79,7 @@ def bulk(cycle_id: int, request: Request, form: Form,
                          or None, trigger=text(form, "trigger"), actor_ref=str(admin.user_id),
                          reason=text(form, "reason"), dry_run=dry_run)
     if not dry_run:
-        dispatch_pending(database)
+        wake_background(request)
     with database.session() as session:
         user = session.get(User, admin.user_id)
     return render(request, "admin/bulk.html", user=user, csrf=admin.csrf_token, cycle=cycle,
@@ -97,8 +97,7 @@ def case(application_id: int, request: Request, page: Page) -> Response:
                       page.session, application_id=application.id),
                   visit=page.session.get(SiteVisit, application.id),
                   score=page.session.get(ConsolidatedScore, application.id),
-                  tally=tally_json(page.session, application)
-                  if application.state in access.COMMITTEE_STATES else None)
+                  tally=tally_json(page.session, application))
 
 
 @router.post("/cases/{application_id}/assign")
@@ -136,13 +135,18 @@ def results(cycle_id: int, request: Request, page: Page) -> Response:
         standard = load_standard(award_class)
         shown = [e for e in entries if access.is_admin(page.user)
                  or access.committee_may_see(page.session, page.user, e["application"])]
+        if not shown:
+            continue
         for entry in shown:
+            if entry["score"] is None:
+                continue  # not consolidated (yet): no category profile to draw
             points = entry["score"].breakdown.get("categories", {})
             entry["radar"] = charts.radar([(c.code, float(points.get(c.code, 0)), c.points)
                                            for c in standard.categories])
             entry["polygon"] = charts.polygon(entry["radar"])
         by_class[award_class] = {
             "entries": shown, "standard": standard,
-            "bars": charts.distribution([float(e["score"].total) for e in shown])}
+            "bars": charts.distribution([float(e["score"].total) for e in shown
+                                         if e["score"] is not None])}
     return render(request, "admin/results.html", user=page.user, csrf=page.csrf, cycle=cycle,
                   by_class=by_class, admin=access.is_admin(page.user))

@@ -90,8 +90,7 @@ def save_answers(application_id: int, page: Page, form: Form) -> Response:
 @router.post("/applications/{application_id}/documents")
 def upload(application_id: int, page: Page, file: Annotated[UploadFile, File()]) -> Response:
     application = access.editable(page.session, page.user, application_id)
-    attach_document(page.session, application, file.filename or "unnamed",
-                    file.content_type or "application/octet-stream", read_upload(file))
+    attach_document(page.session, application, file.filename or "unnamed", read_upload(file))
     return back_to(f"/applications/{application_id}#documents")
 
 

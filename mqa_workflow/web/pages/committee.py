@@ -7,6 +7,8 @@ from fastapi.responses import Response
 
 from mqa_workflow.accounts.models import Role
 from mqa_workflow.committee.service import cast_vote, committee_title
+from mqa_workflow.reviews.models import SiteVisit
+from mqa_workflow.reviews.site_visits import findings_shown
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.web import access
 from mqa_workflow.web.api.committee import own_vote
@@ -23,7 +25,8 @@ def before_committee(request: Request, page: Page) -> Response:
     page.need(Role.COMMITTEE_MEMBER)
     rows = [{"application": a, "title": committee_title(page.session, page.user, a),
              "score": page.session.get(ConsolidatedScore, a.id),
-             "vote": own_vote(page.session, page.user, a)}
+             "vote": own_vote(page.session, page.user, a),
+             "findings": findings_shown(page.session.get(SiteVisit, a.id))}
             for a in visible_applications(page.session, page.user)
             if access.committee_may_see(page.session, page.user, a)]
     return render(request, "committee/list.html", user=page.user, csrf=page.csrf, rows=rows)

@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from mqa_workflow.accounts.models import Role
+from mqa_workflow.audit import service as audit
+from mqa_workflow.clock import OFFICE_TZ
+from mqa_workflow.errors import InvalidInputError, NotFoundError
 from mqa_workflow.notifications.inbox import inbox, mark_read, unread_count
-from mqa_workflow.web.api.auth import set_session_cookie
-from mqa_workflow.web.deps import DB, SESSION_COOKIE
-from mqa_workflow.web.i18n import LANGUAGES
+from mqa_workflow.web import throttle
+from mqa_workflow.web.api.auth import client_of, set_session_cookie
+from mqa_workflow.web.deps import SESSION_COOKIE, database_of
+from mqa_workflow.web.i18n import LANGUAGES, translator
 from mqa_workflow.web.models import WebSession
-from mqa_workflow.web.pages.deps import Page
-from mqa_workflow.web.pages.rendering import back_to, render
-from mqa_workflow.web.security import check_password, open_session
+from mqa_workflow.web.pages.deps import Form as FormData
+from mqa_workflow.web.pages.deps import Page, text
+from mqa_workflow.web.pages.rendering import back_to, language, render
+from mqa_workflow.web.security import (
+    TooManyAttempts,
+    check_password,
+    end_session_by_id,
+    end_sessions,
+    sessions_of,
+    set_password,
+    sign_in,
+)
 
 router = APIRouter()
 
@@ -36,14 +50,22 @@ def login_page(request: Request, next: str = "/") -> Response:
 
 
 @router.post("/login")
-def login(request: Request, session: DB, email: Annotated[str, Form(max_length=320)],
+def login(request: Request, email: Annotated[str, Form(max_length=320)],
           password: Annotated[str, Form(max_length=1024)],
           next: Annotated[str, Form(max_length=2000)] = "/") -> Response:
-    user = check_password(session, email, password)
-    if user is None:
+    address, agent = client_of(request)
+    try:
+        done = sign_in(database_of(request), email, password, client_address=address,
+                       user_agent=agent)
+    except TooManyAttempts as refused:
+        page = render(request, "login.html", next=_safe_next(next), failed=False,
+                      wait=refused.retry_after, status=429)
+        page.headers["Retry-After"] = str(refused.retry_after)
+        return page
+    if done is None:
         return render(request, "login.html", next=_safe_next(next), failed=True, status=401)
     response = back_to(_safe_next(next))
-    set_session_cookie(request, response, open_session(session, user).token)
+    set_session_cookie(request, response, done.issued.token)
     return response
 
 
@@ -75,6 +97,88 @@ def inbox_page(request: Request, page: Page) -> Response:
 def inbox_read(page: Page) -> Response:
     mark_read(page.session, page.user)
     return back_to("/inbox")
+
+
+def _beijing(moment: datetime) -> str:
+    return moment.astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def _sessions_page(request: Request, page: Page, *, notice: str = "",
+                   problems: list[str] | None = None, status: int = 200) -> Response:
+    current = page.session.scalar(select(WebSession.token_hash).where(
+        WebSession.user_id == page.user.id, WebSession.csrf_token == page.csrf))
+    rows = [{"id": s.public_id, "created": _beijing(s.created_at),
+             "expires": _beijing(s.expires_at), "address": s.client_address,
+             "agent": s.user_agent, "current": s.token_hash == current}
+            for s in sessions_of(page.session, page.user)]
+    return render(request, "sessions.html", user=page.user, csrf=page.csrf, sessions=rows,
+                  notice=notice, problems=problems or [], status=status)
+
+
+@router.get("/account/sessions")
+def sessions_page(request: Request, page: Page) -> Response:
+    return _sessions_page(request, page)
+
+
+@router.post("/account/sessions/{session_id}/end")
+def end_one(session_id: Annotated[str, Path(max_length=64)], page: Page) -> Response:
+    if not end_session_by_id(page.session, page.user, session_id):
+        raise NotFoundError(f"you have no session {session_id}")
+    audit.append(page.session, actor=page.user.email, trigger="end_session",
+                 data={"session": session_id})
+    return back_to("/account/sessions")
+
+
+@router.post("/account/logout-everywhere")
+def logout_everywhere(page: Page) -> Response:
+    ended = end_sessions(page.session, page.user)
+    audit.append(page.session, actor=page.user.email, trigger="end_all_sessions",
+                 data={"sessions_ended": ended})
+    response = back_to("/login")
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.post("/account/password")
+def change_password(request: Request, page: Page, form: FormData) -> Response:
+    if check_password(page.session, page.user.email, text(form, "current_password")) is None:
+        return _sessions_page(request, page, problems=[
+            "当前密码错误 (the current password is wrong)"], status=422)
+    current = page.session.scalar(select(WebSession.token_hash).where(
+        WebSession.user_id == page.user.id, WebSession.csrf_token == page.csrf))
+    try:
+        ended = set_password(page.session, page.user, text(form, "new_password"),
+                             keep_session=current)
+    except InvalidInputError as refused:
+        return _sessions_page(request, page, problems=refused.problems, status=422)
+    audit.append(page.session, actor=page.user.email, trigger="change_password",
+                 data={"user": page.user.email, "sessions_ended": ended})
+    return _sessions_page(request, page, notice=translator(language(request))(
+        "Password changed; your other sessions have ended."))
+
+
+@router.get("/sign-in-locks")
+def sign_in_locks(request: Request, page: Page, notice: str = "") -> Response:
+    page.need(Role.ADMINISTRATOR)
+    t = translator(language(request))
+    colon = "：" if language(request) == "zh" else ": "
+    rows = []
+    for lock in throttle.locks(page.session):
+        kind, value = lock.key.split(":", 1)
+        rows.append({"label": f"{t('Account') if kind == 'account' else t('Address')}"
+                              f"{colon}{value}", "failures": lock.failures,
+                     "until": _beijing(lock.locked_until) if lock.locked_until else "",
+                     "field": "email" if kind == "account" else "address", "value": value})
+    return render(request, "sign_in_locks.html", user=page.user, csrf=page.csrf, locks=rows,
+                  notice=t("Unlocked.") if notice else "")
+
+
+@router.post("/sign-in-locks/unlock")
+def unlock_sign_in(page: Page, form: FormData) -> Response:
+    page.need(Role.ADMINISTRATOR)
+    throttle.unlock(page.session, page.user.email, email=text(form, "email") or None,
+                    address=text(form, "address") or None)
+    return back_to("/sign-in-locks?notice=1")
 
 
 @router.get("/lang/{code}")

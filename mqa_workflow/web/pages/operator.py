@@ -1,4 +1,5 @@
-"""Operator pages: queues, failing tasks and e-mails with retry buttons, overdue work."""
+"""Operator pages: health at a glance (red when something needs an operator), workers,
+queues, failing tasks and e-mails with retry buttons, overdue work."""
 
 from __future__ import annotations
 
@@ -18,8 +19,12 @@ router = APIRouter(prefix="/ops")
 @router.get("")
 def operations(request: Request, page: Page) -> Response:
     page.need(Role.OPERATOR, Role.ADMINISTRATOR)
-    return render(request, "operator/ops.html", user=page.user, csrf=page.csrf,
-                  figures=overview(page.session))
+    figures = overview(page.session)
+    response = render(request, "operator/ops.html", user=page.user, csrf=page.csrf,
+                      figures=figures)
+    # Browsers reload on this header by themselves: auto-refresh without any script.
+    response.headers["Refresh"] = str(figures["refresh_seconds"])
+    return response
 
 
 @router.post("/tasks/{message_id}/retry")

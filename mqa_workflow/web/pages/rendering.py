@@ -19,9 +19,14 @@ TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "
 TEMPLATES.env.globals["state_label"] = lambda s: STATE_LABELS.get(ApplicationState(s), s)
 
 
-def beijing(moment: datetime) -> str:
-    """A stored moment (UTC) as Beijing time, the office's clock."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def beijing(moment: datetime | str | None) -> str:
+    """A stored UTC moment as the office reads it, in Beijing time to the minute; the page
+    names the zone (北京时间) once, beside it or in its heading."""
+    if moment is None or moment == "":
+        return "—"
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite drops the zone
     return aware.astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M")
 
 

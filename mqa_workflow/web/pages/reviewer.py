@@ -7,9 +7,22 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from mqa_workflow.accounts.models import Role
+from mqa_workflow.clock import office_today
 from mqa_workflow.deadlines.work import open_work
+from mqa_workflow.errors import ConflictError, InvalidInputError
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ReviewStage, SiteVisit
-from mqa_workflow.reviews.service import record_consensus, save_sheet, spreads, submit_visit_report
+from mqa_workflow.reviews.service import (
+    confirm_no_conflict,
+    declare_conflict,
+    decline,
+    may_review,
+    no_conflict_statement,
+    record_consensus,
+    save_sheet,
+    spreads,
+    statement_of,
+)
+from mqa_workflow.reviews.site_visits import findings_shown, submit_visit_report
 from mqa_workflow.scoring.sheet import effective_step
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.standards.models import Item, Standard
@@ -22,24 +35,32 @@ from mqa_workflow.web.pages.rendering import back_to, render
 router = APIRouter()
 
 
+# What the task list says after a reviewer withdrew from a task (post/redirect/get).
+NOTICES = {"declared": "Conflict declared: you are withdrawn from the application's teams",
+           "declined": "Assignment declined"}
+
+
 @router.get("/tasks")
-def tasks(request: Request, page: Page) -> Response:
+def tasks(request: Request, page: Page, notice: str = "") -> Response:
     page.need(Role.REVIEWER)
     applications, mine = {}, []
     for assignment in assignments_of(page.session, reviewer_id=page.user.id):
         if assignment.status not in ("assigned", "submitted"):
             continue
         try:  # a conflict found after the sheet was submitted closes the application too
-            applications[assignment.application_id] = access.readable(
+            applications[assignment.application_id] = may_review(
                 page.session, page.user, assignment.application_id)
-        except Forbidden:
+        except ConflictError:
             continue
         mine.append(assignment)
     other_work = [w for w in open_work(page.session) if w.kind != "review"
                   and page.user in w.responsible]
     return render(request, "reviewer/tasks.html", user=page.user, csrf=page.csrf,
                   assignments=mine, applications=applications, other_work=other_work,
-                  sheets={a.id: sheet_of(page.session, a) for a in mine})
+                  sheets={a.id: sheet_of(page.session, a) for a in mine},
+                  confirmed={a.application_id for a in mine
+                             if statement_of(page.session, page.user.id, a.application_id)},
+                  notice=NOTICES.get(notice, ""))
 
 
 def allowed_values(standard: Standard, item: Item, step: int | None) -> list[int]:
@@ -55,6 +76,16 @@ def allowed_values(standard: Standard, item: Item, step: int | None) -> list[int
 @router.get("/assignments/{assignment_id}")
 def sheet_form(assignment_id: int, request: Request, page: Page) -> Response:
     page.need(Role.REVIEWER, Role.ADMINISTRATOR)
+    mine = page.session.get(ReviewAssignment, assignment_id)
+    if mine is not None and mine.reviewer_id == page.user.id and statement_of(
+            page.session, page.user.id, mine.application_id) is None:
+        # Before the materials: the no-conflict statement to confirm (or a conflict to
+        # declare, or the assignment to decline).
+        assignment = access.reviewer_task(page.session, page.user, assignment_id)
+        application = may_review(page.session, page.user, assignment.application_id)
+        return render(request, "reviewer/statement.html", user=page.user, csrf=page.csrf,
+                      assignment=assignment, application=application,
+                      statement=no_conflict_statement(application))
     assignment = access.own_assignment(page.session, page.user, assignment_id)
     application = access.readable(page.session, page.user, assignment.application_id)
     standard = load_standard(application.award_class)
@@ -85,6 +116,33 @@ def save(assignment_id: int, page: Page, form: Form) -> Response:
     save_sheet(page.session, assignment, scores, comments,
                submit=text(form, "action") == "submit")
     return back_to(f"/assignments/{assignment_id}")
+
+
+@router.post("/assignments/{assignment_id}/statement")
+def confirm_statement(assignment_id: int, page: Page) -> Response:
+    page.need(Role.REVIEWER)
+    assignment = access.reviewer_task(page.session, page.user, assignment_id)
+    confirm_no_conflict(page.session, page.user, assignment.application_id)
+    return back_to(f"/assignments/{assignment_id}")
+
+
+@router.post("/assignments/{assignment_id}/declare-conflict")
+def declare(assignment_id: int, page: Page, form: Form) -> Response:
+    page.need(Role.REVIEWER)
+    assignment = access.reviewer_task(page.session, page.user, assignment_id)
+    declare_conflict(page.session, page.user, assignment.application_id, text(form, "reason"))
+    return back_to("/tasks?notice=declared")
+
+
+@router.post("/assignments/{assignment_id}/decline")
+def decline_task(assignment_id: int, page: Page, form: Form) -> Response:
+    page.need(Role.REVIEWER)
+    assignment = access.reviewer_task(page.session, page.user, assignment_id)
+    reason = text(form, "reason").strip()
+    if not reason:
+        raise InvalidInputError("declining an assignment needs its reason")
+    decline(page.session, assignment, reason)
+    return back_to("/tasks?notice=declined")
 
 
 def _team(page: Page, application_id: int, stage: str) -> ReviewAssignment | None:
@@ -128,9 +186,10 @@ def record(application_id: int, stage: ReviewStage, page: Page, form: Form) -> R
 def visit(application_id: int, request: Request, page: Page) -> Response:
     place = _team(page, application_id, ReviewStage.SITE_VISIT.value)
     application = access.readable(page.session, page.user, application_id)
+    visit = page.session.get(SiteVisit, application_id)
     return render(request, "reviewer/visit.html", user=page.user, csrf=page.csrf,
-                  application=application, visit=page.session.get(SiteVisit, application_id),
-                  leads=bool(place and place.is_leader))
+                  application=application, visit=visit, findings=findings_shown(visit),
+                  leads=bool(place and place.is_leader), today=office_today())
 
 
 @router.post("/applications/{application_id}/site-visit")
@@ -138,5 +197,10 @@ def report(application_id: int, page: Page, form: Form) -> Response:
     page.need(Role.REVIEWER)
     _team(page, application_id, ReviewStage.SITE_VISIT.value)
     application = access.readable(page.session, page.user, application_id)
-    submit_visit_report(page.session, application, page.user, text(form, "report"))
+    visit = page.session.get(SiteVisit, application_id)
+    issues = list(visit.issues_to_verify) if visit else []
+    # One row of the form per issue to verify, numbered in the order of the list.
+    findings = [{"issue": issue, "verified": text(form, f"verified_{n}") or None,
+                 "finding": text(form, f"finding_{n}")} for n, issue in enumerate(issues)]
+    submit_visit_report(page.session, application, page.user, findings, text(form, "report"))
     return back_to(f"/applications/{application_id}/site-visit")
