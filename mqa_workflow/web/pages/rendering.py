@@ -16,7 +16,8 @@ from mqa_workflow.states.table import STATE_LABELS, ApplicationState
 from mqa_workflow.web.i18n import LANGUAGES, translator
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
-TEMPLATES.env.globals["state_label"] = lambda s: STATE_LABELS.get(ApplicationState(s), s)
+TEMPLATES.env.globals["state_label"] = (  # a record with no state (an office action): ""
+    lambda s: STATE_LABELS.get(ApplicationState(s), s) if s else "")
 
 
 def beijing(moment: datetime | str | None) -> str:
