@@ -13,6 +13,7 @@ Refused requests run on the world itself: a refusal must change nothing.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -69,13 +70,14 @@ class MatrixWorld:
     world: World
     folder: Path
     tokens: dict[str, str]
-    ids: dict[str, int]
+    ids: dict[str, int | str]
     app: FastAPI
     clients: dict[str, TestClient] = field(default_factory=dict)
 
     def fill(self, path: str) -> str:
         """The route's path with the world's ids in place of its parameters."""
-        return path.format(stage="document_review", code="zh", class_id="economic", **self.ids)
+        return path.format(stage="document_review", code="zh", class_id="economic",
+                           **self.ids)
 
     @contextmanager
     def client(self, role: str, *, fresh: bool) -> Iterator[TestClient]:
@@ -88,12 +90,16 @@ class MatrixWorld:
         with sqlite3.connect(self.folder / "matrix.sqlite3") as source, \
                 sqlite3.connect(copy) as target:
             source.backup(target)
+        # and its audit key and checkpoints, which live beside the data, not in it
+        shutil.copytree(self.folder / "matrix.sqlite3.audit", Path(f"{copy}.audit"),
+                        dirs_exist_ok=True)
         database = Database(f"sqlite:///{copy}")
         with TestClient(create_app(database), follow_redirects=False) as client:
             self._sign(client, role)
             yield client
         database.engine.dispose()
         copy.unlink()
+        shutil.rmtree(f"{copy}.audit")
 
     def _shared(self, role: str) -> TestClient:
         if role not in self.clients:
@@ -125,7 +131,7 @@ def build_matrix_world(folder: Path) -> MatrixWorld:
         world.emails[RECUSED] = recused.email
     ids = {"application_id": world.application_id, "cycle_id": world.cycle_id,
            "organization_id": world.organization_id, "user_id": 0, "document_id": 0,
-           "message_id": 1, "notification_id": 1}
+           "message_id": 1, "notification_id": 1, "session_id": ""}
     tokens = {}
     with TestClient(create_app(world.database)) as client:
         for role in ROLES[1:]:
@@ -140,12 +146,15 @@ def build_matrix_world(folder: Path) -> MatrixWorld:
                                              "application/pdf")})
         assert upload.status_code in (200, 201), upload.text
         ids["document_id"] = upload.json()["id"]
+        mine = client.get("/api/auth/sessions",
+                          headers={"Authorization": f"Bearer {tokens['applicant']}"})
+        ids["session_id"] = mine.json()[0]["id"]  # the applicant's own session
     to_document_review(world)  # submitted, found eligible, its team assigned
     with world.database.session() as session:
         reviewer = get_user(session, world.emails["reviewer"])
         ids["assignment_id"] = session.scalar(select(ReviewAssignment.id).where(
             ReviewAssignment.reviewer_id == reviewer.id)) or 0
-        ids["user_id"] = get_user(session, world.emails["other_applicant"]).id
+        ids["user_id"] = get_user(session, world.emails["reviewer"]).id
     return MatrixWorld(world, folder, tokens, ids, create_app(world.database))
 
 
@@ -154,6 +163,9 @@ def send(client: TestClient, method: str, path: str, body: Any) -> int:
     if path.endswith("/documents") and method == "POST":
         answer = client.post(path, files={"file": ("章程.pdf", b"%PDF-1.4 matrix upload",
                                                     "application/pdf")})
+    elif path.endswith("/import") and method == "POST":  # a bulk import: a file, no body
+        answer = client.post(path, files={"file": ("回避信息.csv", b"email,industry\n",
+                                                    "text/csv")})
     elif path.startswith("/api/") or method in SAFE:
         answer = client.request(method, path, json=body if method not in SAFE else None)
     else:
