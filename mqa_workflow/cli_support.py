@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
+import yaml
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -93,12 +94,40 @@ def run_queued_work(db: Database) -> None:
         )
 
 
-def read_json_object(path: Path) -> dict[str, Any]:
+def read_text_file(path: Path, what: str) -> str:
+    """A file's text, which must be UTF-8, or a clear error and exit code 2. Files saved
+    by Chinese Windows tools are often GBK: say so, and how to save them as UTF-8."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        fail(f"{path}: cannot read the {what}: {error.strerror or error}", code=2)
+    try:
+        return raw.decode("utf-8-sig")  # a byte-order mark, as Excel writes it, is fine
+    except UnicodeDecodeError as error:
+        try:
+            raw.decode("gb18030")
+            guess = "it looks like GBK/GB18030 (简体中文 Windows); "
+        except UnicodeDecodeError:
+            guess = ""
+        fail(f"{path}: the {what} must be UTF-8 text, but byte {error.start} is not; "
+             f"{guess}save the file as UTF-8 and try again", code=2)
+
+
+def read_data_file(path: Path, what: str) -> Any:
+    """A JSON or YAML file (YAML reads JSON too), or a clear error and exit code 2."""
+    text = read_text_file(path, what)
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        fail(f"{path}: cannot read the {what} as JSON or YAML: {error}", code=2)
+
+
+def read_json_object(path: Path, what: str = "file") -> dict[str, Any]:
     """A JSON object from a file, or a clear error and exit code 2."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        fail(f"{path}: cannot read it as JSON: {error}", code=2)
+        data = json.loads(read_text_file(path, what))
+    except ValueError as error:
+        fail(f"{path}: cannot read the {what} as JSON: {error}", code=2)
     if not isinstance(data, dict):
         fail(f"{path}: must hold a JSON object", code=2)
     return data

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from mqa_workflow.applications.service import (
     get_application,
     write_answers,
 )
-from mqa_workflow.cli_support import acting, actor_option, in_transaction
+from mqa_workflow.cli_support import acting, actor_option, in_transaction, read_json_object
 from mqa_workflow.console import console, fail
 from mqa_workflow.cycles.service import get_cycle
 from mqa_workflow.permissions import applying_for, editable
@@ -50,13 +49,24 @@ def create(
     console.print(f"application {application.id}: draft")
 
 
+ANSWER_KEYS = ("profile", "items")
+
+
 def _read_answers(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        fail(f"{path}: cannot read the answers: {error}", code=2)
-    if not isinstance(data, dict) or not isinstance(data.get("items", {}), dict):
-        fail(f'{path}: write {{"profile": "...", "items": {{"1.1": "..."}}}}', code=2)
+    """The answers file, whose shape is checked before anything is saved: a file that
+    says nothing the command understands is refused with what is wrong, never taken as
+    "0 answers"."""
+    data = read_json_object(path, "answers")
+    shape = '{"profile": "…", "items": {"1.1": "…", …}}'
+    problems = [f"unknown key {key!r}" for key in data if key not in ANSWER_KEYS]
+    if not isinstance(data.get("items", {}), dict):
+        problems.append('"items" must map item codes to answer texts')
+    if not isinstance(data.get("profile", ""), str):
+        problems.append('"profile" must be text')
+    if not problems and not data.get("items") and "profile" not in data:
+        problems.append("it holds no profile and no item answers")
+    if problems:
+        fail(f"{path}: " + "; ".join(problems) + f" — write {shape}", code=2)
     return data
 
 

@@ -8,13 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import typer
-import yaml
 from rich.table import Table
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role
 from mqa_workflow.applications.service import count_by_state
-from mqa_workflow.cli_support import acting, actor_option, in_transaction
+from mqa_workflow.cli_support import acting, actor_option, in_transaction, read_data_file
 from mqa_workflow.console import console, fail
 from mqa_workflow.cycles.models import STAGES, AwardCycle
 from mqa_workflow.cycles.service import create_cycle, get_cycle, set_deadline
@@ -39,10 +38,7 @@ def _deadlines(values: list[str]) -> dict[str, date]:
 def _rules(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        fail(f"{path}: cannot read the rules: {error}", code=2)
+    data = read_data_file(path, "rules")
     if not isinstance(data, dict):
         fail(f"{path}: the rules must be a mapping of rule names to values", code=2)
     return data

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import typer
-import yaml
 from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +19,7 @@ from mqa_workflow.cli_support import (
     acting,
     actor_option,
     in_transaction,
+    read_data_file,
     read_json_object,
     resolve_actor,
 )
@@ -370,10 +370,7 @@ def report(
 
 def _read_report(path: Path) -> dict[str, Any]:
     """A report file as JSON or YAML (YAML is a superset), or a clear error and exit 2."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        fail(f"{path}: cannot read the report as JSON or YAML: {error}", code=2)
+    data = read_data_file(path, "site-visit report")
     if not isinstance(data, dict):
         fail(f"{path}: the report must be an object with summary and findings "
              "(free text alone is no longer a report: one finding per issue to verify)", code=2)
