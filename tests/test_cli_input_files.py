@@ -62,3 +62,32 @@ def test_answers_in_gbk_are_refused_and_utf8_with_a_bom_is_taken(mqa, tmp_path: 
     bom = tmp_path / "bom.json"
     bom.write_bytes('{"items": {"1.1": "领导作用"}}'.encode("utf-8-sig"))  # as Excel saves
     assert "1 item answers saved" in mqa("application", "answer", "1", "--file", str(bom))
+
+
+def test_case_list_prints_json_and_csv_for_programs_with_full_chinese_names(
+        mqa, tmp_path: Path) -> None:
+    import csv
+    import io
+    import json
+
+    _application(mqa, tmp_path)
+    listed = json.loads(mqa("case", "list", "--format", "json"))
+    assert listed == [{"id": 1, "cycle": 1, "class": "economic",
+                       "applicant": "深圳某精密制造有限公司", "state": "draft",
+                       "state_label": "草稿", "version": 1}]
+    rows = list(csv.DictReader(io.StringIO(mqa("case", "list", "--format", "csv"))))
+    assert rows[0]["applicant"] == "深圳某精密制造有限公司" and rows[0]["state"] == "draft"
+    assert "深圳某精密制造有限公司" in mqa("case", "list")  # the table, piped: not cut
+    assert "Invalid value" in mqa("case", "list", "--format", "xml", code=2)
+
+
+def test_review_and_user_listings_print_json_with_beijing_deadlines(
+        mqa, tmp_path: Path) -> None:
+    import json
+
+    _set_up(mqa, tmp_path)
+    people = json.loads(mqa("user", "list", "--format", "json"))
+    assert {"name": "专家1", "email": "r1@pool.cn"}.items() <= next(
+        p for p in people if p["email"] == "r1@pool.cn").items()
+    assert json.loads(mqa("review", "list", "--format", "json")) == []
+    assert "due_beijing" in mqa("review", "list", "--format", "csv")

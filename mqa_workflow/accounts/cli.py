@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,7 +11,7 @@ from mqa_workflow.accounts.service import add_user, parse_roles
 from mqa_workflow.applicants.service import get_organization
 from mqa_workflow.cli_support import actor_option, in_transaction
 from mqa_workflow.config import get_settings
-from mqa_workflow.console import console
+from mqa_workflow.console import OutputFormat, console, print_rows
 from mqa_workflow.permissions import may_add_people
 
 app = typer.Typer(help="People: administrators, reviewers, committee members …",
@@ -42,11 +41,12 @@ def add(
 
 
 @app.command("list")
-def list_users() -> None:
+def list_users(
+    output: OutputFormat = typer.Option(OutputFormat.TABLE, "--format",
+                                        help="table for people; json or csv for programs."),
+) -> None:
     """List everyone with their roles."""
-    users = in_transaction(lambda s: list(s.scalars(select(User).order_by(User.id))),
-                           dispatch=False)
-    table = Table("id", "name", "e-mail", "roles")
-    for user in users:
-        table.add_row(str(user.id), user.name, user.email, ", ".join(user.roles))
-    console.print(table)
+    rows = in_transaction(lambda s: [
+        {"id": u.id, "name": u.name, "email": u.email, "roles": ", ".join(u.roles)}
+        for u in s.scalars(select(User).order_by(User.id))], dispatch=False)
+    print_rows(rows, ("id", "name", "email", "roles"), output)

@@ -23,7 +23,8 @@ from mqa_workflow.cli_support import (
     read_json_object,
     resolve_actor,
 )
-from mqa_workflow.console import console, fail
+from mqa_workflow.clock import OFFICE_TZ
+from mqa_workflow.console import OutputFormat, console, fail, print_rows
 from mqa_workflow.errors import NotFoundError
 from mqa_workflow.permissions import (
     acting_user,
@@ -124,29 +125,28 @@ def assign(
 def list_assignments(
     application: int | None = typer.Option(None, help="Only this application."),
     reviewer: str | None = typer.Option(None, help="Only this reviewer (e-mail or id)."),
+    output: OutputFormat = typer.Option(OutputFormat.TABLE, "--format",
+                                        help="table for people; json or csv for programs."),
 ) -> None:
-    """List review assignments with their status and deadline."""
+    """List review assignments with their status and deadline (Beijing time)."""
 
-    def work(session: Session) -> list[tuple[Any, ...]]:
+    def work(session: Session) -> list[dict[str, Any]]:
         query = select(ReviewAssignment).order_by(ReviewAssignment.id)
         if application:
             query = query.where(ReviewAssignment.application_id == application)
         if reviewer:
             query = query.where(ReviewAssignment.reviewer_id == get_user(session, reviewer).id)
-        return [
-            (a.id, a.application_id, a.reviewer.name, a.stage, a.is_leader, a.status, a.due_at)
-            for a in session.scalars(query)
-        ]
+        return [{"id": a.id, "application": a.application_id, "reviewer": a.reviewer.name,
+                 "stage": a.stage, "leader": a.is_leader, "status": a.status,
+                 "due_beijing": (f"{a.due_at.astimezone(OFFICE_TZ):%Y-%m-%d %H:%M}"
+                                 if a.due_at else "")}
+                for a in session.scalars(query)]
 
-    table = Table("id", "application", "reviewer", "stage", "leader", "status", "due (UTC)")
-    for row in in_transaction(work, dispatch=False):
-        table.add_row(
-            *(str(v) if v is not None else "—" for v in row[:4]),
-            "yes" if row[4] else "",
-            row[5],
-            f"{row[6]:%Y-%m-%d %H:%M}" if row[6] else "—",
-        )
-    console.print(table)
+    print_rows(in_transaction(work, dispatch=False), ASSIGNMENT_COLUMNS, output)
+
+
+ASSIGNMENT_COLUMNS = ("id", "application", "reviewer", "stage", "leader", "status",
+                      "due_beijing")
 
 
 def _assignment(

@@ -6,7 +6,6 @@ import json
 
 import typer
 from rich.progress import Progress
-from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,7 +22,7 @@ from mqa_workflow.cli_support import (
 from mqa_workflow.clock import OFFICE_TZ
 from mqa_workflow.committee.models import OUTCOME_LABELS
 from mqa_workflow.committee.service import committee_title, decision_of
-from mqa_workflow.console import console
+from mqa_workflow.console import OutputFormat, console, print_rows
 from mqa_workflow.cycles.service import get_cycle
 from mqa_workflow.permissions import (
     acting_user,
@@ -53,10 +52,12 @@ def list_cases(
     cycle: str | None = typer.Option(None, help="Cycle id or name."),
     award_class: str | None = typer.Option(None, "--class", help="Award class."),
     state: str | None = typer.Option(None, help="State, e.g. document_review."),
+    output: OutputFormat = typer.Option(OutputFormat.TABLE, "--format",
+                                        help="table for people; json or csv for programs."),
 ) -> None:
     """List applications, optionally of one cycle, class or state."""
 
-    def work(session: Session) -> list[Application]:
+    def work(session: Session) -> list[dict[str, object]]:
         query = select(Application).order_by(Application.id)
         if cycle:
             query = query.where(Application.cycle_id == get_cycle(session, cycle).id)
@@ -64,17 +65,15 @@ def list_cases(
             query = query.where(Application.award_class == award_class)
         if state:
             query = query.where(Application.state == state)
-        applications = list(session.scalars(query))
-        for application in applications:
-            _ = application.title  # load what the table shows while the session is open
-        return applications
+        return [{"id": a.id, "cycle": a.cycle_id, "class": a.award_class,
+                 "applicant": a.title, "state": a.state,
+                 "state_label": ApplicationState(a.state).label, "version": a.version}
+                for a in session.scalars(query)]
 
-    table = Table("id", "class", "applicant", "state", "version")
-    for application in in_transaction(work, dispatch=False):
-        label = ApplicationState(application.state).label
-        table.add_row(str(application.id), application.award_class, application.title,
-                      f"{application.state} {label}", str(application.version))
-    console.print(table)
+    print_rows(in_transaction(work, dispatch=False), CASE_COLUMNS, output)
+
+
+CASE_COLUMNS = ("id", "cycle", "class", "applicant", "state", "state_label", "version")
 
 
 @case_app.command("show")
