@@ -48,8 +48,11 @@ class Server:
             return list(result.scalars()) if result.returns_rows else []
 
     def terminate_sessions(self, *, waiting_only: bool = False) -> int:
+        """End the database's sessions and wait (up to 5 s each) until their processes are
+        gone, so the clients' sockets are closed when this returns: on a loaded machine a
+        backend still exiting would look alive to the pool for a moment."""
         waiting = " AND wait_event_type = 'Lock'" if waiting_only else ""
-        return len(self.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        return len(self.sql("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
                             f"WHERE datname = :db AND pid <> pg_backend_pid(){waiting}"))
 
     def sessions(self, *, waiting_only: bool = False) -> int:
