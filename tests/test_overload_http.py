@@ -164,3 +164,43 @@ def test_a_database_outage_is_answered_503_with_retry_after_then_normally(
     finally:
         server.come_back()
         server.admin.dispose()
+
+
+def test_a_refusal_for_overload_carries_the_security_headers() -> None:
+    import asyncio
+
+    from mqa_workflow.web.admission import AdmissionControl
+    from mqa_workflow.web.app import SECURITY_HEADERS, SecurityHeaders
+
+    release = asyncio.Event()
+
+    async def slow_app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    app = SecurityHeaders(AdmissionControl(slow_app, max_in_flight=1, retry_after=1))
+    started: list[dict] = []
+
+    async def call() -> None:
+        async def receive() -> dict:
+            return {"type": "http.request", "body": b""}
+
+        async def send(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                started.append(message)
+
+        await app({"type": "http", "method": "GET", "path": "/api/x", "headers": []},
+                  receive, send)
+
+    async def scenario() -> None:
+        first = asyncio.create_task(call())
+        await asyncio.sleep(0.05)
+        await call()  # the second while the first is in flight: refused at once
+        release.set()
+        await first
+
+    asyncio.run(scenario())
+    refused = next(m for m in started if m["status"] == 503)
+    names = {name.decode().lower() for name, _ in refused["headers"]}
+    assert {name.lower() for name in SECURITY_HEADERS} <= names and "retry-after" in names

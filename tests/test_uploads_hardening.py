@@ -89,8 +89,10 @@ def test_anonymous_and_oversized_uploads_are_refused_before_the_body_is_read(
         api = f"/api/applications/{world.application_id}/documents"
         page = f"/applications/{world.application_id}/documents"
 
-        status, _, waited = head_only(base, api, {})  # 300 MB announced, none sent
+        status, fields, waited = head_only(base, api, {})  # 300 MB announced, none sent
         assert status == 401 and waited < 5
+        assert fields["x-frame-options"] == "DENY"  # an early refusal is a page like any
+        assert "frame-ancestors 'none'" in fields["content-security-policy"]
         status, fields, _ = head_only(base, page, {})
         assert status == 303 and fields["location"].startswith("/login?next=")
         status, _, _ = head_only(base, api, {"Authorization": "Bearer not-a-token"})

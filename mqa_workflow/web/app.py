@@ -3,12 +3,14 @@ at ``/``, static files at ``/static``."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mqa_workflow.config import get_settings
 from mqa_workflow.db import Database, get_database
@@ -31,6 +33,28 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
                                "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
 }
+
+
+class SecurityHeaders:
+    """Adds SECURITY_HEADERS to every HTTP answer that does not set them itself."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    if name not in headers:
+                        headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 @asynccontextmanager
@@ -64,17 +88,12 @@ def create_app(database: Database | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     metrics.install(app)  # GET /metrics, and every request counted and timed by route
 
-    @app.middleware("http")
-    async def security_headers(request: Request,
-                               call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
-
     # Uploads: sign-in, CSRF and size are checked before the body is read.
     app.add_middleware(UploadGuard)
-    # Outermost, so a refused request costs no routing, no body and no connection.
+    # So a refused request costs no routing, no body and no connection.
     app.add_middleware(AdmissionControl, max_in_flight=settings.web_max_in_flight,
                        retry_after=settings.web_retry_after)
+    # Outermost: every answer carries the headers, the early refusals (503, 401, 413) too.
+    app.add_middleware(SecurityHeaders)
     return app
+
