@@ -208,3 +208,13 @@ def test_a_malformed_sheet_file_is_refused(text: str, expected: str) -> None:
     with pytest.raises(ScoreSheetError) as caught:
         parse_sheet(text)
     assert caught.value.problems[0].startswith(expected)
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (Decimal("380.000"), "380.00"), (Decimal("46.75"), "46.75"), (Decimal("12.345"), "12.35"),
+    (Decimal("12.3449"), "12.34"), (0, "0.00"), (None, "—"),
+])
+def test_a_score_is_shown_with_two_decimals_rounded_half_up(value: object, shown: str) -> None:
+    from mqa_workflow.scoring.points import points
+
+    assert points(value) == shown  # type: ignore[arg-type]

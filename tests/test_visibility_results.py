@@ -132,7 +132,7 @@ def test_after_the_release_the_feedback_appears_everywhere_still_without_votes_o
         assert verify_chain(session)[1] is None
     # API: the report, with score and rank, without names or votes
     report = api["applicant"].get(f"/api/applications/{a}/feedback")
-    assert report.status_code == 200 and "380.000" in report.text and "排名第 1" in report.text
+    assert report.status_code == 200 and "380.00" in report.text and "排名第 1" in report.text
     _nothing_internal(report.text)
     # inbox and e-mail: exactly one "feedback report ready", sent on the release
     inbox = ok(api["applicant"].get("/api/notifications"))["notices"]
@@ -149,7 +149,7 @@ def test_after_the_release_the_feedback_appears_everywhere_still_without_votes_o
         status, page = _page(browser, f"/applications/{a}")
         assert status == 200 and 'id="feedback-link"' in page
         status, page = _page(browser, f"/applications/{a}/feedback")
-        assert status == 200 and "380.000" in page
+        assert status == 200 and "380.00" in page
         _nothing_internal(page)
     # a second release is refused, saying when the first was
     again = api["admin"].post(f"/api/cycles/{world.cycle_id}/release-results")

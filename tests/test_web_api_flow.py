@@ -117,7 +117,7 @@ def test_one_application_from_review_to_the_grand_award_and_its_feedback(
     assert released["feedback_reports_announced"] == 1
     assert released["cycle"]["results_released_at"]
     feedback = api["applicant"].get(f"/api/applications/{a}/feedback")
-    assert feedback.status_code == 200 and "380.000" in feedback.text
+    assert feedback.status_code == 200 and "380.00" in feedback.text
     assert "理念体系完整" in feedback.text
     history = ok(api["applicant"].get(f"/api/applications/{a}/history"))
     assert [h["trigger"] for h in history][-1] == "award_grand"

@@ -16,6 +16,7 @@ from mqa_workflow.outbox.service import enqueue
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ScoreSheet, SiteVisit
 from mqa_workflow.reviews.site_visits import findings_shown
 from mqa_workflow.scoring.models import ConsolidatedScore
+from mqa_workflow.scoring.points import points
 from mqa_workflow.scoring.sheet import json_number, score_sheet
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.states.table import ApplicationState
@@ -29,6 +30,7 @@ _environment = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
     undefined=StrictUndefined, autoescape=select_autoescape(["html"]),
 )
+_environment.filters["points"] = points
 
 
 def feedback_context(session: Session, application: Application) -> dict[str, Any]:

@@ -228,7 +228,7 @@ def test_one_application_from_submission_to_feedback_in_chromium(
 
     page.goto(f"/applications/{a}")
     page.click("#feedback-link")
-    expect(page.locator("body")).to_contain_text("380.000")
+    expect(page.locator("body")).to_contain_text("380.00")
     expect(page.locator("body")).to_contain_text("文化理念体系完整")
     expect(page.locator("#decision")).to_contain_text("授予大奖")
     expect(page.locator("#site-visit-findings")).to_contain_text("样本未覆盖海外客户")

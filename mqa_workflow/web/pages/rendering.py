@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from mqa_workflow.accounts.models import User
 from mqa_workflow.clock import OFFICE_TZ
+from mqa_workflow.scoring.points import points
 from mqa_workflow.states.table import STATE_LABELS, ApplicationState
 from mqa_workflow.web.i18n import LANGUAGES, translator
 
@@ -32,6 +33,7 @@ def beijing(moment: datetime | str | None) -> str:
 
 
 TEMPLATES.env.filters["beijing"] = beijing
+TEMPLATES.env.filters["points"] = points  # scores: two decimals everywhere
 
 
 def language(request: Request) -> str:
