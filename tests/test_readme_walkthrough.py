@@ -8,6 +8,7 @@ A command that fails names itself, its line in the README and its output.
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from collections.abc import Iterator
@@ -17,11 +18,16 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from mqa_workflow.applications.filetypes import PDF, sniff
 from mqa_workflow.cli import app
 from mqa_workflow.config import get_settings
 from mqa_workflow.db import get_database
+from mqa_workflow.reviews.profiles import template_csv
+from mqa_workflow.standards.loader import load_standard
+from mqa_workflow.standards.models import CLASS_IDS
 
 ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
 SECTION = "## Running an award cycle"
 
 
@@ -84,7 +90,7 @@ def test_the_readme_walkthrough_runs_as_written(newcomer: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     first_line, lines = walkthrough_block((ROOT / "README.md").read_text(encoding="utf-8"))
     walkthrough = commands(first_line, lines)
-    assert len(walkthrough) > 20, "the walk-through block was not found whole"
+    assert len(walkthrough) > 10, "the walk-through block was not found whole"
     ran: list[str] = []
     for command in walkthrough:
         where = f"README.md line {command.line}: {command.text}"
@@ -114,3 +120,35 @@ def test_the_block_reader_joins_continued_lines_and_drops_comments() -> None:
     assert found[0].words == ["mqa", "applicant", "add", "--name", "深圳某公司",
                               "--district", "南山区"]
     assert found[1].words[-1] == "补正 # not a comment"
+
+
+@pytest.mark.parametrize("award_class", CLASS_IDS)
+def test_each_class_has_an_example_answers_file_with_the_standards_item_codes(
+        award_class: str) -> None:
+    data = json.loads((EXAMPLES / f"answers-{award_class}.json").read_text(encoding="utf-8"))
+    assert set(data) == {"profile", "items"}
+    assert re.search(r"[\u4e00-\u9fff]", data["profile"])
+    codes = [item.code for item in load_standard(award_class).scored_items()]
+    assert list(data["items"]) == codes  # every scored item, in the standard's order
+    for code, text in data["items"].items():
+        item_name = next(i.name for i in load_standard(award_class).scored_items()
+                         if i.code == code)
+        assert text.startswith(f"{item_name}："), (code, text)
+
+
+def test_the_sample_licence_is_a_small_well_formed_pdf_the_upload_check_accepts() -> None:
+    data = (EXAMPLES / "营业执照.pdf").read_bytes()
+    assert sniff(data, "营业执照.pdf") is PDF
+    assert len(data) < 1024
+    # The cross-reference table is where startxref says, and each entry finds its object.
+    xref_at = int(re.search(rb"startxref\s+(\d+)\s+%%EOF\s*$", data).group(1))
+    assert data[xref_at:].startswith(b"xref")
+    offsets = [int(o) for o in re.findall(rb"(\d{10}) 00000 n ", data)]
+    assert offsets
+    for number, offset in enumerate(offsets, 1):
+        assert data[offset:].startswith(b"%d 0 obj" % number)
+
+
+def test_the_conflict_profile_example_is_what_mqa_conflict_template_writes() -> None:
+    written = (EXAMPLES / "conflict-profiles.csv").read_text(encoding="utf-8-sig")
+    assert written.splitlines() == template_csv().splitlines()
