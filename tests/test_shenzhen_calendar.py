@@ -201,3 +201,14 @@ def test_a_day_cannot_be_both_holiday_and_working_day() -> None:
 def test_data_outside_the_stated_years_is_refused() -> None:
     with pytest.raises(CalendarError, match="outside the years the calendar covers"):
         calendar_from_mapping({"years": [2026], "holidays": ["2027-01-01"]})
+
+
+def test_a_cycles_calendar_takes_years_as_numbers_or_quoted() -> None:
+    from mqa_workflow.cycles.models import CycleRules
+
+    for years in ([2027], ["2027"]):
+        rules = CycleRules.model_validate({"calendar": {"years": years,
+                                                        "holidays": ["2027-01-01"]}})
+        assert calendar_from_mapping(rules.calendar).years == frozenset({2027})
+    with pytest.raises(CalendarError, match="expected a list of years"):
+        calendar_from_mapping({"years": ["MMXXVII"]})

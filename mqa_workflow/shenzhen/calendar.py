@@ -224,14 +224,16 @@ def _parse_day(text: str, where: str, problems: list[str]) -> date | None:
 
 
 def _years(entries: object, problems: list[str]) -> frozenset[int] | None:
+    """Years as numbers, or as text of four digits (a rules file may quote them)."""
     if entries is None:
         return None
     if not isinstance(entries, list | tuple) or not all(
-        isinstance(y, int) and not isinstance(y, bool) for y in entries
+        (isinstance(y, int) and not isinstance(y, bool))
+        or (isinstance(y, str) and y.isdigit() and len(y) == 4) for y in entries
     ):
         problems.append(f"years: expected a list of years such as [2026], got {entries!r}")
         return None
-    return frozenset(entries)
+    return frozenset(int(y) for y in entries)
 
 
 def calendar_from_many(mappings: Iterable[Mapping[str, Any]]) -> WorkingCalendar:
