@@ -39,28 +39,27 @@ def test_requests_beyond_the_bound_are_refused_at_once_with_retry_after() -> Non
 
     gate = AdmissionControl(slow, max_in_flight=2, retry_after=3)
 
-    async def scenario() -> tuple[list[httpx.Response], httpx.Response, httpx.Response,
-                                  float]:
+    async def scenario() -> tuple[list[httpx.Response], httpx.Response, httpx.Response]:
         transport = httpx.ASGITransport(app=gate)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             admitted = [asyncio.create_task(client.get("/api/x")) for _ in range(2)]
             while entered < 2:
                 await asyncio.sleep(0.001)
-            began = time.perf_counter()
             refused = await client.get("/api/x")
-            waited = time.perf_counter() - began
             static = asyncio.create_task(client.get("/static/app.css"))
             await asyncio.sleep(0.01)
             release.set()
             done = await asyncio.gather(*admitted)
             after = await client.get("/api/x")
             await static
-        return done, refused, after, waited
+        return done, refused, after
 
-    done, refused, after, waited = asyncio.run(scenario())
+    done, refused, after = asyncio.run(scenario())
     assert [r.status_code for r in done] == [200, 200]
     assert refused.status_code == 503 and refused.headers["retry-after"] == "3"
-    assert "busy" in refused.json()["detail"] and waited < 0.5
+    # Answered while both admitted requests are still held (they are released only after
+    # it returns), so it was refused at once, not queued; no clock needed to show it.
+    assert "busy" in refused.json()["detail"]
     assert after.status_code == 200  # the count goes down again
     assert entered == 4  # the static file was admitted beyond the bound
     assert gate.in_flight == 0 and gate.refused == 1
