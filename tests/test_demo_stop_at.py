@@ -20,6 +20,7 @@ from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.db import Database
 from mqa_workflow.demo.service import DEFAULT_PASSWORD, run_demo, stop_points
 from mqa_workflow.migrations.service import upgrade
+from mqa_workflow.procedure.models import Objection
 from mqa_workflow.reviews.models import ReviewAssignment
 
 # Applications the earlier stages already settled for good (never at the stop's stage).
@@ -70,6 +71,12 @@ def test_the_shenzhen_procedure_stops_at_its_own_stages(tmp_path: Path) -> None:
     assert "defence" not in stop_points("plain")
     _, states = _stopped(tmp_path, "defence", procedure="shenzhen", applications=12)
     assert "defence" in states and set(states) <= {"defence"} | SETTLED
+    database, states = _stopped(tmp_path, "public_notice", procedure="shenzhen",
+                                applications=12)
+    # candidates the committee did not select were settled before the notice
+    assert "public_notice" in states and set(states) <= {"public_notice", "not_awarded"} | SETTLED
+    with database.session() as session:  # the notice is open, no objection filed yet
+        assert not session.scalars(select(Objection)).first()
 
 
 def test_an_unknown_stage_is_refused_with_the_valid_ones(tmp_path: Path) -> None:
