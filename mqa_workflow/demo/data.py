@@ -38,6 +38,7 @@ class Cast:
     quality: dict[int, float]  # application id -> true quality (0-1)
     leniency: dict[int, float]  # reviewer id -> bias
     committee: list[User]
+    operator: User
 
 
 def _uscc(rng: random.Random) -> str:

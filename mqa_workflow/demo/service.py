@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import random
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.accounts.service import add_user
 from mqa_workflow.applications.models import Application
+from mqa_workflow.audit import service as audit
 from mqa_workflow.clock import office_today, set_clock, wall_time
 from mqa_workflow.committee.service import cast_vote, decision_of, recused_member_ids, tally
 from mqa_workflow.config import Settings
@@ -48,6 +50,7 @@ from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.standards.models import CLASS_IDS
 from mqa_workflow.states.engine import advance
 from mqa_workflow.tasks.dispatch import dispatch_pending
+from mqa_workflow.web.security import set_password
 
 DEMO_RULES = {"reviewers_per_application": 3, "site_visit_team_size": 3,
               "site_visits_per_class": 2, "consensus_threshold": 20,
@@ -82,24 +85,34 @@ class DemoOutcome:
     unranked: list[RankedApplication] = field(default_factory=list)  # ineligible, withdrawn
     reports: list[Path] = field(default_factory=list)
     conflicts_found: int = 0
+    stopped_at: str | None = None  # the stage the cycle was left at (None: run to the end)
+    states: dict[str, int] = field(default_factory=dict)  # applications per state at the end
+    sign_in: dict[Role, str] = field(default_factory=dict)  # role -> the e-mail to sign in with
 
 
 Progress = Callable[[str], None]
 
 
 PROCEDURES = ("plain", "shenzhen")
+DEFAULT_PASSWORD = "mqa-demo-2026"
+RESULTS_RELEASE = "results_release"  # the stop before the office releases the results
 # The demo runs on a simulated timeline: most phases start two weeks after the last.
 TIMELINE_START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in Shenzhen, a Monday
 
 
 def run_demo(database: Database, *, applications: int, seed: int, reports_dir: Path,
              procedure: str = "plain", progress: Progress = lambda _: None,
-             settings: Settings | None = None) -> DemoOutcome:
-    """Run a whole cycle. With ``settings.broker_url`` the background work goes through
+             settings: Settings | None = None, stop_at: str | None = None,
+             password: str = DEFAULT_PASSWORD) -> DemoOutcome:
+    """Run a whole cycle, or up to ``stop_at`` (one of :func:`stop_points`): the
+    applications are then left at that stage with its work waiting. One person of every
+    role gets ``password``. With ``settings.broker_url`` the background work goes through
     Celery workers (which must be running against the same database); else in-process."""
     settings = settings or Settings(broker_url="")
     if procedure not in PROCEDURES:
         raise ValueError(f"unknown procedure {procedure!r}; choose {' or '.join(PROCEDURES)}")
+    if stop_at is not None and stop_at not in stop_points(procedure):
+        raise ValueError(unknown_stop_message(stop_at, procedure))
     rng = random.Random(seed)
     moment = TIMELINE_START
     set_clock(lambda: moment)
@@ -108,21 +121,47 @@ def run_demo(database: Database, *, applications: int, seed: int, reports_dir: P
             cast, cycle_id = _set_up(session, rng, applications, procedure)
         progress(f"cycle created: {applications} applications, reviewer pool and committee "
                  f"({procedure} procedure)")
-        for phase, step, days in _phases(procedure):
-            moment += timedelta(days=days)
+        for phase in _phases(procedure):
+            if phase.stage == stop_at:
+                break
+            moment += timedelta(days=phase.days)
             with database.session() as session:
-                step(session, rng, cast, cycle_id)
+                phase.step(session, rng, cast, cycle_id)
             _drain(database, settings)
-            progress(f"{phase} done")
-        if _release(database, cycle_id, cast.admin.id):
-            _drain(database, settings)  # the "feedback report ready" notices
-            progress("results released to the applicants")
+            progress(f"{phase.label} done")
+        else:
+            if stop_at != RESULTS_RELEASE and _release(database, cycle_id, cast.admin.id):
+                _drain(database, settings)  # the "feedback report ready" notices
+                progress("results released to the applicants")
         with database.session() as session:
             outcome = _outcome(session, cycle_id)
-            outcome.reports = write_feedback_reports(session, cycle_id, reports_dir)
+            outcome.stopped_at = stop_at
+            outcome.sign_in = _sign_in(session, cast, cycle_id, password)
+            if stop_at is None:
+                outcome.reports = write_feedback_reports(session, cycle_id, reports_dir)
+        if stop_at is not None:
+            progress(f"stopped at {stop_at}")
         return outcome
     finally:
         set_clock(None)
+
+
+@dataclass(frozen=True)
+class DemoPhase:
+    stage: str  # the state the applications wait in while this phase's work is to do
+    label: str
+    step: Phase
+    days: int  # after the phase before
+
+
+def stop_points(procedure: str) -> list[str]:
+    """Where ``mqa demo --stop-at`` can leave the cycle, in the procedure's order."""
+    return [phase.stage for phase in _phases(procedure)] + [RESULTS_RELEASE]
+
+
+def unknown_stop_message(stop_at: str, procedure: str) -> str:
+    return (f"unknown stage {stop_at!r} for the {procedure} procedure; --stop-at takes one "
+            f"of: {', '.join(stop_points(procedure))}")
 
 
 Phase = Callable[[Session, random.Random, data.Cast, int], None]
@@ -138,14 +177,17 @@ def _release(database: Database, cycle_id: int, admin_id: int) -> bool:
         return True
 
 
-def _phases(procedure: str) -> list[tuple[str, Phase, int]]:
+def _phases(procedure: str) -> list[DemoPhase]:
     if procedure == "shenzhen":
         from mqa_workflow.demo import shenzhen
 
         return shenzhen.PHASES
-    return [("submission and eligibility check", _eligibility, 14),
-            ("document review", _document_review, 14), ("site visit", _site_visit, 14),
-            ("committee decision", _committee, 14)]
+    return [DemoPhase("draft", "submission", _submission, 14),
+            DemoPhase("eligibility_check", "eligibility check", _eligibility, 0),
+            DemoPhase("document_review", "document review", _document_review, 14),
+            DemoPhase("site_visit", "site visit", _site_visit, 14),
+            DemoPhase("consolidated_scoring", "referral to the committee", _refer, 14),
+            DemoPhase("committee_decision", "committee decision", _votes, 0)]
 
 
 def _drain(database: Database, settings: Settings, patience: float = 300) -> None:
@@ -177,6 +219,8 @@ def _set_up(session: Session, rng: random.Random, count: int,
             procedure: str) -> tuple[data.Cast, int]:
     admin = add_user(session, name="评审办管理员", email="admin@demo.cn",
                      roles=[Role.ADMINISTRATOR])
+    operator = add_user(session, name="运维值班员", email="operator@demo.cn",
+                        roles=[Role.OPERATOR])
     rules = DEMO_RULES
     if procedure == "shenzhen":
         from mqa_workflow.demo.shenzhen import SHENZHEN_RULES
@@ -190,7 +234,7 @@ def _set_up(session: Session, rng: random.Random, count: int,
     committee = data.make_committee(session, rng)
     declare_conflict(session, committee[0], apps[0].id, "曾为该单位提供质量管理咨询服务")
     quality = {a.id: rng.uniform(0.35, 0.85) for a in apps}
-    return data.Cast(admin, contacts, quality, leniency, committee), cycle.id
+    return data.Cast(admin, contacts, quality, leniency, committee, operator), cycle.id
 
 
 def _apps(session: Session, cycle_id: int, state: str | None = None) -> list[Application]:
@@ -200,11 +244,14 @@ def _apps(session: Session, cycle_id: int, state: str | None = None) -> list[App
     return list(session.scalars(query.order_by(Application.id)))
 
 
-def _eligibility(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
-    apps = _apps(session, cycle_id)
-    for app in apps:
+def _submission(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
+    for app in _apps(session, cycle_id):
         advance(session, app.id, "submit", cast.contacts[app.id])
         advance(session, app.id, "begin_eligibility_check", cast.admin)
+
+
+def _eligibility(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
+    apps = _apps(session, cycle_id)
     returned, ineligible = apps[1], apps[-1] if len(apps) > 6 else None
     advance(session, returned.id, "return_for_correction", cast.admin,
             reason="营业执照副本扫描件不清晰，请补正")
@@ -289,10 +336,9 @@ def _site_visit(session: Session, rng: random.Random, cast: data.Cast, cycle_id:
                 cast.admin)
 
 
-def _committee(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
+def _refer(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
     for app in _apps(session, cycle_id, "consolidated_scoring"):
         advance(session, app.id, "refer_to_committee", cast.admin)
-    _votes(session, rng, cast, cycle_id)
 
 
 def _votes(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
@@ -326,10 +372,40 @@ def _tally_text(counts: dict[str, int]) -> str:
            f"不予授奖 {counts['none']} 票"
 
 
+def _sign_in(session: Session, cast: data.Cast, cycle_id: int,
+             password: str) -> dict[Role, str]:
+    """Give one person of every role ``password`` (audited, as ``mqa user password`` does):
+    the reviewer and committee member with the most work waiting, the first applicant's
+    contact. Returns each role's e-mail address."""
+    people = {Role.ADMINISTRATOR: cast.admin, Role.OPERATOR: cast.operator,
+              Role.REVIEWER: _busiest_reviewer(session, cast, cycle_id),
+              Role.COMMITTEE_MEMBER: cast.committee[-1],  # the first one is recused once
+              Role.APPLICANT_CONTACT: cast.contacts[min(cast.contacts)]}
+    for person in people.values():
+        ended = set_password(session, person, password)
+        audit.append(session, actor=cast.admin.email, trigger="set_password",
+                     data={"user": person.email, "sessions_ended": ended})
+    return {role: person.email for role, person in people.items()}
+
+
+def _busiest_reviewer(session: Session, cast: data.Cast, cycle_id: int) -> User:
+    """The reviewer with the most open assignments in the cycle (then the most
+    assignments; the first reviewer before any are made), so the reviewer's pages have
+    work on them."""
+    busiest = session.scalar(
+        select(ReviewAssignment.reviewer_id).join(Application).where(
+            Application.cycle_id == cycle_id)
+        .group_by(ReviewAssignment.reviewer_id)
+        .order_by(func.sum(case((ReviewAssignment.status == "assigned", 1), else_=0)).desc(),
+                  func.count().desc(), ReviewAssignment.reviewer_id).limit(1))
+    return session.get_one(User, min(cast.leniency) if busiest is None else busiest)
+
+
 def _outcome(session: Session, cycle_id: int) -> DemoOutcome:
     """Each class's ranking (the one every page and export shows) with its decisions, and
     the applications never ranked (ineligible or withdrawn) apart."""
     outcome = DemoOutcome(cycle_id)
+    outcome.states = dict(Counter(app.state for app in _apps(session, cycle_id)))
     for award_class in CLASS_IDS:
         ranking = class_ranking(session, cycle_id, award_class)
         outcome.rankings[award_class] = [_ranked(session, entry.application, entry.position,

@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 from mqa_workflow.clock import now, set_clock
 from mqa_workflow.demo import data
 from mqa_workflow.demo.service import (
-    Phase,
+    DemoPhase,
     _apps,
     _document_review,
     _review_stage,
     _site_visit,
+    _submission,
     _votes,
 )
 from mqa_workflow.procedure import service as procedure
@@ -59,9 +60,6 @@ def _facts(rng: random.Random, position: int) -> dict[str, object]:
 
 
 def eligibility(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
-    for app in _apps(session, cycle_id):
-        advance(session, app.id, "submit", cast.contacts[app.id])
-        advance(session, app.id, "begin_eligibility_check", cast.admin)
     for position, app in enumerate(_apps(session, cycle_id)):
         review = procedure.run_eligibility_check(session, app, _facts(rng, position))
         failed = [r["evidence"] for r in review.report["results"] if r["status"] == "failed"]
@@ -111,7 +109,6 @@ def candidates(session: Session, rng: random.Random, cast: data.Cast, cycle_id: 
         assert decision is not None
         advance(session, app.id, "refer_to_committee" if decision.selected else "not_selected",
                 cast.admin, reason=decision.reason)
-    _votes(session, rng, cast, cycle_id)
 
 
 def notice(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
@@ -144,11 +141,14 @@ def notice(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int)
                 reason=f"公示期满（{award.published_on}至{award.closes_on}），无成立的异议")
 
 
-PHASES: list[tuple[str, Phase, int]] = [
-    ("submission and eligibility check (rules with evidence)", eligibility, 14),
-    ("document review", _document_review, 14),
-    ("defence (集中答辩)", defence, 14),
-    ("site visit and social evaluation", site_visit_and_social, 14),
-    ("candidate list and committee decision", candidates, 14),
-    ("public notice (公示) and objections", notice, 2),  # objections come while it is open
+PHASES: list[DemoPhase] = [
+    DemoPhase("draft", "submission", _submission, 14),
+    DemoPhase("eligibility_check", "eligibility check (rules with evidence)", eligibility, 0),
+    DemoPhase("document_review", "document review", _document_review, 14),
+    DemoPhase("defence", "defence (集中答辩)", defence, 14),
+    DemoPhase("site_visit", "site visit and social evaluation", site_visit_and_social, 14),
+    DemoPhase("consolidated_scoring", "candidate list (差额选拔)", candidates, 14),
+    DemoPhase("committee_decision", "committee decision", _votes, 0),
+    # objections come while the notice is open
+    DemoPhase("public_notice", "public notice (公示) and objections", notice, 2),
 ]
