@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from mqa_workflow.demo.service import (
     unknown_stop_message,
 )
 from mqa_workflow.errors import DomainError
-from mqa_workflow.scoring.sheet import json_number
+from mqa_workflow.scoring.points import points
 from mqa_workflow.states.table import ApplicationState
 
 
@@ -108,7 +107,7 @@ def _print_rankings(outcome: DemoOutcome) -> None:
             table.add_column(column)
         for row in rows:
             table.add_row(str(row.rank or "—"), str(row.application_id), row.title,
-                          _points(row.document_review), _points(row.final),
+                          points(row.document_review), points(row.final),
                           f"{row.state} {ApplicationState(row.state).label}",
                           OUTCOME_LABELS.get(row.decision or "", "—"))
         console.print(table)
@@ -130,6 +129,3 @@ def _print_sign_in(outcome: DemoOutcome, url: str, password: str) -> None:
     people.add_row("密码 password (each of them)", password)
     console.print(people, highlight=False)
 
-
-def _points(value: Decimal | None) -> str:
-    return "—" if value is None else str(json_number(value))

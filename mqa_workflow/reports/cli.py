@@ -16,6 +16,7 @@ from mqa_workflow.console import console, fail
 from mqa_workflow.cycles.service import get_cycle
 from mqa_workflow.permissions import editable, refuse_unless_released
 from mqa_workflow.reports.service import NO_FEEDBACK_STATES, render_feedback
+from mqa_workflow.scoring.points import points
 from mqa_workflow.scoring.ranking import cycle_rankings
 from mqa_workflow.states.table import ApplicationState
 
@@ -78,8 +79,8 @@ def ranking(
                 table.add_row(
                     str(entry.position), str(entry.application.id), entry.application.title,
                     "yes" if entry.shortlisted else "no",
-                    _points(entry.document_review_total),
-                    _points(entry.score.total if entry.score else None),
+                    points(entry.document_review_total),
+                    points(entry.score.total if entry.score else None),
                     f"{entry.stage} {ApplicationState(entry.stage).label}",
                     f"{frozen} {OUTCOME_LABELS[frozen]}" if frozen else "—")
             tables.append(table)
@@ -91,9 +92,6 @@ def ranking(
     for table in tables:
         console.print(table)
 
-
-def _points(value: object) -> str:
-    return "—" if value is None else str(value)
 
 
 @app.command("export")
