@@ -22,6 +22,16 @@ def office_today() -> date:
     return now().astimezone(OFFICE_TZ).date()
 
 
+def office_time(moment: datetime | None, *, seconds: bool = False) -> str:
+    """A stored moment as the office reads it, Beijing time (北京时间) to the minute (or the
+    second); a naive moment is UTC (SQLite drops the zone); nothing yet is ""."""
+    if moment is None:
+        return ""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M:%S" if seconds
+                                                else "%Y-%m-%d %H:%M")
+
+
 def set_clock(source: Callable[[], datetime] | None) -> None:
     """Replace the clock (tests); ``None`` restores the wall clock."""
     global _now

@@ -9,7 +9,7 @@ from mqa_workflow.accounts.models import Role
 from mqa_workflow.accounts.service import get_user
 from mqa_workflow.applications.service import get_application
 from mqa_workflow.cli_support import acting, actor_option, in_transaction, resolve_actor
-from mqa_workflow.clock import OFFICE_TZ
+from mqa_workflow.clock import office_time
 from mqa_workflow.committee.models import VoteChoice
 from mqa_workflow.committee.service import (
     cast_vote,
@@ -50,7 +50,7 @@ def show_tally(application_id: int = typer.Argument(..., help="Application id.")
                  "votes: " + ", ".join(f"{k} {v}" for k, v in result.counts.items()),
                  f"outcome: {result.outcome or '—'}"]
         if result.decided_at is not None:
-            taken = result.decided_at.astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M")
+            taken = office_time(result.decided_at)
             lines.append(f"decided {taken} (Beijing time) by {result.decided_by}; frozen")
         lines += [f"  - {text}" for text in result.problems + result.notes]
         return "\n".join(lines)

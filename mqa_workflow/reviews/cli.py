@@ -23,7 +23,7 @@ from mqa_workflow.cli_support import (
     read_json_object,
     resolve_actor,
 )
-from mqa_workflow.clock import OFFICE_TZ
+from mqa_workflow.clock import office_time
 from mqa_workflow.console import OutputFormat, console, fail, print_rows
 from mqa_workflow.errors import NotFoundError
 from mqa_workflow.permissions import (
@@ -138,8 +138,7 @@ def list_assignments(
             query = query.where(ReviewAssignment.reviewer_id == get_user(session, reviewer).id)
         return [{"id": a.id, "application": a.application_id, "reviewer": a.reviewer.name,
                  "stage": a.stage, "leader": a.is_leader, "status": a.status,
-                 "due_beijing": (f"{a.due_at.astimezone(OFFICE_TZ):%Y-%m-%d %H:%M}"
-                                 if a.due_at else "")}
+                 "due_beijing": office_time(a.due_at)}
                 for a in session.scalars(query)]
 
     print_rows(in_transaction(work, dispatch=False), ASSIGNMENT_COLUMNS, output)

@@ -19,7 +19,7 @@ from mqa_workflow.cli_support import (
     resolve_actor,
     run_queued_work,
 )
-from mqa_workflow.clock import OFFICE_TZ
+from mqa_workflow.clock import office_time
 from mqa_workflow.committee.models import OUTCOME_LABELS
 from mqa_workflow.committee.service import committee_title, decision_of
 from mqa_workflow.console import OutputFormat, console, print_rows
@@ -95,7 +95,7 @@ def show(
         console.print(f"state: {state.value} {state.label} (version {application.version})")
         decision = decision_of(session, application)
         if decision is not None and decision.frozen and decision.decided_at is not None:
-            taken = decision.decided_at.astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M")
+            taken = office_time(decision.decided_at)
             console.print(f"committee decision: {decision.outcome} "
                           f"{OUTCOME_LABELS[decision.outcome or 'none']} (taken {taken} "
                           f"Beijing time by {decision.decided_by})", highlight=False)

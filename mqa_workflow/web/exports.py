@@ -10,7 +10,7 @@ from typing import Any
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
-from mqa_workflow.clock import OFFICE_TZ
+from mqa_workflow.clock import office_time
 from mqa_workflow.states.table import ApplicationState
 from mqa_workflow.web.listing import results_by_class
 
@@ -35,7 +35,7 @@ def result_rows(session: Session, cycle_id: int) -> Iterator[tuple[Any, ...]]:
                    score.breakdown.get("process") if score else None,
                    score.breakdown.get("results") if score else None,
                    votes.outcome if votes and votes.outcome else "",
-                   decided.astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M") if decided else "",
+                   office_time(decided),
                    "yes" if entry["shortlisted"] else "no")
 
 

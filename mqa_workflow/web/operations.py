@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mqa_workflow.clock import OFFICE_TZ
+from mqa_workflow.clock import office_time
 from mqa_workflow.config import get_settings
 from mqa_workflow.deadlines.work import open_work
 from mqa_workflow.monitoring.figures import collect, summary, unsent_refused
@@ -36,7 +36,7 @@ WORK_TITLES = {
 
 def beijing(value: datetime | None) -> str:
     """A moment as the office reads it: Beijing time, to the second."""
-    return value.astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+    return office_time(value, seconds=True)
 
 
 def overview(session: Session) -> dict[str, Any]:

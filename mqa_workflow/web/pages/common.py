@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request
@@ -11,7 +10,7 @@ from sqlalchemy import delete, select
 
 from mqa_workflow.accounts.models import Role
 from mqa_workflow.audit import service as audit
-from mqa_workflow.clock import OFFICE_TZ
+from mqa_workflow.clock import office_time
 from mqa_workflow.errors import InvalidInputError, NotFoundError
 from mqa_workflow.notifications.inbox import inbox, mark_read, unread_count
 from mqa_workflow.web import throttle
@@ -99,16 +98,12 @@ def inbox_read(page: Page) -> Response:
     return back_to("/inbox")
 
 
-def _beijing(moment: datetime) -> str:
-    return moment.astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M")
-
-
 def _sessions_page(request: Request, page: Page, *, notice: str = "",
                    problems: list[str] | None = None, status: int = 200) -> Response:
     current = page.session.scalar(select(WebSession.token_hash).where(
         WebSession.user_id == page.user.id, WebSession.csrf_token == page.csrf))
-    rows = [{"id": s.public_id, "created": _beijing(s.created_at),
-             "expires": _beijing(s.expires_at), "address": s.client_address,
+    rows = [{"id": s.public_id, "created": office_time(s.created_at),
+             "expires": office_time(s.expires_at), "address": s.client_address,
              "agent": s.user_agent, "current": s.token_hash == current}
             for s in sessions_of(page.session, page.user)]
     return render(request, "sessions.html", user=page.user, csrf=page.csrf, sessions=rows,
@@ -167,7 +162,7 @@ def sign_in_locks(request: Request, page: Page, notice: str = "") -> Response:
         kind, value = lock.key.split(":", 1)
         rows.append({"label": f"{t('Account') if kind == 'account' else t('Address')}"
                               f"{colon}{value}", "failures": lock.failures,
-                     "until": _beijing(lock.locked_until) if lock.locked_until else "",
+                     "until": office_time(lock.locked_until) if lock.locked_until else "",
                      "field": "email" if kind == "account" else "address", "value": value})
     return render(request, "sign_in_locks.html", user=page.user, csrf=page.csrf, locks=rows,
                   notice=t("Unlocked.") if notice else "")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from mqa_workflow.accounts.models import User
-from mqa_workflow.clock import OFFICE_TZ
+from mqa_workflow.clock import office_time
 from mqa_workflow.scoring.points import points
 from mqa_workflow.states.table import STATE_LABELS, ApplicationState
 from mqa_workflow.web.i18n import LANGUAGES, translator
@@ -28,8 +28,7 @@ def beijing(moment: datetime | str | None) -> str:
         return "—"
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite drops the zone
-    return aware.astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M")
+    return office_time(moment)
 
 
 TEMPLATES.env.filters["beijing"] = beijing
