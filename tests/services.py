@@ -129,3 +129,65 @@ def settling(client: Any) -> Any:
 
     client.event_hooks["response"].append(wait)
     return client
+
+
+def two_admins_at_once(database: Database, application_id: int, trigger: str,
+                       emails: list[str]) -> list[str]:
+    """Two administrators read the same version of an application, then both fire
+    ``trigger``: what each was answered ("won" or "conflict: …")."""
+    import threading
+
+    from mqa_workflow.accounts.service import get_user
+    from mqa_workflow.applications.models import Application
+    from mqa_workflow.errors import ConflictError
+    from mqa_workflow.states.engine import advance
+
+    both_loaded = threading.Barrier(len(emails))
+    outcomes: list[str] = []
+
+    def admin(email: str) -> None:
+        session = database.sessions()
+        try:
+            with session.begin():
+                session.get(Application, application_id)  # both read version N …
+                both_loaded.wait(timeout=10)
+                advance(session, application_id, trigger, get_user(session, email))
+            outcomes.append("won")
+        except ConflictError as error:
+            outcomes.append(f"conflict: {error.message}")
+        finally:
+            session.close()
+
+    threads = [threading.Thread(target=admin, args=(email,)) for email in emails]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+@contextmanager
+def own_postgresql_database(server_url: str, purpose: str) -> Iterator[str]:
+    """An empty database of this test run's own on the test server, dropped afterwards
+    with the audit key and checkpoint folders the engine kept beside it."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from mqa_workflow.audit.keys import default_home
+
+    name = f"mqa_test_{purpose}_{os.getpid()}"
+    admin = create_engine(make_url(server_url).set(database="postgres"),
+                          isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+        home = default_home(url)
+        for folder in (home, *home.parent.glob(f"{home.name}.set-aside-*")):
+            shutil.rmtree(folder, ignore_errors=True)

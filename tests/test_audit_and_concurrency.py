@@ -13,9 +13,10 @@ from mqa_workflow.applications.models import Application
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.audit.service import verify_chain
 from mqa_workflow.db import Database
-from mqa_workflow.errors import ConflictError, DomainError
+from mqa_workflow.errors import DomainError
 from mqa_workflow.states.engine import advance
 from tests import factories
+from tests.services import two_admins_at_once
 
 
 def _three_transitions(database: Database) -> int:
@@ -90,27 +91,7 @@ def test_two_admins_racing_on_postgresql_exactly_one_wins(pg_database: Database)
     with pg_database.session() as session:
         app_id = factories.application(session, state="submitted").id
         emails = [factories.user(session).email for _ in range(2)]
-    both_loaded = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def admin(email: str) -> None:
-        session = pg_database.sessions()
-        try:
-            with session.begin():
-                session.get(Application, app_id)  # both read version N …
-                both_loaded.wait(timeout=10)
-                advance(session, app_id, "begin_eligibility_check", get_user(session, email))
-            outcomes.append("won")
-        except ConflictError as error:
-            outcomes.append(f"conflict: {error.message}")
-        finally:
-            session.close()
-
-    threads = [threading.Thread(target=admin, args=(email,)) for email in emails]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = two_admins_at_once(pg_database, app_id, "begin_eligibility_check", emails)
     assert sorted(outcomes)[-1] == "won" and outcomes.count("won") == 1
     assert "changed by someone else" in next(o for o in outcomes if o != "won")
     with pg_database.session() as session:

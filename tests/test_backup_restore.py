@@ -3,14 +3,11 @@ with the original key and checkpoints, and every table's row count matches."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from mqa_workflow.audit import keys
@@ -22,6 +19,7 @@ from mqa_workflow.db import Database, get_database
 from mqa_workflow.migrations.service import upgrade
 from mqa_workflow.states.engine import advance
 from tests import factories
+from tests.services import own_postgresql_database
 
 Mqa = Callable[..., str]
 
@@ -88,18 +86,8 @@ def test_the_restore_drill_on_sqlite(sqlite_database: Database, tmp_path: Path,
 
 @pytest.fixture
 def fresh_postgresql(postgres_url: str) -> Iterator[str]:
-    name = f"mqa_test_restore_{os.getpid()}"
-    admin = create_engine(make_url(postgres_url).set(database="postgres"),
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
-    shutil.rmtree(keys.default_home(url), ignore_errors=True)
+    with own_postgresql_database(postgres_url, "restore") as url:
+        yield url
 
 
 @pytest.mark.postgres

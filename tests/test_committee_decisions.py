@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -16,7 +15,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role, User
-from mqa_workflow.accounts.service import get_user
 from mqa_workflow.applications.models import Application
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.clock import set_clock
@@ -37,6 +35,7 @@ from mqa_workflow.tasks.dispatch import dispatch_pending
 from mqa_workflow.web.api.committee import tally_json
 from mqa_workflow.web.exports import as_csv
 from tests import factories
+from tests.services import two_admins_at_once
 
 ONE_GRAND = {"committee_quorum": 1, "award_quotas": {"economic": {"grand": 1,
                                                                   "encouragement": 1}}}
@@ -245,27 +244,7 @@ def test_two_admins_deciding_at_once_on_postgresql_one_decision_is_taken(
         _voted(session, application, _committee(session), "grand")
         app_id = application.id
         emails = [factories.user(session).email for _ in range(2)]
-    both_loaded = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def admin(email: str) -> None:
-        session = pg_database.sessions()
-        try:
-            with session.begin():
-                session.get(Application, app_id)
-                both_loaded.wait(timeout=10)
-                advance(session, app_id, "award_grand", get_user(session, email))
-            outcomes.append("won")
-        except ConflictError as error:
-            outcomes.append(f"conflict: {error.message}")
-        finally:
-            session.close()
-
-    threads = [threading.Thread(target=admin, args=(email,)) for email in emails]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = two_admins_at_once(pg_database, app_id, "award_grand", emails)
     # The other one is refused with a conflict (never a database error, never a 500).
     assert len(outcomes) == 2 and outcomes.count("won") == 1
     assert next(o for o in outcomes if o != "won").startswith("conflict: ")

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
@@ -20,6 +18,7 @@ from mqa_workflow.db import Database
 from mqa_workflow.demo.models import DemoMarker
 from mqa_workflow.migrations.service import upgrade
 from tests import factories
+from tests.services import own_postgresql_database
 
 
 def _demo(tmp_path: Path, *target: str) -> tuple[int, str]:
@@ -81,20 +80,8 @@ def test_the_demo_refuses_a_real_postgresql_database(pg_database: Database,
 @pytest.fixture
 def empty_postgresql(postgres_url: str) -> Iterator[str]:
     """An empty database of this test's own on the test server."""
-    name = f"mqa_test_demo_{os.getpid()}"
-    admin = create_engine(make_url(postgres_url).set(database="postgres"),
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
-    home = default_home(url)
-    for folder in (home, *home.parent.glob(f"{home.name}.set-aside-*")):
-        shutil.rmtree(folder, ignore_errors=True)
+    with own_postgresql_database(postgres_url, "demo") as url:
+        yield url
 
 
 @pytest.mark.postgres
