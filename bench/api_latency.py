@@ -37,7 +37,7 @@ def build_world(url: str, reviewers: int) -> list[tuple[str, int]]:
     from mqa_workflow.db import Database
     from mqa_workflow.migrations.service import upgrade
     from mqa_workflow.reviews.models import PoolReviewer, ReviewAssignment, ReviewStage
-    from mqa_workflow.reviews.service import assign_stage
+    from mqa_workflow.reviews.service import assign_stage, confirm_no_conflict
     from mqa_workflow.web.security import set_password
     from tests import factories
 
@@ -54,6 +54,8 @@ def build_world(url: str, reviewers: int) -> list[tuple[str, int]]:
                                      industries=["电子信息"], capacity=6, may_lead=n % 3 == 0))
         session.flush()
         assign_stage(session, apps, ReviewStage.DOCUMENT_REVIEW)
+        for assignment in session.scalars(select(ReviewAssignment)):  # 回避承诺 first
+            confirm_no_conflict(session, assignment.reviewer, assignment.application_id)
         rows = session.execute(select(ReviewAssignment.id, ReviewAssignment.reviewer_id)).all()
         from mqa_workflow.accounts.models import User
 
