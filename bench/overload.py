@@ -31,7 +31,7 @@ def world_calls(url: str, base: str, world: tuple[list[int], list[str], list[int
     """Reviewers saving drafts of the 3 sheets, an administrator reading applications."""
     from mqa_workflow.db import Database
     from mqa_workflow.reviews.models import ReviewAssignment
-    from tests.test_faults_http_concurrency import _token
+    from tests.web.test_concurrency import _token
 
     submitted, admins, assignments = world
     database = Database(url)
@@ -66,7 +66,7 @@ def main() -> None:
     from mqa_workflow.db import Database
     from mqa_workflow.migrations.service import upgrade
     from tests.load import closed_loop, open_loop, server_process
-    from tests.test_faults_http_concurrency import _world
+    from tests.web.test_concurrency import _world
 
     url = fresh_database(DATABASE)
     try:

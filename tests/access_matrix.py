@@ -4,7 +4,7 @@ Every route of the application (the OpenAPI document's paths and the page routes
 tried by every kind of person: nobody signed in, and each role of the award, including
 the relations that matter (a reviewer with a conflict on the application, an applicant
 contact of another organization, a committee member recused from it). The expected
-answers stand in one table in ``tests/test_web_access_matrix.py``.
+answers stand in one table in ``tests/web/test_access_matrix.py``.
 
 A request that is allowed to write runs on a copy of the world's database, so every
 cell starts from the same world and no cell's write changes another cell's answer.

@@ -66,7 +66,7 @@ SECTIONS = {
     "appendix2": r"^附录二",
     "appendix3": r"^附录三",
 }
-# Same pattern as tests/test_standards_seed.py: 1.2规划定位(60分), 2．高质量运行（130分）.
+# Same pattern as tests/standards/test_seed.py: 1.2规划定位(60分), 2．高质量运行（130分）.
 HEADING = re.compile(r"^(\d+(?:\.\d+)*)[.．]?\s*([^（(\s]+)\s*[（(](\d+)分[）)]\s*$")
 PROFILE_HEADING = re.compile(r"^0[.．]\s*(\S+)$")
 # A 评审细则 header once its cells are joined: 1远见卓识的领导80分, 1.高标准定位(120分),

@@ -1,0 +1,52 @@
+"""``mqa user``: people and their roles."""
+
+from __future__ import annotations
+
+import typer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mqa_workflow.accounts.models import User
+from mqa_workflow.accounts.service import add_user, parse_roles
+from mqa_workflow.applicants.service import get_organization
+from mqa_workflow.cli.console import OutputFormat, console, print_rows
+from mqa_workflow.cli.support import actor_option, in_transaction
+from mqa_workflow.config import get_settings
+from mqa_workflow.permissions import may_add_people
+
+app = typer.Typer(help="People: administrators, reviewers, committee members …",
+                  no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    name: str = typer.Option(..., help="Full name."),
+    email: str = typer.Option(..., help="E-mail address (also the sign-in name)."),
+    role: list[str] = typer.Option(..., help="Role; repeat for several."),
+    organization: str | None = typer.Option(None, help="USCC, for an applicant contact."),
+    language: str = typer.Option("zh", help="Language of the person's notices: zh or en."),
+    actor: str | None = actor_option(),
+) -> None:
+    """Add a person with one or more roles (an administrator; the very first person is
+    added without one and must be an administrator)."""
+
+    def work(session: Session) -> User:
+        org_id = get_organization(session, organization).id if organization else None
+        return add_user(session, name=name, email=email, roles=parse_roles(role),
+                        organization_id=org_id, language=language)
+
+    user = in_transaction(work, dispatch=False, check=lambda s: may_add_people(
+        s, actor or get_settings().actor, parse_roles(role)))
+    console.print(f"user {user.id}: {user.name} <{user.email}> ({', '.join(user.roles)})")
+
+
+@app.command("list")
+def list_users(
+    output: OutputFormat = typer.Option(OutputFormat.TABLE, "--format",
+                                        help="table for people; json or csv for programs."),
+) -> None:
+    """List everyone with their roles."""
+    rows = in_transaction(lambda s: [
+        {"id": u.id, "name": u.name, "email": u.email, "roles": ", ".join(u.roles)}
+        for u in s.scalars(select(User).order_by(User.id))], dispatch=False)
+    print_rows(rows, ("id", "name", "email", "roles"), output)
