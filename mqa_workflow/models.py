@@ -1,6 +1,7 @@
 """Every mapped model, imported in one place for Alembic and for tests."""
 
 from mqa_workflow.accounts.models import User
+from mqa_workflow.accounts.sign_in import Credential, WebSession
 from mqa_workflow.applicants.models import Organization, Project
 from mqa_workflow.applications.models import Application, Document, DocumentBlob, ItemAnswer
 from mqa_workflow.audit.models import AuditRecord
@@ -29,7 +30,6 @@ from mqa_workflow.reviews.models import (
     SiteVisit,
 )
 from mqa_workflow.scoring.models import ConsolidatedScore
-from mqa_workflow.web.models import Credential, WebSession
 
 __all__ = [
     "Application",

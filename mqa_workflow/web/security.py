@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import User
 from mqa_workflow.accounts.passwords import password_problems
+from mqa_workflow.accounts.sign_in import Credential, WebSession
 from mqa_workflow.clock import now
 from mqa_workflow.db import Database
 from mqa_workflow.errors import InvalidInputError
 from mqa_workflow.web import throttle
-from mqa_workflow.web.models import Credential, WebSession
 
 SESSION_LIFETIME = timedelta(hours=12)
 _hasher = PasswordHasher()

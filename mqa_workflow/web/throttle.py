@@ -20,12 +20,12 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from mqa_workflow.accounts.sign_in import SignInThrottle
 from mqa_workflow.audit import service as audit
 from mqa_workflow.clock import now
 from mqa_workflow.config import get_settings
 from mqa_workflow.db import Database
 from mqa_workflow.errors import InvalidInputError
-from mqa_workflow.web.models import SignInThrottle
 
 
 @dataclass(frozen=True)

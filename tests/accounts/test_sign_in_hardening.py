@@ -22,11 +22,11 @@ from mqa_workflow.accounts.passwords import (
     common_passwords,
     password_problems,
 )
+from mqa_workflow.accounts.sign_in import SignInThrottle
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.config import get_settings
 from mqa_workflow.db import Database, get_database
 from mqa_workflow.web.app import create_app
-from mqa_workflow.web.models import SignInThrottle
 from tests.e2e.world import PASSWORD, World, build
 from tests.services import settling
 

@@ -8,10 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from mqa_workflow.accounts.sign_in import Credential
 from mqa_workflow.applicants.uscc import make_uscc
 from mqa_workflow.db import Database
 from mqa_workflow.web.app import create_app
-from mqa_workflow.web.models import Credential
 from tests.e2e.world import PASSWORD, World, build
 from tests.services import settling
 

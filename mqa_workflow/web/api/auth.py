@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
+from mqa_workflow.accounts.sign_in import WebSession
 from mqa_workflow.audit import service as audit
 from mqa_workflow.errors import NotFoundError
 from mqa_workflow.web.api.schemas import ChangePasswordBody, LoginBody
 from mqa_workflow.web.deps import DB, SESSION_COOKIE, SignedIn, database_of, signed_in
 from mqa_workflow.web.errors import Unauthenticated
-from mqa_workflow.web.models import WebSession
 from mqa_workflow.web.present import user_json
 from mqa_workflow.web.security import (
     SESSION_LIFETIME,

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import delete, select
 
 from mqa_workflow.accounts.models import Role
+from mqa_workflow.accounts.sign_in import WebSession
 from mqa_workflow.audit import service as audit
 from mqa_workflow.clock import office_time
 from mqa_workflow.errors import InvalidInputError, NotFoundError
@@ -17,7 +18,6 @@ from mqa_workflow.web import throttle
 from mqa_workflow.web.api.auth import client_of, set_session_cookie
 from mqa_workflow.web.deps import SESSION_COOKIE, database_of
 from mqa_workflow.web.i18n import LANGUAGES, translator
-from mqa_workflow.web.models import WebSession
 from mqa_workflow.web.pages.deps import Form as FormData
 from mqa_workflow.web.pages.deps import Page, text
 from mqa_workflow.web.pages.rendering import back_to, language, render

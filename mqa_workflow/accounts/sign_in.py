@@ -1,7 +1,9 @@
-"""Sign-in data kept beside the accounts: password hashes and browser/API sessions.
+"""Sign-in data kept beside the accounts: password hashes, browser/API sessions and the
+sign-in throttle.
 
-Kept out of ``accounts`` on purpose: a person exists (and receives notices) whether
-or not they ever sign in to the web application.
+Kept apart from ``accounts.models`` on purpose: a person exists (and receives notices)
+whether or not they ever sign in to the web application. These are models, not web code:
+``mqa_workflow.models`` (Alembic, tests) imports them without importing the web adapter.
 """
 
 from __future__ import annotations
