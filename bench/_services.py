@@ -118,7 +118,7 @@ def start_workers(count: int, concurrency: int, database_url: str, broker_url: s
     for n in range(count):
         log = (logdir / f"worker{n}.log").open("wb")
         workers.append(subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "mqa_workflow.tasks.celery_app", "worker",
+            [sys.executable, "-m", "celery", "-A", "mqa_workflow.worker.celery_app", "worker",
              "-Q", "work,notifications", "--concurrency", str(concurrency),
              "-n", f"bench{n}@%h", "--loglevel", "INFO", "--without-gossip",
              "--without-mingle"],

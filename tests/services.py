@@ -77,7 +77,7 @@ def start_worker(database_url: str, broker_url: str, log: Path,
     env = os.environ | {"MQA_DATABASE_URL": database_url, "MQA_BROKER_URL": broker_url,
                         "MQA_RESULT_BACKEND": broker_url}
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "mqa_workflow.tasks.celery_app", "worker",
+        [sys.executable, "-m", "celery", "-A", "mqa_workflow.worker.celery_app", "worker",
          "--pool", "solo", "--concurrency", "1", "-Q", queues, "--loglevel", "INFO",
          "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=REPO, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,

@@ -34,7 +34,6 @@ from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.audit.service import SYSTEM_CHAIN, database_url, key_of
 from mqa_workflow.clock import now
 from mqa_workflow.errors import DomainError
-from mqa_workflow.tasks.registry import register
 
 TASK = "audit.checkpoint"
 _NAME_DIGITS = 8
@@ -274,9 +273,3 @@ def _publish(path: Path, content: bytes) -> bool:
     finally:
         partial.unlink()
     return True
-
-
-@register(TASK)
-def checkpoint_task(session: Session, reason: str = "", **_: object) -> None:
-    """Background work after a decision or a public notice has committed."""
-    take(session, reason, only_if_changed=True)

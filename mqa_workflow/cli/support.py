@@ -19,7 +19,7 @@ from mqa_workflow.config import get_settings
 from mqa_workflow.db import Database, get_database
 from mqa_workflow.errors import DomainError
 from mqa_workflow.permissions import acting_user, require_role
-from mqa_workflow.tasks.dispatch import dispatch_pending
+from mqa_workflow.worker.dispatch import dispatch_pending
 
 T = TypeVar("T")
 

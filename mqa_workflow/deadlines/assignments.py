@@ -10,7 +10,6 @@ from mqa_workflow.applications.models import Application
 from mqa_workflow.config import get_settings
 from mqa_workflow.notifications.service import application_context, notify_once, sent_keys
 from mqa_workflow.reviews.models import AssignmentStatus, ReviewAssignment
-from mqa_workflow.tasks.registry import register
 
 
 def notify_new_assignments(session: Session, application_id: int | None = None) -> int:
@@ -42,10 +41,3 @@ def _tell_assignment(session: Session, assignment: ReviewAssignment, key: str) -
         "task_url": f"{get_settings().public_url.rstrip('/')}/assignments/{assignment.id}"}
     return notify_once(session, key, "assignment", [assignment.reviewer], context,
                        application.id, assignment.due_at)
-
-
-@register("deadlines.notify_assignments")
-def notify_assignments_task(session: Session, application_id: int, **_: object) -> None:
-    """Run right after an assignment task so reviewers hear at once (the scan catches up
-    on any it misses)."""
-    notify_new_assignments(session, application_id)

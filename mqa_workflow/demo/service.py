@@ -49,7 +49,7 @@ from mqa_workflow.scoring.shortlist import shortlist_class
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.standards.models import CLASS_IDS
 from mqa_workflow.states.engine import advance
-from mqa_workflow.tasks.dispatch import dispatch_pending
+from mqa_workflow.worker.dispatch import dispatch_pending
 from mqa_workflow.web.security import set_password
 
 DEMO_RULES = {"reviewers_per_application": 3, "site_visit_team_size": 3,

@@ -9,8 +9,8 @@ from prometheus_client.registry import Collector, CollectorRegistry
 
 from mqa_workflow.config import Settings
 from mqa_workflow.db import Database
-from mqa_workflow.monitoring.broker import BrokerFigures, TaskDurations
 from mqa_workflow.monitoring.figures import ALERT_KINDS, Figures, collect
+from mqa_workflow.worker.broker import BrokerFigures, TaskDurations
 
 Family = GaugeMetricFamily | CounterMetricFamily | HistogramMetricFamily
 
@@ -83,10 +83,10 @@ def _broker(figures: Figures) -> Iterator[Family]:
 
 def task_names() -> list[str]:
     """Every task a worker may run: each counter starts at zero for each of them."""
-    from mqa_workflow.tasks.periodic import DELIVER, SCAN
-    from mqa_workflow.tasks.registry import tasks
+    from mqa_workflow.outbox.registry import periodic_tasks
+    from mqa_workflow.worker.collect import collect
 
-    return sorted({*tasks(), SCAN, DELIVER})
+    return sorted({*collect(), *periodic_tasks()})
 
 
 def _task_counters(broker: BrokerFigures) -> Iterator[Family]:

@@ -23,7 +23,6 @@ from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.clock import now
 from mqa_workflow.committee.models import CommitteeDecision
 from mqa_workflow.config import get_settings
-from mqa_workflow.notifications.delivery import send_email
 from mqa_workflow.notifications.models import (
     Channel,
     Delivery,
@@ -34,7 +33,6 @@ from mqa_workflow.notifications.models import (
 from mqa_workflow.notifications.rendering import Rendered, render
 from mqa_workflow.outbox.service import enqueue
 from mqa_workflow.states.table import reason_for_applicant
-from mqa_workflow.tasks.registry import WorkFailed, register
 
 __all__ = ["Rendered", "notify", "notify_once", "render"]
 
@@ -108,7 +106,6 @@ def _reason(session: Session, application_id: int, trigger: str) -> str:
     ) or ""
 
 
-@register("notifications.state_changed")
 def notify_state_change(
     session: Session, application_id: int, trigger: str, from_state: str, to_state: str
 ) -> None:
@@ -132,7 +129,6 @@ def notify_state_change(
         notify(session, contact, event, context, application_id)
 
 
-@register("notifications.feedback_report_ready")
 def notify_feedback_report_ready(session: Session, application_id: int, location: str) -> None:
     """Tell the applicant's contacts where their feedback report is."""
     application = session.get(Application, application_id)
@@ -142,12 +138,3 @@ def notify_feedback_report_ready(session: Session, application_id: int, location
                                                    "location": location}
     for contact in contacts(session, application):
         notify(session, contact, "feedback_report_ready", context, application_id)
-
-
-@register(SEND_EMAIL)
-def send_queued_email(session: Session, delivery_id: int) -> None:
-    """Send one e-mail now; a failure is recorded on its row and retried by the sweep, and
-    the task is reported failed (after that record is committed)."""
-    run = send_email(session, delivery_id)
-    if run.retrying or run.failed:
-        raise WorkFailed(f"e-mail {delivery_id} not sent: {run.last_error}")

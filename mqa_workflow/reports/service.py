@@ -20,7 +20,6 @@ from mqa_workflow.scoring.points import points
 from mqa_workflow.scoring.sheet import json_number, score_sheet
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.states.table import ApplicationState
-from mqa_workflow.tasks.registry import register
 
 STAGE_TITLES = {"document_review": "材料评审共识评分", "defence": "集中答辩共识评分",
                 "site_visit": "现场评审共识评分"}
@@ -95,7 +94,6 @@ def feedback_location(application_id: int) -> str:
     return f"mqa report feedback {application_id} --out feedback-{application_id}.html"
 
 
-@register("reports.feedback_ready")
 def announce_feedback(session: Session, application_id: int, **_: object) -> None:
     """The cycle's results are released: the application's feedback report can be read."""
     application = session.get(Application, application_id)

@@ -371,6 +371,37 @@ def assign_stage(
     return result
 
 
+def assign_waiting(session: Session, application_id: int, stage: ReviewStage) -> None:
+    """Staff ``application_id`` at ``stage`` together with every application of its cycle
+    waiting there too; a team that stays short is written in the case's history.
+
+    One task per confirmed application, but the first to run staffs every application
+    then waiting in one optimization; the others see their own team complete and stop
+    at once (one small query, so N tasks cost O(N), not O(N²))."""
+    application = session.get(Application, application_id)
+    if application is None or application.state != stage.value:
+        return
+    if not applications_needing_reviewers(session, [application_id], stage):
+        return
+    waiting = applications_needing_reviewers(
+        session, _stage_peers(session, application, stage.value), stage)
+    if not waiting:
+        return
+    result = assign_stage(session, waiting, stage)
+    for uncovered in result.uncovered:
+        # Visible in the case's history; the stage's guard keeps it from moving on.
+        audit.append(session, actor="system", trigger="assign_reviewers",
+                     application_id=uncovered.application_id, reason=uncovered.reason,
+                     data={"stage": stage.value, "covered": False})
+
+
+def _stage_peers(session: Session, application: Application, state: str) -> list[int]:
+    """Every application of the same cycle now in ``state``: assigned in one solve."""
+    return list(session.scalars(select(Application.id).where(
+        Application.cycle_id == application.cycle_id, Application.state == state)
+        .order_by(Application.id)))
+
+
 def stage_due_at(cycle: AwardCycle, stage: str) -> datetime | None:
     """End of the stage's deadline day in Shenzhen, as an aware UTC moment."""
     day = cycle.deadline(stage)

@@ -14,14 +14,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mqa_workflow.config import get_settings
 from mqa_workflow.db import Database, get_database
-from mqa_workflow.monitoring import web_metrics as metrics
-from mqa_workflow.tasks.dispatch import dispatch_pending
-from mqa_workflow.tasks.drainer import OutboxDrainer
-from mqa_workflow.web import errors
+from mqa_workflow.web import errors, metrics
 from mqa_workflow.web.admission import AdmissionControl
 from mqa_workflow.web.api import router as api_router
 from mqa_workflow.web.pages import router as pages_router
 from mqa_workflow.web.uploads import UploadGuard
+from mqa_workflow.worker.dispatch import dispatch_pending
+from mqa_workflow.worker.drainer import OutboxDrainer
 
 HERE = Path(__file__).resolve().parent
 

@@ -31,9 +31,9 @@ from mqa_workflow.errors import ConflictError
 from mqa_workflow.notifications.models import Notification
 from mqa_workflow.reports.service import render_feedback
 from mqa_workflow.states.engine import advance
-from mqa_workflow.tasks.dispatch import dispatch_pending
 from mqa_workflow.web.api.committee import tally_json
 from mqa_workflow.web.exports import as_csv
+from mqa_workflow.worker.dispatch import dispatch_pending
 from tests import factories
 from tests.services import two_admins_at_once
 

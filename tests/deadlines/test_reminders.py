@@ -18,9 +18,10 @@ from mqa_workflow.db import Database
 from mqa_workflow.deadlines.service import list_deadlines, scan
 from mqa_workflow.deadlines.work import open_work
 from mqa_workflow.notifications.models import Notification, SentNotice
+from mqa_workflow.outbox.registry import execute
 from mqa_workflow.reviews.models import ConflictOfInterest, ReviewAssignment, SiteVisit
 from mqa_workflow.reviews.service import stage_due_at
-from mqa_workflow.tasks.registry import execute
+from mqa_workflow.worker.collect import collect
 from tests import factories
 
 DEADLINES = {"document_review": date(2026, 9, 30), "site_visit": date(2026, 10, 31),
@@ -233,6 +234,7 @@ def test_concurrent_scans_send_each_notice_once(database: Database) -> None:
 
 def test_assignment_notices_go_out_once_from_the_task_and_the_scan(database: Database) -> None:
     review = _review(database)
+    collect()  # the task is looked up in the registry, as the worker does
     with database.session() as session:
         execute(session, "deadlines.notify_assignments",
                 {"application_id": review.application_id}, "assign-1")

@@ -21,8 +21,8 @@ from mqa_workflow.db import Database
 from mqa_workflow.reviews.service import add_pool_reviewer
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.states.engine import advance
-from mqa_workflow.tasks.dispatch import dispatch_pending
 from mqa_workflow.web.security import set_password
+from mqa_workflow.worker.dispatch import dispatch_pending
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient

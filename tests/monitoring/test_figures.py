@@ -9,15 +9,15 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mqa_workflow.monitoring.broker import (
+from mqa_workflow.monitoring.figures import EmailFigures, Figures
+from mqa_workflow.outbox.service import OutboxLag
+from mqa_workflow.worker.broker import (
     DURATION_BUCKETS,
     PUBLISHED_AT,
     BrokerFigures,
     _durations,
     _published_at,
 )
-from mqa_workflow.monitoring.figures import EmailFigures, Figures
-from mqa_workflow.outbox.service import OutboxLag
 
 AT = datetime(2026, 10, 1, 1, 0, tzinfo=UTC)
 LE = [*map(str, DURATION_BUCKETS), "+Inf"]

@@ -21,7 +21,7 @@ from mqa_workflow.notifications.inbox import inbox, mark_read, read_notice, unre
 from mqa_workflow.notifications.models import Channel, Delivery, Notification
 from mqa_workflow.notifications.samples import SAMPLES
 from mqa_workflow.notifications.service import notify, notify_state_change
-from mqa_workflow.tasks.dispatch import dispatch_pending
+from mqa_workflow.worker.dispatch import dispatch_pending
 from tests import factories
 from tests.smtp import SmtpServer, body_html, body_text
 

@@ -36,8 +36,8 @@ from mqa_workflow.reviews.models import (
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.states.engine import ANCHORED_STATES, CHECKPOINT_TASK, advance, waiting_for
 from mqa_workflow.states.table import TRANSITIONS, ApplicationState, TransitionSpec
-from mqa_workflow.tasks.dispatch import dispatch_pending
-from mqa_workflow.tasks.registry import tasks
+from mqa_workflow.worker.collect import collect
+from mqa_workflow.worker.dispatch import dispatch_pending
 from tests import factories
 
 RULES = {"reviewers_per_application": 2, "site_visit_team_size": 2}
@@ -137,7 +137,7 @@ def test_every_transition_moves_records_audit_and_queues_its_tasks(
 
 def test_every_task_named_in_the_table_exists() -> None:
     named = {task for spec in TRANSITIONS for task in spec.tasks}
-    assert named <= set(tasks())
+    assert named <= set(collect())
 
 
 def test_an_application_walks_from_draft_to_the_grand_award(database: Database) -> None:

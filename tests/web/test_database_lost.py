@@ -27,7 +27,7 @@ from mqa_workflow.db import Database
 from mqa_workflow.notifications.models import Notification
 from mqa_workflow.outbox.models import ProcessedTask
 from mqa_workflow.states.engine import advance
-from mqa_workflow.tasks.celery_app import make_celery
+from mqa_workflow.worker.celery_app import make_celery
 from tests import factories
 from tests.conftest import POSTGRES_URL
 from tests.services import RedisServer, free_port, start_worker, stop, wait_for

@@ -17,10 +17,10 @@ from fastapi.testclient import TestClient
 from mqa_workflow.accounts.models import Role
 from mqa_workflow.db import Database
 from mqa_workflow.outbox.service import RelayRun
-from mqa_workflow.tasks.drainer import OutboxDrainer
 from mqa_workflow.web.admission import AdmissionControl
 from mqa_workflow.web.app import create_app
 from mqa_workflow.web.security import set_password
+from mqa_workflow.worker.drainer import OutboxDrainer
 from tests import factories
 from tests.load import Call, closed_loop, open_loop, server_process
 from tests.web.test_concurrency import PASSWORD, _token, _world

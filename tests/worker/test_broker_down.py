@@ -26,7 +26,7 @@ from mqa_workflow.config import Settings, get_settings
 from mqa_workflow.db import Database, get_database
 from mqa_workflow.notifications.models import Notification
 from mqa_workflow.outbox.models import OutboxMessage, ProcessedTask
-from mqa_workflow.tasks.dispatch import dispatch_pending
+from mqa_workflow.worker.dispatch import dispatch_pending
 from tests import factories
 from tests.services import RedisServer, free_port, start_worker, stop, wait_for
 

@@ -17,11 +17,12 @@ from mqa_workflow.config import Settings
 from mqa_workflow.db import Database
 from mqa_workflow.notifications.models import Notification
 from mqa_workflow.outbox.models import OutboxMessage, ProcessedTask
+from mqa_workflow.outbox.registry import execute, run
 from mqa_workflow.outbox.service import enqueue, lag, relay_once
 from mqa_workflow.states.engine import advance
-from mqa_workflow.tasks.celery_app import make_celery
-from mqa_workflow.tasks.dispatch import dispatch_pending
-from mqa_workflow.tasks.registry import execute, run
+from mqa_workflow.worker.celery_app import make_celery
+from mqa_workflow.worker.collect import collect
+from mqa_workflow.worker.dispatch import dispatch_pending
 from tests import factories
 from tests.services import RedisServer, free_port, start_worker, stop, wait_for
 
@@ -54,6 +55,7 @@ def test_a_redelivered_task_does_its_work_once(database: Database) -> None:
     app_id, contact_id = _submitted_with_contact(database)
     payload = {"application_id": app_id, "trigger": "submit", "from_state": "draft",
                "to_state": "submitted"}
+    collect()  # as a worker does before running any task
     assert run(database, "notifications.state_changed", payload, "key-1") is True
     assert run(database, "notifications.state_changed", payload, "key-1") is False
     assert _inbox(database, contact_id) == 1
@@ -149,6 +151,7 @@ def test_a_task_for_an_unknown_key_is_executed_in_the_callers_transaction(
     database: Database,
 ) -> None:
     app_id, contact_id = _submitted_with_contact(database)
+    collect()
     with database.session() as session:
         assert execute(session, "notifications.state_changed",
                        {"application_id": app_id, "trigger": "submit",

@@ -16,7 +16,7 @@ from mqa_workflow.db import Database
 from mqa_workflow.reviews.models import ConsensusSheet, PoolReviewer, ReviewAssignment
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.states.engine import advance
-from mqa_workflow.tasks.dispatch import dispatch_pending
+from mqa_workflow.worker.dispatch import dispatch_pending
 from tests import factories
 from tests.conftest import REDIS_URL, service_missing
 from tests.reviews.test_review_pipeline import everything

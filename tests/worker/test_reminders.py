@@ -26,14 +26,15 @@ from mqa_workflow.cli.monitoring import report
 from mqa_workflow.clock import now
 from mqa_workflow.config import Settings, get_settings
 from mqa_workflow.db import Database
-from mqa_workflow.monitoring.broker import broker_figures
+from mqa_workflow.deadlines.tasks import SCAN
 from mqa_workflow.monitoring.figures import collect
 from mqa_workflow.monitoring.metrics import registry_for
 from mqa_workflow.notifications.models import Channel, Delivery, Notification, SentNotice
+from mqa_workflow.notifications.tasks import DELIVER
 from mqa_workflow.reviews.models import ReviewAssignment
-from mqa_workflow.tasks.celery_app import make_celery
-from mqa_workflow.tasks.dispatch import dispatch_pending
-from mqa_workflow.tasks.periodic import DELIVER, SCAN
+from mqa_workflow.worker.broker import broker_figures
+from mqa_workflow.worker.celery_app import make_celery
+from mqa_workflow.worker.dispatch import dispatch_pending
 from tests import factories
 from tests.services import RedisServer, free_port, start_worker, stop, wait_for
 from tests.smtp import SmtpServer

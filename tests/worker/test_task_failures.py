@@ -20,12 +20,13 @@ from mqa_workflow.accounts.models import Role
 from mqa_workflow.clock import now
 from mqa_workflow.config import Settings, get_settings
 from mqa_workflow.db import Database
-from mqa_workflow.monitoring.broker import broker_figures
+from mqa_workflow.deadlines.tasks import SCAN
 from mqa_workflow.notifications.models import Channel, Delivery
 from mqa_workflow.notifications.samples import SAMPLES
 from mqa_workflow.notifications.service import SEND_EMAIL, notify
-from mqa_workflow.tasks.celery_app import make_celery
-from mqa_workflow.tasks.periodic import DELIVER, SCAN
+from mqa_workflow.notifications.tasks import DELIVER
+from mqa_workflow.worker.broker import broker_figures
+from mqa_workflow.worker.celery_app import make_celery
 from tests import factories
 from tests.services import RedisServer, free_port, start_worker, stop, wait_for
 from tests.smtp import SmtpServer
@@ -115,7 +116,7 @@ def test_in_process_a_refused_email_is_recorded_and_its_outbox_task_done(
     """No Celery to report to: the delivery row keeps the failure and its retry, and the
     outbox task is not retried on top of the e-mail's own schedule."""
     from mqa_workflow.outbox.models import OutboxMessage
-    from mqa_workflow.tasks.dispatch import dispatch_pending
+    from mqa_workflow.worker.dispatch import dispatch_pending
 
     for name, value in SmtpServer().env().items():
         monkeypatch.setenv(name, value)

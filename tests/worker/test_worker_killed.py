@@ -45,7 +45,7 @@ from mqa_workflow.outbox.models import OutboxMessage, ProcessedTask
 from mqa_workflow.outbox.service import enqueue
 from mqa_workflow.reviews.models import ConsensusSheet, PoolReviewer, ReviewAssignment
 from mqa_workflow.scoring.models import ConsolidatedScore
-from mqa_workflow.tasks.dispatch import dispatch_pending
+from mqa_workflow.worker.dispatch import dispatch_pending
 from tests import factories
 from tests.reviews.test_review_pipeline import everything
 from tests.services import REPO, RedisServer, free_port, start_worker, stop, wait_for
@@ -214,7 +214,7 @@ def _prefork_worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
                         "MQA_RESULT_BACKEND": settings.broker_url}
     env.pop("MQA_VISIBILITY_TIMEOUT", None)
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "mqa_workflow.tasks.celery_app", "worker",
+        [sys.executable, "-m", "celery", "-A", "mqa_workflow.worker.celery_app", "worker",
          "--pool", "prefork", "--concurrency", "1", "-Q", "work,notifications",
          "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=REPO, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)

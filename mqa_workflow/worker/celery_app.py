@@ -1,6 +1,6 @@
 """The Celery application: one thin Celery task per registered domain task.
 
-Start a worker with ``celery -A mqa_workflow.tasks.celery_app worker``. Tasks
+Start a worker with ``celery -A mqa_workflow.worker.celery_app worker``. Tasks
 acknowledge late and are rejected back to the queue when their worker dies, so
 a killed worker's task is redelivered; the idempotency key makes that safe.
 """
@@ -13,10 +13,11 @@ from celery import Celery, Task
 
 from mqa_workflow.config import Settings, get_settings
 from mqa_workflow.db import get_database
-from mqa_workflow.monitoring.broker import connect_task_counters
+from mqa_workflow.outbox import registry
 from mqa_workflow.outbox.models import OutboxMessage
-from mqa_workflow.tasks import registry
-from mqa_workflow.tasks.periodic import bind_periodic
+from mqa_workflow.worker.collect import collect
+from mqa_workflow.worker.counters import connect_task_counters
+from mqa_workflow.worker.periodic import bind_periodic
 
 NOTIFICATION_QUEUE = "notifications"
 WORK_QUEUE = "work"
@@ -43,9 +44,9 @@ def make_celery(settings: Settings) -> Celery:
         worker_send_task_events=True,
         task_send_sent_event=True,
     )
-    for name in registry.tasks():
+    for name in collect():
         _bind(app, name)
-    bind_periodic(app, settings)  # beat: `celery -A mqa_workflow.tasks.celery_app beat`
+    bind_periodic(app, settings)  # beat: `celery -A mqa_workflow.worker.celery_app beat`
     connect_task_counters()
     return app
 

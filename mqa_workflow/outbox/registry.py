@@ -1,6 +1,13 @@
 """The background tasks: names the outbox uses, and the domain function each runs.
 
-A task is a plain function ``(session, **payload)``. ``execute`` runs it once per
+Each domain declares its tasks in its own ``tasks.py`` with :func:`task` (work queued in
+the outbox) or :func:`periodic` (work the beat starts on a schedule). The decorators only
+record plain functions: this module knows nothing of Celery, so a domain depends on the
+outbox, never on the worker. The worker (``mqa_workflow.worker.collect``) imports every
+domain's tasks module and binds what is recorded here to its Celery app, or runs it
+in-process.
+
+An outbox task is a plain function ``(session, **payload)``. ``execute`` runs it once per
 idempotency key: the key is recorded in the same transaction as the work, so a
 redelivered task (a broker's redelivery, a relay that sent twice) does nothing.
 """
@@ -9,16 +16,35 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from mqa_workflow.config import Settings
 from mqa_workflow.db import Database
 from mqa_workflow.outbox.models import OutboxMessage, ProcessedTask
 
 TaskFunction = Callable[..., Any]
+PeriodicFunction = Callable[[Database], dict[str, Any]]
+# Seconds between runs, or read from the settings when the worker builds its schedule.
+Every = float | Callable[[Settings], float]
 _TASKS: dict[str, TaskFunction] = {}
+_PERIODIC: dict[str, Periodic] = {}
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """A task the beat starts every ``every`` seconds. Not an outbox task: each run must
+    itself be safe to repeat (two beats, a redelivered tick), and it gets the database,
+    not one transaction, so it may commit piece by piece."""
+    name: str
+    function: PeriodicFunction
+    every: Every
+
+    def interval(self, settings: Settings) -> float:
+        return float(self.every(settings) if callable(self.every) else self.every)
 
 
 class WorkFailed(Exception):
@@ -29,7 +55,8 @@ class WorkFailed(Exception):
     count show it) and does not retry it itself, the database's own schedule does."""
 
 
-def register(name: str) -> Callable[[TaskFunction], TaskFunction]:
+def task(name: str) -> Callable[[TaskFunction], TaskFunction]:
+    """Record ``function(session, **payload)`` as the outbox task ``name``."""
     def decorate(function: TaskFunction) -> TaskFunction:
         if name in _TASKS and _TASKS[name] is not function:
             raise ValueError(f"task {name!r} registered twice")
@@ -39,19 +66,34 @@ def register(name: str) -> Callable[[TaskFunction], TaskFunction]:
     return decorate
 
 
-def tasks() -> dict[str, TaskFunction]:
-    import mqa_workflow.tasks.catalogue  # noqa: F401  (registers every task)
+def periodic(name: str, *, every: Every) -> Callable[[PeriodicFunction], PeriodicFunction]:
+    """Record ``function(database) -> figures`` as the periodic task ``name``."""
+    def decorate(function: PeriodicFunction) -> PeriodicFunction:
+        known = _PERIODIC.get(name)
+        if name in _TASKS or (known is not None and known.function is not function):
+            raise ValueError(f"task {name!r} registered twice")
+        _PERIODIC[name] = Periodic(name, function, every)
+        return function
 
+    return decorate
+
+
+def tasks() -> dict[str, TaskFunction]:
+    """The outbox tasks recorded so far: all of them once the worker's ``collect()`` ran."""
     return dict(_TASKS)
+
+
+def periodic_tasks() -> dict[str, Periodic]:
+    return dict(_PERIODIC)
 
 
 def execute(session: Session, name: str, payload: dict[str, Any], idempotency_key: str) -> bool:
     """Run task ``name`` inside the caller's transaction; False if it already ran."""
     if session.get(ProcessedTask, idempotency_key) is not None:
         return False
-    function = tasks().get(name)
+    function = _TASKS.get(name)
     if function is None:
-        raise LookupError(f"no task named {name!r}")
+        raise LookupError(f"no task named {name!r} (was mqa_workflow.worker.collect() run?)")
     try:
         function(session, **payload)
     except WorkFailed:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from mqa_workflow.config import Settings, get_settings
 from mqa_workflow.db import Database
+from mqa_workflow.outbox.registry import execute_message
 from mqa_workflow.outbox.service import RelayRun, relay_pending, run_in_process
-from mqa_workflow.tasks.registry import execute_message
+from mqa_workflow.worker.collect import collect
 
 
 def dispatch_pending(database: Database, settings: Settings | None = None) -> RelayRun:
     settings = settings or get_settings()
     if settings.tasks_in_process:
+        collect()  # the tasks run here: every domain's must be registered first
         return run_in_process(database, execute_message)
-    from mqa_workflow.tasks.celery_app import make_celery, sender
+    from mqa_workflow.worker.celery_app import make_celery, sender
 
     return relay_pending(database, sender(make_celery(settings)))

@@ -1,0 +1,31 @@
+"""The reviews domain's background tasks: one-liners over its services."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from mqa_workflow.outbox.registry import task
+from mqa_workflow.reviews.models import ReviewStage
+from mqa_workflow.reviews.service import active_application_ids, assign_waiting, recheck_and_replace
+
+
+@task("reviews.assign_document_review")
+def assign_document_review(session: Session, application_id: int, **_: object) -> None:
+    assign_waiting(session, application_id, ReviewStage.DOCUMENT_REVIEW)
+
+
+@task("reviews.assign_defence")
+def assign_defence(session: Session, application_id: int, **_: object) -> None:
+    assign_waiting(session, application_id, ReviewStage.DEFENCE)
+
+
+@task("reviews.assign_site_visit")
+def assign_site_visit(session: Session, application_id: int, **_: object) -> None:
+    assign_waiting(session, application_id, ReviewStage.SITE_VISIT)
+
+
+@task("reviews.recheck_conflicts")
+def recheck_conflicts(session: Session, **_: object) -> None:
+    """Check every open application again. Profile and applicant changes now check at
+    once in their own transaction; this stays for messages queued before that."""
+    recheck_and_replace(session, active_application_ids(session))
