@@ -12,14 +12,14 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.clock import now, set_clock
 from mqa_workflow.demo import data
-from mqa_workflow.demo.service import (
+from mqa_workflow.demo.phases import (
     DemoPhase,
-    _apps,
-    _document_review,
-    _review_stage,
-    _site_visit,
-    _submission,
-    _votes,
+    applications_of,
+    document_review,
+    review_stage,
+    site_visit,
+    submit_all,
+    vote,
 )
 from mqa_workflow.procedure import service as procedure
 from mqa_workflow.procedure.models import CandidateDecision, PublicNotice
@@ -60,7 +60,7 @@ def _facts(rng: random.Random, position: int) -> dict[str, object]:
 
 
 def eligibility(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
-    for position, app in enumerate(_apps(session, cycle_id)):
+    for position, app in enumerate(applications_of(session, cycle_id)):
         review = procedure.run_eligibility_check(session, app, _facts(rng, position))
         failed = [r["evidence"] for r in review.report["results"] if r["status"] == "failed"]
         if failed:
@@ -75,11 +75,11 @@ def eligibility(session: Session, rng: random.Random, cast: data.Cast, cycle_id:
 
 def defence(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
     start = now() + timedelta(days=3)
-    for n, app in enumerate(_apps(session, cycle_id, "defence")):
+    for n, app in enumerate(applications_of(session, cycle_id, "defence")):
         slot = start.replace(hour=1, minute=0) + timedelta(minutes=40 * n)
         procedure.schedule_defence(session, app, slot, minutes=30, room="市民中心 B201")
-    _review_stage(session, rng, cast, cycle_id, "defence", ReviewStage.DEFENCE)
-    for app in _apps(session, cycle_id, "defence"):
+    review_stage(session, rng, cast, cycle_id, "defence", ReviewStage.DEFENCE)
+    for app in applications_of(session, cycle_id, "defence"):
         sheet = session.scalar(select(ConsensusSheet).where(
             ConsensusSheet.application_id == app.id, ConsensusSheet.stage == "defence"))
         passed = sheet is not None and sheet.total >= DEFENCE_PASS
@@ -89,8 +89,8 @@ def defence(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int
 
 def site_visit_and_social(session: Session, rng: random.Random, cast: data.Cast,
                           cycle_id: int) -> None:
-    _site_visit(session, rng, cast, cycle_id)
-    for app in _apps(session, cycle_id, "social_evaluation"):
+    site_visit(session, rng, cast, cycle_id)
+    for app in applications_of(session, cycle_id, "social_evaluation"):
         satisfaction = min(99.5, max(60.0, cast.quality[app.id] * 100 + rng.gauss(10, 4)))
         procedure.record_social_evaluation(
             session, app, cast.admin, satisfaction=f"{satisfaction:.1f}",
@@ -99,12 +99,12 @@ def site_visit_and_social(session: Session, rng: random.Random, cast: data.Cast,
 
 
 def candidates(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
-    cycle = _apps(session, cycle_id)[0].cycle
+    cycle = applications_of(session, cycle_id)[0].cycle
     for award_class in CLASS_IDS:
         if any(a.award_class == award_class
-               for a in _apps(session, cycle_id, "consolidated_scoring")):
+               for a in applications_of(session, cycle_id, "consolidated_scoring")):
             procedure.select_candidates(session, cycle, award_class)
-    for app in _apps(session, cycle_id, "consolidated_scoring"):
+    for app in applications_of(session, cycle_id, "consolidated_scoring"):
         decision = session.get(CandidateDecision, app.id)
         assert decision is not None
         advance(session, app.id, "refer_to_committee" if decision.selected else "not_selected",
@@ -114,7 +114,7 @@ def candidates(session: Session, rng: random.Random, cast: data.Cast, cycle_id: 
 def notice(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
     """One objection upheld (the candidate is removed), one dismissed; then the period
     closes and the other awards become final."""
-    announced = _apps(session, cycle_id, "public_notice")
+    announced = applications_of(session, cycle_id, "public_notice")
     if announced:
         upheld = procedure.file_objection(
             session, announced[0], filed_by="匿名举报人",
@@ -134,7 +134,7 @@ def notice(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int)
                  default=now().date())
     after = datetime.combine(closes + timedelta(days=1), datetime.min.time(), UTC)
     set_clock(lambda: after)  # the simulated timeline moves past the notice period
-    for app in _apps(session, cycle_id, "public_notice"):
+    for app in applications_of(session, cycle_id, "public_notice"):
         award = session.get(PublicNotice, app.id)
         assert award is not None
         advance(session, app.id, f"confirm_{award.proposed_award}", cast.admin,
@@ -142,13 +142,13 @@ def notice(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int)
 
 
 PHASES: list[DemoPhase] = [
-    DemoPhase("draft", "submission", _submission, 14),
+    DemoPhase("draft", "submission", submit_all, 14),
     DemoPhase("eligibility_check", "eligibility check (rules with evidence)", eligibility, 0),
-    DemoPhase("document_review", "document review", _document_review, 14),
+    DemoPhase("document_review", "document review", document_review, 14),
     DemoPhase("defence", "defence (集中答辩)", defence, 14),
     DemoPhase("site_visit", "site visit and social evaluation", site_visit_and_social, 14),
     DemoPhase("consolidated_scoring", "candidate list (差额选拔)", candidates, 14),
-    DemoPhase("committee_decision", "committee decision", _votes, 0),
+    DemoPhase("committee_decision", "committee decision", vote, 0),
     # objections come while the notice is open
     DemoPhase("public_notice", "public notice (公示) and objections", notice, 2),
 ]

@@ -1,0 +1,187 @@
+"""The demo's phases shared by both procedures (the plain one in :mod:`.service`, the
+Shenzhen one in :mod:`.shenzhen`): each does one stage's work for every application of the
+cycle, through the same domain functions the commands use."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mqa_workflow.applications.models import Application
+from mqa_workflow.clock import office_today
+from mqa_workflow.committee.service import cast_vote, recused_member_ids, tally
+from mqa_workflow.cycles.models import AwardCycle
+from mqa_workflow.demo import data
+from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ReviewStage
+from mqa_workflow.reviews.service import (
+    record_consensus,
+    save_sheet,
+    spreads,
+)
+from mqa_workflow.reviews.site_visits import schedule_site_visit, submit_visit_report
+from mqa_workflow.scoring.models import ConsolidatedScore
+from mqa_workflow.scoring.sheet import effective_step
+from mqa_workflow.scoring.shortlist import shortlist_class
+from mqa_workflow.standards.loader import load_standard
+from mqa_workflow.standards.models import CLASS_IDS
+from mqa_workflow.states.engine import advance
+
+DEMO_ISSUES = ("核实质量损失率统计口径", "核实顾客满意度测评方法")
+DEMO_FINDINGS = {
+    "核实质量损失率统计口径": [("yes", "统计口径与国家标准一致，抽查三个月台账无误。"),
+                              ("partly", "口径一致，但外部损失未计入售后索赔费用。")],
+    "核实顾客满意度测评方法": [("yes", "第三方测评，样本量与抽样方法合理。"),
+                              ("no", "测评由销售部门自行组织，未见独立性保障。")],
+}
+VOTE_OUTCOME_TRIGGER = {"grand": "award_grand", "encouragement": "award_encouragement",
+                        "none": "decline_award"}
+
+
+Phase = Callable[[Session, random.Random, data.Cast, int], None]
+
+
+@dataclass(frozen=True)
+class DemoPhase:
+    stage: str  # the state the applications wait in while this phase's work is to do
+    label: str
+    step: Phase
+    days: int  # after the phase before
+
+
+def applications_of(session: Session, cycle_id: int, state: str | None = None) -> list[Application]:
+    query = select(Application).where(Application.cycle_id == cycle_id)
+    if state:
+        query = query.where(Application.state == state)
+    return list(session.scalars(query.order_by(Application.id)))
+
+
+def submit_all(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
+    for app in applications_of(session, cycle_id):
+        advance(session, app.id, "submit", cast.contacts[app.id])
+        advance(session, app.id, "begin_eligibility_check", cast.admin)
+
+
+def check_eligibility(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
+    apps = applications_of(session, cycle_id)
+    returned, ineligible = apps[1], apps[-1] if len(apps) > 6 else None
+    advance(session, returned.id, "return_for_correction", cast.admin,
+            reason="营业执照副本扫描件不清晰，请补正")
+    advance(session, returned.id, "resubmit", cast.contacts[returned.id])
+    if ineligible is not None:
+        advance(session, ineligible.id, "declare_ineligible", cast.admin,
+                reason="注册登记未满3年，不符合申报条件")
+    for app in applications_of(session, cycle_id, "eligibility_check"):
+        advance(session, app.id, "confirm_eligible", cast.admin)
+
+
+def _score(rng: random.Random, app: Application, quality: float, bias: float,
+           base: dict[str, int] | None = None) -> dict[str, int]:
+    standard = load_standard(app.award_class)
+    step = effective_step(standard.guide("process"),
+                          app.cycle.rules.percentage_steps.get(app.award_class))
+    sheet = {}
+    for item in standard.scored_items():
+        centre = base[item.code] / 100 if base else quality
+        value = min(1.0, max(0.0, centre + bias + rng.gauss(0, 0.08)))
+        sheet[item.code] = int(step * round(value * 100 / step))
+    return sheet
+
+
+def review_stage(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int,
+                  state: str, stage: ReviewStage) -> None:
+    for app in applications_of(session, cycle_id, state):
+        base = None
+        if stage is not ReviewStage.DOCUMENT_REVIEW:
+            doc = session.scalar(select(ConsensusSheet).where(
+                ConsensusSheet.application_id == app.id,
+                ConsensusSheet.stage == ReviewStage.DOCUMENT_REVIEW.value))
+            base = doc.percentages if doc else None
+        team = session.scalars(select(ReviewAssignment).where(
+            ReviewAssignment.application_id == app.id, ReviewAssignment.stage == stage.value,
+            ReviewAssignment.status == "assigned")).all()
+        for assignment in team:
+            sheet = _score(rng, app, cast.quality[app.id], cast.leniency[assignment.reviewer_id],
+                           base)
+            comments = {code: _comment(code, pct) for code, pct in sheet.items()}
+            save_sheet(session, assignment, sheet, comments, submit=True)
+        leader = next(a.reviewer for a in team if a.is_leader)
+        decisions = {code: (int(sorted(values)[len(values) // 2]), "评审组讨论后取中位数")
+                     for code, (values, _, flagged) in spreads(session, app, stage).items()
+                     if flagged}
+        record_consensus(session, app, stage, leader, decisions)
+
+
+def _comment(code: str, percentage: int) -> dict[str, str]:
+    if percentage >= 60:
+        return {"strengths": f"{code}：方法系统、展开充分，结果呈良好趋势", "opportunities": ""}
+    return {"strengths": "", "opportunities": f"{code}：方法的展开与结果的对比分析有待加强"}
+
+
+def document_review(session: Session, rng: random.Random, cast: data.Cast,
+                     cycle_id: int) -> None:
+    review_stage(session, rng, cast, cycle_id, "document_review", ReviewStage.DOCUMENT_REVIEW)
+    cycle = session.get(AwardCycle, cycle_id)
+    assert cycle is not None
+    for award_class in CLASS_IDS:
+        shortlist_class(session, cycle, award_class, cast.admin)
+
+
+def site_visit(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
+    for app in applications_of(session, cycle_id, "site_visit"):
+        # Visited today on the demo's timeline: the report is written once the visit began.
+        schedule_site_visit(session, app, office_today(), list(DEMO_ISSUES))
+    review_stage(session, rng, cast, cycle_id, "site_visit", ReviewStage.SITE_VISIT)
+    for app in applications_of(session, cycle_id, "site_visit"):
+        leader = session.scalars(select(ReviewAssignment).where(
+            ReviewAssignment.application_id == app.id, ReviewAssignment.is_leader.is_(True),
+            ReviewAssignment.stage == ReviewStage.SITE_VISIT.value)).first()
+        assert leader is not None
+        findings = [{"issue": issue, "verified": verified, "finding": text}
+                    for issue, (verified, text) in zip(
+                        DEMO_ISSUES, (rng.choice(DEMO_FINDINGS[issue]) for issue in DEMO_ISSUES),
+                        strict=True)]
+        submit_visit_report(session, app, leader.reviewer, findings,
+                            "现场核查确认申报材料所述做法已在各部门展开，关键结果数据真实。")
+        social = app.cycle.rules.uses("social_evaluation")
+        advance(session, app.id, "begin_social_evaluation" if social else "finish_site_visit",
+                cast.admin)
+
+
+def refer(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
+    for app in applications_of(session, cycle_id, "consolidated_scoring"):
+        advance(session, app.id, "refer_to_committee", cast.admin)
+
+
+def vote(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
+    for app in applications_of(session, cycle_id, "committee_decision"):
+        score = session.get(ConsolidatedScore, app.id)
+        assert score is not None
+        choice = _merit(score)
+        recused = recused_member_ids(session, app.id)
+        for member in cast.committee:
+            if member.id not in recused:
+                vote = choice if rng.random() > 0.15 else "none"
+                cast_vote(session, app, member, vote)
+        outcome = tally(session, app)
+        trigger = VOTE_OUTCOME_TRIGGER[outcome.outcome or "none"]
+        if outcome.problems:  # e.g. the class's quota is already used
+            trigger = "decline_award"
+        if app.cycle.rules.uses("public_notice") and trigger != "decline_award":
+            trigger = trigger.replace("award_", "announce_")
+        advance(session, app.id, trigger, cast.admin, reason=_tally_text(outcome.counts))
+
+
+def _merit(score: ConsolidatedScore) -> str:
+    """How the demo's committee members judge: rank and score against the standard."""
+    if score.rank == 1 and score.total >= 300:
+        return "grand"
+    return "encouragement" if score.total >= 250 else "none"
+
+
+def _tally_text(counts: dict[str, int]) -> str:
+    return f"表决：大奖 {counts['grand']} 票，鼓励奖 {counts['encouragement']} 票，" \
+           f"不予授奖 {counts['none']} 票"
