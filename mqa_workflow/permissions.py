@@ -3,7 +3,7 @@
 Roles alone are not enough: an applicant contact sees only their organization's
 applications, a reviewer only what they are assigned to, never what they are
 conflicted with, and only after confirming its no-conflict statement
-(``reviews.service.open_application`` decides), and a committee member only what
+(``reviews.statement.open_application`` decides), and a committee member only what
 has reached the committee, unless recused.
 
 An applicant asking for someone else's application gets "not found", so
@@ -26,8 +26,9 @@ from mqa_workflow.applications.service import get_application
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.committee.service import recusal_reason
 from mqa_workflow.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
-from mqa_workflow.reviews.models import AssignmentStatus, ReviewAssignment
-from mqa_workflow.reviews.service import ACTIVE, may_review, open_application, sheet_progress
+from mqa_workflow.reviews.models import ACTIVE, AssignmentStatus, ReviewAssignment
+from mqa_workflow.reviews.sheets import sheet_progress
+from mqa_workflow.reviews.statement import may_review, open_application
 from mqa_workflow.states.table import BY_TRIGGER, reason_for_applicant
 
 COMMITTEE_STATES = frozenset({"committee_decision", "public_notice", "awarded_grand",

@@ -34,13 +34,10 @@ from mqa_workflow.demo import data
 from mqa_workflow.outbox.models import OutboxMessage, ProcessedTask
 from mqa_workflow.reports.release import release_refusals, release_results
 from mqa_workflow.reports.service import write_feedback_reports
+from mqa_workflow.reviews.conflict_declarations import declare_conflict
+from mqa_workflow.reviews.consensus import record_consensus, spreads
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ReviewStage
-from mqa_workflow.reviews.service import (
-    declare_conflict,
-    record_consensus,
-    save_sheet,
-    spreads,
-)
+from mqa_workflow.reviews.sheets import save_sheet
 from mqa_workflow.reviews.site_visits import schedule_site_visit, submit_visit_report
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.scoring.ranking import class_ranking

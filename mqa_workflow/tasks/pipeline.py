@@ -7,13 +7,13 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.applications.models import Application
 from mqa_workflow.audit import service as audit
-from mqa_workflow.reviews.models import ReviewStage
-from mqa_workflow.reviews.service import (
-    active_application_ids,
+from mqa_workflow.reviews.assignment_service import (
     applications_needing_reviewers,
     assign_stage,
     recheck_and_replace,
 )
+from mqa_workflow.reviews.conflict_checks import active_application_ids
+from mqa_workflow.reviews.models import ReviewStage
 from mqa_workflow.scoring.consolidation import consolidate
 from mqa_workflow.tasks.registry import register
 
