@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role, User
-from mqa_workflow.accounts.service import get_user
+from mqa_workflow.accounts.service import get_user, require_role
 from mqa_workflow.applications.models import Application
 from mqa_workflow.applications.service import get_application
 from mqa_workflow.audit.models import AuditRecord
@@ -45,13 +45,6 @@ def acting_user(session: Session, actor: str) -> User:
     except NotFoundError:
         raise ForbiddenError(f"{actor!r} is not a known user: only a registered person may "
                              "change anything (`mqa user add`, by an administrator)") from None
-
-
-def require_role(user: User, *roles: Role, doing: str = "do this") -> User:
-    if not any(user.has_role(role) for role in roles):
-        wanted = " or ".join(role.value for role in roles)
-        raise ForbiddenError(f"{user.email} may not {doing}: it needs the role {wanted}")
-    return user
 
 
 def may_add_people(session: Session, actor: str | None, roles: Sequence[Role]) -> None:

@@ -20,8 +20,8 @@ from mqa_workflow.reviews.models import (
     ReviewStage,
 )
 from mqa_workflow.reviews.sheets import percentage_step, submitted_sheets
-from mqa_workflow.scoring.sheet import ScoreSheetError, effective_step, score_sheet
 from mqa_workflow.standards.loader import load_standard
+from mqa_workflow.standards.sheet import ScoreSheetError, effective_step, score_sheet
 
 
 def spreads(

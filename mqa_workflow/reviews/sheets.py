@@ -19,8 +19,8 @@ from mqa_workflow.reviews.models import (
     ReviewStage,
     ScoreSheet,
 )
-from mqa_workflow.scoring.sheet import ScoreSheetError, score_sheet
 from mqa_workflow.standards.loader import load_standard
+from mqa_workflow.standards.sheet import ScoreSheetError, score_sheet
 
 
 def percentage_step(application: Application) -> int | None:

@@ -22,9 +22,9 @@ from mqa_workflow.reviews.statement import (
     no_conflict_statement,
     statement_of,
 )
-from mqa_workflow.scoring.sheet import effective_step
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.standards.models import Item, Standard
+from mqa_workflow.standards.sheet import effective_step
 from mqa_workflow.web import access
 from mqa_workflow.web.errors import Forbidden
 from mqa_workflow.web.listing import assignments_of, sheet_of
