@@ -56,6 +56,9 @@ def confirm_no_conflict(session: Session, user: User, application_id: int
     return confirmed
 
 
+# --- access: assigned, not conflicted, statement confirmed ---------------------------------
+
+
 class StatementMissingError(ConflictError):
     """The reviewer has not yet confirmed the no-conflict statement for the application."""
 
