@@ -36,8 +36,9 @@ def build_world(url: str, reviewers: int) -> list[tuple[str, int]]:
     from mqa_workflow.accounts.models import Role
     from mqa_workflow.db import Database
     from mqa_workflow.migrations.service import upgrade
+    from mqa_workflow.reviews.assignment_service import assign_stage
     from mqa_workflow.reviews.models import PoolReviewer, ReviewAssignment, ReviewStage
-    from mqa_workflow.reviews.service import assign_stage, confirm_no_conflict
+    from mqa_workflow.reviews.statement import confirm_no_conflict
     from mqa_workflow.web.security import set_password
     from tests import factories
 

@@ -32,8 +32,8 @@ from mqa_workflow.reviews.assignment import (
     ReviewerSlot,
     assign_reviewers,
     assignment_cost,
-    lp_relaxation_objective,
 )
+from tests.reviews.lp import lp_relaxation_objective
 
 CLASSES = ("economic", "cultural", "social", "ecological", "management", "service")
 INDUSTRIES = tuple(f"industry-{n}" for n in range(10))

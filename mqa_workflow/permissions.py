@@ -3,7 +3,7 @@
 Roles alone are not enough: an applicant contact sees only their organization's
 applications, a reviewer only what they are assigned to, never what they are
 conflicted with, and only after confirming its no-conflict statement
-(``reviews.service.open_application`` decides), and a committee member only what
+(``reviews.statement.open_application`` decides), and a committee member only what
 has reached the committee, unless recused.
 
 An applicant asking for someone else's application gets "not found", so
@@ -20,14 +20,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role, User
-from mqa_workflow.accounts.service import get_user
+from mqa_workflow.accounts.service import get_user, require_role
 from mqa_workflow.applications.models import Application
 from mqa_workflow.applications.service import get_application
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.committee.service import recusal_reason
 from mqa_workflow.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
-from mqa_workflow.reviews.models import AssignmentStatus, ReviewAssignment
-from mqa_workflow.reviews.service import ACTIVE, may_review, open_application, sheet_progress
+from mqa_workflow.reviews.models import ACTIVE, AssignmentStatus, ReviewAssignment
+from mqa_workflow.reviews.sheets import sheet_progress
+from mqa_workflow.reviews.statement import may_review, open_application
 from mqa_workflow.states.table import BY_TRIGGER, reason_for_applicant
 
 COMMITTEE_STATES = frozenset({"committee_decision", "public_notice", "awarded_grand",
@@ -44,13 +45,6 @@ def acting_user(session: Session, actor: str) -> User:
     except NotFoundError:
         raise ForbiddenError(f"{actor!r} is not a known user: only a registered person may "
                              "change anything (`mqa user add`, by an administrator)") from None
-
-
-def require_role(user: User, *roles: Role, doing: str = "do this") -> User:
-    if not any(user.has_role(role) for role in roles):
-        wanted = " or ".join(role.value for role in roles)
-        raise ForbiddenError(f"{user.email} may not {doing}: it needs the role {wanted}")
-    return user
 
 
 def may_add_people(session: Session, actor: str | None, roles: Sequence[Role]) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import LANGUAGES, Role, User
-from mqa_workflow.errors import ConflictError, InvalidInputError, NotFoundError
+from mqa_workflow.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 
 
 def parse_roles(names: Iterable[str]) -> list[Role]:
@@ -63,4 +63,13 @@ def get_user(session: Session, ref: str | int) -> User:
     user = session.scalar(query)
     if user is None:
         raise NotFoundError(f"no user {text!r}")
+    return user
+
+
+def require_role(user: User, *roles: Role, doing: str = "do this") -> User:
+    """Refused (``ForbiddenError``) unless the person holds one of ``roles``: the check a
+    domain function makes itself; who may see what is ``mqa_workflow.permissions``."""
+    if not any(user.has_role(role) for role in roles):
+        wanted = " or ".join(role.value for role in roles)
+        raise ForbiddenError(f"{user.email} may not {doing}: it needs the role {wanted}")
     return user

@@ -88,9 +88,10 @@ def related_usccs(session: Session, organization: Organization) -> frozenset[str
     return frozenset(related)
 
 
-def update_organization(session: Session, organization: Organization,
-                        **fields: Any) -> Organization:
-    """Change an organization's data; its conflicts are checked again at once."""
+def set_organization_fields(session: Session, organization: Organization,
+                            **fields: Any) -> Organization:
+    """Change an organization's data. Its conflicts of interest must be checked again:
+    ``reviews.profiles.update_organization`` does both, the call to use."""
     allowed = {"name", "industry", "district", "parent_uscc", "contacts"}
     unknown = sorted(set(fields) - allowed)
     if unknown:
@@ -102,8 +103,4 @@ def update_organization(session: Session, organization: Organization,
         setattr(organization, name, normalise_uscc(value) if name == "parent_uscc" and value
                 else value)
     session.flush()
-    # Checked now, in this transaction: a conflict found withdraws and replaces at once.
-    from mqa_workflow.reviews.profiles import recheck_organization
-
-    recheck_organization(session, organization)
     return organization

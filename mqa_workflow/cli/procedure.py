@@ -27,6 +27,7 @@ from mqa_workflow.cycles.service import get_cycle
 from mqa_workflow.errors import NotFoundError
 from mqa_workflow.procedure import service
 from mqa_workflow.procedure.models import EligibilityReview, Objection, PublicNotice
+from mqa_workflow.scoring import selection
 from mqa_workflow.scoring.fairness import FairnessReport, fairness_report
 from mqa_workflow.shenzhen.fairness import (
     Calibration,
@@ -127,7 +128,7 @@ def select_cmd(
 ) -> None:
     """Draw the candidate list by score, keeping balance; say why each is in or out."""
     admin = acting(actor, Role.ADMINISTRATOR, doing="select the candidates")
-    result = in_transaction(lambda s: service.select_candidates(s, get_cycle(s, cycle),
+    result = in_transaction(lambda s: selection.select_candidates(s, get_cycle(s, cycle),
                                                                 award_class),
                             dispatch=False, check=admin)
     for entry in result.entries:

@@ -33,21 +33,19 @@ from mqa_workflow.permissions import (
     team_progress,
 )
 from mqa_workflow.reviews.assignment import AssignmentResult
+from mqa_workflow.reviews.assignment_service import assign_stage, decline
+from mqa_workflow.reviews.conflict_declarations import declare_conflict
+from mqa_workflow.reviews.consensus import record_consensus, spreads
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ReviewStage
-from mqa_workflow.reviews.service import (
-    add_pool_reviewer,
-    assign_stage,
+from mqa_workflow.reviews.pool import add_pool_reviewer
+from mqa_workflow.reviews.sheets import save_sheet
+from mqa_workflow.reviews.site_visits import schedule_site_visit, submit_visit_report
+from mqa_workflow.reviews.statement import (
     confirm_no_conflict,
-    declare_conflict,
-    decline,
     may_review,
     no_conflict_statement,
     open_application,
-    record_consensus,
-    save_sheet,
-    spreads,
 )
-from mqa_workflow.reviews.site_visits import schedule_site_visit, submit_visit_report
 
 reviewer_app = typer.Typer(help="The reviewer pool (评审专家库).", no_args_is_help=True)
 review_app = typer.Typer(

@@ -12,8 +12,8 @@ from rich.table import Table
 
 from mqa_workflow.cli.console import console, fail
 from mqa_workflow.scoring.input import read_sheet
-from mqa_workflow.scoring.sheet import ScoreBreakdown, ScoreSheetError, json_number, score_sheet
 from mqa_workflow.standards.loader import StandardFileError, load_standard
+from mqa_workflow.standards.sheet import ScoreBreakdown, ScoreSheetError, json_number, score_sheet
 
 app = typer.Typer(
     help="Score sheets: compute item, category and total scores.", no_args_is_help=True

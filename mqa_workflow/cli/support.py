@@ -14,11 +14,12 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role, User
+from mqa_workflow.accounts.service import require_role
 from mqa_workflow.cli.console import err_console, fail
 from mqa_workflow.config import get_settings
 from mqa_workflow.db import Database, get_database
 from mqa_workflow.errors import DomainError
-from mqa_workflow.permissions import acting_user, require_role
+from mqa_workflow.permissions import acting_user
 from mqa_workflow.worker.dispatch import dispatch_pending
 
 T = TypeVar("T")

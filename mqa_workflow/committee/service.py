@@ -68,7 +68,7 @@ def recused_member_ids(session: Session, application_id: int) -> set[int]:
 def recusal_reason(session: Session, member: User, application: Application) -> str | None:
     """Why ``member`` is recused from ``application``, or None. Members' conflict profiles
     are checked by the reviewers' rules whenever a profile is saved, an applicant's data
-    changes, or a team is assigned (``reviews.service.check_conflicts``), so the recorded
+    changes, or a team is assigned (``reviews.conflict_checks.check_conflicts``), so the recorded
     conflicts are current."""
     if member.id not in recused_member_ids(session, application.id):
         return None

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mqa_workflow.applications.models import Application
+from mqa_workflow.clock import OFFICE_TZ
 from mqa_workflow.cycles.models import STAGES, AwardCycle, CycleRules
 from mqa_workflow.errors import ConflictError, InvalidInputError, NotFoundError
 from mqa_workflow.standards.models import CLASS_IDS
@@ -87,26 +87,21 @@ def get_cycle(session: Session, ref: str | int) -> AwardCycle:
     return cycle
 
 
-def set_deadline(session: Session, cycle: AwardCycle, stage: str, day: date) -> int:
-    """Move one stage's deadline; open review assignments of that stage follow it (their
-    reminders are keyed by deadline, so they remind afresh). Returns how many moved."""
-    from mqa_workflow.reviews.models import AssignmentStatus, ReviewAssignment
-    from mqa_workflow.reviews.service import stage_due_at
-
+def set_cycle_deadline(session: Session, cycle: AwardCycle, stage: str, day: date) -> None:
+    """Move one stage's deadline of the cycle, refused when the stages would fall out of
+    order. Open review assignments follow through ``reviews.assignment_service
+    .set_deadline``, the call to use for a cycle already in review."""
     deadlines = {s: date.fromisoformat(d) for s, d in cycle.deadlines.items()} | {stage: day}
     problems = _cycle_problems(cycle.year, cycle.classes, deadlines)
     if problems:
         raise InvalidInputError(f"cannot move the {stage} deadline", problems)
     cycle.deadlines = {s: d.isoformat() for s, d in deadlines.items()}  # a new dict: tracked
-    due = stage_due_at(cycle, stage)
-    moved = 0
-    for assignment in session.scalars(
-        select(ReviewAssignment)
-        .join(Application, Application.id == ReviewAssignment.application_id)
-        .where(Application.cycle_id == cycle.id, ReviewAssignment.stage == stage,
-               ReviewAssignment.status == AssignmentStatus.ASSIGNED.value)
-    ):
-        assignment.due_at = due
-        moved += 1
     session.flush()
-    return moved
+
+
+def stage_due_at(cycle: AwardCycle, stage: str) -> datetime | None:
+    """End of the stage's deadline day in Shenzhen, as an aware UTC moment."""
+    day = cycle.deadline(stage)
+    if day is None:
+        return None
+    return datetime.combine(day, time(23, 59, 59), OFFICE_TZ).astimezone(UTC)

@@ -20,6 +20,7 @@ from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application
 from mqa_workflow.committee.models import CommitteeVote
 from mqa_workflow.committee.service import committee_members, recused_member_ids
+from mqa_workflow.cycles.service import stage_due_at
 from mqa_workflow.notifications.service import contacts
 from mqa_workflow.reviews.models import (
     AssignmentStatus,
@@ -28,7 +29,6 @@ from mqa_workflow.reviews.models import (
     ReviewStage,
     SiteVisit,
 )
-from mqa_workflow.reviews.service import stage_due_at
 
 ACTIVE = (AssignmentStatus.ASSIGNED.value, AssignmentStatus.SUBMITTED.value)
 KINDS = ("correction", "review", "consensus", "site_visit_report", "committee_vote")

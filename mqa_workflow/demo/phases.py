@@ -16,18 +16,15 @@ from mqa_workflow.clock import office_today
 from mqa_workflow.committee.service import cast_vote, recused_member_ids, tally
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.demo import data
+from mqa_workflow.reviews.consensus import record_consensus, spreads
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ReviewStage
-from mqa_workflow.reviews.service import (
-    record_consensus,
-    save_sheet,
-    spreads,
-)
+from mqa_workflow.reviews.sheets import save_sheet
 from mqa_workflow.reviews.site_visits import schedule_site_visit, submit_visit_report
 from mqa_workflow.scoring.models import ConsolidatedScore
-from mqa_workflow.scoring.sheet import effective_step
 from mqa_workflow.scoring.shortlist import shortlist_class
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.standards.models import CLASS_IDS
+from mqa_workflow.standards.sheet import effective_step
 from mqa_workflow.states.engine import advance
 
 DEMO_ISSUES = ("核实质量损失率统计口径", "核实顾客满意度测评方法")

@@ -44,10 +44,8 @@ from mqa_workflow.demo.phases import (
 from mqa_workflow.outbox.models import OutboxMessage, ProcessedTask
 from mqa_workflow.reports.release import release_refusals, release_results
 from mqa_workflow.reports.service import write_feedback_reports
+from mqa_workflow.reviews.conflict_declarations import declare_conflict
 from mqa_workflow.reviews.models import ReviewAssignment
-from mqa_workflow.reviews.service import (
-    declare_conflict,
-)
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.scoring.ranking import class_ranking
 from mqa_workflow.standards.models import CLASS_IDS

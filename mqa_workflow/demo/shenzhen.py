@@ -24,6 +24,7 @@ from mqa_workflow.demo.phases import (
 from mqa_workflow.procedure import service as procedure
 from mqa_workflow.procedure.models import CandidateDecision, PublicNotice
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewStage
+from mqa_workflow.scoring import selection
 from mqa_workflow.standards.models import CLASS_IDS
 from mqa_workflow.states.engine import advance
 
@@ -103,7 +104,7 @@ def candidates(session: Session, rng: random.Random, cast: data.Cast, cycle_id: 
     for award_class in CLASS_IDS:
         if any(a.award_class == award_class
                for a in applications_of(session, cycle_id, "consolidated_scoring")):
-            procedure.select_candidates(session, cycle, award_class)
+            selection.select_candidates(session, cycle, award_class)
     for app in applications_of(session, cycle_id, "consolidated_scoring"):
         decision = session.get(CandidateDecision, app.id)
         assert decision is not None

@@ -15,17 +15,14 @@ from sqlalchemy.orm import Session
 from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application
 from mqa_workflow.clock import now, office_today
-from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.errors import ConflictError, InvalidInputError
 from mqa_workflow.procedure.models import (
-    CandidateDecision,
     DefenceSlot,
     EligibilityReview,
     Objection,
     PublicNotice,
     SocialEvaluation,
 )
-from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.shenzhen.calendar import (
     WorkingCalendar,
     calendar_from_mapping,
@@ -40,8 +37,6 @@ from mqa_workflow.shenzhen.eligibility import (
     Penalty,
     check_eligibility,
 )
-from mqa_workflow.shenzhen.selection import BalanceRule, Candidate, SelectionResult
-from mqa_workflow.shenzhen.selection import select as select_candidates_pure
 
 
 def _require_state(application: Application, state: str) -> None:
@@ -236,34 +231,3 @@ def run_eligibility_check(session: Session, application: Application,
     session.add(review)
     session.flush()
     return review
-
-
-# --- competitive selection (差额选拔) ----------------------------------------------------
-
-
-def select_candidates(session: Session, cycle: AwardCycle, award_class: str) -> SelectionResult:
-    """Draw the class's candidate list from the consolidated scores, keeping balance."""
-    rules = cycle.rules
-    if rules.candidates_per_class is None:
-        raise ConflictError("this cycle runs no competitive selection (差额选拔)")
-    attribute = rules.selection_attribute.get(award_class, "industry")
-    rows = session.execute(select(Application, ConsolidatedScore).join(
-        ConsolidatedScore, ConsolidatedScore.application_id == Application.id).where(
-        Application.cycle_id == cycle.id, Application.award_class == award_class,
-        Application.state == "consolidated_scoring")).all()
-    if not rows:
-        raise ConflictError(f"no {award_class} application waits in consolidated_scoring")
-    candidates = [Candidate(app.id, Decimal(score.total),
-                            {attribute: str(getattr(app.organization, attribute, ""))},
-                            Decimal(str(score.breakdown.get("results", 0))), app.title)
-                  for app, score in rows]
-    result = select_candidates_pure(candidates, rules.candidates_per_class,
-                                    BalanceRule(attribute, rules.selection_cap))
-    for entry in result.entries:
-        decision = session.get(CandidateDecision, entry.application_id) or CandidateDecision(
-            application_id=entry.application_id)
-        decision.selected, decision.position, decision.reason = (entry.selected, entry.rank,
-                                                                 entry.reason)
-        session.add(decision)
-    session.flush()
-    return result

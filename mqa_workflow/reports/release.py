@@ -17,13 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role, User
+from mqa_workflow.accounts.service import require_role
 from mqa_workflow.applications.models import Application
 from mqa_workflow.audit import service as audit
 from mqa_workflow.clock import now, office_today
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.errors import ConflictError, TransitionRefusedError
 from mqa_workflow.outbox.service import enqueue
-from mqa_workflow.permissions import require_role
 from mqa_workflow.procedure.models import PublicNotice
 from mqa_workflow.reports.service import NO_FEEDBACK_STATES
 from mqa_workflow.states.table import ApplicationState

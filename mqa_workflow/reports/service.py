@@ -17,8 +17,8 @@ from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ScoreS
 from mqa_workflow.reviews.site_visits import findings_shown
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.scoring.points import points
-from mqa_workflow.scoring.sheet import json_number, score_sheet
 from mqa_workflow.standards.loader import load_standard
+from mqa_workflow.standards.sheet import json_number, score_sheet
 from mqa_workflow.states.table import ApplicationState
 
 STAGE_TITLES = {"document_review": "材料评审共识评分", "defence": "集中答辩共识评分",

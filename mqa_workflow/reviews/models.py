@@ -32,6 +32,11 @@ class AssignmentStatus(StrEnum):
         return self in (AssignmentStatus.ASSIGNED, AssignmentStatus.SUBMITTED)
 
 
+# The statuses that keep a reviewer on a team (for queries: ``status.in_(ACTIVE)``).
+ACTIVE = (AssignmentStatus.ASSIGNED.value, AssignmentStatus.SUBMITTED.value)
+REVIEW_STAGES = tuple(stage.value for stage in ReviewStage)
+
+
 class ReviewAssignment(Base):
     __tablename__ = "review_assignments"
     __table_args__ = (UniqueConstraint("application_id", "reviewer_id", "stage"),)

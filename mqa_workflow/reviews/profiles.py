@@ -5,7 +5,7 @@ employers with dates, declared relationships with an organization, consulting or
 work (咨询/辅导) with dates, shareholdings, and the person's own industry and district
 (the competitor rule). Saving one checks the person against every application still in
 review at once, in the same transaction: a conflict found is recorded, the person
-withdrawn from the application's teams and replaced (``reviews.service``).
+withdrawn from the application's teams and replaced (``reviews.assignment_service``).
 
 Bulk import reads CSV or XLSX with one row per record (``KIND`` column), validates every
 row, and stores nothing unless every row is good.
@@ -23,14 +23,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mqa_workflow.accounts.models import User
+from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.accounts.service import get_user
 from mqa_workflow.applicants.models import Organization
+from mqa_workflow.applicants.service import set_organization_fields
 from mqa_workflow.applicants.uscc import make_uscc, normalise_uscc, uscc_problem
 from mqa_workflow.applications.models import Application
 from mqa_workflow.audit import service as audit
 from mqa_workflow.clock import now
-from mqa_workflow.errors import InvalidInputError, NotFoundError
+from mqa_workflow.errors import InvalidInputError, NotFoundError, TransitionRefusedError
+from mqa_workflow.reviews.assignment_service import replace_withdrawn
+from mqa_workflow.reviews.conflict_checks import active_application_ids, check_conflicts
 from mqa_workflow.reviews.models import ConflictProfile
 
 # What each list of a profile holds: its fields, which are required, which are dates.
@@ -152,12 +155,6 @@ def set_conflict_profile(session: Session, person: User, data: ProfileData, *,
 def recheck_people(session: Session, user_ids: Sequence[int]) -> list[int]:
     """Check these people against every application in review, now; withdraw and replace
     where a conflict is found. Returns the applications that lost a reviewer."""
-    from mqa_workflow.reviews.service import (
-        active_application_ids,
-        check_conflicts,
-        replace_withdrawn,
-    )
-
     lost = check_conflicts(session, active_application_ids(session), people=user_ids)
     for application_id in lost:
         application = session.get(Application, application_id)
@@ -169,12 +166,6 @@ def recheck_people(session: Session, user_ids: Sequence[int]) -> list[int]:
 def recheck_organization(session: Session, organization: Organization) -> list[int]:
     """An applicant's data changed: check its applications in review (and those of its
     parent and subsidiaries, whose relations changed with it) now, replacing at once."""
-    from mqa_workflow.reviews.service import (
-        active_application_ids,
-        check_conflicts,
-        replace_withdrawn,
-    )
-
     usccs = {organization.uscc} | ({organization.parent_uscc} if organization.parent_uscc
                                    else set())
     related = select(Organization.id).where(
@@ -187,6 +178,15 @@ def recheck_organization(session: Session, organization: Organization) -> list[i
         if application is not None:
             replace_withdrawn(session, application)
     return lost
+
+
+def update_organization(session: Session, organization: Organization,
+                        **fields: Any) -> Organization:
+    """Change an organization's data; its conflicts are checked again at once."""
+    set_organization_fields(session, organization, **fields)
+    # Checked now, in this transaction: a conflict found withdraws and replaces at once.
+    recheck_organization(session, organization)
+    return organization
 
 
 def get_profile(session: Session, person: User) -> ProfileData:
@@ -330,9 +330,6 @@ def _apply_row(target: ProfileData, kind: str, row: Mapping[str, str]) -> list[s
 
 def may_edit(actor: User, person: User) -> None:
     """Administrators edit anyone's profile; a person may edit their own."""
-    from mqa_workflow.accounts.models import Role
-    from mqa_workflow.errors import TransitionRefusedError
-
     if actor.id != person.id and not actor.has_role(Role.ADMINISTRATOR):
         raise TransitionRefusedError(
             f"{actor.email} may not change the conflict profile of {person.email}; "
@@ -340,8 +337,5 @@ def may_edit(actor: User, person: User) -> None:
 
 
 def only_administrators(actor: User) -> None:
-    from mqa_workflow.accounts.models import Role
-    from mqa_workflow.errors import TransitionRefusedError
-
     if not actor.has_role(Role.ADMINISTRATOR):
         raise TransitionRefusedError(f"{actor.email} is not an administrator")

@@ -23,8 +23,7 @@ from mqa_workflow.applications.models import Application
 from mqa_workflow.audit import service as audit
 from mqa_workflow.clock import now, office_today
 from mqa_workflow.errors import ConflictError, InvalidInputError
-from mqa_workflow.reviews.models import ReviewAssignment, ReviewStage, SiteVisit
-from mqa_workflow.reviews.service import ACTIVE
+from mqa_workflow.reviews.models import ACTIVE, ReviewAssignment, ReviewStage, SiteVisit
 
 
 class Verified(StrEnum):

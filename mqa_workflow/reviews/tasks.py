@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from mqa_workflow.outbox.registry import task
+from mqa_workflow.reviews.assignment_service import assign_waiting, recheck_and_replace
+from mqa_workflow.reviews.conflict_checks import active_application_ids
 from mqa_workflow.reviews.models import ReviewStage
-from mqa_workflow.reviews.service import active_application_ids, assign_waiting, recheck_and_replace
 
 
 @task("reviews.assign_document_review")

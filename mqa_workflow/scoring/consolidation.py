@@ -25,14 +25,14 @@ from mqa_workflow.procedure.models import SocialEvaluation
 from mqa_workflow.reviews.models import ConsensusSheet
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.scoring.ranking import class_ranking
-from mqa_workflow.scoring.sheet import (
+from mqa_workflow.standards.loader import load_standard
+from mqa_workflow.standards.models import Standard
+from mqa_workflow.standards.sheet import (
     ScoreBreakdown,
     json_number,
     score_sheet,
     score_uniform,
 )
-from mqa_workflow.standards.loader import load_standard
-from mqa_workflow.standards.models import Standard
 
 # Stages scored item by item (a consensus sheet each); social evaluation is one figure.
 ITEM_STAGES = ("document_review", "defence", "site_visit")

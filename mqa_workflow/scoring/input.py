@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from mqa_workflow.scoring.sheet import ScoreSheetError
 from mqa_workflow.standards.models import CLASS_IDS
+from mqa_workflow.standards.sheet import ScoreSheetError
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role, User
+from mqa_workflow.accounts.service import require_role
 from mqa_workflow.accounts.sign_in import WebSession
 from mqa_workflow.db import Database
-from mqa_workflow.permissions import require_role
 from mqa_workflow.web.errors import CsrfRefused, Forbidden, Unauthenticated
 from mqa_workflow.web.security import find_session, same_secret
 

@@ -12,12 +12,12 @@ from mqa_workflow.applications.models import Application
 from mqa_workflow.committee.service import decision_of
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.reviews.models import (
+    ACTIVE,
     ConflictOfInterest,
     NoConflictStatement,
     ReviewAssignment,
     ScoreSheet,
 )
-from mqa_workflow.reviews.service import ACTIVE
 from mqa_workflow.scoring.ranking import cycle_rankings
 from mqa_workflow.web.access import COMMITTEE_STATES
 

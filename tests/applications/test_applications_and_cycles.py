@@ -109,7 +109,7 @@ def test_moving_a_stage_deadline_moves_the_open_assignments_of_that_stage(
     database: Database,
 ) -> None:
     from mqa_workflow.accounts.models import Role
-    from mqa_workflow.cycles.service import set_deadline
+    from mqa_workflow.reviews.assignment_service import set_deadline
     from mqa_workflow.reviews.models import ReviewAssignment
 
     with database.session() as session:

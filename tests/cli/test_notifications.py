@@ -8,9 +8,9 @@ from datetime import date, datetime
 from mqa_workflow.accounts.models import Role
 from mqa_workflow.clock import OFFICE_TZ, set_clock
 from mqa_workflow.config import get_settings
+from mqa_workflow.cycles.service import stage_due_at
 from mqa_workflow.db import get_database
 from mqa_workflow.reviews.models import ReviewAssignment
-from mqa_workflow.reviews.service import stage_due_at
 from tests import factories
 from tests.services import free_port
 

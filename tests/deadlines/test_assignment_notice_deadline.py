@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from mqa_workflow.accounts.models import Role
 from mqa_workflow.clock import set_clock
-from mqa_workflow.cycles.service import set_deadline
+from mqa_workflow.cycles.service import stage_due_at
 from mqa_workflow.db import Database
 from mqa_workflow.deadlines.service import scan
 from mqa_workflow.notifications.models import Notification
+from mqa_workflow.reviews.assignment_service import set_deadline
 from mqa_workflow.reviews.models import ReviewAssignment
-from mqa_workflow.reviews.service import stage_due_at
 from tests import factories
 
 

@@ -14,13 +14,13 @@ from sqlalchemy import func, select
 from mqa_workflow.accounts.models import Role
 from mqa_workflow.clock import set_clock
 from mqa_workflow.committee.models import CommitteeVote
+from mqa_workflow.cycles.service import stage_due_at
 from mqa_workflow.db import Database
 from mqa_workflow.deadlines.service import list_deadlines, scan
 from mqa_workflow.deadlines.work import open_work
 from mqa_workflow.notifications.models import Notification, SentNotice
 from mqa_workflow.outbox.registry import execute
 from mqa_workflow.reviews.models import ConflictOfInterest, ReviewAssignment, SiteVisit
-from mqa_workflow.reviews.service import stage_due_at
 from mqa_workflow.worker.collect import collect
 from tests import factories
 

@@ -245,7 +245,7 @@ def world_in_review(tmp_path: Path) -> Iterator[World]:
     with database.session() as session:  # a spare reviewer, to replace a withdrawn one
         from mqa_workflow.accounts.models import Role
         from mqa_workflow.accounts.service import add_user
-        from mqa_workflow.reviews.service import add_pool_reviewer
+        from mqa_workflow.reviews.pool import add_pool_reviewer
 
         spare = add_user(session, name="专家四", email="r4@pool.cn", roles=[Role.REVIEWER])
         add_pool_reviewer(session, spare, classes=["economic"], industries=["先进制造"],

@@ -18,7 +18,7 @@ from mqa_workflow.applicants.uscc import make_uscc
 from mqa_workflow.applications.service import create_application, write_answers
 from mqa_workflow.cycles.service import create_cycle
 from mqa_workflow.db import Database
-from mqa_workflow.reviews.service import add_pool_reviewer
+from mqa_workflow.reviews.pool import add_pool_reviewer
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.states.engine import advance
 from mqa_workflow.web.security import set_password

@@ -17,8 +17,8 @@ from mqa_workflow.reviews.assignment import (
     ReviewerSlot,
     assign_reviewers,
     assignment_cost,
-    lp_relaxation_objective,
 )
+from tests.reviews.lp import lp_relaxation_objective
 
 CLASSES = ("economic", "cultural", "social", "ecological", "management", "service")
 INDUSTRIES = ("电子信息", "生物医药", "金融", "物流", "建筑")

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.accounts.service import get_user
-from mqa_workflow.applicants.service import update_organization
 from mqa_workflow.applicants.uscc import make_uscc
 from mqa_workflow.applications.models import Application
 from mqa_workflow.audit.service import history, verify_chain
@@ -34,6 +33,9 @@ from mqa_workflow.errors import (
 )
 from mqa_workflow.notifications.rendering import render
 from mqa_workflow.notifications.samples import SAMPLES
+from mqa_workflow.reviews.assignment_service import assign_stage
+from mqa_workflow.reviews.conflict_declarations import declare_conflict
+from mqa_workflow.reviews.consensus import record_consensus
 from mqa_workflow.reviews.models import (
     ConflictOfInterest,
     ConflictProfile,
@@ -51,15 +53,13 @@ from mqa_workflow.reviews.profiles import (
     set_conflict_profile,
     template_csv,
     template_xlsx,
+    update_organization,
 )
-from mqa_workflow.reviews.service import (
+from mqa_workflow.reviews.sheets import save_sheet
+from mqa_workflow.reviews.statement import (
     StatementMissingError,
-    assign_stage,
     confirm_no_conflict,
-    declare_conflict,
     open_application,
-    record_consensus,
-    save_sheet,
 )
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.web.app import create_app
@@ -431,7 +431,7 @@ def api(world: World) -> Iterator[dict[str, TestClient]]:
 
 
 def _spare_reviewer(world: World) -> None:
-    from mqa_workflow.reviews.service import add_pool_reviewer
+    from mqa_workflow.reviews.pool import add_pool_reviewer
 
     with world.database.session() as session:
         user = session.scalar(select(User).where(User.email == "spare@pool.cn"))

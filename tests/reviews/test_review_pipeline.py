@@ -12,6 +12,9 @@ from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.applications.models import Application
 from mqa_workflow.db import Database
 from mqa_workflow.errors import ConflictError, InvalidInputError
+from mqa_workflow.reviews.assignment_service import assign_stage, decline
+from mqa_workflow.reviews.conflict_checks import check_conflicts
+from mqa_workflow.reviews.consensus import record_consensus, spreads
 from mqa_workflow.reviews.models import (
     ConflictOfInterest,
     ConflictProfile,
@@ -20,14 +23,7 @@ from mqa_workflow.reviews.models import (
     ReviewAssignment,
     ReviewStage,
 )
-from mqa_workflow.reviews.service import (
-    assign_stage,
-    check_conflicts,
-    decline,
-    record_consensus,
-    save_sheet,
-    spreads,
-)
+from mqa_workflow.reviews.sheets import save_sheet
 from mqa_workflow.scoring.consolidation import consolidate
 from mqa_workflow.standards.loader import load_standard
 from tests import factories

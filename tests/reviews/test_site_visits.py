@@ -27,12 +27,12 @@ from mqa_workflow.errors import ConflictError, InvalidInputError
 from mqa_workflow.migrations.service import alembic_config
 from mqa_workflow.reports.service import render_feedback
 from mqa_workflow.reviews.models import ReviewAssignment, SiteVisit
-from mqa_workflow.reviews.service import confirm_no_conflict
 from mqa_workflow.reviews.site_visits import (
     LEGACY_FINDING_NOTE,
     schedule_site_visit,
     submit_visit_report,
 )
+from mqa_workflow.reviews.statement import confirm_no_conflict
 from tests import factories
 from tests.conftest import POSTGRES_URL, service_missing
 from tests.e2e.world import PASSWORD, World, build

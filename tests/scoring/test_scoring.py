@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from mqa_workflow.scoring.input import parse_sheet
-from mqa_workflow.scoring.sheet import ScoreSheetError, score_sheet
 from mqa_workflow.standards.loader import load_standard
+from mqa_workflow.standards.sheet import ScoreSheetError, score_sheet
 
 # Hand-computed: points × percentage / 100 per item, summed by category.
 ECONOMIC_SHEET = {

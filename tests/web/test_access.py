@@ -19,7 +19,7 @@ from mqa_workflow.applications.models import Application
 from mqa_workflow.db import Database
 from mqa_workflow.migrations.service import upgrade
 from mqa_workflow.reviews.models import ReviewAssignment
-from mqa_workflow.reviews.service import confirm_no_conflict
+from mqa_workflow.reviews.statement import confirm_no_conflict
 from mqa_workflow.web.app import create_app
 from tests.e2e.world import PASSWORD, World, build, signed_in_clients, to_document_review
 

@@ -21,8 +21,9 @@ from mqa_workflow.applications.models import Application
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.audit.service import verify_chain
 from mqa_workflow.db import Database
+from mqa_workflow.reviews.assignment_service import assign_stage
 from mqa_workflow.reviews.models import PoolReviewer, ReviewAssignment, ReviewStage, ScoreSheet
-from mqa_workflow.reviews.service import assign_stage, confirm_no_conflict
+from mqa_workflow.reviews.statement import confirm_no_conflict
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.web.security import set_password
 from tests import factories

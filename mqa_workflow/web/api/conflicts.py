@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from mqa_workflow.accounts.models import Role
 from mqa_workflow.accounts.service import get_user
 from mqa_workflow.reviews.assignment import AssignmentResult
+from mqa_workflow.reviews.conflict_declarations import declare_conflict
 from mqa_workflow.reviews.profiles import (
     ProfileData,
     get_profile,
@@ -21,9 +22,8 @@ from mqa_workflow.reviews.profiles import (
     template_csv,
     template_xlsx,
 )
-from mqa_workflow.reviews.service import (
+from mqa_workflow.reviews.statement import (
     confirm_no_conflict,
-    declare_conflict,
     may_review,
     no_conflict_statement,
     statement_of,

@@ -9,14 +9,10 @@ from sqlalchemy import select
 
 from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.applications.models import Application
+from mqa_workflow.reviews.assignment_service import assign_stage, decline
+from mqa_workflow.reviews.consensus import record_consensus, spreads
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ReviewStage, SiteVisit
-from mqa_workflow.reviews.service import (
-    assign_stage,
-    decline,
-    record_consensus,
-    save_sheet,
-    spreads,
-)
+from mqa_workflow.reviews.sheets import save_sheet
 from mqa_workflow.reviews.site_visits import schedule_site_visit, submit_visit_report
 from mqa_workflow.web import access
 from mqa_workflow.web.api.schemas import (

@@ -15,8 +15,8 @@ from mqa_workflow.audit.service import history
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.cycles.service import get_cycle
 from mqa_workflow.reports.release import release_refusals, release_results
+from mqa_workflow.reviews.assignment_service import assign_stage
 from mqa_workflow.reviews.models import ReviewStage, SiteVisit
-from mqa_workflow.reviews.service import assign_stage
 from mqa_workflow.reviews.site_visits import schedule_site_visit
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.standards.loader import load_standard

@@ -10,22 +10,21 @@ from mqa_workflow.accounts.models import Role
 from mqa_workflow.clock import office_today
 from mqa_workflow.deadlines.work import open_work
 from mqa_workflow.errors import ConflictError, InvalidInputError
+from mqa_workflow.reviews.assignment_service import decline
+from mqa_workflow.reviews.conflict_declarations import declare_conflict
+from mqa_workflow.reviews.consensus import record_consensus, spreads
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ReviewStage, SiteVisit
-from mqa_workflow.reviews.service import (
+from mqa_workflow.reviews.sheets import save_sheet
+from mqa_workflow.reviews.site_visits import findings_shown, submit_visit_report
+from mqa_workflow.reviews.statement import (
     confirm_no_conflict,
-    declare_conflict,
-    decline,
     may_review,
     no_conflict_statement,
-    record_consensus,
-    save_sheet,
-    spreads,
     statement_of,
 )
-from mqa_workflow.reviews.site_visits import findings_shown, submit_visit_report
-from mqa_workflow.scoring.sheet import effective_step
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.standards.models import Item, Standard
+from mqa_workflow.standards.sheet import effective_step
 from mqa_workflow.web import access
 from mqa_workflow.web.errors import Forbidden
 from mqa_workflow.web.listing import assignments_of, sheet_of

@@ -1,0 +1,100 @@
+"""The team leader's consensus sheet over the reviewers' submitted sheets."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mqa_workflow.accounts.models import User
+from mqa_workflow.applications.models import Application
+from mqa_workflow.errors import ConflictError, InvalidInputError
+from mqa_workflow.reviews.models import (
+    ACTIVE,
+    AssignmentStatus,
+    ConsensusSheet,
+    ReviewAssignment,
+    ReviewStage,
+)
+from mqa_workflow.reviews.sheets import percentage_step, submitted_sheets
+from mqa_workflow.standards.loader import load_standard
+from mqa_workflow.standards.sheet import ScoreSheetError, effective_step, score_sheet
+
+
+def spreads(
+    session: Session, application: Application, stage: ReviewStage
+) -> dict[str, tuple[list[int], int, bool]]:
+    """Per item: the reviewers' percentages, their spread, and whether it is flagged."""
+    threshold = application.cycle.rules.consensus_threshold
+    sheets = submitted_sheets(session, application.id, stage)
+    result = {}
+    for item in load_standard(application.award_class).scored_items():
+        values = [int(sheet.percentages[item.code]) for sheet in sheets]
+        spread = max(values) - min(values) if values else 0
+        result[item.code] = (values, spread, spread > threshold)
+    return result
+
+
+def record_consensus(
+    session: Session,
+    application: Application,
+    stage: ReviewStage,
+    leader: User,
+    decisions: Mapping[str, tuple[int, str]],
+) -> ConsensusSheet:
+    """The team leader's consensus sheet: flagged items need a decision with a rationale;
+    the others take the reviewers' median, rounded to the guide's step."""
+    leader_assignment = session.scalar(
+        select(ReviewAssignment).where(
+            ReviewAssignment.application_id == application.id,
+            ReviewAssignment.stage == stage.value,
+            ReviewAssignment.reviewer_id == leader.id,
+            ReviewAssignment.is_leader.is_(True),
+            ReviewAssignment.status.in_(ACTIVE),
+        )
+    )
+    if leader_assignment is None:
+        raise ConflictError(
+            f"{leader.name} does not lead the {stage.value} team of application {application.id}"
+        )
+    if leader_assignment.status != AssignmentStatus.SUBMITTED.value:
+        # Independent scoring: the leader sees the others' percentages only after scoring.
+        raise ConflictError(f"{leader.name} must submit their own {stage.value} score sheet "
+                            "before recording the consensus")
+    standard = load_standard(application.award_class)
+    percentages, flagged, problems = {}, {}, []
+    for code, (values, spread, is_flagged) in spreads(session, application, stage).items():
+        if not values:
+            problems.append(f"item {code}: no submitted score sheet")
+        elif is_flagged and code not in decisions:
+            problems.append(
+                f"item {code}: spread {spread} exceeds the threshold; the leader "
+                f"must record the consensus percentage and rationale ({values})"
+            )
+        elif code in decisions:
+            percentages[code], rationale = decisions[code]
+            flagged[code] = {"values": values, "spread": spread, "rationale": rationale}
+        else:
+            guide = standard.guide(standard.item(code).scoring_guide)
+            step = effective_step(guide, percentage_step(application))
+            percentages[code] = int(step * round(statistics.median(values) / step))
+    if problems:
+        raise InvalidInputError("cannot record the consensus", problems)
+    try:
+        breakdown = score_sheet(standard, percentages, percentage_step(application))
+    except ScoreSheetError as error:
+        raise InvalidInputError("the consensus sheet is refused", error.problems) from None
+    sheet = ConsensusSheet(
+        application_id=application.id,
+        stage=stage.value,
+        percentages=percentages,
+        flagged=flagged,
+        total=Decimal(breakdown.total),
+        recorded_by=leader.id,
+    )
+    session.add(sheet)
+    session.flush()
+    return sheet

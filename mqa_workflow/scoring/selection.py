@@ -1,0 +1,45 @@
+"""Competitive selection (差额选拔): the class's candidate list drawn from the
+consolidated scores, keeping balance; the pure rule is ``shenzhen.selection``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mqa_workflow.applications.models import Application
+from mqa_workflow.cycles.models import AwardCycle
+from mqa_workflow.errors import ConflictError
+from mqa_workflow.procedure.models import CandidateDecision
+from mqa_workflow.scoring.models import ConsolidatedScore
+from mqa_workflow.shenzhen.selection import BalanceRule, Candidate, SelectionResult
+from mqa_workflow.shenzhen.selection import select as select_candidates_pure
+
+
+def select_candidates(session: Session, cycle: AwardCycle, award_class: str) -> SelectionResult:
+    """Draw the class's candidate list from the consolidated scores, keeping balance."""
+    rules = cycle.rules
+    if rules.candidates_per_class is None:
+        raise ConflictError("this cycle runs no competitive selection (差额选拔)")
+    attribute = rules.selection_attribute.get(award_class, "industry")
+    rows = session.execute(select(Application, ConsolidatedScore).join(
+        ConsolidatedScore, ConsolidatedScore.application_id == Application.id).where(
+        Application.cycle_id == cycle.id, Application.award_class == award_class,
+        Application.state == "consolidated_scoring")).all()
+    if not rows:
+        raise ConflictError(f"no {award_class} application waits in consolidated_scoring")
+    candidates = [Candidate(app.id, Decimal(score.total),
+                            {attribute: str(getattr(app.organization, attribute, ""))},
+                            Decimal(str(score.breakdown.get("results", 0))), app.title)
+                  for app, score in rows]
+    result = select_candidates_pure(candidates, rules.candidates_per_class,
+                                    BalanceRule(attribute, rules.selection_cap))
+    for entry in result.entries:
+        decision = session.get(CandidateDecision, entry.application_id) or CandidateDecision(
+            application_id=entry.application_id)
+        decision.selected, decision.position, decision.reason = (entry.selected, entry.rank,
+                                                                 entry.reason)
+        session.add(decision)
+    session.flush()
+    return result
