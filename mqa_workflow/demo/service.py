@@ -45,10 +45,10 @@ from mqa_workflow.reviews.site_visits import schedule_site_visit, submit_visit_r
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.scoring.ranking import class_ranking
 from mqa_workflow.scoring.sheet import effective_step
-from mqa_workflow.scoring.shortlist import shortlist_class
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.standards.models import CLASS_IDS
 from mqa_workflow.states.engine import advance
+from mqa_workflow.states.shortlisting import shortlist_class
 from mqa_workflow.tasks.dispatch import dispatch_pending
 from mqa_workflow.web.security import set_password
 
