@@ -1,8 +1,8 @@
 """The application state machine, as one table: the single source of truth.
 
-The engine builds its ``transitions`` machine from this table, the guards and
-the background tasks of each transition are named here, and ``mqa states
-diagram`` draws it from here.
+The guards and the effects of each transition are named here (the engine runs
+them), ``machine.py`` reads it as a ``transitions`` machine to check it, and
+``mqa states diagram`` draws it from here.
 """
 
 from __future__ import annotations
@@ -110,11 +110,6 @@ class TransitionSpec:
     def tasks(self) -> tuple[str, ...]:
         """The worker tasks this transition queues for the application."""
         return tuple(QUEUED_TASKS[name] for name in self.effects if name in QUEUED_TASKS)
-
-    @property
-    def decides(self) -> bool:
-        """Takes the committee's decision, which is frozen then."""
-        return "freeze_committee_decision" in self.effects
 
 
 State = ApplicationState
