@@ -23,13 +23,11 @@ from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.accounts.service import get_user, require_role
 from mqa_workflow.applications.models import Application
 from mqa_workflow.applications.service import get_application
-from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.committee.service import recusal_reason
 from mqa_workflow.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from mqa_workflow.reviews.models import ACTIVE, AssignmentStatus, ReviewAssignment
 from mqa_workflow.reviews.sheets import sheet_progress
 from mqa_workflow.reviews.statement import may_review, open_application
-from mqa_workflow.states.table import BY_TRIGGER, reason_for_applicant
 
 COMMITTEE_STATES = frozenset({"committee_decision", "public_notice", "awarded_grand",
                               "awarded_encouragement", "not_awarded"})
@@ -226,23 +224,6 @@ def sees_results(user: User, application: Application) -> bool:
     if is_admin(user):
         return True
     return owns(user, application) and results_released(application)
-
-
-def history_for(user: User, records: Sequence[AuditRecord]) -> list[dict[str, object]]:
-    """The history as ``user`` may see it: the office sees every record, who and what;
-    an applicant sees only the state changes, never who acted or the data behind them."""
-    if is_admin(user):
-        return [_record(r, actor=r.actor, data=r.data, reason=r.reason) for r in records]
-    return [_record(r, actor="", data={},
-                    reason=r.reason if reason_for_applicant(r.trigger) else "")
-            for r in records if r.to_state is not None and r.trigger in BY_TRIGGER]
-
-
-def _record(record: AuditRecord, *, actor: str, data: dict[str, object], reason: str
-            ) -> dict[str, object]:
-    return {"seq": record.seq, "at": record.at, "actor": actor, "trigger": record.trigger,
-            "from_state": record.from_state, "to_state": record.to_state,
-            "reason": reason, "data": data}
 
 
 def refuse_unless_released(user: User, application: Application) -> None:

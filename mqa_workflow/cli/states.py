@@ -27,13 +27,14 @@ from mqa_workflow.cycles.service import get_cycle
 from mqa_workflow.permissions import (
     acting_user,
     full_materials,
-    history_for,
     is_admin,
     readable,
 )
-from mqa_workflow.scoring.shortlist import ShortlistEntry, shortlist_class
+from mqa_workflow.scoring.shortlist import ShortlistEntry
 from mqa_workflow.states.bulk import BulkReport, advance_all
 from mqa_workflow.states.engine import advance, waiting_for
+from mqa_workflow.states.history import history_for
+from mqa_workflow.states.shortlisting import shortlist_class
 from mqa_workflow.states.table import ApplicationState, mermaid_diagram
 
 case_app = typer.Typer(help="Cases: applications as administrators move them.",

@@ -21,11 +21,11 @@ from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, Review
 from mqa_workflow.reviews.sheets import save_sheet
 from mqa_workflow.reviews.site_visits import schedule_site_visit, submit_visit_report
 from mqa_workflow.scoring.models import ConsolidatedScore
-from mqa_workflow.scoring.shortlist import shortlist_class
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.standards.models import CLASS_IDS
 from mqa_workflow.standards.sheet import effective_step
 from mqa_workflow.states.engine import advance
+from mqa_workflow.states.shortlisting import shortlist_class
 
 DEMO_ISSUES = ("核实质量损失率统计口径", "核实顾客满意度测评方法")
 DEMO_FINDINGS = {

@@ -32,7 +32,6 @@ from mqa_workflow.notifications.models import (
 )
 from mqa_workflow.notifications.rendering import Rendered, render
 from mqa_workflow.outbox.service import enqueue
-from mqa_workflow.states.table import reason_for_applicant
 
 __all__ = ["Rendered", "notify", "notify_once", "render"]
 
@@ -107,17 +106,20 @@ def _reason(session: Session, application_id: int, trigger: str) -> str:
 
 
 def notify_state_change(
-    session: Session, application_id: int, trigger: str, from_state: str, to_state: str
+    session: Session, application_id: int, trigger: str, from_state: str, to_state: str,
+    reason_for_applicant: bool = False,
 ) -> None:
-    """Tell the applicant's contacts that their application moved (or was decided)."""
+    """Tell the applicant's contacts that their application moved (or was decided).
+
+    ``reason_for_applicant``: the transition's reason is written for the applicant (the
+    workflow knows which transitions ask for one); without it no reason is shown."""
     application = session.get(Application, application_id)
     if application is None:
         return  # deleted since; nothing to tell
     context = application_context(application) | {
         "from_state": from_state, "to_state": to_state,
         # Only a reason written for the applicant; never the office's notes on votes or people.
-        "reason": _reason(session, application_id, trigger)
-        if reason_for_applicant(trigger) else "",
+        "reason": _reason(session, application_id, trigger) if reason_for_applicant else "",
         "correction_due_at": (application.correction_due_at
                               if to_state == "returned_for_correction" else None),
     }

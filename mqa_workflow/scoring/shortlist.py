@@ -1,6 +1,7 @@
-"""Shortlisting after document review: per class, the top applications (cycle rule) go
+"""The shortlist after document review: per class, the top applications (cycle rule) go
 on to the site visit (or first to the defence, when the cycle runs one); the others are
-not shortlisted and keep their feedback.
+not shortlisted and keep their feedback. Moving them is the workflow's part
+(``states/shortlisting.py``).
 
 Order: the ranking's document-review order (mqa_workflow/scoring/ranking.py): higher
 consensus total first, then the higher results (结果) subtotal, then the earlier
@@ -15,12 +16,10 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.errors import TransitionRefusedError
 from mqa_workflow.scoring.ranking import document_review_key, document_review_standings
-from mqa_workflow.states.engine import advance
 
 
 @dataclass(frozen=True)
@@ -48,18 +47,9 @@ def document_review_order(session: Session, cycle: AwardCycle,
     return [(a, *standings[a.id]) for a in applications]
 
 
-def shortlist_class(session: Session, cycle: AwardCycle, award_class: str,
-                    actor: User) -> list[ShortlistEntry]:
-    """Move the whole class at once: the top N to site visit, the rest not shortlisted."""
-    places = cycle.rules.site_visits_per_class
-    onward = "shortlist_for_defence" if cycle.rules.uses("defence") else "shortlist"
-    entries = []
-    ordered = document_review_order(session, cycle, award_class)
-    for position, (application, total, _) in enumerate(ordered, start=1):
-        chosen = position <= places
-        advance(session, application.id, onward if chosen else "not_shortlist", actor,
-                reason=f"材料评审共识得分 {total}，{award_class} 类第 {position} 名"
-                       f"（入围名额 {places}）",
-                data={"position": position, "total": str(total)})
-        entries.append(ShortlistEntry(application.id, position, total, chosen))
-    return entries
+def shortlist_places(ordered: list[tuple[Application, Decimal, Decimal]], places: int
+                     ) -> list[ShortlistEntry]:
+    """The shortlist rule: in the document-review order, the first ``places`` go on, the
+    others do not (the cycle's ``site_visits_per_class``)."""
+    return [ShortlistEntry(application.id, position, total, position <= places)
+            for position, (application, total, _) in enumerate(ordered, start=1)]

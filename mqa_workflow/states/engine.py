@@ -1,7 +1,9 @@
-"""Advancing applications: guards, the transition, its audit record and its tasks.
+"""Advancing applications: guards, the move, its audit record and its effects.
 
 One call, one database transaction: the new state, the audit record and the
 outbox rows of the work the transition causes commit together or not at all.
+The source state is checked against the table directly: no ``transitions``
+machine is built per application (that library checks the table, ``machine.py``).
 Optimistic locking on ``Application.version`` makes the second of two
 concurrent advances fail with a :class:`ConflictError` instead of overwriting.
 """
@@ -9,61 +11,50 @@ concurrent advances fail with a :class:`ConflictError` instead of overwriting.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
-from transitions import Machine
 
 from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.applications.models import Application
 from mqa_workflow.audit import service as audit
 from mqa_workflow.audit.checkpoints import TASK as CHECKPOINT_TASK
-from mqa_workflow.clock import now, office_today
-from mqa_workflow.committee.service import freeze_decision
 from mqa_workflow.errors import ConflictError, NotFoundError, TransitionRefusedError
-from mqa_workflow.outbox.service import enqueue
-from mqa_workflow.procedure.service import notice_calendar, publish_notice
-from mqa_workflow.scoring.consolidation import rank_class
-from mqa_workflow.shenzhen.calendar import CalendarError
+from mqa_workflow.states.effects import EFFECTS, EffectContext, Moment, run_effects
 from mqa_workflow.states.guards import GUARDS, GuardContext
 from mqa_workflow.states.table import (
     BY_TRIGGER,
     TRANSITIONS,
-    ApplicationState,
     TransitionSpec,
     triggers_from,
 )
 
-# A committee decision and a public notice anchor the audit trail outside the database.
-ANCHORED_STATES = frozenset({ApplicationState.AWARDED_GRAND, ApplicationState.AWARDED_ENCOURAGEMENT,
-                             ApplicationState.NOT_AWARDED, ApplicationState.PUBLIC_NOTICE})
-_STATES = [state.value for state in ApplicationState]
-_MACHINE_TRANSITIONS = [
-    {"trigger": spec.trigger, "source": [s.value for s in spec.sources], "dest": spec.dest.value}
-    for spec in TRANSITIONS
-]
+__all__ = ["ANCHORED_STATES", "CHECKPOINT_TASK", "TransitionResult", "advance",
+           "check_table", "unmet_conditions", "waiting_for"]
 
 
-def bind_machine(application: Application) -> Machine:
-    """The ``transitions`` machine bound to ``application`` (bound once per instance;
-    it reads the state from the mapped ``state`` column, so it never goes stale)."""
-    machine = application.__dict__.get("_machine")
-    if machine is None:
-        machine = Machine(
-            model=application,
-            states=_STATES,
-            transitions=_MACHINE_TRANSITIONS,
-            initial=application.state,
-            auto_transitions=False,
-        )
-        application.__dict__["_machine"] = machine
-    return machine
+def check_table(transitions: tuple[TransitionSpec, ...] = TRANSITIONS) -> list[str]:
+    """Every guard and effect the table names exists (checked once, at import)."""
+    return [f"{spec.trigger}: unknown {kind} {name!r}"
+            for spec in transitions
+            for kind, names, known in (("guard", spec.guards, GUARDS),
+                                       ("effect", spec.effects, EFFECTS))
+            for name in names if name not in known]
+
+
+if problems := check_table():
+    raise RuntimeError("the transition table names what does not exist: " + "; ".join(problems))
+
+# The states whose entering anchors the audit trail: a committee decision, a public notice.
+ANCHORED_STATES = frozenset(spec.dest for spec in TRANSITIONS
+                            if "anchor_audit_trail" in spec.effects)
 
 
 @dataclass
-class Advance:
+class TransitionResult:
+    """What one transition did: the move, its audit record and the tasks it queued."""
+
     application_id: int
     trigger: str
     from_state: str
@@ -115,7 +106,7 @@ def advance(
     reason: str = "",
     data: dict[str, Any] | None = None,
     expected_version: int | None = None,
-) -> Advance:
+) -> TransitionResult:
     """Fire ``trigger`` on the application inside the caller's transaction."""
     application = session.get(Application, application_id)
     if application is None:
@@ -133,16 +124,15 @@ def advance(
             f"cannot {trigger} application {application_id} ({application.state})", problems
         )
     from_state = application.state
-    data = dict(data or {})
-    if spec.decides:  # frozen before the state moves, with the tally the guards just saw
-        decision = freeze_decision(session, application, actor, trigger)
-        data["decision"] = {"outcome": decision.outcome, "counts": decision.counts,
-                            "eligible": decision.eligible, "recused": decision.recused,
-                            "notes": decision.notes}
+    context = EffectContext(session, application, actor, spec, from_state, reason,
+                            dict(data or {}))
+    run_effects(spec, Moment.BEFORE, context)
     try:
-        # Any query from here on may autoflush the new state: all of it is the write.
-        bind_machine(application).model.trigger(trigger)
-        _on_enter(session, application, trigger)
+        # Any query from here on may autoflush the new state: all of it is the write. The
+        # source was checked against the table above; the version column makes a
+        # concurrent change of the same application fail here, not overwrite.
+        application.state = spec.dest.value
+        run_effects(spec, Moment.ON_ENTER, context)
         session.flush()
     except StaleDataError:
         raise ConflictError(
@@ -151,20 +141,12 @@ def advance(
         ) from None
     record = audit.append(
         session, actor=actor.email, trigger=trigger, application_id=application_id,
-        from_state=from_state, to_state=application.state, reason=reason, data=data,
+        from_state=from_state, to_state=application.state, reason=reason, data=context.data,
     )
-    for task in spec.tasks:
-        payload = {"application_id": application_id, "trigger": trigger,
-                   "from_state": from_state, "to_state": application.state}
-        enqueue(session, task, payload, idempotency_key=f"{task}:{record.seq}")
-    if application.state in ANCHORED_STATES:
-        # After commit, so the checkpoint never anchors a record that was rolled back.
-        enqueue(session, CHECKPOINT_TASK,
-                {"reason": f"{trigger} application {application_id} (audit record "
-                           f"#{record.seq})"},
-                idempotency_key=f"{CHECKPOINT_TASK}:{record.seq}")
-    return Advance(application_id, trigger, from_state, application.state, record.seq,
-                   list(spec.tasks))
+    context.audit_seq = record.seq
+    run_effects(spec, Moment.AFTER, context)
+    return TransitionResult(application_id, trigger, from_state, application.state, record.seq,
+                            list(spec.tasks))
 
 
 def _spec(trigger: str, application: Application) -> TransitionSpec:
@@ -175,26 +157,6 @@ def _spec(trigger: str, application: Application) -> TransitionSpec:
             f"unknown trigger {trigger!r}; from {application.state} the triggers are: {here}"
         )
     return spec
-
-
-def _on_enter(session: Session, application: Application, trigger: str) -> None:
-    """Data a state carries from the moment it is entered."""
-    rules = application.cycle.rules
-    if application.state == ApplicationState.RETURNED_FOR_CORRECTION:
-        application.correction_due_at = now() + timedelta(days=rules.correction_days)
-    elif application.state == ApplicationState.PUBLIC_NOTICE:
-        award = trigger.removeprefix("announce_")
-        today = office_today()
-        try:
-            closes_on = notice_calendar(rules.calendar).add_working_days(
-                today, rules.notice_working_days)
-        except CalendarError as error:
-            raise TransitionRefusedError("cannot publish the notice", error.problems) from None
-        publish_notice(session, application, award, closes_on)
-        application.decided_award = award
-    elif application.state == ApplicationState.WITHDRAWN:
-        # A withdrawn application leaves the class's ranking at once.
-        rank_class(session, application.cycle_id, application.award_class)
 
 
 def waiting_for(session: Session, application: Application, actor: User) -> dict[str, list[str]]:

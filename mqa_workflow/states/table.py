@@ -1,8 +1,8 @@
 """The application state machine, as one table: the single source of truth.
 
-The engine builds its ``transitions`` machine from this table, the guards and
-the background tasks of each transition are named here, and ``mqa states
-diagram`` draws it from here.
+The guards and the effects of each transition are named here (the engine runs
+them), ``machine.py`` reads it as a ``transitions`` machine to check it, and
+``mqa states diagram`` draws it from here.
 """
 
 from __future__ import annotations
@@ -66,14 +66,31 @@ STATE_LABELS: dict[ApplicationState, str] = {
 ADMIN = (Role.ADMINISTRATOR,)
 APPLICANT_OR_ADMIN = (Role.APPLICANT_CONTACT, Role.ADMINISTRATOR)
 BEFORE_DECISION = (
-    S.DRAFT, S.SUBMITTED, S.ELIGIBILITY_CHECK, S.RETURNED_FOR_CORRECTION, S.DOCUMENT_REVIEW,
-    S.DEFENCE, S.SITE_VISIT, S.SOCIAL_EVALUATION, S.CONSOLIDATED_SCORING, S.COMMITTEE_DECISION,
+    ApplicationState.DRAFT, ApplicationState.SUBMITTED, ApplicationState.ELIGIBILITY_CHECK,
+    ApplicationState.RETURNED_FOR_CORRECTION, ApplicationState.DOCUMENT_REVIEW,
+    ApplicationState.DEFENCE, ApplicationState.SITE_VISIT, ApplicationState.SOCIAL_EVALUATION,
+    ApplicationState.CONSOLIDATED_SCORING, ApplicationState.COMMITTEE_DECISION,
 )
-NOTIFY = "notifications.state_changed"
-ASSIGNED = "deadlines.notify_assignments"  # tell the new team at once, not at the next scan
+
+# The worker tasks a transition queues (in the outbox, committed with it), by the name of
+# the effect that queues each one (states/effects.py runs them).
+QUEUED_TASKS: dict[str, str] = {
+    "notify_applicant": "notifications.state_changed",
+    # the new team is told at once, not at the next deadline scan
+    "notify_new_team": "deadlines.notify_assignments",
+    "assign_document_review_team": "reviews.assign_document_review",
+    "assign_defence_panel": "reviews.assign_defence",
+    "assign_site_visit_team": "reviews.assign_site_visit",
+    "consolidate_scores": "scoring.consolidate",
+}
+# Effects named once for the transitions that share them.
+JUST_NOTIFY = ("notify_applicant",)
 # The path ended: the applicant is told the state; the feedback report is announced when
 # the office releases the cycle's results (reports/release.py), never before.
-ENDED = (NOTIFY,)
+AT_THE_END = ("notify_applicant",)
+# A committee decision and a public notice anchor the audit trail outside the database.
+DECIDE = ("freeze_committee_decision",)
+ANCHOR = ("anchor_audit_trail",)
 
 
 @dataclass(frozen=True)
@@ -84,85 +101,103 @@ class TransitionSpec:
     roles: tuple[Role, ...]
     label: str
     guards: tuple[str, ...] = ()
-    tasks: tuple[str, ...] = (NOTIFY,)
+    # What the transition does besides moving the state, by name (states/effects.py), in
+    # the order they run at each moment (before the move, on entering, after the audit).
+    effects: tuple[str, ...] = JUST_NOTIFY
     needs_reason: bool = False
-    decides: bool = False  # takes the committee's decision, which is frozen then
 
+    @property
+    def tasks(self) -> tuple[str, ...]:
+        """The worker tasks this transition queues for the application."""
+        return tuple(QUEUED_TASKS[name] for name in self.effects if name in QUEUED_TASKS)
+
+
+State = ApplicationState
 
 # Guards named "uses_X" / "skips_X" pick the Shenzhen procedure's optional stage X or
 # the plain path, by the cycle's rules (CycleRules.optional_stages).
 TRANSITIONS: tuple[TransitionSpec, ...] = (
-    TransitionSpec("submit", (S.DRAFT,), S.SUBMITTED, APPLICANT_OR_ADMIN, "提交申报",
+    TransitionSpec("submit", (State.DRAFT,), State.SUBMITTED, APPLICANT_OR_ADMIN, "提交申报",
                    guards=("application_complete", "before_submission_deadline")),
-    TransitionSpec("begin_eligibility_check", (S.SUBMITTED,), S.ELIGIBILITY_CHECK, ADMIN,
-                   "受理并开始资格审核"),
-    TransitionSpec("return_for_correction", (S.ELIGIBILITY_CHECK,), S.RETURNED_FOR_CORRECTION,
-                   ADMIN, "退回补正", needs_reason=True),
-    TransitionSpec("resubmit", (S.RETURNED_FOR_CORRECTION,), S.ELIGIBILITY_CHECK,
+    TransitionSpec("begin_eligibility_check", (State.SUBMITTED,), State.ELIGIBILITY_CHECK,
+                   ADMIN, "受理并开始资格审核"),
+    TransitionSpec("return_for_correction", (State.ELIGIBILITY_CHECK,),
+                   State.RETURNED_FOR_CORRECTION, ADMIN, "退回补正", needs_reason=True,
+                   effects=("set_correction_deadline", "notify_applicant")),
+    TransitionSpec("resubmit", (State.RETURNED_FOR_CORRECTION,), State.ELIGIBILITY_CHECK,
                    APPLICANT_OR_ADMIN, "补正后重新提交",
                    guards=("application_complete", "before_correction_deadline")),
-    TransitionSpec("declare_ineligible", (S.ELIGIBILITY_CHECK, S.RETURNED_FOR_CORRECTION),
-                   S.INELIGIBLE, ADMIN, "资格审核不通过", needs_reason=True),
-    TransitionSpec("confirm_eligible", (S.ELIGIBILITY_CHECK,), S.DOCUMENT_REVIEW, ADMIN,
+    TransitionSpec("declare_ineligible", (State.ELIGIBILITY_CHECK,
+                                          State.RETURNED_FOR_CORRECTION),
+                   State.INELIGIBLE, ADMIN, "资格审核不通过", needs_reason=True),
+    TransitionSpec("confirm_eligible", (State.ELIGIBILITY_CHECK,), State.DOCUMENT_REVIEW, ADMIN,
                    "资格审核通过，进入材料评审", guards=("eligibility_settled",),
-                   tasks=("reviews.assign_document_review", ASSIGNED, NOTIFY)),
-    TransitionSpec("shortlist", (S.DOCUMENT_REVIEW,), S.SITE_VISIT, ADMIN, "入围现场评审",
-                   guards=("document_review_complete", "skips_defence"),
-                   tasks=("reviews.assign_site_visit", ASSIGNED, NOTIFY)),
-    TransitionSpec("shortlist_for_defence", (S.DOCUMENT_REVIEW,), S.DEFENCE, ADMIN,
+                   effects=("assign_document_review_team", "notify_new_team",
+                            "notify_applicant")),
+    TransitionSpec("shortlist", (State.DOCUMENT_REVIEW,), State.SITE_VISIT, ADMIN,
+                   "入围现场评审", guards=("document_review_complete", "skips_defence"),
+                   effects=("assign_site_visit_team", "notify_new_team", "notify_applicant")),
+    TransitionSpec("shortlist_for_defence", (State.DOCUMENT_REVIEW,), State.DEFENCE, ADMIN,
                    "入围集中答辩", guards=("document_review_complete", "uses_defence"),
-                   tasks=("reviews.assign_defence", ASSIGNED, NOTIFY)),
-    TransitionSpec("not_shortlist", (S.DOCUMENT_REVIEW,), S.NOT_SHORTLISTED, ADMIN, "未入围",
-                   guards=("document_review_complete",), tasks=ENDED),
-    TransitionSpec("pass_defence", (S.DEFENCE,), S.SITE_VISIT, ADMIN, "答辩后入围现场评审",
-                   guards=("defence_complete",),
-                   tasks=("reviews.assign_site_visit", ASSIGNED, NOTIFY)),
-    TransitionSpec("fail_defence", (S.DEFENCE,), S.NOT_SHORTLISTED, ADMIN, "答辩后未入围",
-                   guards=("defence_complete",), tasks=ENDED),
-    TransitionSpec("finish_site_visit", (S.SITE_VISIT,), S.CONSOLIDATED_SCORING, ADMIN,
+                   effects=("assign_defence_panel", "notify_new_team", "notify_applicant")),
+    TransitionSpec("not_shortlist", (State.DOCUMENT_REVIEW,), State.NOT_SHORTLISTED, ADMIN,
+                   "未入围", guards=("document_review_complete",), effects=AT_THE_END),
+    TransitionSpec("pass_defence", (State.DEFENCE,), State.SITE_VISIT, ADMIN,
+                   "答辩后入围现场评审", guards=("defence_complete",),
+                   effects=("assign_site_visit_team", "notify_new_team", "notify_applicant")),
+    TransitionSpec("fail_defence", (State.DEFENCE,), State.NOT_SHORTLISTED, ADMIN,
+                   "答辩后未入围", guards=("defence_complete",), effects=AT_THE_END),
+    TransitionSpec("finish_site_visit", (State.SITE_VISIT,), State.CONSOLIDATED_SCORING, ADMIN,
                    "现场评审完成",
                    guards=("site_visit_complete", "site_visit_reported",
                            "skips_social_evaluation"),
-                   tasks=("scoring.consolidate",)),
-    TransitionSpec("begin_social_evaluation", (S.SITE_VISIT,), S.SOCIAL_EVALUATION, ADMIN,
-                   "现场评审完成，开展社会评价",
+                   effects=("consolidate_scores",)),
+    TransitionSpec("begin_social_evaluation", (State.SITE_VISIT,), State.SOCIAL_EVALUATION,
+                   ADMIN, "现场评审完成，开展社会评价",
                    guards=("site_visit_complete", "site_visit_reported",
                            "uses_social_evaluation")),
-    TransitionSpec("finish_social_evaluation", (S.SOCIAL_EVALUATION,), S.CONSOLIDATED_SCORING,
-                   ADMIN, "社会评价完成", guards=("social_evaluation_recorded",),
-                   tasks=("scoring.consolidate",)),
-    TransitionSpec("refer_to_committee", (S.CONSOLIDATED_SCORING,), S.COMMITTEE_DECISION,
+    TransitionSpec("finish_social_evaluation", (State.SOCIAL_EVALUATION,),
+                   State.CONSOLIDATED_SCORING, ADMIN, "社会评价完成",
+                   guards=("social_evaluation_recorded",), effects=("consolidate_scores",)),
+    TransitionSpec("refer_to_committee", (State.CONSOLIDATED_SCORING,), State.COMMITTEE_DECISION,
                    ADMIN, "列入候选名单，提交评审委员会",
                    guards=("consolidated_score_recorded", "candidate_selected")),
-    TransitionSpec("not_selected", (S.CONSOLIDATED_SCORING,), S.NOT_AWARDED, ADMIN,
+    TransitionSpec("not_selected", (State.CONSOLIDATED_SCORING,), State.NOT_AWARDED, ADMIN,
                    "差额选拔未列入候选名单",
-                   guards=("consolidated_score_recorded", "candidate_not_selected"), tasks=ENDED),
-    TransitionSpec("award_grand", (S.COMMITTEE_DECISION,), S.AWARDED_GRAND, ADMIN,
+                   guards=("consolidated_score_recorded", "candidate_not_selected"),
+                   effects=AT_THE_END + ANCHOR),
+    TransitionSpec("award_grand", (State.COMMITTEE_DECISION,), State.AWARDED_GRAND, ADMIN,
                    "授予大奖", guards=("committee_voted_grand", "skips_public_notice"),
-                   tasks=ENDED, decides=True),
-    TransitionSpec("award_encouragement", (S.COMMITTEE_DECISION,), S.AWARDED_ENCOURAGEMENT,
-                   ADMIN, "授予鼓励奖",
-                   guards=("committee_voted_encouragement", "skips_public_notice"), tasks=ENDED,
-                   decides=True),
-    TransitionSpec("decline_award", (S.COMMITTEE_DECISION,), S.NOT_AWARDED, ADMIN, "不予授奖",
-                   guards=("committee_voted_no_award",), tasks=ENDED, decides=True),
-    TransitionSpec("announce_grand", (S.COMMITTEE_DECISION,), S.PUBLIC_NOTICE, ADMIN,
+                   effects=DECIDE + AT_THE_END + ANCHOR),
+    TransitionSpec("award_encouragement", (State.COMMITTEE_DECISION,),
+                   State.AWARDED_ENCOURAGEMENT, ADMIN, "授予鼓励奖",
+                   guards=("committee_voted_encouragement", "skips_public_notice"),
+                   effects=DECIDE + AT_THE_END + ANCHOR),
+    TransitionSpec("decline_award", (State.COMMITTEE_DECISION,), State.NOT_AWARDED, ADMIN,
+                   "不予授奖", guards=("committee_voted_no_award",),
+                   effects=DECIDE + AT_THE_END + ANCHOR),
+    TransitionSpec("announce_grand", (State.COMMITTEE_DECISION,), State.PUBLIC_NOTICE, ADMIN,
                    "拟授大奖，进入公示",
-                   guards=("committee_voted_grand", "uses_public_notice"), decides=True),
-    TransitionSpec("announce_encouragement", (S.COMMITTEE_DECISION,), S.PUBLIC_NOTICE, ADMIN,
-                   "拟授鼓励奖，进入公示",
-                   guards=("committee_voted_encouragement", "uses_public_notice"), decides=True),
-    TransitionSpec("confirm_grand", (S.PUBLIC_NOTICE,), S.AWARDED_GRAND, ADMIN,
+                   guards=("committee_voted_grand", "uses_public_notice"),
+                   effects=(*DECIDE, "publish_notice_proposing_grand", "notify_applicant",
+                            *ANCHOR)),
+    TransitionSpec("announce_encouragement", (State.COMMITTEE_DECISION,), State.PUBLIC_NOTICE,
+                   ADMIN, "拟授鼓励奖，进入公示",
+                   guards=("committee_voted_encouragement", "uses_public_notice"),
+                   effects=(*DECIDE, "publish_notice_proposing_encouragement",
+                            "notify_applicant", *ANCHOR)),
+    TransitionSpec("confirm_grand", (State.PUBLIC_NOTICE,), State.AWARDED_GRAND, ADMIN,
                    "公示期满无异议，授予大奖", guards=("notice_closed_clear", "proposed_grand"),
-                   tasks=ENDED),
-    TransitionSpec("confirm_encouragement", (S.PUBLIC_NOTICE,), S.AWARDED_ENCOURAGEMENT,
+                   effects=AT_THE_END + ANCHOR),
+    TransitionSpec("confirm_encouragement", (State.PUBLIC_NOTICE,), State.AWARDED_ENCOURAGEMENT,
                    ADMIN, "公示期满无异议，授予鼓励奖",
-                   guards=("notice_closed_clear", "proposed_encouragement"), tasks=ENDED),
-    TransitionSpec("remove_after_objection", (S.PUBLIC_NOTICE,), S.NOT_AWARDED, ADMIN,
+                   guards=("notice_closed_clear", "proposed_encouragement"),
+                   effects=AT_THE_END + ANCHOR),
+    TransitionSpec("remove_after_objection", (State.PUBLIC_NOTICE,), State.NOT_AWARDED, ADMIN,
                    "异议成立，取消候选资格", guards=("objection_upheld",), needs_reason=True,
-                   tasks=ENDED),
-    TransitionSpec("withdraw", BEFORE_DECISION, S.WITHDRAWN, APPLICANT_OR_ADMIN, "撤回申报",
-                   needs_reason=True),
+                   effects=AT_THE_END + ANCHOR),
+    TransitionSpec("withdraw", BEFORE_DECISION, State.WITHDRAWN, APPLICANT_OR_ADMIN, "撤回申报",
+                   needs_reason=True, effects=("leave_class_ranking", "notify_applicant")),
 )
 
 BY_TRIGGER: dict[str, TransitionSpec] = {spec.trigger: spec for spec in TRANSITIONS}

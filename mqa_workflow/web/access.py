@@ -11,7 +11,6 @@ from mqa_workflow.permissions import (  # noqa: F401  (re-exported for the web's
     committee_may_see,
     editable,
     full_materials,
-    history_for,
     is_admin,
     own_assignment,
     owns,
@@ -23,3 +22,4 @@ from mqa_workflow.permissions import (  # noqa: F401  (re-exported for the web's
     team_place,
     team_progress,
 )
+from mqa_workflow.states.history import history_for  # noqa: F401  (re-exported likewise)

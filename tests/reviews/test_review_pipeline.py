@@ -215,7 +215,7 @@ def test_consolidation_weights_the_stages_against_the_500_point_standard(
 def test_shortlisting_takes_the_top_of_the_class_and_the_rest_keep_their_feedback(
     database: Database,
 ) -> None:
-    from mqa_workflow.scoring.shortlist import shortlist_class
+    from mqa_workflow.states.shortlisting import shortlist_class
 
     with database.session() as session:
         cycle = factories.cycle(session, RULES | {"site_visits_per_class": 2})
