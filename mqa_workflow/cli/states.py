@@ -9,7 +9,7 @@ from rich.progress import Progress
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.models import Application, ApplicationState
 from mqa_workflow.audit.service import history
 from mqa_workflow.cli.console import OutputFormat, console, print_rows
 from mqa_workflow.cli.support import (
@@ -34,7 +34,7 @@ from mqa_workflow.permissions import (
 from mqa_workflow.scoring.shortlist import ShortlistEntry, shortlist_class
 from mqa_workflow.states.bulk import BulkReport, advance_all
 from mqa_workflow.states.engine import advance, waiting_for
-from mqa_workflow.states.table import ApplicationState, mermaid_diagram
+from mqa_workflow.states.table import mermaid_diagram
 
 case_app = typer.Typer(help="Cases: applications as administrators move them.",
                        no_args_is_help=True)

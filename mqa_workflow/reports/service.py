@@ -9,7 +9,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.models import Application, ApplicationState
 from mqa_workflow.committee.models import OUTCOME_LABELS, CommitteeDecision
 from mqa_workflow.config import get_settings
 from mqa_workflow.outbox.service import enqueue
@@ -19,7 +19,6 @@ from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.scoring.points import points
 from mqa_workflow.scoring.sheet import json_number, score_sheet
 from mqa_workflow.standards.loader import load_standard
-from mqa_workflow.states.table import ApplicationState
 from mqa_workflow.tasks.registry import register
 
 STAGE_TITLES = {"document_review": "材料评审共识评分", "defence": "集中答辩共识评分",

@@ -39,9 +39,11 @@ from mqa_workflow.states.table import (
 # A committee decision and a public notice anchor the audit trail outside the database.
 ANCHORED_STATES = frozenset({ApplicationState.AWARDED_GRAND, ApplicationState.AWARDED_ENCOURAGEMENT,
                              ApplicationState.NOT_AWARDED, ApplicationState.PUBLIC_NOTICE})
-_STATES = [state.value for state in ApplicationState]
+# The column loads as an ApplicationState member, and ``transitions`` looks an Enum state up
+# by its member name: the machine is built from the members too.
+_STATES = list(ApplicationState)
 _MACHINE_TRANSITIONS = [
-    {"trigger": spec.trigger, "source": [s.value for s in spec.sources], "dest": spec.dest.value}
+    {"trigger": spec.trigger, "source": list(spec.sources), "dest": spec.dest}
     for spec in TRANSITIONS
 ]
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role
-from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.models import Application, ApplicationState
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.audit.service import verify_chain
 from mqa_workflow.clock import now, set_clock
@@ -35,7 +35,7 @@ from mqa_workflow.reviews.models import (
 )
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.states.engine import ANCHORED_STATES, CHECKPOINT_TASK, advance, waiting_for
-from mqa_workflow.states.table import TRANSITIONS, ApplicationState, TransitionSpec
+from mqa_workflow.states.table import TRANSITIONS, TransitionSpec
 from mqa_workflow.tasks.dispatch import dispatch_pending
 from mqa_workflow.tasks.registry import tasks
 from tests import factories

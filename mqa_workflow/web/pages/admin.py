@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from mqa_workflow.accounts.models import Role, User
-from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.models import Application, ApplicationState
 from mqa_workflow.applications.service import count_by_state
 from mqa_workflow.audit.service import history
 from mqa_workflow.cycles.models import AwardCycle
@@ -22,7 +22,7 @@ from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.states.bulk import advance_all
 from mqa_workflow.states.engine import waiting_for
-from mqa_workflow.states.table import BY_TRIGGER, TRANSITIONS, ApplicationState
+from mqa_workflow.states.table import BY_TRIGGER, TRANSITIONS
 from mqa_workflow.web import access, charts
 from mqa_workflow.web.api.committee import tally_json
 from mqa_workflow.web.deps import AdminSnapshot, admin_outside, database_of, wake_background
