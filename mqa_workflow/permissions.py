@@ -28,11 +28,7 @@ from mqa_workflow.committee.service import recusal_reason
 from mqa_workflow.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from mqa_workflow.reviews.models import AssignmentStatus, ReviewAssignment
 from mqa_workflow.reviews.service import ACTIVE, may_review, open_application, sheet_progress
-from mqa_workflow.states.table import BY_TRIGGER, reason_for_applicant
-
-COMMITTEE_STATES = frozenset({"committee_decision", "public_notice", "awarded_grand",
-                              "awarded_encouragement", "not_awarded"})
-
+from mqa_workflow.states.table import BY_TRIGGER, COMMITTEE_STATES, reason_for_applicant
 
 # --- who is acting -----------------------------------------------------------------------
 

@@ -3,63 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mqa_workflow.applicants.models import Organization, Project
+from mqa_workflow.applications.vocabulary import STATE_LABELS as STATE_LABELS
+from mqa_workflow.applications.vocabulary import ApplicationState
 from mqa_workflow.clock import now
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.db import Base, StrEnumType
-
-
-class ApplicationState(StrEnum):
-    """Where an application stands. The moves between states (and so which states are
-    final) are the workflow's transition table, ``mqa_workflow.states.table``."""
-
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    ELIGIBILITY_CHECK = "eligibility_check"
-    RETURNED_FOR_CORRECTION = "returned_for_correction"
-    INELIGIBLE = "ineligible"
-    DOCUMENT_REVIEW = "document_review"
-    NOT_SHORTLISTED = "not_shortlisted"
-    DEFENCE = "defence"
-    SITE_VISIT = "site_visit"
-    SOCIAL_EVALUATION = "social_evaluation"
-    CONSOLIDATED_SCORING = "consolidated_scoring"
-    COMMITTEE_DECISION = "committee_decision"
-    PUBLIC_NOTICE = "public_notice"
-    AWARDED_GRAND = "awarded_grand"
-    AWARDED_ENCOURAGEMENT = "awarded_encouragement"
-    NOT_AWARDED = "not_awarded"
-    WITHDRAWN = "withdrawn"
-
-    @property
-    def label(self) -> str:
-        return STATE_LABELS[self]
-
-
-STATE_LABELS: dict[ApplicationState, str] = {
-    ApplicationState.DRAFT: "草稿",
-    ApplicationState.SUBMITTED: "已申报",
-    ApplicationState.ELIGIBILITY_CHECK: "资格审核",
-    ApplicationState.RETURNED_FOR_CORRECTION: "退回补正",
-    ApplicationState.INELIGIBLE: "资格不符",
-    ApplicationState.DOCUMENT_REVIEW: "材料评审",
-    ApplicationState.NOT_SHORTLISTED: "未入围",
-    ApplicationState.DEFENCE: "集中答辩",
-    ApplicationState.SITE_VISIT: "现场评审",
-    ApplicationState.SOCIAL_EVALUATION: "社会评价",
-    ApplicationState.CONSOLIDATED_SCORING: "综合评分",
-    ApplicationState.COMMITTEE_DECISION: "评审委员会审议",
-    ApplicationState.PUBLIC_NOTICE: "公示",
-    ApplicationState.AWARDED_GRAND: "获大奖",
-    ApplicationState.AWARDED_ENCOURAGEMENT: "获鼓励奖",
-    ApplicationState.NOT_AWARDED: "未获奖",
-    ApplicationState.WITHDRAWN: "已撤回",
-}
 
 
 class Application(Base):

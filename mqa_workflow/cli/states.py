@@ -21,7 +21,7 @@ from mqa_workflow.cli.support import (
     run_queued_work,
 )
 from mqa_workflow.clock import office_time
-from mqa_workflow.committee.models import OUTCOME_LABELS
+from mqa_workflow.committee.models import OUTCOME_LABELS, VoteChoice
 from mqa_workflow.committee.service import committee_title, decision_of
 from mqa_workflow.cycles.service import get_cycle
 from mqa_workflow.permissions import (
@@ -97,7 +97,7 @@ def show(
         if decision is not None and decision.frozen and decision.decided_at is not None:
             taken = office_time(decision.decided_at)
             console.print(f"committee decision: {decision.outcome} "
-                          f"{OUTCOME_LABELS[decision.outcome or 'none']} (taken {taken} "
+                          f"{OUTCOME_LABELS[decision.outcome or VoteChoice.NONE]} (taken {taken} "
                           f"Beijing time by {decision.decided_by})", highlight=False)
         console.print("history:")
         for row in history_for(viewer, history(session, application_id)):

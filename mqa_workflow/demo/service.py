@@ -23,8 +23,10 @@ from sqlalchemy.orm import Session
 from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.accounts.service import add_user
 from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.models import ApplicationState as S
 from mqa_workflow.audit import service as audit
 from mqa_workflow.clock import office_today, set_clock, wall_time
+from mqa_workflow.committee.models import VoteChoice
 from mqa_workflow.committee.service import cast_vote, decision_of, recused_member_ids, tally
 from mqa_workflow.config import Settings
 from mqa_workflow.cycles.models import AwardCycle
@@ -34,7 +36,12 @@ from mqa_workflow.demo import data
 from mqa_workflow.outbox.models import OutboxMessage, ProcessedTask
 from mqa_workflow.reports.release import release_refusals, release_results
 from mqa_workflow.reports.service import write_feedback_reports
-from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ReviewStage
+from mqa_workflow.reviews.models import (
+    AssignmentStatus,
+    ConsensusSheet,
+    ReviewAssignment,
+    ReviewStage,
+)
 from mqa_workflow.reviews.service import (
     declare_conflict,
     record_consensus,
@@ -63,8 +70,9 @@ DEMO_FINDINGS = {
     "核实顾客满意度测评方法": [("yes", "第三方测评，样本量与抽样方法合理。"),
                               ("no", "测评由销售部门自行组织，未见独立性保障。")],
 }
-VOTE_OUTCOME_TRIGGER = {"grand": "award_grand", "encouragement": "award_encouragement",
-                        "none": "decline_award"}
+VOTE_OUTCOME_TRIGGER = {VoteChoice.GRAND: "award_grand",
+                        VoteChoice.ENCOURAGEMENT: "award_encouragement",
+                        VoteChoice.NONE: "decline_award"}
 
 
 @dataclass
@@ -182,12 +190,12 @@ def _phases(procedure: str) -> list[DemoPhase]:
         from mqa_workflow.demo import shenzhen
 
         return shenzhen.PHASES
-    return [DemoPhase("draft", "submission", _submission, 14),
-            DemoPhase("eligibility_check", "eligibility check", _eligibility, 0),
-            DemoPhase("document_review", "document review", _document_review, 14),
-            DemoPhase("site_visit", "site visit", _site_visit, 14),
-            DemoPhase("consolidated_scoring", "referral to the committee", _refer, 14),
-            DemoPhase("committee_decision", "committee decision", _votes, 0)]
+    return [DemoPhase(S.DRAFT, "submission", _submission, 14),
+            DemoPhase(S.ELIGIBILITY_CHECK, "eligibility check", _eligibility, 0),
+            DemoPhase(S.DOCUMENT_REVIEW, "document review", _document_review, 14),
+            DemoPhase(S.SITE_VISIT, "site visit", _site_visit, 14),
+            DemoPhase(S.CONSOLIDATED_SCORING, "referral to the committee", _refer, 14),
+            DemoPhase(S.COMMITTEE_DECISION, "committee decision", _votes, 0)]
 
 
 def _drain(database: Database, settings: Settings, patience: float = 300) -> None:
@@ -259,7 +267,7 @@ def _eligibility(session: Session, rng: random.Random, cast: data.Cast, cycle_id
     if ineligible is not None:
         advance(session, ineligible.id, "declare_ineligible", cast.admin,
                 reason="注册登记未满3年，不符合申报条件")
-    for app in _apps(session, cycle_id, "eligibility_check"):
+    for app in _apps(session, cycle_id, S.ELIGIBILITY_CHECK):
         advance(session, app.id, "confirm_eligible", cast.admin)
 
 
@@ -287,7 +295,7 @@ def _review_stage(session: Session, rng: random.Random, cast: data.Cast, cycle_i
             base = doc.percentages if doc else None
         team = session.scalars(select(ReviewAssignment).where(
             ReviewAssignment.application_id == app.id, ReviewAssignment.stage == stage.value,
-            ReviewAssignment.status == "assigned")).all()
+            ReviewAssignment.status == AssignmentStatus.ASSIGNED)).all()
         for assignment in team:
             sheet = _score(rng, app, cast.quality[app.id], cast.leniency[assignment.reviewer_id],
                            base)
@@ -308,7 +316,7 @@ def _comment(code: str, percentage: int) -> dict[str, str]:
 
 def _document_review(session: Session, rng: random.Random, cast: data.Cast,
                      cycle_id: int) -> None:
-    _review_stage(session, rng, cast, cycle_id, "document_review", ReviewStage.DOCUMENT_REVIEW)
+    _review_stage(session, rng, cast, cycle_id, S.DOCUMENT_REVIEW, ReviewStage.DOCUMENT_REVIEW)
     cycle = session.get(AwardCycle, cycle_id)
     assert cycle is not None
     for award_class in CLASS_IDS:
@@ -316,11 +324,11 @@ def _document_review(session: Session, rng: random.Random, cast: data.Cast,
 
 
 def _site_visit(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
-    for app in _apps(session, cycle_id, "site_visit"):
+    for app in _apps(session, cycle_id, S.SITE_VISIT):
         # Visited today on the demo's timeline: the report is written once the visit began.
         schedule_site_visit(session, app, office_today(), list(DEMO_ISSUES))
-    _review_stage(session, rng, cast, cycle_id, "site_visit", ReviewStage.SITE_VISIT)
-    for app in _apps(session, cycle_id, "site_visit"):
+    _review_stage(session, rng, cast, cycle_id, S.SITE_VISIT, ReviewStage.SITE_VISIT)
+    for app in _apps(session, cycle_id, S.SITE_VISIT):
         leader = session.scalars(select(ReviewAssignment).where(
             ReviewAssignment.application_id == app.id, ReviewAssignment.is_leader.is_(True),
             ReviewAssignment.stage == ReviewStage.SITE_VISIT.value)).first()
@@ -337,22 +345,22 @@ def _site_visit(session: Session, rng: random.Random, cast: data.Cast, cycle_id:
 
 
 def _refer(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
-    for app in _apps(session, cycle_id, "consolidated_scoring"):
+    for app in _apps(session, cycle_id, S.CONSOLIDATED_SCORING):
         advance(session, app.id, "refer_to_committee", cast.admin)
 
 
 def _votes(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
-    for app in _apps(session, cycle_id, "committee_decision"):
+    for app in _apps(session, cycle_id, S.COMMITTEE_DECISION):
         score = session.get(ConsolidatedScore, app.id)
         assert score is not None
         choice = _merit(score)
         recused = recused_member_ids(session, app.id)
         for member in cast.committee:
             if member.id not in recused:
-                vote = choice if rng.random() > 0.15 else "none"
+                vote = choice if rng.random() > 0.15 else VoteChoice.NONE
                 cast_vote(session, app, member, vote)
         outcome = tally(session, app)
-        trigger = VOTE_OUTCOME_TRIGGER[outcome.outcome or "none"]
+        trigger = VOTE_OUTCOME_TRIGGER[outcome.outcome or VoteChoice.NONE]
         if outcome.problems:  # e.g. the class's quota is already used
             trigger = "decline_award"
         if app.cycle.rules.uses("public_notice") and trigger != "decline_award":
@@ -360,16 +368,16 @@ def _votes(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int)
         advance(session, app.id, trigger, cast.admin, reason=_tally_text(outcome.counts))
 
 
-def _merit(score: ConsolidatedScore) -> str:
+def _merit(score: ConsolidatedScore) -> VoteChoice:
     """How the demo's committee members judge: rank and score against the standard."""
     if score.rank == 1 and score.total >= 300:
-        return "grand"
-    return "encouragement" if score.total >= 250 else "none"
+        return VoteChoice.GRAND
+    return VoteChoice.ENCOURAGEMENT if score.total >= 250 else VoteChoice.NONE
 
 
 def _tally_text(counts: dict[str, int]) -> str:
-    return f"表决：大奖 {counts['grand']} 票，鼓励奖 {counts['encouragement']} 票，" \
-           f"不予授奖 {counts['none']} 票"
+    grand, encouragement, none = (counts[choice] for choice in VoteChoice)
+    return f"表决：大奖 {grand} 票，鼓励奖 {encouragement} 票，不予授奖 {none} 票"
 
 
 def _sign_in(session: Session, cast: data.Cast, cycle_id: int,
@@ -396,7 +404,8 @@ def _busiest_reviewer(session: Session, cast: data.Cast, cycle_id: int) -> User:
         select(ReviewAssignment.reviewer_id).join(Application).where(
             Application.cycle_id == cycle_id)
         .group_by(ReviewAssignment.reviewer_id)
-        .order_by(func.sum(case((ReviewAssignment.status == "assigned", 1), else_=0)).desc(),
+        .order_by(func.sum(case((ReviewAssignment.status == AssignmentStatus.ASSIGNED, 1),
+                                else_=0)).desc(),
                   func.count().desc(), ReviewAssignment.reviewer_id).limit(1))
     return session.get_one(User, min(cast.leniency) if busiest is None else busiest)
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mqa_workflow.applications.models import ApplicationState as S
 from mqa_workflow.clock import now, set_clock
 from mqa_workflow.demo import data
 from mqa_workflow.demo.service import (
@@ -24,6 +25,7 @@ from mqa_workflow.demo.service import (
 from mqa_workflow.procedure import service as procedure
 from mqa_workflow.procedure.models import CandidateDecision, PublicNotice
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewStage
+from mqa_workflow.shenzhen.eligibility import RuleStatus
 from mqa_workflow.standards.models import CLASS_IDS
 from mqa_workflow.states.engine import advance
 
@@ -62,7 +64,8 @@ def _facts(rng: random.Random, position: int) -> dict[str, object]:
 def eligibility(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
     for position, app in enumerate(_apps(session, cycle_id)):
         review = procedure.run_eligibility_check(session, app, _facts(rng, position))
-        failed = [r["evidence"] for r in review.report["results"] if r["status"] == "failed"]
+        failed = [r["evidence"] for r in review.report["results"]
+                  if r["status"] == RuleStatus.FAILED]
         if failed:
             advance(session, app.id, "declare_ineligible", cast.admin,
                     reason="资格审核不通过：" + "；".join(failed))
@@ -75,13 +78,13 @@ def eligibility(session: Session, rng: random.Random, cast: data.Cast, cycle_id:
 
 def defence(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
     start = now() + timedelta(days=3)
-    for n, app in enumerate(_apps(session, cycle_id, "defence")):
+    for n, app in enumerate(_apps(session, cycle_id, S.DEFENCE)):
         slot = start.replace(hour=1, minute=0) + timedelta(minutes=40 * n)
         procedure.schedule_defence(session, app, slot, minutes=30, room="市民中心 B201")
-    _review_stage(session, rng, cast, cycle_id, "defence", ReviewStage.DEFENCE)
-    for app in _apps(session, cycle_id, "defence"):
+    _review_stage(session, rng, cast, cycle_id, S.DEFENCE, ReviewStage.DEFENCE)
+    for app in _apps(session, cycle_id, S.DEFENCE):
         sheet = session.scalar(select(ConsensusSheet).where(
-            ConsensusSheet.application_id == app.id, ConsensusSheet.stage == "defence"))
+            ConsensusSheet.application_id == app.id, ConsensusSheet.stage == ReviewStage.DEFENCE))
         passed = sheet is not None and sheet.total >= DEFENCE_PASS
         advance(session, app.id, "pass_defence" if passed else "fail_defence", cast.admin,
                 reason=f"答辩共识得分 {sheet.total if sheet else '—'}（合格线 {DEFENCE_PASS}）")
@@ -90,7 +93,7 @@ def defence(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int
 def site_visit_and_social(session: Session, rng: random.Random, cast: data.Cast,
                           cycle_id: int) -> None:
     _site_visit(session, rng, cast, cycle_id)
-    for app in _apps(session, cycle_id, "social_evaluation"):
+    for app in _apps(session, cycle_id, S.SOCIAL_EVALUATION):
         satisfaction = min(99.5, max(60.0, cast.quality[app.id] * 100 + rng.gauss(10, 4)))
         procedure.record_social_evaluation(
             session, app, cast.admin, satisfaction=f"{satisfaction:.1f}",
@@ -102,9 +105,9 @@ def candidates(session: Session, rng: random.Random, cast: data.Cast, cycle_id: 
     cycle = _apps(session, cycle_id)[0].cycle
     for award_class in CLASS_IDS:
         if any(a.award_class == award_class
-               for a in _apps(session, cycle_id, "consolidated_scoring")):
+               for a in _apps(session, cycle_id, S.CONSOLIDATED_SCORING)):
             procedure.select_candidates(session, cycle, award_class)
-    for app in _apps(session, cycle_id, "consolidated_scoring"):
+    for app in _apps(session, cycle_id, S.CONSOLIDATED_SCORING):
         decision = session.get(CandidateDecision, app.id)
         assert decision is not None
         advance(session, app.id, "refer_to_committee" if decision.selected else "not_selected",
@@ -114,7 +117,7 @@ def candidates(session: Session, rng: random.Random, cast: data.Cast, cycle_id: 
 def notice(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
     """One objection upheld (the candidate is removed), one dismissed; then the period
     closes and the other awards become final."""
-    announced = _apps(session, cycle_id, "public_notice")
+    announced = _apps(session, cycle_id, S.PUBLIC_NOTICE)
     if announced:
         upheld = procedure.file_objection(
             session, announced[0], filed_by="匿名举报人",
@@ -134,7 +137,7 @@ def notice(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int)
                  default=now().date())
     after = datetime.combine(closes + timedelta(days=1), datetime.min.time(), UTC)
     set_clock(lambda: after)  # the simulated timeline moves past the notice period
-    for app in _apps(session, cycle_id, "public_notice"):
+    for app in _apps(session, cycle_id, S.PUBLIC_NOTICE):
         award = session.get(PublicNotice, app.id)
         assert award is not None
         advance(session, app.id, f"confirm_{award.proposed_award}", cast.admin,
@@ -142,13 +145,13 @@ def notice(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int)
 
 
 PHASES: list[DemoPhase] = [
-    DemoPhase("draft", "submission", _submission, 14),
-    DemoPhase("eligibility_check", "eligibility check (rules with evidence)", eligibility, 0),
-    DemoPhase("document_review", "document review", _document_review, 14),
-    DemoPhase("defence", "defence (集中答辩)", defence, 14),
-    DemoPhase("site_visit", "site visit and social evaluation", site_visit_and_social, 14),
-    DemoPhase("consolidated_scoring", "candidate list (差额选拔)", candidates, 14),
-    DemoPhase("committee_decision", "committee decision", _votes, 0),
+    DemoPhase(S.DRAFT, "submission", _submission, 14),
+    DemoPhase(S.ELIGIBILITY_CHECK, "eligibility check (rules with evidence)", eligibility, 0),
+    DemoPhase(S.DOCUMENT_REVIEW, "document review", _document_review, 14),
+    DemoPhase(S.DEFENCE, "defence (集中答辩)", defence, 14),
+    DemoPhase(S.SITE_VISIT, "site visit and social evaluation", site_visit_and_social, 14),
+    DemoPhase(S.CONSOLIDATED_SCORING, "candidate list (差额选拔)", candidates, 14),
+    DemoPhase(S.COMMITTEE_DECISION, "committee decision", _votes, 0),
     # objections come while the notice is open
-    DemoPhase("public_notice", "public notice (公示) and objections", notice, 2),
+    DemoPhase(S.PUBLIC_NOTICE, "public notice (公示) and objections", notice, 2),
 ]

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import User
-from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.models import Application, ApplicationState
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.clock import now
 from mqa_workflow.committee.models import CommitteeDecision
@@ -33,12 +33,11 @@ from mqa_workflow.notifications.models import (
 )
 from mqa_workflow.notifications.rendering import Rendered, render
 from mqa_workflow.outbox.service import enqueue
-from mqa_workflow.states.table import reason_for_applicant
+from mqa_workflow.states.table import DECISION_STATES, reason_for_applicant
 from mqa_workflow.tasks.registry import WorkFailed, register
 
 __all__ = ["Rendered", "notify", "notify_once", "render"]
 
-DECISION_STATES = frozenset({"awarded_grand", "awarded_encouragement", "not_awarded"})
 SEND_EMAIL = "notifications.send_email"
 
 
@@ -122,7 +121,7 @@ def notify_state_change(
         "reason": _reason(session, application_id, trigger)
         if reason_for_applicant(trigger) else "",
         "correction_due_at": (application.correction_due_at
-                              if to_state == "returned_for_correction" else None),
+                              if to_state == ApplicationState.RETURNED_FOR_CORRECTION else None),
     }
     event = "decision" if to_state in DECISION_STATES else "state_changed"
     if event == "decision":  # the committee's decision as frozen when taken, if it took one

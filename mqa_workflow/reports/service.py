@@ -13,7 +13,13 @@ from mqa_workflow.applications.models import Application, ApplicationState
 from mqa_workflow.committee.models import OUTCOME_LABELS, CommitteeDecision
 from mqa_workflow.config import get_settings
 from mqa_workflow.outbox.service import enqueue
-from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ScoreSheet, SiteVisit
+from mqa_workflow.reviews.models import (
+    ConsensusSheet,
+    ReviewAssignment,
+    ScoreSheet,
+    SheetStatus,
+    SiteVisit,
+)
 from mqa_workflow.reviews.site_visits import findings_shown
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.scoring.points import points
@@ -23,8 +29,12 @@ from mqa_workflow.tasks.registry import register
 
 STAGE_TITLES = {"document_review": "材料评审共识评分", "defence": "集中答辩共识评分",
                 "site_visit": "现场评审共识评分"}
-NO_FEEDBACK_STATES = {"draft", "submitted", "eligibility_check", "returned_for_correction",
-                      "ineligible", "withdrawn"}
+# No review took place (the path ended before document review, or was withdrawn): no
+# feedback report.
+NO_FEEDBACK_STATES = frozenset({
+    ApplicationState.DRAFT, ApplicationState.SUBMITTED, ApplicationState.ELIGIBILITY_CHECK,
+    ApplicationState.RETURNED_FOR_CORRECTION, ApplicationState.INELIGIBLE,
+    ApplicationState.WITHDRAWN})
 _environment = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
     undefined=StrictUndefined, autoescape=select_autoescape(["html"]),
@@ -58,7 +68,8 @@ def feedback_context(session: Session, application: Application) -> dict[str, An
 def _comments(session: Session, application: Application) -> dict[str, dict[str, list[str]]]:
     collected: dict[str, dict[str, list[str]]] = {}
     sheets = session.scalars(select(ScoreSheet).join(ReviewAssignment).where(
-        ReviewAssignment.application_id == application.id, ScoreSheet.status == "submitted"))
+        ReviewAssignment.application_id == application.id,
+        ScoreSheet.status == SheetStatus.SUBMITTED))
     for sheet in sheets:
         for code, notes in sorted(sheet.comments.items()):
             entry = collected.setdefault(code, {"strengths": [], "opportunities": []})

@@ -19,6 +19,7 @@ from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.applicants.models import Organization
 from mqa_workflow.applicants.service import related_usccs
 from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.vocabulary import IN_REVIEW_STATES
 from mqa_workflow.audit import service as audit
 from mqa_workflow.clock import OFFICE_TZ, now, office_today
 from mqa_workflow.cycles.models import AwardCycle
@@ -45,6 +46,7 @@ from mqa_workflow.reviews.models import (
     ReviewAssignment,
     ReviewStage,
     ScoreSheet,
+    SheetStatus,
 )
 from mqa_workflow.scoring.sheet import ScoreSheetError, effective_step, score_sheet
 from mqa_workflow.standards.loader import load_standard
@@ -467,7 +469,7 @@ def save_sheet(
     if assignment.status not in ACTIVE:
         raise ConflictError(f"assignment {assignment.id} is {assignment.status}")
     sheet = session.scalar(select(ScoreSheet).where(ScoreSheet.assignment_id == assignment.id))
-    if sheet is not None and sheet.status == "submitted":
+    if sheet is not None and sheet.status == SheetStatus.SUBMITTED:
         raise ConflictError(
             f"the score sheet of assignment {assignment.id} is submitted and locked"
         )
@@ -479,7 +481,7 @@ def save_sheet(
     sheet.percentages = merged
     sheet.comments = dict(sheet.comments or {}) | dict(comments or {})
     if submit:
-        sheet.status, sheet.submitted_at = "submitted", now()
+        sheet.status, sheet.submitted_at = SheetStatus.SUBMITTED, now()
         assignment.status = AssignmentStatus.SUBMITTED.value
     session.add(sheet)
     assignment_id = assignment.id  # the failed flush below expires every loaded object
@@ -514,7 +516,7 @@ def submitted_sheets(session: Session, application_id: int, stage: ReviewStage) 
                 ReviewAssignment.stage == stage.value,
                 # a reviewer withdrawn for a conflict no longer counts
                 ReviewAssignment.status.in_(ACTIVE),
-                ScoreSheet.status == "submitted",
+                ScoreSheet.status == SheetStatus.SUBMITTED,
             )
             .order_by(ScoreSheet.id)
         )
@@ -711,17 +713,7 @@ def active_application_ids(session: Session) -> list[int]:
         session.scalars(
             select(Application.id)
             .where(
-                Application.state.in_(
-                    [
-                        "eligibility_check",
-                        "document_review",
-                        "defence",
-                        "site_visit",
-                        "social_evaluation",
-                        "consolidated_scoring",
-                        "committee_decision",
-                    ]
-                )
+                Application.state.in_(IN_REVIEW_STATES)
             )
             .order_by(Application.id)
         )

@@ -128,6 +128,22 @@ def is_final(state: str) -> bool:
     return ApplicationState(state) in FINAL_STATES
 
 
+def _decided_states() -> frozenset[ApplicationState]:
+    """The states a committee decision leads to, directly or after the public notice."""
+    states = {spec.dest for spec in TRANSITIONS if spec.decides}
+    while more := {spec.dest for spec in TRANSITIONS if states & set(spec.sources)} - states:
+        states |= more
+    return frozenset(states)
+
+
+# The committee's decision taken: the notice, the award, or none.
+DECIDED_STATES: frozenset[ApplicationState] = _decided_states()
+# Where the committee has the application: deciding it, or decided.
+COMMITTEE_STATES: frozenset[ApplicationState] = frozenset({S.COMMITTEE_DECISION}) | DECIDED_STATES
+# The path ended with a decision on the award (the committee's, or the candidate list's).
+DECISION_STATES: frozenset[ApplicationState] = DECIDED_STATES & FINAL_STATES
+
+
 def reason_for_applicant(trigger: str) -> bool:
     """Whether the reason written with ``trigger`` is addressed to the applicant: only
     the transitions that ask for one (补正, 资格不符, 撤回, 异议成立). Other reasons may
