@@ -37,6 +37,15 @@ class ApplicationState(StrEnum):
     def label(self) -> str:
         return STATE_LABELS[self]
 
+    @classmethod
+    def named(cls, name: str) -> ApplicationState | None:
+        """The state called ``name``, or None when none is (a filter typed by hand: the
+        enum-typed column refuses an unknown value, where it used to match nothing)."""
+        try:
+            return cls(name)
+        except ValueError:
+            return None
+
 
 STATE_LABELS: dict[ApplicationState, str] = {
     ApplicationState.DRAFT: "草稿",

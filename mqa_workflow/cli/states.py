@@ -6,7 +6,7 @@ import json
 
 import typer
 from rich.progress import Progress
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.applications.models import Application, ApplicationState
@@ -64,7 +64,8 @@ def list_cases(
         if award_class:
             query = query.where(Application.award_class == award_class)
         if state:
-            query = query.where(Application.state == state)
+            known = ApplicationState.named(state)
+            query = query.where(Application.state == known if known else false())
         return [{"id": a.id, "cycle": a.cycle_id, "class": a.award_class,
                  "applicant": a.title, "state": a.state,
                  "state_label": ApplicationState(a.state).label, "version": a.version}

@@ -90,7 +90,7 @@ def get_cycle(session: Session, ref: str | int) -> AwardCycle:
 def set_deadline(session: Session, cycle: AwardCycle, stage: str, day: date) -> int:
     """Move one stage's deadline; open review assignments of that stage follow it (their
     reminders are keyed by deadline, so they remind afresh). Returns how many moved."""
-    from mqa_workflow.reviews.models import AssignmentStatus, ReviewAssignment
+    from mqa_workflow.reviews.models import AssignmentStatus, ReviewAssignment, ReviewStage
     from mqa_workflow.reviews.service import stage_due_at
 
     deadlines = {s: date.fromisoformat(d) for s, d in cycle.deadlines.items()} | {stage: day}
@@ -100,6 +100,9 @@ def set_deadline(session: Session, cycle: AwardCycle, stage: str, day: date) -> 
     cycle.deadlines = {s: d.isoformat() for s, d in deadlines.items()}  # a new dict: tracked
     due = stage_due_at(cycle, stage)
     moved = 0
+    if stage not in tuple(ReviewStage):  # only review stages have assignments to move
+        session.flush()
+        return moved
     for assignment in session.scalars(
         select(ReviewAssignment)
         .join(Application, Application.id == ReviewAssignment.application_id)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.applications.models import Application, ApplicationState
@@ -51,7 +51,8 @@ def board(cycle_id: int, request: Request, page: Page, award_class: str = "",
     if award_class:
         query = query.where(Application.award_class == award_class)
     if state:
-        query = query.where(Application.state == state)
+        known = ApplicationState.named(state)
+        query = query.where(Application.state == known if known else false())
     used = [s for s in ApplicationState if any(counts.get((c, s.value)) for c in cycle.classes)]
     return render(request, "admin/board.html", user=page.user, csrf=page.csrf, cycle=cycle,
                   counts=counts, states=used, cases=list(page.session.scalars(query)),
