@@ -11,10 +11,11 @@ import select as selectors
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, MetaData, String, create_engine, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -48,9 +49,62 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+E = TypeVar("E", bound=StrEnum)
+
+
+class StrEnumType(TypeDecorator[E]):
+    """A ``StrEnum`` stored as its plain string value (``VARCHAR(length)``).
+
+    The column stays the string the migrations create (no database enum type, no
+    migration); Python sees the member. Binding accepts a member or its value; a
+    value outside the enum is refused on the way in and on the way out, so a typo
+    or a retired state fails loudly instead of comparing unequal everywhere.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def member(self, value: str) -> E:
+        """The member for ``value`` (a member or its value); a clear error for any other."""
+        try:
+            return self.enum(value)
+        except ValueError:
+            known = ", ".join(member.value for member in self.enum)
+            raise ValueError(
+                f"{value!r} is not a {self.enum.__name__} (known: {known})") from None
+
+    def process_bind_param(self, value: E | str | None, dialect: Any) -> str | None:
+        return None if value is None else self.member(value).value
+
+    def process_result_value(self, value: str | None, dialect: Any) -> E | None:
+        return None if value is None else self.member(value)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+@event.listens_for(Base, "mapper_configured", propagate=True)
+def _coerce_enum_attributes(mapper: Any, class_: type) -> None:
+    """Make an assigned value of a ``StrEnumType`` column the member at once, not only
+    after a reload: ``Application(state="draft").state`` is ``ApplicationState.DRAFT``
+    (the state machine tells Enum states from strings), and a wrong value fails where
+    it is written rather than at the flush."""
+    for prop in mapper.column_attrs:
+        column_type = prop.columns[0].type
+        if isinstance(column_type, StrEnumType):
+            event.listen(getattr(class_, prop.key), "set", _coercer(column_type), retval=True)
+
+
+def _coercer(column_type: StrEnumType[Any]) -> Any:
+    def coerce(_target: Any, value: Any, _old: Any, _initiator: Any) -> Any:
+        return None if value is None else column_type.member(value)
+    return coerce
 
 
 def make_engine(url: str) -> Engine:

@@ -28,10 +28,7 @@ from mqa_workflow.errors import ConflictError, ForbiddenError, InvalidInputError
 from mqa_workflow.reviews.models import ACTIVE, AssignmentStatus, ReviewAssignment
 from mqa_workflow.reviews.sheets import sheet_progress
 from mqa_workflow.reviews.statement import may_review, open_application
-
-COMMITTEE_STATES = frozenset({"committee_decision", "public_notice", "awarded_grand",
-                              "awarded_encouragement", "not_awarded"})
-
+from mqa_workflow.states.table import COMMITTEE_STATES
 
 # --- who is acting -----------------------------------------------------------------------
 

@@ -8,9 +8,11 @@ from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mqa_workflow.applicants.models import Organization, Project
+from mqa_workflow.applications.vocabulary import STATE_LABELS as STATE_LABELS
+from mqa_workflow.applications.vocabulary import ApplicationState
 from mqa_workflow.clock import now
 from mqa_workflow.cycles.models import AwardCycle
-from mqa_workflow.db import Base
+from mqa_workflow.db import Base, StrEnumType
 
 
 class Application(Base):
@@ -24,7 +26,8 @@ class Application(Base):
     award_class: Mapped[str] = mapped_column(String(20), index=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))
-    state: Mapped[str] = mapped_column(String(40), index=True, default="draft")
+    state: Mapped[ApplicationState] = mapped_column(
+        StrEnumType(ApplicationState, length=40), index=True, default=ApplicationState.DRAFT)
     # Optimistic locking: every UPDATE checks and bumps it, so of two admins
     # advancing the same application at once exactly one wins.
     version: Mapped[int] = mapped_column(default=1)

@@ -12,13 +12,13 @@ from mqa_workflow.applicants.models import Organization
 from mqa_workflow.applicants.service import ensure_project
 from mqa_workflow.applications.filetypes import NotAccepted, clean_filename, sniff
 from mqa_workflow.applications.models import Application, Document, DocumentBlob, ItemAnswer
+from mqa_workflow.applications.vocabulary import EDITABLE_STATES
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.errors import ConflictError, InvalidInputError, NotFoundError
 from mqa_workflow.standards.loader import load_standard
 
 # Documents: the kinds accepted are judged from content (filetypes.py); a size limit.
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-EDITABLE_STATES = ("draft", "returned_for_correction")
 
 
 def create_application(

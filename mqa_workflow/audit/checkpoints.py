@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
+from mqa_workflow.applications.models import ApplicationState
 from mqa_workflow.audit import keys
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.audit.service import SYSTEM_CHAIN, database_url, key_of
@@ -151,7 +152,7 @@ def notice_anchor(session: Session, application_id: int) -> Anchor | None:
     length = session.scalar(
         select(func.max(AuditRecord.chain_seq)).where(
             AuditRecord.application_id == application_id,
-            AuditRecord.to_state == "public_notice"))
+            AuditRecord.to_state == ApplicationState.PUBLIC_NOTICE))
     if length is None:
         return None
     return first_anchoring(keys.places(database_url(session)).checkpoint_dir,

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import Connection, func, literal, select, text, true
 from sqlalchemy.orm import Session
 
-from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.models import Application, ApplicationState
 from mqa_workflow.audit import keys
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.clock import now
@@ -35,7 +35,7 @@ SYSTEM_CHAIN = 0
 _CHAIN_LOCK_SPACE = 0x4D51_4102
 # PostgreSQL hands out the reading order; SQLite serialises writers anyway.
 SEQ_SEQUENCE = "audit_records_seq_seq"
-INITIAL_STATE = "draft"
+INITIAL_STATE = ApplicationState.DRAFT
 
 
 def genesis_hash(chain: int) -> str:

@@ -17,9 +17,9 @@ from mqa_workflow.cli.console import console, fail
 from mqa_workflow.cli.support import acting, actor_option, in_transaction, read_data_file
 from mqa_workflow.cycles.models import STAGES, AwardCycle
 from mqa_workflow.cycles.service import create_cycle, get_cycle
-from mqa_workflow.reports.release import release_results
 from mqa_workflow.reviews.assignment_service import set_deadline
 from mqa_workflow.standards.models import CLASS_IDS
+from mqa_workflow.states.release import release_results
 
 app = typer.Typer(help="Award cycles (评审周期).", no_args_is_help=True)
 

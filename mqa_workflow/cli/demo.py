@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from mqa_workflow.accounts.passwords import password_problems
+from mqa_workflow.applications.models import ApplicationState
 from mqa_workflow.cli.console import console, fail
 from mqa_workflow.committee.models import OUTCOME_LABELS
 from mqa_workflow.config import Settings
@@ -23,7 +24,6 @@ from mqa_workflow.demo.service import (
 )
 from mqa_workflow.errors import DomainError
 from mqa_workflow.scoring.points import points
-from mqa_workflow.states.table import ApplicationState
 
 
 class Procedure(StrEnum):

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from mqa_workflow.applications.models import ApplicationState
 from mqa_workflow.cli.console import console, fail
 from mqa_workflow.cli.support import acting, actor_option, in_transaction
 from mqa_workflow.committee.models import OUTCOME_LABELS
@@ -18,7 +19,6 @@ from mqa_workflow.permissions import editable, refuse_unless_released
 from mqa_workflow.reports.service import NO_FEEDBACK_STATES, render_feedback
 from mqa_workflow.scoring.points import points
 from mqa_workflow.scoring.ranking import cycle_rankings
-from mqa_workflow.states.table import ApplicationState
 
 app = typer.Typer(help="Feedback reports (反馈报告), rankings (排名) and the results export.",
                   no_args_is_help=True)

@@ -6,10 +6,10 @@ import json
 
 import typer
 from rich.progress import Progress
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 
-from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.models import Application, ApplicationState
 from mqa_workflow.audit.service import history
 from mqa_workflow.cli.console import OutputFormat, console, print_rows
 from mqa_workflow.cli.support import (
@@ -21,7 +21,7 @@ from mqa_workflow.cli.support import (
     run_queued_work,
 )
 from mqa_workflow.clock import office_time
-from mqa_workflow.committee.models import OUTCOME_LABELS
+from mqa_workflow.committee.models import OUTCOME_LABELS, VoteChoice
 from mqa_workflow.committee.service import committee_title, decision_of
 from mqa_workflow.cycles.service import get_cycle
 from mqa_workflow.permissions import (
@@ -35,7 +35,7 @@ from mqa_workflow.states.bulk import BulkReport, advance_all
 from mqa_workflow.states.engine import advance, waiting_for
 from mqa_workflow.states.history import history_for
 from mqa_workflow.states.shortlisting import shortlist_class
-from mqa_workflow.states.table import ApplicationState, mermaid_diagram
+from mqa_workflow.states.table import mermaid_diagram
 
 case_app = typer.Typer(help="Cases: applications as administrators move them.",
                        no_args_is_help=True)
@@ -65,7 +65,8 @@ def list_cases(
         if award_class:
             query = query.where(Application.award_class == award_class)
         if state:
-            query = query.where(Application.state == state)
+            known = ApplicationState.named(state)
+            query = query.where(Application.state == known if known else false())
         return [{"id": a.id, "cycle": a.cycle_id, "class": a.award_class,
                  "applicant": a.title, "state": a.state,
                  "state_label": ApplicationState(a.state).label, "version": a.version}
@@ -98,7 +99,7 @@ def show(
         if decision is not None and decision.frozen and decision.decided_at is not None:
             taken = office_time(decision.decided_at)
             console.print(f"committee decision: {decision.outcome} "
-                          f"{OUTCOME_LABELS[decision.outcome or 'none']} (taken {taken} "
+                          f"{OUTCOME_LABELS[decision.outcome or VoteChoice.NONE]} (taken {taken} "
                           f"Beijing time by {decision.decided_by})", highlight=False)
         console.print("history:")
         for row in history_for(viewer, history(session, application_id)):

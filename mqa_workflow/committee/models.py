@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mqa_workflow.clock import now
-from mqa_workflow.db import Base
+from mqa_workflow.db import Base, StrEnumType
 
 
 class VoteChoice(StrEnum):
@@ -19,8 +19,9 @@ class VoteChoice(StrEnum):
     NONE = "none"  # 不予授奖
 
 
-OUTCOME_LABELS: dict[str, str] = {"grand": "授予大奖", "encouragement": "授予鼓励奖",
-                                  "none": "不予授奖"}
+OUTCOME_LABELS: dict[str, str] = {VoteChoice.GRAND: "授予大奖",
+                                  VoteChoice.ENCOURAGEMENT: "授予鼓励奖",
+                                  VoteChoice.NONE: "不予授奖"}
 
 
 class CommitteeVote(Base):
@@ -32,7 +33,7 @@ class CommitteeVote(Base):
         ForeignKey("applications.id", ondelete="CASCADE"), index=True
     )
     member_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    choice: Mapped[str] = mapped_column(String(20))
+    choice: Mapped[VoteChoice] = mapped_column(StrEnumType(VoteChoice, length=20))
     cast_at: Mapped[datetime] = mapped_column(default=now)
 
 
@@ -47,7 +48,7 @@ class CommitteeDecision(Base):
 
     application_id: Mapped[int] = mapped_column(
         ForeignKey("applications.id"), primary_key=True)
-    outcome: Mapped[str] = mapped_column(String(20))  # a VoteChoice value
+    outcome: Mapped[VoteChoice] = mapped_column(StrEnumType(VoteChoice, length=20))
     trigger: Mapped[str] = mapped_column(String(60))
     eligible: Mapped[int]
     recused: Mapped[int]

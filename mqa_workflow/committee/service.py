@@ -24,14 +24,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role, User
-from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.models import Application, ApplicationState
 from mqa_workflow.committee.models import CommitteeDecision, CommitteeVote, VoteChoice
 from mqa_workflow.errors import ConflictError, InvalidInputError, TransitionRefusedError
 from mqa_workflow.procedure.service import proposed_award_count
 from mqa_workflow.reviews.models import ConflictOfInterest
 
-AWARDED_STATE = {VoteChoice.GRAND: "awarded_grand",
-                 VoteChoice.ENCOURAGEMENT: "awarded_encouragement"}
+AWARDED_STATE = {VoteChoice.GRAND: ApplicationState.AWARDED_GRAND,
+                 VoteChoice.ENCOURAGEMENT: ApplicationState.AWARDED_ENCOURAGEMENT}
 
 
 @dataclass
@@ -86,7 +86,7 @@ def ensure_not_recused(session: Session, member: User, application: Application)
 def cast_vote(session: Session, application: Application, member: User, choice: str) -> None:
     if not member.has_role(Role.COMMITTEE_MEMBER):
         raise TransitionRefusedError(f"{member.name} is not a committee member")
-    if application.state != "committee_decision":
+    if application.state != ApplicationState.COMMITTEE_DECISION:
         raise TransitionRefusedError(
             f"application {application.id} is in {application.state}; votes are taken only "
             "in committee_decision"
@@ -211,7 +211,7 @@ def decision_of(session: Session, application: Application) -> Tally | None:
         return Tally(stored.eligible, stored.recused, dict(stored.counts), stored.outcome,
                      notes=list(stored.notes), decided_by=stored.decided_by,
                      decided_at=stored.decided_at)
-    if application.state == "committee_decision":
+    if application.state == ApplicationState.COMMITTEE_DECISION:
         return tally(session, application)
     return None
 

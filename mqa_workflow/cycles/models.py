@@ -13,22 +13,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from mqa_workflow.applications.vocabulary import STAGE_STATES
 from mqa_workflow.clock import now
 from mqa_workflow.db import Base
 from mqa_workflow.standards.models import CLASS_IDS
 
-# The stages with a deadline, in the order an application meets them.
-STAGES: tuple[str, ...] = (
-    "submission",
-    "eligibility_check",
-    "document_review",
-    "defence",
-    "site_visit",
-    "social_evaluation",
-    "consolidated_scoring",
-    "committee_decision",
-    "public_notice",
-)
+# The stages with a deadline, in the order an application meets them: its submission,
+# then each stage state (applications.vocabulary.STAGE_STATES).
+STAGES: tuple[str, ...] = ("submission", *(state.value for state in STAGE_STATES))
 
 
 OptionalStage = Literal["defence", "social_evaluation", "public_notice"]

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import User
-from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.models import Application, ApplicationState
 from mqa_workflow.committee.models import CommitteeVote
 from mqa_workflow.committee.service import committee_members, recused_member_ids
 from mqa_workflow.cycles.service import stage_due_at
@@ -53,13 +53,13 @@ def open_work(session: Session, cycle_id: int | None = None) -> list[Work]:
                   key=lambda work: (work.due_at, work.ref))
 
 
-def _in_state(session: Session, *states: str) -> list[Application]:
+def _in_state(session: Session, *states: ApplicationState) -> list[Application]:
     return list(session.scalars(select(Application).where(Application.state.in_(states))
                                 .order_by(Application.id)))
 
 
 def _corrections(session: Session) -> Iterator[Work]:
-    for application in _in_state(session, "returned_for_correction"):
+    for application in _in_state(session, ApplicationState.RETURNED_FOR_CORRECTION):
         if application.correction_due_at:
             yield Work("correction", f"correction:{application.id}", application,
                        tuple(contacts(session, application)), application.correction_due_at)
@@ -107,8 +107,8 @@ def _site_visit_reports(session: Session) -> Iterator[Work]:
 
 def _committee_votes(session: Session) -> Iterator[Work]:
     members = committee_members(session)
-    for application in _in_state(session, "committee_decision"):
-        due = stage_due_at(application.cycle, "committee_decision")
+    for application in _in_state(session, ApplicationState.COMMITTEE_DECISION):
+        due = stage_due_at(application.cycle, ApplicationState.COMMITTEE_DECISION)
         if due is None:
             continue
         voted = set(session.scalars(select(CommitteeVote.member_id).where(

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.models import ApplicationState as State
 from mqa_workflow.clock import office_today
 from mqa_workflow.committee.service import cast_vote, recused_member_ids, tally
 from mqa_workflow.cycles.models import AwardCycle
@@ -71,7 +72,7 @@ def check_eligibility(session: Session, rng: random.Random, cast: data.Cast, cyc
     if ineligible is not None:
         advance(session, ineligible.id, "declare_ineligible", cast.admin,
                 reason="注册登记未满3年，不符合申报条件")
-    for app in applications_of(session, cycle_id, "eligibility_check"):
+    for app in applications_of(session, cycle_id, State.ELIGIBILITY_CHECK):
         advance(session, app.id, "confirm_eligible", cast.admin)
 
 
@@ -120,7 +121,7 @@ def _comment(code: str, percentage: int) -> dict[str, str]:
 
 def document_review(session: Session, rng: random.Random, cast: data.Cast,
                      cycle_id: int) -> None:
-    review_stage(session, rng, cast, cycle_id, "document_review", ReviewStage.DOCUMENT_REVIEW)
+    review_stage(session, rng, cast, cycle_id, State.DOCUMENT_REVIEW, ReviewStage.DOCUMENT_REVIEW)
     cycle = session.get(AwardCycle, cycle_id)
     assert cycle is not None
     for award_class in CLASS_IDS:
@@ -128,11 +129,11 @@ def document_review(session: Session, rng: random.Random, cast: data.Cast,
 
 
 def site_visit(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
-    for app in applications_of(session, cycle_id, "site_visit"):
+    for app in applications_of(session, cycle_id, State.SITE_VISIT):
         # Visited today on the demo's timeline: the report is written once the visit began.
         schedule_site_visit(session, app, office_today(), list(DEMO_ISSUES))
-    review_stage(session, rng, cast, cycle_id, "site_visit", ReviewStage.SITE_VISIT)
-    for app in applications_of(session, cycle_id, "site_visit"):
+    review_stage(session, rng, cast, cycle_id, State.SITE_VISIT, ReviewStage.SITE_VISIT)
+    for app in applications_of(session, cycle_id, State.SITE_VISIT):
         leader = session.scalars(select(ReviewAssignment).where(
             ReviewAssignment.application_id == app.id, ReviewAssignment.is_leader.is_(True),
             ReviewAssignment.stage == ReviewStage.SITE_VISIT.value)).first()
@@ -149,12 +150,12 @@ def site_visit(session: Session, rng: random.Random, cast: data.Cast, cycle_id: 
 
 
 def refer(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
-    for app in applications_of(session, cycle_id, "consolidated_scoring"):
+    for app in applications_of(session, cycle_id, State.CONSOLIDATED_SCORING):
         advance(session, app.id, "refer_to_committee", cast.admin)
 
 
 def vote(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
-    for app in applications_of(session, cycle_id, "committee_decision"):
+    for app in applications_of(session, cycle_id, State.COMMITTEE_DECISION):
         score = session.get(ConsolidatedScore, app.id)
         assert score is not None
         choice = _merit(score)

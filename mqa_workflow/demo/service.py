@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.accounts.service import add_user
 from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.models import ApplicationState as State
 from mqa_workflow.audit import service as audit
 from mqa_workflow.clock import set_clock, wall_time
 from mqa_workflow.committee.service import decision_of
@@ -42,13 +43,13 @@ from mqa_workflow.demo.phases import (
     vote,
 )
 from mqa_workflow.outbox.models import OutboxMessage, ProcessedTask
-from mqa_workflow.reports.release import release_refusals, release_results
 from mqa_workflow.reports.service import write_feedback_reports
 from mqa_workflow.reviews.conflict_declarations import declare_conflict
-from mqa_workflow.reviews.models import ReviewAssignment
+from mqa_workflow.reviews.models import AssignmentStatus, ReviewAssignment
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.scoring.ranking import class_ranking
 from mqa_workflow.standards.models import CLASS_IDS
+from mqa_workflow.states.release import release_refusals, release_results
 from mqa_workflow.web.security import set_password
 from mqa_workflow.worker.dispatch import dispatch_pending
 
@@ -162,12 +163,12 @@ def _phases(procedure: str) -> list[DemoPhase]:
         from mqa_workflow.demo import shenzhen
 
         return shenzhen.PHASES
-    return [DemoPhase("draft", "submission", submit_all, 14),
-            DemoPhase("eligibility_check", "eligibility check", check_eligibility, 0),
-            DemoPhase("document_review", "document review", document_review, 14),
-            DemoPhase("site_visit", "site visit", site_visit, 14),
-            DemoPhase("consolidated_scoring", "referral to the committee", refer, 14),
-            DemoPhase("committee_decision", "committee decision", vote, 0)]
+    return [DemoPhase(State.DRAFT, "submission", submit_all, 14),
+            DemoPhase(State.ELIGIBILITY_CHECK, "eligibility check", check_eligibility, 0),
+            DemoPhase(State.DOCUMENT_REVIEW, "document review", document_review, 14),
+            DemoPhase(State.SITE_VISIT, "site visit", site_visit, 14),
+            DemoPhase(State.CONSOLIDATED_SCORING, "referral to the committee", refer, 14),
+            DemoPhase(State.COMMITTEE_DECISION, "committee decision", vote, 0)]
 
 
 def _drain(database: Database, settings: Settings, patience: float = 300) -> None:
@@ -241,7 +242,8 @@ def _busiest_reviewer(session: Session, cast: data.Cast, cycle_id: int) -> User:
         select(ReviewAssignment.reviewer_id).join(Application).where(
             Application.cycle_id == cycle_id)
         .group_by(ReviewAssignment.reviewer_id)
-        .order_by(func.sum(case((ReviewAssignment.status == "assigned", 1), else_=0)).desc(),
+        .order_by(func.sum(case((ReviewAssignment.status == AssignmentStatus.ASSIGNED, 1),
+                                else_=0)).desc(),
                   func.count().desc(), ReviewAssignment.reviewer_id).limit(1))
     return session.get_one(User, min(cast.leniency) if busiest is None else busiest)
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mqa_workflow.applications.models import ApplicationState as State
 from mqa_workflow.clock import now, set_clock
 from mqa_workflow.demo import data
 from mqa_workflow.demo.phases import (
@@ -25,6 +26,7 @@ from mqa_workflow.procedure import service as procedure
 from mqa_workflow.procedure.models import CandidateDecision, PublicNotice
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewStage
 from mqa_workflow.scoring import selection
+from mqa_workflow.shenzhen.eligibility import RuleStatus
 from mqa_workflow.standards.models import CLASS_IDS
 from mqa_workflow.states.engine import advance
 
@@ -63,7 +65,8 @@ def _facts(rng: random.Random, position: int) -> dict[str, object]:
 def eligibility(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
     for position, app in enumerate(applications_of(session, cycle_id)):
         review = procedure.run_eligibility_check(session, app, _facts(rng, position))
-        failed = [r["evidence"] for r in review.report["results"] if r["status"] == "failed"]
+        failed = [r["evidence"] for r in review.report["results"]
+                  if r["status"] == RuleStatus.FAILED]
         if failed:
             advance(session, app.id, "declare_ineligible", cast.admin,
                     reason="资格审核不通过：" + "；".join(failed))
@@ -76,13 +79,13 @@ def eligibility(session: Session, rng: random.Random, cast: data.Cast, cycle_id:
 
 def defence(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
     start = now() + timedelta(days=3)
-    for n, app in enumerate(applications_of(session, cycle_id, "defence")):
+    for n, app in enumerate(applications_of(session, cycle_id, State.DEFENCE)):
         slot = start.replace(hour=1, minute=0) + timedelta(minutes=40 * n)
         procedure.schedule_defence(session, app, slot, minutes=30, room="市民中心 B201")
-    review_stage(session, rng, cast, cycle_id, "defence", ReviewStage.DEFENCE)
-    for app in applications_of(session, cycle_id, "defence"):
+    review_stage(session, rng, cast, cycle_id, State.DEFENCE, ReviewStage.DEFENCE)
+    for app in applications_of(session, cycle_id, State.DEFENCE):
         sheet = session.scalar(select(ConsensusSheet).where(
-            ConsensusSheet.application_id == app.id, ConsensusSheet.stage == "defence"))
+            ConsensusSheet.application_id == app.id, ConsensusSheet.stage == ReviewStage.DEFENCE))
         passed = sheet is not None and sheet.total >= DEFENCE_PASS
         advance(session, app.id, "pass_defence" if passed else "fail_defence", cast.admin,
                 reason=f"答辩共识得分 {sheet.total if sheet else '—'}（合格线 {DEFENCE_PASS}）")
@@ -91,7 +94,7 @@ def defence(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int
 def site_visit_and_social(session: Session, rng: random.Random, cast: data.Cast,
                           cycle_id: int) -> None:
     site_visit(session, rng, cast, cycle_id)
-    for app in applications_of(session, cycle_id, "social_evaluation"):
+    for app in applications_of(session, cycle_id, State.SOCIAL_EVALUATION):
         satisfaction = min(99.5, max(60.0, cast.quality[app.id] * 100 + rng.gauss(10, 4)))
         procedure.record_social_evaluation(
             session, app, cast.admin, satisfaction=f"{satisfaction:.1f}",
@@ -103,9 +106,9 @@ def candidates(session: Session, rng: random.Random, cast: data.Cast, cycle_id: 
     cycle = applications_of(session, cycle_id)[0].cycle
     for award_class in CLASS_IDS:
         if any(a.award_class == award_class
-               for a in applications_of(session, cycle_id, "consolidated_scoring")):
+               for a in applications_of(session, cycle_id, State.CONSOLIDATED_SCORING)):
             selection.select_candidates(session, cycle, award_class)
-    for app in applications_of(session, cycle_id, "consolidated_scoring"):
+    for app in applications_of(session, cycle_id, State.CONSOLIDATED_SCORING):
         decision = session.get(CandidateDecision, app.id)
         assert decision is not None
         advance(session, app.id, "refer_to_committee" if decision.selected else "not_selected",
@@ -115,7 +118,7 @@ def candidates(session: Session, rng: random.Random, cast: data.Cast, cycle_id: 
 def notice(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
     """One objection upheld (the candidate is removed), one dismissed; then the period
     closes and the other awards become final."""
-    announced = applications_of(session, cycle_id, "public_notice")
+    announced = applications_of(session, cycle_id, State.PUBLIC_NOTICE)
     if announced:
         upheld = procedure.file_objection(
             session, announced[0], filed_by="匿名举报人",
@@ -135,7 +138,7 @@ def notice(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int)
                  default=now().date())
     after = datetime.combine(closes + timedelta(days=1), datetime.min.time(), UTC)
     set_clock(lambda: after)  # the simulated timeline moves past the notice period
-    for app in applications_of(session, cycle_id, "public_notice"):
+    for app in applications_of(session, cycle_id, State.PUBLIC_NOTICE):
         award = session.get(PublicNotice, app.id)
         assert award is not None
         advance(session, app.id, f"confirm_{award.proposed_award}", cast.admin,
@@ -143,13 +146,13 @@ def notice(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int)
 
 
 PHASES: list[DemoPhase] = [
-    DemoPhase("draft", "submission", submit_all, 14),
-    DemoPhase("eligibility_check", "eligibility check (rules with evidence)", eligibility, 0),
-    DemoPhase("document_review", "document review", document_review, 14),
-    DemoPhase("defence", "defence (集中答辩)", defence, 14),
-    DemoPhase("site_visit", "site visit and social evaluation", site_visit_and_social, 14),
-    DemoPhase("consolidated_scoring", "candidate list (差额选拔)", candidates, 14),
-    DemoPhase("committee_decision", "committee decision", vote, 0),
+    DemoPhase(State.DRAFT, "submission", submit_all, 14),
+    DemoPhase(State.ELIGIBILITY_CHECK, "eligibility check (rules with evidence)", eligibility, 0),
+    DemoPhase(State.DOCUMENT_REVIEW, "document review", document_review, 14),
+    DemoPhase(State.DEFENCE, "defence (集中答辩)", defence, 14),
+    DemoPhase(State.SITE_VISIT, "site visit and social evaluation", site_visit_and_social, 14),
+    DemoPhase(State.CONSOLIDATED_SCORING, "candidate list (差额选拔)", candidates, 14),
+    DemoPhase(State.COMMITTEE_DECISION, "committee decision", vote, 0),
     # objections come while the notice is open
-    DemoPhase("public_notice", "public notice (公示) and objections", notice, 2),
+    DemoPhase(State.PUBLIC_NOTICE, "public notice (公示) and objections", notice, 2),
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mqa_workflow.states.table import STATE_LABELS
+from mqa_workflow.applications.models import STATE_LABELS
 
 LANGUAGES = ("zh", "en")
 

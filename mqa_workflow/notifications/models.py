@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mqa_workflow.clock import now
-from mqa_workflow.db import Base
+from mqa_workflow.db import Base, StrEnumType
 
 
 class Notification(Base):
@@ -57,8 +57,9 @@ class Delivery(Base):
     notification_id: Mapped[int] = mapped_column(
         ForeignKey("notifications.id", ondelete="CASCADE"), index=True
     )
-    channel: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(20), default=DeliveryStatus.PENDING)
+    channel: Mapped[Channel] = mapped_column(StrEnumType(Channel, length=20))
+    status: Mapped[DeliveryStatus] = mapped_column(
+        StrEnumType(DeliveryStatus, length=20), default=DeliveryStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     next_attempt_at: Mapped[datetime] = mapped_column(default=now)

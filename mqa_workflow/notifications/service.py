@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import User
-from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.models import Application, ApplicationState
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.clock import now
 from mqa_workflow.committee.models import CommitteeDecision
@@ -35,7 +35,6 @@ from mqa_workflow.outbox.service import enqueue
 
 __all__ = ["Rendered", "notify", "notify_once", "render"]
 
-DECISION_STATES = frozenset({"awarded_grand", "awarded_encouragement", "not_awarded"})
 SEND_EMAIL = "notifications.send_email"
 
 
@@ -107,12 +106,14 @@ def _reason(session: Session, application_id: int, trigger: str) -> str:
 
 def notify_state_change(
     session: Session, application_id: int, trigger: str, from_state: str, to_state: str,
-    reason_for_applicant: bool = False,
+    reason_for_applicant: bool = False, decision: bool = False,
 ) -> None:
     """Tell the applicant's contacts that their application moved (or was decided).
 
     ``reason_for_applicant``: the transition's reason is written for the applicant (the
-    workflow knows which transitions ask for one); without it no reason is shown."""
+    workflow knows which transitions ask for one); without it no reason is shown.
+    ``decision``: the move ends the path with a decision on the award (the workflow's
+    transition table knows which); the notice is then the decision's."""
     application = session.get(Application, application_id)
     if application is None:
         return  # deleted since; nothing to tell
@@ -121,9 +122,9 @@ def notify_state_change(
         # Only a reason written for the applicant; never the office's notes on votes or people.
         "reason": _reason(session, application_id, trigger) if reason_for_applicant else "",
         "correction_due_at": (application.correction_due_at
-                              if to_state == "returned_for_correction" else None),
+                              if to_state == ApplicationState.RETURNED_FOR_CORRECTION else None),
     }
-    event = "decision" if to_state in DECISION_STATES else "state_changed"
+    event = "decision" if decision else "state_changed"
     if event == "decision":  # the committee's decision as frozen when taken, if it took one
         stored = session.get(CommitteeDecision, application_id)
         context["decision"] = stored.outcome if stored is not None else ""

@@ -6,13 +6,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mqa_workflow.clock import now
-from mqa_workflow.db import Base
+from mqa_workflow.db import Base, StrEnumType
+
+
+class ObjectionStatus(StrEnum):
+    OPEN = "open"  # filed, not yet resolved: the notice cannot close clear
+    UPHELD = "upheld"
+    DISMISSED = "dismissed"
 
 
 class EligibilityReview(Base):
@@ -98,7 +105,8 @@ class Objection(Base):
     filed_by: Mapped[str] = mapped_column(String(200))
     grounds: Mapped[str] = mapped_column(Text)
     evidence: Mapped[list[Any]]
-    status: Mapped[str] = mapped_column(String(20), default="open")  # open/upheld/dismissed
+    status: Mapped[ObjectionStatus] = mapped_column(
+        StrEnumType(ObjectionStatus, length=20), default=ObjectionStatus.OPEN)
     resolution: Mapped[str] = mapped_column(Text, default="")
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     resolved_at: Mapped[datetime | None]

@@ -13,13 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import User
-from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.models import Application, ApplicationState
 from mqa_workflow.clock import now, office_today
 from mqa_workflow.errors import ConflictError, InvalidInputError
 from mqa_workflow.procedure.models import (
     DefenceSlot,
     EligibilityReview,
     Objection,
+    ObjectionStatus,
     PublicNotice,
     SocialEvaluation,
 )
@@ -39,7 +40,7 @@ from mqa_workflow.shenzhen.eligibility import (
 )
 
 
-def _require_state(application: Application, state: str) -> None:
+def _require_state(application: Application, state: ApplicationState) -> None:
     if application.state != state:
         raise ConflictError(f"application {application.id} is {application.state}, "
                             f"not in {state}")
@@ -52,7 +53,7 @@ def _require_state(application: Application, state: str) -> None:
 def schedule_defence(session: Session, application: Application, starts_at: datetime,
                      minutes: int = 30, room: str = "") -> DefenceSlot:
     """Book a presentation slot; slots of one class and room never overlap."""
-    _require_state(application, "defence")
+    _require_state(application, ApplicationState.DEFENCE)
     if minutes < 5:
         raise InvalidInputError(f"a defence slot of {minutes} minutes is too short")
     ends_at = starts_at.timestamp() + minutes * 60
@@ -78,7 +79,7 @@ def schedule_defence(session: Session, application: Application, starts_at: date
 def record_social_evaluation(session: Session, application: Application, recorder: User, *,
                              satisfaction: str | Decimal, respondents: int,
                              method: str) -> SocialEvaluation:
-    _require_state(application, "social_evaluation")
+    _require_state(application, ApplicationState.SOCIAL_EVALUATION)
     problems = []
     try:
         value = Decimal(str(satisfaction))
@@ -123,7 +124,7 @@ def publish_notice(session: Session, application: Application, award: str,
 def file_objection(session: Session, application: Application, *, filed_by: str,
                    grounds: str, evidence: Sequence[str]) -> Objection:
     notice = session.get(PublicNotice, application.id)
-    if application.state != "public_notice" or notice is None:
+    if application.state != ApplicationState.PUBLIC_NOTICE or notice is None:
         raise ConflictError(f"application {application.id} is not under public notice")
     today = office_today()
     problems = []
@@ -147,11 +148,11 @@ def file_objection(session: Session, application: Application, *, filed_by: str,
 
 def resolve_objection(session: Session, objection: Objection, admin: User, *, uphold: bool,
                       reason: str) -> Objection:
-    if objection.status != "open":
+    if objection.status != ObjectionStatus.OPEN:
         raise ConflictError(f"objection {objection.id} is already {objection.status}")
     if not reason.strip():
         raise InvalidInputError("resolving an objection needs the investigation's finding")
-    objection.status = "upheld" if uphold else "dismissed"
+    objection.status = ObjectionStatus.UPHELD if uphold else ObjectionStatus.DISMISSED
     objection.resolution, objection.resolved_by, objection.resolved_at = reason, admin.id, now()
     session.flush()
     return objection
@@ -163,7 +164,7 @@ def proposed_award_count(session: Session, cycle_id: int, award_class: str, awar
     out the application ``excluding`` (its own award never uses its own place)."""
     return len(session.scalars(select(PublicNotice.application_id).join(Application).where(
         Application.cycle_id == cycle_id, Application.award_class == award_class,
-        Application.state == "public_notice", PublicNotice.proposed_award == award,
+        Application.state == ApplicationState.PUBLIC_NOTICE, PublicNotice.proposed_award == award,
         Application.id != (excluding or 0))).all())
 
 
@@ -212,7 +213,7 @@ def facts_from_data(award_class: str, data: Mapping[str, Any]) -> ApplicantFacts
 def run_eligibility_check(session: Session, application: Application,
                           facts_data: Mapping[str, Any]) -> EligibilityReview:
     """Check the cycle's eligibility rules against the facts and keep the evidence."""
-    _require_state(application, "eligibility_check")
+    _require_state(application, ApplicationState.ELIGIBILITY_CHECK)
     try:
         rules = EligibilityRules.model_validate(application.cycle.rules.eligibility)
     except ValidationError as error:

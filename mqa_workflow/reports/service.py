@@ -9,22 +9,32 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.models import Application, ApplicationState
 from mqa_workflow.committee.models import OUTCOME_LABELS, CommitteeDecision
 from mqa_workflow.config import get_settings
 from mqa_workflow.outbox.service import enqueue
-from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ScoreSheet, SiteVisit
+from mqa_workflow.reviews.models import (
+    ConsensusSheet,
+    ReviewAssignment,
+    ScoreSheet,
+    SheetStatus,
+    SiteVisit,
+)
 from mqa_workflow.reviews.site_visits import findings_shown
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.scoring.points import points
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.standards.sheet import json_number, score_sheet
-from mqa_workflow.states.table import ApplicationState
 
 STAGE_TITLES = {"document_review": "材料评审共识评分", "defence": "集中答辩共识评分",
                 "site_visit": "现场评审共识评分"}
-NO_FEEDBACK_STATES = {"draft", "submitted", "eligibility_check", "returned_for_correction",
-                      "ineligible", "withdrawn"}
+FEEDBACK_READY = "reports.feedback_ready"  # tells an applicant, once results are released
+# No review took place (the path ended before document review, or was withdrawn): no
+# feedback report.
+NO_FEEDBACK_STATES = frozenset({
+    ApplicationState.DRAFT, ApplicationState.SUBMITTED, ApplicationState.ELIGIBILITY_CHECK,
+    ApplicationState.RETURNED_FOR_CORRECTION, ApplicationState.INELIGIBLE,
+    ApplicationState.WITHDRAWN})
 _environment = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
     undefined=StrictUndefined, autoescape=select_autoescape(["html"]),
@@ -58,7 +68,8 @@ def feedback_context(session: Session, application: Application) -> dict[str, An
 def _comments(session: Session, application: Application) -> dict[str, dict[str, list[str]]]:
     collected: dict[str, dict[str, list[str]]] = {}
     sheets = session.scalars(select(ScoreSheet).join(ReviewAssignment).where(
-        ReviewAssignment.application_id == application.id, ScoreSheet.status == "submitted"))
+        ReviewAssignment.application_id == application.id,
+        ScoreSheet.status == SheetStatus.SUBMITTED))
     for sheet in sheets:
         for code, notes in sorted(sheet.comments.items()):
             entry = collected.setdefault(code, {"strengths": [], "opportunities": []})
@@ -100,7 +111,7 @@ def announce_feedback(session: Session, application_id: int, **_: object) -> Non
     if application is None or application.state in NO_FEEDBACK_STATES:
         return
     if application.cycle.results_released_at is None:
-        return  # never before the release (reports/release.py queues it then)
+        return  # never before the release (states/release.py queues it then)
     enqueue(session, "notifications.feedback_report_ready",
             {"application_id": application_id, "location": feedback_location(application_id)},
             f"feedback-ready:{application_id}")

@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from mqa_workflow.outbox.registry import task
-from mqa_workflow.reports.release import FEEDBACK_READY
-from mqa_workflow.reports.service import announce_feedback
+from mqa_workflow.reports.service import FEEDBACK_READY, announce_feedback
 
 
 @task(FEEDBACK_READY)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mqa_workflow.accounts.models import User
 from mqa_workflow.clock import now
-from mqa_workflow.db import Base
+from mqa_workflow.db import Base, StrEnumType
 
 
 class ReviewStage(StrEnum):
@@ -29,7 +29,16 @@ class AssignmentStatus(StrEnum):
 
     @property
     def active(self) -> bool:
-        return self in (AssignmentStatus.ASSIGNED, AssignmentStatus.SUBMITTED)
+        return self in ACTIVE_ASSIGNMENT_STATUSES
+
+
+# Assignments that still count: the reviewer has the application or has scored it.
+ACTIVE_ASSIGNMENT_STATUSES = frozenset({AssignmentStatus.ASSIGNED, AssignmentStatus.SUBMITTED})
+
+
+class SheetStatus(StrEnum):
+    DRAFT = "draft"  # the reviewer may still change it
+    SUBMITTED = "submitted"  # locked; counts towards the consensus
 
 
 # The statuses that keep a reviewer on a team (for queries: ``status.in_(ACTIVE)``).
@@ -46,9 +55,10 @@ class ReviewAssignment(Base):
         ForeignKey("applications.id", ondelete="CASCADE"), index=True
     )
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    stage: Mapped[str] = mapped_column(String(30))
+    stage: Mapped[ReviewStage] = mapped_column(StrEnumType(ReviewStage, length=30))
     is_leader: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[str] = mapped_column(String(20), default=AssignmentStatus.ASSIGNED)
+    status: Mapped[AssignmentStatus] = mapped_column(
+        StrEnumType(AssignmentStatus, length=20), default=AssignmentStatus.ASSIGNED)
     status_reason: Mapped[str] = mapped_column(default="")
     assigned_at: Mapped[datetime] = mapped_column(default=now)
     due_at: Mapped[datetime | None]
@@ -142,7 +152,8 @@ class ScoreSheet(Base):
     percentages: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # {item code: {"strengths": str, "opportunities": str}}
     comments: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="draft")
+    status: Mapped[SheetStatus] = mapped_column(
+        StrEnumType(SheetStatus, length=20), default=SheetStatus.DRAFT)
     version: Mapped[int] = mapped_column(default=1)
     submitted_at: Mapped[datetime | None]
 
@@ -159,7 +170,7 @@ class ConsensusSheet(Base):
     application_id: Mapped[int] = mapped_column(
         ForeignKey("applications.id", ondelete="CASCADE"), index=True
     )
-    stage: Mapped[str] = mapped_column(String(30))
+    stage: Mapped[ReviewStage] = mapped_column(StrEnumType(ReviewStage, length=30))
     percentages: Mapped[dict[str, Any]]
     # Items whose spread exceeded the threshold, with the leader's rationale.
     flagged: Mapped[dict[str, Any]] = mapped_column(default=dict)

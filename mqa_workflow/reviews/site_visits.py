@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import User
-from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.models import Application, ApplicationState
 from mqa_workflow.audit import service as audit
 from mqa_workflow.clock import now, office_today
 from mqa_workflow.errors import ConflictError, InvalidInputError
@@ -49,7 +49,7 @@ VERIFIED_LABELS: dict[str | None, str] = {
 def schedule_site_visit(session: Session, application: Application, day: date,
                         issues_to_verify: Sequence[str]) -> SiteVisit:
     """Set the visit's day and the issues the team must verify; fixed once reported."""
-    if application.state != "site_visit":
+    if application.state != ApplicationState.SITE_VISIT:
         raise ConflictError(
             f"application {application.id} is {application.state}, not in site_visit")
     visit = session.get(SiteVisit, application.id) or SiteVisit(application_id=application.id)
@@ -77,7 +77,7 @@ def submit_visit_report(session: Session, application: Application, leader: User
             f"the site visit of application {application.id} begins on "
             f"{visit.scheduled_on.isoformat()}; its report is accepted from that day on "
             f"(today is {today.isoformat()}, Beijing time)")
-    if application.state != "site_visit":
+    if application.state != ApplicationState.SITE_VISIT:
         raise ConflictError(f"application {application.id} is {application.state}; the "
                             "site-visit report is written during the site visit")
     checked = check_findings(list(visit.issues_to_verify), findings)

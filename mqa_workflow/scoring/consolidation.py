@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from mqa_workflow.applications.models import Application
 from mqa_workflow.errors import InvalidInputError
 from mqa_workflow.procedure.models import SocialEvaluation
-from mqa_workflow.reviews.models import ConsensusSheet
+from mqa_workflow.reviews.models import ConsensusSheet, ReviewStage
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.scoring.ranking import class_ranking
 from mqa_workflow.standards.loader import load_standard
@@ -35,7 +35,7 @@ from mqa_workflow.standards.sheet import (
 )
 
 # Stages scored item by item (a consensus sheet each); social evaluation is one figure.
-ITEM_STAGES = ("document_review", "defence", "site_visit")
+ITEM_STAGES: tuple[ReviewStage, ...] = tuple(ReviewStage)
 SOCIAL = "social_evaluation"
 
 

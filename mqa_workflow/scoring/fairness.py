@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.applications.models import Application
 from mqa_workflow.errors import ConflictError
-from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ScoreSheet
+from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ScoreSheet, SheetStatus
 from mqa_workflow.shenzhen.fairness import (
     CalibratedApplication,
     Calibration,
@@ -51,7 +51,7 @@ def fairness_report(session: Session, cycle_id: int, award_class: str,
         .join(ScoreSheet, ScoreSheet.assignment_id == ReviewAssignment.id)
         .join(Application, Application.id == ReviewAssignment.application_id)
         .where(Application.cycle_id == cycle_id, Application.award_class == award_class,
-               ReviewAssignment.stage == stage, ScoreSheet.status == "submitted")).all()
+               ReviewAssignment.stage == stage, ScoreSheet.status == SheetStatus.SUBMITTED)).all()
     if not rows:
         raise ConflictError(f"no submitted {stage} score sheets for {award_class} yet")
     scores = [RawScore(str(reviewer), application, code, Decimal(str(value)))

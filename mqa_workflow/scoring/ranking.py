@@ -19,11 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.models import ApplicationState as S
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewStage
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.standards.sheet import score_sheet
-from mqa_workflow.states.table import ApplicationState as S
 
 NOT_YET_SCORED = frozenset({S.DRAFT, S.SUBMITTED, S.ELIGIBILITY_CHECK,
                             S.RETURNED_FOR_CORRECTION})

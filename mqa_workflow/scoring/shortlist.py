@@ -16,7 +16,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.models import Application, ApplicationState
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.errors import TransitionRefusedError
 from mqa_workflow.scoring.ranking import document_review_key, document_review_standings
@@ -36,7 +36,7 @@ def document_review_order(session: Session, cycle: AwardCycle,
     subtotal), best first — the ranking's own document-review order."""
     applications = list(session.scalars(select(Application).where(
         Application.cycle_id == cycle.id, Application.award_class == award_class,
-        Application.state == "document_review").order_by(Application.id)))
+        Application.state == ApplicationState.DOCUMENT_REVIEW).order_by(Application.id)))
     standings = document_review_standings(session, applications)
     for application in applications:
         if application.id not in standings:

@@ -8,60 +8,11 @@ them), ``machine.py`` reads it as a ``transitions`` machine to check it, and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from mqa_workflow.accounts.models import Role
-
-
-class ApplicationState(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    ELIGIBILITY_CHECK = "eligibility_check"
-    RETURNED_FOR_CORRECTION = "returned_for_correction"
-    INELIGIBLE = "ineligible"
-    DOCUMENT_REVIEW = "document_review"
-    NOT_SHORTLISTED = "not_shortlisted"
-    DEFENCE = "defence"
-    SITE_VISIT = "site_visit"
-    SOCIAL_EVALUATION = "social_evaluation"
-    CONSOLIDATED_SCORING = "consolidated_scoring"
-    COMMITTEE_DECISION = "committee_decision"
-    PUBLIC_NOTICE = "public_notice"
-    AWARDED_GRAND = "awarded_grand"
-    AWARDED_ENCOURAGEMENT = "awarded_encouragement"
-    NOT_AWARDED = "not_awarded"
-    WITHDRAWN = "withdrawn"
-
-    @property
-    def label(self) -> str:
-        return STATE_LABELS[self]
-
-    @property
-    def is_final(self) -> bool:
-        return not any(self in spec.sources for spec in TRANSITIONS)
-
+from mqa_workflow.applications.models import ApplicationState
 
 S = ApplicationState
-
-STATE_LABELS: dict[ApplicationState, str] = {
-    S.DRAFT: "草稿",
-    S.SUBMITTED: "已申报",
-    S.ELIGIBILITY_CHECK: "资格审核",
-    S.RETURNED_FOR_CORRECTION: "退回补正",
-    S.INELIGIBLE: "资格不符",
-    S.DOCUMENT_REVIEW: "材料评审",
-    S.NOT_SHORTLISTED: "未入围",
-    S.DEFENCE: "集中答辩",
-    S.SITE_VISIT: "现场评审",
-    S.SOCIAL_EVALUATION: "社会评价",
-    S.CONSOLIDATED_SCORING: "综合评分",
-    S.COMMITTEE_DECISION: "评审委员会审议",
-    S.PUBLIC_NOTICE: "公示",
-    S.AWARDED_GRAND: "获大奖",
-    S.AWARDED_ENCOURAGEMENT: "获鼓励奖",
-    S.NOT_AWARDED: "未获奖",
-    S.WITHDRAWN: "已撤回",
-}
 
 ADMIN = (Role.ADMINISTRATOR,)
 APPLICANT_OR_ADMIN = (Role.APPLICANT_CONTACT, Role.ADMINISTRATOR)
@@ -86,7 +37,7 @@ QUEUED_TASKS: dict[str, str] = {
 # Effects named once for the transitions that share them.
 JUST_NOTIFY = ("notify_applicant",)
 # The path ended: the applicant is told the state; the feedback report is announced when
-# the office releases the cycle's results (reports/release.py), never before.
+# the office releases the cycle's results (states/release.py), never before.
 AT_THE_END = ("notify_applicant",)
 # A committee decision and a public notice anchor the audit trail outside the database.
 DECIDE = ("freeze_committee_decision",)
@@ -202,6 +153,31 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
 
 BY_TRIGGER: dict[str, TransitionSpec] = {spec.trigger: spec for spec in TRANSITIONS}
 
+# The states no transition leaves: the application's path has ended there.
+FINAL_STATES: frozenset[ApplicationState] = frozenset(
+    state for state in ApplicationState if not any(state in spec.sources for spec in TRANSITIONS))
+
+
+def is_final(state: str) -> bool:
+    """Whether no transition leaves ``state`` (a member or its value)."""
+    return ApplicationState(state) in FINAL_STATES
+
+
+def _decided_states() -> frozenset[ApplicationState]:
+    """The states a committee decision leads to, directly or after the public notice."""
+    states = {spec.dest for spec in TRANSITIONS if set(DECIDE) <= set(spec.effects)}
+    while more := {spec.dest for spec in TRANSITIONS if states & set(spec.sources)} - states:
+        states |= more
+    return frozenset(states)
+
+
+# The committee's decision taken: the notice, the award, or none.
+DECIDED_STATES: frozenset[ApplicationState] = _decided_states()
+# Where the committee has the application: deciding it, or decided.
+COMMITTEE_STATES: frozenset[ApplicationState] = frozenset({S.COMMITTEE_DECISION}) | DECIDED_STATES
+# The path ended with a decision on the award (the committee's, or the candidate list's).
+DECISION_STATES: frozenset[ApplicationState] = DECIDED_STATES & FINAL_STATES
+
 
 def reason_for_applicant(trigger: str) -> bool:
     """Whether the reason written with ``trigger`` is addressed to the applicant: only
@@ -225,6 +201,6 @@ def mermaid_diagram() -> str:
         for source in spec.sources:
             lines.append(f"    {source.value} --> {spec.dest.value} : {spec.trigger}{guard}")
     for state in ApplicationState:
-        if state.is_final:
+        if is_final(state):
             lines.append(f"    {state.value} --> [*]")
     return "\n".join(lines) + "\n"

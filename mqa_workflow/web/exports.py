@@ -10,8 +10,8 @@ from typing import Any
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
+from mqa_workflow.applications.models import ApplicationState
 from mqa_workflow.clock import office_time
-from mqa_workflow.states.table import ApplicationState
 from mqa_workflow.web.listing import results_by_class
 
 HEADER = ("class", "rank", "application", "applicant", "state", "total",

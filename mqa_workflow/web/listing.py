@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role, User
-from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.models import Application, ApplicationState
 from mqa_workflow.committee.service import decision_of
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.reviews.models import (
@@ -54,7 +54,8 @@ def visible_applications(session: Session, user: User, *, cycle_id: int | None =
     if award_class:
         query = query.where(Application.award_class == award_class)
     if state:
-        query = query.where(Application.state == state)
+        known = ApplicationState.named(state)
+        query = query.where(Application.state == known if known else false())
     return list(session.scalars(query.limit(limit)))
 
 

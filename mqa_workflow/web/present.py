@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import User
 from mqa_workflow.applicants.models import Organization
-from mqa_workflow.applications.models import Application, Document
+from mqa_workflow.applications.models import Application, ApplicationState, Document
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.committee.models import CommitteeDecision
 from mqa_workflow.committee.service import committee_title
@@ -18,7 +18,6 @@ from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.notifications.models import Notification
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ScoreSheet, SiteVisit
 from mqa_workflow.scoring.models import ConsolidatedScore
-from mqa_workflow.states.table import ApplicationState
 from mqa_workflow.web import access
 
 

@@ -128,3 +128,15 @@ def test_moving_a_stage_deadline_moves_the_open_assignments_of_that_stage(
         assert done.due_at is None
         with pytest.raises(InvalidInputError, match="comes before"):
             set_deadline(session, cycle, "submission", date(2026, 8, 1))
+
+
+def test_moving_a_deadline_of_a_stage_without_reviewers_moves_no_assignment(
+    database: Database,
+) -> None:
+    from mqa_workflow.cycles.service import set_deadline
+
+    with database.session() as session:
+        cycle = factories.cycle(session, deadlines={"document_review": date(2026, 6, 30)})
+        # "committee_decision" names no review stage: nothing to look up, nothing moved
+        assert set_deadline(session, cycle, "committee_decision", date(2026, 9, 30)) == 0
+        assert cycle.deadline("committee_decision") == date(2026, 9, 30)

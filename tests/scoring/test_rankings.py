@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role
-from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.models import Application, ApplicationState
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.db import Database
 from mqa_workflow.reviews.models import ConsensusSheet
@@ -21,7 +21,6 @@ from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.scoring.ranking import NEVER_RANKED, NOT_SHORTLISTED, RANKED_STATES, class_ranking
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.states.engine import advance
-from mqa_workflow.states.table import ApplicationState
 from mqa_workflow.web.exports import as_csv
 from mqa_workflow.web.listing import results_by_class
 from tests import factories

@@ -6,11 +6,12 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from mqa_workflow.states.release import release_results
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role
-from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.models import Application, ApplicationState
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.audit.service import verify_chain
 from mqa_workflow.clock import now, set_clock
@@ -26,7 +27,6 @@ from mqa_workflow.procedure.models import (
     PublicNotice,
     SocialEvaluation,
 )
-from mqa_workflow.reports.release import release_results
 from mqa_workflow.reviews.models import (
     ConflictOfInterest,
     ConsensusSheet,
@@ -35,7 +35,7 @@ from mqa_workflow.reviews.models import (
 )
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.states.engine import ANCHORED_STATES, CHECKPOINT_TASK, advance, waiting_for
-from mqa_workflow.states.table import TRANSITIONS, ApplicationState, TransitionSpec
+from mqa_workflow.states.table import TRANSITIONS, TransitionSpec
 from mqa_workflow.worker.collect import collect
 from mqa_workflow.worker.dispatch import dispatch_pending
 from tests import factories

@@ -7,12 +7,12 @@ from typing import Any
 from fastapi import APIRouter
 from sqlalchemy import select
 
+from mqa_workflow.applications.models import ApplicationState
 from mqa_workflow.applications.service import count_by_state
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.cycles.service import create_cycle, get_cycle
-from mqa_workflow.reports.release import release_results
 from mqa_workflow.standards.models import CLASS_IDS
-from mqa_workflow.states.table import ApplicationState
+from mqa_workflow.states.release import release_results
 from mqa_workflow.web.api.schemas import CycleBody, Id
 from mqa_workflow.web.deps import DB, Admin, CurrentUser
 from mqa_workflow.web.present import cycle_json

@@ -6,15 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from mqa_workflow.accounts.models import Role, User
-from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.models import Application, ApplicationState
 from mqa_workflow.applications.service import count_by_state
 from mqa_workflow.audit.service import history
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.cycles.service import get_cycle
-from mqa_workflow.reports.release import release_refusals, release_results
 from mqa_workflow.reviews.assignment_service import assign_stage
 from mqa_workflow.reviews.models import ReviewStage, SiteVisit
 from mqa_workflow.reviews.site_visits import schedule_site_visit
@@ -22,7 +21,8 @@ from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.states.bulk import advance_all
 from mqa_workflow.states.engine import waiting_for
-from mqa_workflow.states.table import BY_TRIGGER, TRANSITIONS, ApplicationState
+from mqa_workflow.states.release import release_refusals, release_results
+from mqa_workflow.states.table import BY_TRIGGER, TRANSITIONS
 from mqa_workflow.web import access, charts
 from mqa_workflow.web.api.committee import tally_json
 from mqa_workflow.web.deps import AdminSnapshot, admin_outside, database_of, wake_background
@@ -51,7 +51,8 @@ def board(cycle_id: int, request: Request, page: Page, award_class: str = "",
     if award_class:
         query = query.where(Application.award_class == award_class)
     if state:
-        query = query.where(Application.state == state)
+        known = ApplicationState.named(state)
+        query = query.where(Application.state == known if known else false())
     used = [s for s in ApplicationState if any(counts.get((c, s.value)) for c in cycle.classes)]
     return render(request, "admin/board.html", user=page.user, csrf=page.csrf, cycle=cycle,
                   counts=counts, states=used, cases=list(page.session.scalars(query)),

@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from mqa_workflow.accounts.models import User
+from mqa_workflow.applications.models import STATE_LABELS, ApplicationState
 from mqa_workflow.clock import office_time
 from mqa_workflow.scoring.points import points
-from mqa_workflow.states.table import STATE_LABELS, ApplicationState
 from mqa_workflow.web.i18n import LANGUAGES, translator
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")

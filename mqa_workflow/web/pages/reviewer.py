@@ -44,7 +44,7 @@ def tasks(request: Request, page: Page, notice: str = "") -> Response:
     page.need(Role.REVIEWER)
     applications, mine = {}, []
     for assignment in assignments_of(page.session, reviewer_id=page.user.id):
-        if assignment.status not in ("assigned", "submitted"):
+        if not assignment.status.active:
             continue
         try:  # a conflict found after the sheet was submitted closes the application too
             applications[assignment.application_id] = may_review(

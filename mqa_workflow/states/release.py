@@ -18,21 +18,20 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.accounts.service import require_role
-from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.models import Application, ApplicationState
 from mqa_workflow.audit import service as audit
 from mqa_workflow.clock import now, office_today
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.errors import ConflictError, TransitionRefusedError
 from mqa_workflow.outbox.service import enqueue
 from mqa_workflow.procedure.models import PublicNotice
-from mqa_workflow.reports.service import NO_FEEDBACK_STATES
-from mqa_workflow.states.table import ApplicationState
+from mqa_workflow.reports.service import FEEDBACK_READY, NO_FEEDBACK_STATES
+from mqa_workflow.states.table import is_final
 
 RELEASE_TRIGGER = "release_results"
-FEEDBACK_READY = "reports.feedback_ready"
 # Drafts never submitted took no part in the cycle; every other state that is not final
 # means a decision is still open.
-NOT_TAKING_PART = frozenset({ApplicationState.DRAFT.value})
+NOT_TAKING_PART = frozenset({ApplicationState.DRAFT})
 SHOWN_IDS = 10  # a refusal names this many applications per state, then counts the rest
 
 
@@ -57,7 +56,7 @@ def release_refusals(session: Session, cycle: AwardCycle) -> list[str]:
                               .order_by(PublicNotice.application_id)).all()
     problems += [f"the public notice (公示) of application {application_id} runs until "
                  f"{closes_on.isoformat()}" for application_id, closes_on in notices]
-    if not any(ApplicationState(state).is_final and state not in NOT_TAKING_PART
+    if not any(is_final(state) and state not in NOT_TAKING_PART
                for _, state in rows):
         problems.append(f"no application of {cycle.name} has reached a decision")
     return problems
@@ -66,7 +65,7 @@ def release_refusals(session: Session, cycle: AwardCycle) -> list[str]:
 def _open_decisions(rows: list[tuple[int, str]]) -> list[str]:
     open_ids: dict[str, list[int]] = {}
     for application_id, state in rows:
-        if state not in NOT_TAKING_PART and not ApplicationState(state).is_final:
+        if state not in NOT_TAKING_PART and not is_final(state):
             open_ids.setdefault(state, []).append(application_id)
     problems = []
     for state, ids in open_ids.items():
