@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 from mqa_workflow.applicants.models import Organization
 from mqa_workflow.applicants.service import related_usccs
 from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.vocabulary import IN_REVIEW_STATES
 from mqa_workflow.audit import service as audit
 from mqa_workflow.clock import office_today
 from mqa_workflow.reviews import conflicts as coi
@@ -192,17 +193,7 @@ def active_application_ids(session: Session) -> list[int]:
         session.scalars(
             select(Application.id)
             .where(
-                Application.state.in_(
-                    [
-                        "eligibility_check",
-                        "document_review",
-                        "defence",
-                        "site_visit",
-                        "social_evaluation",
-                        "consolidated_scoring",
-                        "committee_decision",
-                    ]
-                )
+                Application.state.in_(IN_REVIEW_STATES)
             )
             .order_by(Application.id)
         )

@@ -18,6 +18,7 @@ from mqa_workflow.reviews.models import (
     ReviewAssignment,
     ReviewStage,
     ScoreSheet,
+    SheetStatus,
 )
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.standards.sheet import ScoreSheetError, score_sheet
@@ -40,7 +41,7 @@ def save_sheet(
     if assignment.status not in ACTIVE:
         raise ConflictError(f"assignment {assignment.id} is {assignment.status}")
     sheet = session.scalar(select(ScoreSheet).where(ScoreSheet.assignment_id == assignment.id))
-    if sheet is not None and sheet.status == "submitted":
+    if sheet is not None and sheet.status == SheetStatus.SUBMITTED:
         raise ConflictError(
             f"the score sheet of assignment {assignment.id} is submitted and locked"
         )
@@ -52,7 +53,7 @@ def save_sheet(
     sheet.percentages = merged
     sheet.comments = dict(sheet.comments or {}) | dict(comments or {})
     if submit:
-        sheet.status, sheet.submitted_at = "submitted", now()
+        sheet.status, sheet.submitted_at = SheetStatus.SUBMITTED, now()
         assignment.status = AssignmentStatus.SUBMITTED.value
     session.add(sheet)
     assignment_id = assignment.id  # the failed flush below expires every loaded object
@@ -87,7 +88,7 @@ def submitted_sheets(session: Session, application_id: int, stage: ReviewStage) 
                 ReviewAssignment.stage == stage.value,
                 # a reviewer withdrawn for a conflict no longer counts
                 ReviewAssignment.status.in_(ACTIVE),
-                ScoreSheet.status == "submitted",
+                ScoreSheet.status == SheetStatus.SUBMITTED,
             )
             .order_by(ScoreSheet.id)
         )
