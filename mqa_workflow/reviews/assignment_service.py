@@ -191,13 +191,15 @@ def set_deadline(session: Session, cycle: AwardCycle, stage: str, day: date) -> 
     """Move one stage's deadline; open review assignments of that stage follow it (their
     reminders are keyed by deadline, so they remind afresh). Returns how many moved."""
     set_cycle_deadline(session, cycle, stage, day)
+    if stage not in tuple(ReviewStage):  # only review stages have assignments to move
+        return 0
     due = stage_due_at(cycle, stage)
     moved = 0
     for assignment in session.scalars(
         select(ReviewAssignment)
         .join(Application, Application.id == ReviewAssignment.application_id)
         .where(Application.cycle_id == cycle.id, ReviewAssignment.stage == stage,
-               ReviewAssignment.status == AssignmentStatus.ASSIGNED.value)
+               ReviewAssignment.status == AssignmentStatus.ASSIGNED)
     ):
         assignment.due_at = due
         moved += 1

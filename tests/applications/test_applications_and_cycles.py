@@ -133,7 +133,7 @@ def test_moving_a_stage_deadline_moves_the_open_assignments_of_that_stage(
 def test_moving_a_deadline_of_a_stage_without_reviewers_moves_no_assignment(
     database: Database,
 ) -> None:
-    from mqa_workflow.cycles.service import set_deadline
+    from mqa_workflow.reviews.assignment_service import set_deadline
 
     with database.session() as session:
         cycle = factories.cycle(session, deadlines={"document_review": date(2026, 6, 30)})
