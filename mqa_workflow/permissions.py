@@ -46,10 +46,17 @@ def acting_user(session: Session, actor: str) -> User:
                              "change anything (`mqa user add`, by an administrator)") from None
 
 
+def role_refusal(user: User, *roles: Role, doing: str = "do this") -> ForbiddenError:
+    """The one refusal for a missing role, worded alike by the API, the pages, the command
+    line and the state machine: "… may not <doing>: it needs the role a or b"."""
+    wanted = " or ".join(role.value for role in roles)
+    return ForbiddenError(f"{user.email} may not {doing}: it needs the role {wanted}")
+
+
 def require_role(user: User, *roles: Role, doing: str = "do this") -> User:
+    """``user`` if they hold one of ``roles``; else :func:`role_refusal` is raised."""
     if not any(user.has_role(role) for role in roles):
-        wanted = " or ".join(role.value for role in roles)
-        raise ForbiddenError(f"{user.email} may not {doing}: it needs the role {wanted}")
+        raise role_refusal(user, *roles, doing=doing)
     return user
 
 

@@ -99,8 +99,8 @@ def unmet_conditions(
 def _role_problems(application: Application, spec: TransitionSpec, actor: User) -> list[str]:
     allowed = [role for role in spec.roles if actor.has_role(role)]
     if not allowed:
-        roles = " or ".join(role.value for role in spec.roles)
-        return [f"{actor.email} may not {spec.trigger}: it needs the role {roles}"]
+        from mqa_workflow.permissions import role_refusal  # imported here: no import cycle
+        return [role_refusal(actor, *spec.roles, doing=spec.trigger).message]
     if allowed == [Role.APPLICANT_CONTACT] and actor.organization_id != application.organization_id:
         return [f"{actor.email} is a contact of another organization"]
     return []
