@@ -51,9 +51,12 @@ def app_and_token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[An
 
 def test_every_answer_conforms_to_the_schema(app_and_token: tuple[Any, str]) -> None:
     app, token = app_and_token
-    # Signing out would end the fuzzing session; passwords are not worth fuzzing slowly.
+    # Signing out (here, or everywhere) would end the fuzzing session, and so would setting
+    # the administrator's password (user ids are small numbers); passwords are not worth
+    # fuzzing slowly. Left in, every later operation answered only 401.
     schema = schemathesis.openapi.from_asgi("/api/openapi.json", app).exclude(
-        path_regex="^/api/auth/(logout|password)$")
+        path_regex="^/api/auth/(logout|logout-everywhere|password)$").exclude(
+        path_regex="^/api/users/{user_id}/password$")
     headers = {"Authorization": f"Bearer {token}"}
     failures: dict[tuple[str, str], str] = {}  # (operation, what failed) -> its first case
     operations = 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 from sqlalchemy import select
 
@@ -41,6 +43,18 @@ def findings_of(session: DB, application: Application) -> list[FindingRead]:
     return [FindingRead(**f) for f in found]
 
 
+def tally_of(session: DB, application: Application) -> TallyRead | None:
+    """The frozen decision once taken, the live tally while the committee decides (the API
+    and the case page show the same)."""
+    return TallyRead.of(decision_of(session, application))
+
+
+def tally_json(session: DB, application: Application) -> dict[str, Any] | None:
+    """:func:`tally_of` as the JSON the API answers."""
+    tally = tally_of(session, application)
+    return tally.model_dump(mode="json") if tally is not None else None
+
+
 @router.get("/committee/applications",
             summary="The applications before the committee (recusals left out)",
             response_model_exclude_unset=True)  # the materials only for those who see them
@@ -75,4 +89,4 @@ def post_vote(application_id: Id, body: VoteBody, session: DB, user: CommitteeMe
             summary="Votes, recusals, quorum and the outcome within the quotas (null before "
                     "the committee decides)", responses=refusals(404, 422))
 def get_tally(application_id: Id, session: DB, user: AdminOrCommittee) -> TallyRead | None:
-    return TallyRead.of(decision_of(session, _before_committee(session, user, application_id)))
+    return tally_of(session, _before_committee(session, user, application_id))

@@ -29,8 +29,9 @@ def list_notices(session: DB, user: CurrentUser,
                               for n in inbox(session, user, unread)])
 
 
-@router.post("/read", summary="Mark notices read (all when none are named)",
-             responses=refusals(403, 409))
+@router.post("/read", summary="Mark notices read (all when none are named; 404 if one is "
+                              "not yours)",
+             responses=refusals(403, 404, 409))
 def post_read(body: ReadBody, session: DB, user: CurrentUser) -> MarkedRead:
     return MarkedRead(marked=mark_read(session, user, body.ids))
 

@@ -12,7 +12,6 @@ from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application
 from mqa_workflow.applications.service import count_by_state
 from mqa_workflow.audit.service import history
-from mqa_workflow.committee.service import decision_of
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.cycles.service import get_cycle
 from mqa_workflow.reports.release import release_refusals, release_results
@@ -25,7 +24,7 @@ from mqa_workflow.states.bulk import advance_all
 from mqa_workflow.states.engine import waiting_for
 from mqa_workflow.states.table import BY_TRIGGER, TRANSITIONS, ApplicationState
 from mqa_workflow.web import access, charts
-from mqa_workflow.web.api.schemas.committee import TallyRead
+from mqa_workflow.web.api.committee import tally_of
 from mqa_workflow.web.deps import AdminSnapshot, admin_outside, database_of, wake_background
 from mqa_workflow.web.listing import assignments_of, results_by_class
 from mqa_workflow.web.pages.deps import AdminOrCommitteePage, AdminPage, Form, text
@@ -93,7 +92,7 @@ def case(application_id: int, request: Request, page: AdminPage) -> Response:
                       page.session, application_id=application.id),
                   visit=page.session.get(SiteVisit, application.id),
                   score=page.session.get(ConsolidatedScore, application.id),
-                  tally=TallyRead.of(decision_of(page.session, application)))
+                  tally=tally_of(page.session, application))
 
 
 @router.post("/cases/{application_id}/assign")
