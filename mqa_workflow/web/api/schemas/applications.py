@@ -148,7 +148,7 @@ class HistoryEntryRead(Read):
 
     @classmethod
     def list_for(cls, viewer: User, records: list[AuditRecord]) -> list[HistoryEntryRead]:
-        return [cls.model_validate(row | {"at": when(row["at"])})  # type: ignore[arg-type]
+        return [cls.model_validate(row | {"at": when(row["at"])})  # the moment as text
                 for row in access.history_for(viewer, records)]
 
 
