@@ -66,10 +66,16 @@ def get_user(session: Session, ref: str | int) -> User:
     return user
 
 
+def role_refusal(user: User, *roles: Role, doing: str = "do this") -> ForbiddenError:
+    """The one refusal for a missing role, worded alike by the API, the pages, the command
+    line and the state machine: "… may not <doing>: it needs the role a or b"."""
+    wanted = " or ".join(role.value for role in roles)
+    return ForbiddenError(f"{user.email} may not {doing}: it needs the role {wanted}")
+
+
 def require_role(user: User, *roles: Role, doing: str = "do this") -> User:
-    """Refused (``ForbiddenError``) unless the person holds one of ``roles``: the check a
-    domain function makes itself; who may see what is ``mqa_workflow.permissions``."""
+    """``user`` if they hold one of ``roles``; else :func:`role_refusal` is raised: the
+    check a domain function makes itself; who may see what is ``mqa_workflow.permissions``."""
     if not any(user.has_role(role) for role in roles):
-        wanted = " or ".join(role.value for role in roles)
-        raise ForbiddenError(f"{user.email} may not {doing}: it needs the role {wanted}")
+        raise role_refusal(user, *roles, doing=doing)
     return user

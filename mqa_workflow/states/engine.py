@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from mqa_workflow.accounts.models import Role, User
+from mqa_workflow.accounts.service import role_refusal
 from mqa_workflow.applications.models import Application
 from mqa_workflow.audit import service as audit
 from mqa_workflow.audit.checkpoints import TASK as CHECKPOINT_TASK
@@ -90,8 +91,7 @@ def unmet_conditions(
 def _role_problems(application: Application, spec: TransitionSpec, actor: User) -> list[str]:
     allowed = [role for role in spec.roles if actor.has_role(role)]
     if not allowed:
-        roles = " or ".join(role.value for role in spec.roles)
-        return [f"{actor.email} may not {spec.trigger}: it needs the role {roles}"]
+        return [role_refusal(actor, *spec.roles, doing=spec.trigger).message]
     if allowed == [Role.APPLICANT_CONTACT] and actor.organization_id != application.organization_id:
         return [f"{actor.email} is a contact of another organization"]
     return []

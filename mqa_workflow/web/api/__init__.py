@@ -20,8 +20,10 @@ from mqa_workflow.web.api import (
     transitions,
     users,
 )
+from mqa_workflow.web.api.schemas.common import refusals
 
-router = APIRouter(prefix="/api")
+# Any request may meet a full server (admission control) or a database away for a moment.
+router = APIRouter(prefix="/api", responses=refusals(503))
 for module in (auth, users, standards, cycles, applicants, applications, documents,
                transitions, reviews, conflicts, committee, reports, notifications, operations):
     router.include_router(module.router)

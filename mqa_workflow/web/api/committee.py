@@ -15,12 +15,20 @@ from mqa_workflow.reviews.models import SiteVisit
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.web import access
 from mqa_workflow.web.api.schemas import Id, VoteBody
+from mqa_workflow.web.api.schemas.applications import ApplicationRead
+from mqa_workflow.web.api.schemas.committee import (
+    CommitteeApplicationRead,
+    ScoreRead,
+    TallyRead,
+    VoteRead,
+)
+from mqa_workflow.web.api.schemas.common import refusals
+from mqa_workflow.web.api.schemas.reviews import FindingRead
 from mqa_workflow.web.deps import DB, AdminOrCommittee, CommitteeMember
 from mqa_workflow.web.errors import Forbidden
 from mqa_workflow.web.listing import visible_applications
-from mqa_workflow.web.present import application_json, score_json
 
-router = APIRouter(tags=["committee"])
+router = APIRouter(tags=["committee"], responses=refusals(401, 403))
 
 
 def own_vote(session: DB, member: User, application: Application) -> str | None:
@@ -28,30 +36,34 @@ def own_vote(session: DB, member: User, application: Application) -> str | None:
         CommitteeVote.application_id == application.id, CommitteeVote.member_id == member.id))
 
 
-def findings_of(session: DB, application: Application) -> list[dict[str, Any]]:
+def findings_of(session: DB, application: Application) -> list[FindingRead]:
     """The site visit's finding for each issue it verified (none before its report)."""
     visit = session.get(SiteVisit, application.id)
-    return list(visit.findings) if visit is not None and visit.reported_at else []
+    found = visit.findings if visit is not None and visit.reported_at else []
+    return [FindingRead(**f) for f in found]
+
+
+def tally_of(session: DB, application: Application) -> TallyRead | None:
+    """The frozen decision once taken, the live tally while the committee decides (the API
+    and the case page show the same)."""
+    return TallyRead.of(decision_of(session, application))
 
 
 def tally_json(session: DB, application: Application) -> dict[str, Any] | None:
-    """The frozen decision once taken, the live tally while the committee decides."""
-    result = decision_of(session, application)
-    if result is None:
-        return None
-    return {"eligible": result.eligible, "recused": result.recused, "counts": result.counts,
-            "outcome": result.outcome, "problems": result.problems, "notes": result.notes,
-            "frozen": result.frozen, "decided_by": result.decided_by,
-            "decided_at": result.decided_at.isoformat() if result.decided_at else None}
+    """:func:`tally_of` as the JSON the API answers."""
+    tally = tally_of(session, application)
+    return tally.model_dump(mode="json") if tally is not None else None
 
 
 @router.get("/committee/applications",
-            summary="The applications before the committee (recusals left out)")
-def committee_list(session: DB, user: CommitteeMember) -> list[dict[str, Any]]:
-    return [application_json(session, user, a)
-            | {"score": score_json(session.get(ConsolidatedScore, a.id)),
-               "my_vote": own_vote(session, user, a),
-               "site_visit_findings": [dict(f) for f in findings_of(session, a)]}
+            summary="The applications before the committee (recusals left out)",
+            response_model_exclude_unset=True)  # the materials only for those who see them
+def committee_list(session: DB, user: CommitteeMember) -> list[CommitteeApplicationRead]:
+    return [CommitteeApplicationRead(
+                **ApplicationRead.fields_of(session, user, a),
+                score=ScoreRead.of(session.get(ConsolidatedScore, a.id)),
+                my_vote=own_vote(session, user, a),
+                site_visit_findings=findings_of(session, a))
             for a in visible_applications(session, user)
             if access.committee_may_see(session, user, a)]
 
@@ -64,16 +76,17 @@ def _before_committee(session: DB, user: User, application_id: int) -> Applicati
 
 
 @router.post("/applications/{application_id}/votes", status_code=201,
-             summary="Cast your vote: grand, encouragement or none")
+             summary="Cast your vote: grand, encouragement or none",
+             responses=refusals(404, 409, 422))
 def post_vote(application_id: Id, body: VoteBody, session: DB, user: CommitteeMember
-              ) -> dict[str, Any]:
+              ) -> VoteRead:
     application = _before_committee(session, user, application_id)
     cast_vote(session, application, user, body.choice)
-    return {"detail": "vote recorded", "choice": body.choice}
+    return VoteRead(detail="vote recorded", choice=body.choice)
 
 
 @router.get("/applications/{application_id}/tally",
-            summary="Votes, recusals, quorum and the outcome within the quotas")
-def get_tally(application_id: Id, session: DB, user: AdminOrCommittee
-              ) -> dict[str, Any] | None:
-    return tally_json(session, _before_committee(session, user, application_id))
+            summary="Votes, recusals, quorum and the outcome within the quotas (null before "
+                    "the committee decides)", responses=refusals(404, 422))
+def get_tally(application_id: Id, session: DB, user: AdminOrCommittee) -> TallyRead | None:
+    return tally_of(session, _before_committee(session, user, application_id))

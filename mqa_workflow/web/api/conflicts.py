@@ -3,14 +3,14 @@ and their bulk import."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, UploadFile
 from fastapi.responses import Response
 
-from mqa_workflow.accounts.models import Role
-from mqa_workflow.accounts.service import get_user
-from mqa_workflow.reviews.assignment import AssignmentResult
+from mqa_workflow.accounts.models import Role, User
+from mqa_workflow.accounts.service import get_user, role_refusal
+from mqa_workflow.applications.models import Application
 from mqa_workflow.reviews.conflict_declarations import declare_conflict
 from mqa_workflow.reviews.profiles import (
     ProfileData,
@@ -30,51 +30,59 @@ from mqa_workflow.reviews.statement import (
 )
 from mqa_workflow.web.api.documents import read_upload
 from mqa_workflow.web.api.schemas import ConflictProfileBody, DeclarationBody, Id
+from mqa_workflow.web.api.schemas.common import media, refusals
+from mqa_workflow.web.api.schemas.conflicts import (
+    ConflictProfileRead,
+    DeclarationRead,
+    ImportedRead,
+    StatementRead,
+)
+from mqa_workflow.web.api.schemas.reviews import ReplacementsRead
 from mqa_workflow.web.deps import DB, Admin, CurrentUser
 from mqa_workflow.web.errors import Forbidden
 
-router = APIRouter(tags=["conflicts of interest"])
+router = APIRouter(tags=["conflicts of interest"], responses=refusals(401, 403, 422))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def replacements_json(result: AssignmentResult | None) -> dict[str, Any]:
-    return {"replacements": [a.reviewer_id for a in result.assignments] if result else [],
-            "uncovered": [u.reason for u in result.uncovered] if result else []}
-
-
 @router.post("/applications/{application_id}/conflict-declarations", status_code=201,
-             summary="Declare your own conflict of interest; you are withdrawn and replaced")
+             summary="Declare your own conflict of interest; you are withdrawn and replaced",
+             responses=refusals(404, 409))
 def post_declaration(application_id: Id, body: DeclarationBody, session: DB,
-                     user: CurrentUser) -> dict[str, Any]:
+                     user: CurrentUser) -> DeclarationRead:
     if not (user.has_role(Role.REVIEWER) or user.has_role(Role.COMMITTEE_MEMBER)):
         raise Forbidden(f"{user.email} neither reviews nor votes, so has no conflict to declare")
     result = declare_conflict(session, user, application_id, body.reason)
-    return {"declared": True, "application_id": application_id} | replacements_json(result)
+    return DeclarationRead(declared=True, application_id=application_id,
+                           **ReplacementsRead.fields_of(result))
 
 
 @router.get("/applications/{application_id}/no-conflict-statement",
-            summary="The no-conflict statement (回避承诺) to confirm before opening")
-def get_statement(application_id: Id, session: DB, user: CurrentUser) -> dict[str, Any]:
+            summary="The no-conflict statement (回避承诺) to confirm before opening",
+            responses=refusals(404))
+def get_statement(application_id: Id, session: DB, user: CurrentUser) -> StatementRead:
     application = _assigned(session, user, application_id)
     confirmed = statement_of(session, user.id, application_id)
-    return {"statement": confirmed.statement if confirmed else no_conflict_statement(application),
-            "confirmed_at": confirmed.confirmed_at.isoformat() if confirmed else None}
+    return StatementRead(
+        statement=confirmed.statement if confirmed else no_conflict_statement(application),
+        confirmed_at=confirmed.confirmed_at.isoformat() if confirmed else None)
 
 
 @router.post("/applications/{application_id}/no-conflict-statement", status_code=201,
-             summary="Confirm the no-conflict statement for an application")
-def post_statement(application_id: Id, session: DB, user: CurrentUser) -> dict[str, Any]:
+             summary="Confirm the no-conflict statement for an application",
+             responses=refusals(404, 409))
+def post_statement(application_id: Id, session: DB, user: CurrentUser) -> StatementRead:
     _assigned(session, user, application_id)
     confirmed = confirm_no_conflict(session, user, application_id)
-    return {"statement": confirmed.statement,
-            "confirmed_at": confirmed.confirmed_at.isoformat()}
+    return StatementRead(statement=confirmed.statement,
+                         confirmed_at=confirmed.confirmed_at.isoformat())
 
 
-def _assigned(session: DB, user: CurrentUser, application_id: int) -> Any:
+def _assigned(session: DB, user: User, application_id: int) -> Application:
     from mqa_workflow.errors import ConflictError
 
     if not user.has_role(Role.REVIEWER):
-        raise Forbidden(f"{user.email} is not a reviewer")
+        raise role_refusal(user, Role.REVIEWER, doing="confirm a no-conflict statement")
     try:
         return may_review(session, user, application_id)
     except ConflictError as refused:
@@ -82,24 +90,26 @@ def _assigned(session: DB, user: CurrentUser, application_id: int) -> Any:
 
 
 @router.get("/users/{user_id}/conflict-profile",
-            summary="A person's conflict profile (administrators, or the person)")
-def get_conflict_profile(user_id: Id, session: DB, user: CurrentUser) -> dict[str, Any]:
+            summary="A person's conflict profile (administrators, or the person)",
+            responses=refusals(404))
+def get_conflict_profile(user_id: Id, session: DB, user: CurrentUser) -> ConflictProfileRead:
     person = get_user(session, user_id)
     _may_edit(user, person)
-    return get_profile(session, person).as_dict()
+    return ConflictProfileRead.of(get_profile(session, person))
 
 
 @router.put("/users/{user_id}/conflict-profile",
-            summary="Replace a person's conflict profile; they are checked at once")
+            summary="Replace a person's conflict profile; they are checked at once",
+            responses=refusals(404, 409))
 def put_conflict_profile(user_id: Id, body: ConflictProfileBody, session: DB,
-                         user: CurrentUser) -> dict[str, Any]:
+                         user: CurrentUser) -> ConflictProfileRead:
     person = get_user(session, user_id)
     _may_edit(user, person)
     set_conflict_profile(session, person, ProfileData(**body.model_dump()), actor=user.email)
-    return get_profile(session, person).as_dict()
+    return ConflictProfileRead.of(get_profile(session, person))
 
 
-def _may_edit(user: CurrentUser, person: Any) -> None:
+def _may_edit(user: User, person: User) -> None:
     from mqa_workflow.errors import TransitionRefusedError
 
     try:
@@ -109,16 +119,18 @@ def _may_edit(user: CurrentUser, person: Any) -> None:
 
 
 @router.post("/conflict-profiles/import",
-             summary="Import conflict profiles from CSV or XLSX: all rows or none")
+             summary="Import conflict profiles from CSV or XLSX: all rows or none",
+             responses=refusals(409))
 def post_import(file: Annotated[UploadFile, File()], session: DB, user: Admin
-                ) -> dict[str, Any]:
+                ) -> ImportedRead:
     result = import_profiles(session, read_rows(file.filename or "upload", read_upload(file)),
                              actor=user.email)
-    return {"people": result.people, "records": result.records}
+    return ImportedRead(people=result.people, records=result.records)
 
 
 @router.get("/conflict-profiles/template", response_class=Response,
-            summary="The import template (CSV or XLSX)")
+            summary="The import template (CSV or XLSX)",
+            responses=media("text/csv", XLSX, description="The template as a file"))
 def get_template(_: Admin, format: Literal["csv", "xlsx"] = "csv") -> Response:
     if format == "xlsx":
         return Response(template_xlsx(), media_type=XLSX, headers={

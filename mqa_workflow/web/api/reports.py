@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
@@ -12,17 +12,23 @@ from mqa_workflow.errors import ConflictError
 from mqa_workflow.reports.service import NO_FEEDBACK_STATES, render_feedback
 from mqa_workflow.web import access
 from mqa_workflow.web.api.schemas import Id
+from mqa_workflow.web.api.schemas.applications import ApplicationRead
+from mqa_workflow.web.api.schemas.committee import ResultRowRead, ResultsRead, ScoreRead
+from mqa_workflow.web.api.schemas.common import media, refusals
 from mqa_workflow.web.deps import DB, Admin, AdminOrCommittee, CurrentUser
 from mqa_workflow.web.exports import as_csv, as_xlsx
 from mqa_workflow.web.listing import results_by_class
-from mqa_workflow.web.present import application_json, score_json
 
-router = APIRouter(tags=["reports"])
+router = APIRouter(tags=["reports"], responses=refusals(401, 403, 404, 422))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@router.get("/applications/{application_id}/feedback", response_class=HTMLResponse,
-            summary="The feedback report (反馈报告): the applicant and administrators")
+# response_class=Response, not HTMLResponse: FastAPI would document the refusals (JSON)
+# as text/html too; the 200 is declared text/html below.
+@router.get("/applications/{application_id}/feedback", response_class=Response,
+            summary="The feedback report (反馈报告): the applicant and administrators",
+            responses=media("text/html", description="The report as an HTML page")
+            | refusals(409))
 def feedback(application_id: Id, session: DB, user: CurrentUser) -> HTMLResponse:
     application = access.editable(session, user, application_id)
     access.refuse_unless_released(user, application)
@@ -33,10 +39,11 @@ def feedback(application_id: Id, session: DB, user: CurrentUser) -> HTMLResponse
 
 
 @router.get("/cycles/{cycle_id}/results",
-            summary="Each class's ranking and the committee's decisions")
-def results(cycle_id: Id, session: DB, user: AdminOrCommittee) -> dict[str, Any]:
+            summary="Each class's ranking and the committee's decisions",
+            response_model_exclude_unset=True)  # the materials only for those who see them
+def results(cycle_id: Id, session: DB, user: AdminOrCommittee) -> ResultsRead:
     cycle = get_cycle(session, cycle_id)
-    classes = {}
+    classes: dict[str, list[ResultRowRead]] = {}
     for award_class, entries in results_by_class(session, cycle.id).items():
         rows = []
         for entry in entries:
@@ -45,18 +52,20 @@ def results(cycle_id: Id, session: DB, user: AdminOrCommittee) -> dict[str, Any]
                     or access.committee_may_see(session, user, application)):
                 continue  # recused, or not (yet) before the committee
             votes = entry["tally"]
-            rows.append(application_json(session, user, application)
-                        | {"position": entry["position"], "shortlisted": entry["shortlisted"],
-                           "score": score_json(entry["score"]),
-                           "outcome": votes.outcome if votes else None,
-                           "decision_frozen": bool(votes and votes.frozen)})
+            rows.append(ResultRowRead(
+                **ApplicationRead.fields_of(session, user, application),
+                position=entry["position"], shortlisted=entry["shortlisted"],
+                score=ScoreRead.of(entry["score"]),
+                outcome=votes.outcome if votes else None,
+                decision_frozen=bool(votes and votes.frozen)))
         if rows:
             classes[award_class] = rows
-    return {"cycle_id": cycle.id, "classes": classes}
+    return ResultsRead(cycle_id=cycle.id, classes=classes)
 
 
 @router.get("/cycles/{cycle_id}/export", summary="The results as CSV or Excel",
-            response_class=Response)
+            response_class=Response,
+            responses=media("text/csv", XLSX, description="The results as a file"))
 def export(cycle_id: Id, session: DB, _: Admin, format: Literal["csv", "xlsx"] = "csv"
            ) -> Response:
     cycle = get_cycle(session, cycle_id)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from mqa_workflow.accounts.models import Role, User
+from mqa_workflow.accounts.service import role_refusal
 from mqa_workflow.applications.models import Application
 from mqa_workflow.reviews.assignment_service import assign_stage, decline
 from mqa_workflow.reviews.consensus import record_consensus, spreads
@@ -24,12 +25,25 @@ from mqa_workflow.web.api.schemas import (
     SheetBody,
     VisitBody,
 )
+from mqa_workflow.web.api.schemas.common import refusals
+from mqa_workflow.web.api.schemas.reviews import (
+    AssignedRead,
+    AssignmentListedRead,
+    AssignmentRead,
+    AssignmentSheetRead,
+    ConsensusRead,
+    ConsensusViewRead,
+    ReplacementsRead,
+    SheetRead,
+    SpreadRead,
+    VisitRead,
+)
 from mqa_workflow.web.deps import DB, Admin, CurrentUser, Reviewer
 from mqa_workflow.web.errors import Forbidden
 from mqa_workflow.web.listing import assignments_of, sheet_of
-from mqa_workflow.web.present import assignment_json, consensus_json, sheet_json, visit_json
 
-router = APIRouter(tags=["reviews"])
+router = APIRouter(tags=["reviews"], responses=refusals(401, 403, 422))
+WRITE = refusals(404, 409)
 
 
 @router.get("/assignments", summary="Assignments: yours (reviewers) or any (administrators)")
@@ -37,39 +51,39 @@ def list_assignments(
     session: DB, user: CurrentUser,
     application_id: Annotated[Id | None, Query()] = None,
     stage: Annotated[ReviewStage | None, Query()] = None,
-) -> list[dict[str, Any]]:
+) -> list[AssignmentListedRead]:
     if user.has_role(Role.ADMINISTRATOR):
         reviewer_id = None
     elif user.has_role(Role.REVIEWER):
         reviewer_id = user.id
     else:
-        raise Forbidden(f"{user.email} has no review assignments to see")
+        raise role_refusal(user, Role.REVIEWER, Role.ADMINISTRATOR,
+                           doing="see review assignments")
     found = assignments_of(session, reviewer_id=reviewer_id, application_id=application_id,
                            stage=stage.value if stage else None)
-    return [assignment_json(a) | {"sheet_status": sheet_json(sheet_of(session, a))["status"]}
+    return [AssignmentListedRead(**AssignmentRead.fields_of(a),
+                                 sheet_status=SheetRead.of(sheet_of(session, a)).status)
             for a in found]
 
 
 @router.post("/applications/{application_id}/assignments",
-             summary="Complete the application's team for a stage (the solver)")
+             summary="Complete the application's team for a stage (the solver)",
+             responses=WRITE)
 def post_assign(application_id: Id, body: AssignBody, session: DB, user: Admin
-                ) -> dict[str, Any]:
+                ) -> AssignedRead:
     access.readable(session, user, application_id)
-    result = assign_stage(session, [application_id], body.stage)
-    return {"assigned": [{"reviewer_id": a.reviewer_id, "is_leader": a.is_leader}
-                         for a in result.assignments],
-            "uncovered": [u.reason for u in result.uncovered]}
+    return AssignedRead.of(assign_stage(session, [application_id], body.stage))
 
 
 @router.post("/assignments/{assignment_id}/decline",
-             summary="Decline your assignment; a replacement is assigned at once")
+             summary="Decline your assignment; a replacement is assigned at once",
+             responses=WRITE)
 def post_decline(assignment_id: Id, body: DeclineBody, session: DB, user: Reviewer
-                 ) -> dict[str, Any]:
+                 ) -> ReplacementsRead:
     # Declining needs no opening of the materials (nor the no-conflict statement).
     assignment = access.reviewer_task(session, user, assignment_id)
-    result = decline(session, assignment, body.reason)
-    return {"replacements": [a.reviewer_id for a in result.assignments],
-            "uncovered": [u.reason for u in result.uncovered]}
+    return ReplacementsRead(**ReplacementsRead.fields_of(
+        decline(session, assignment, body.reason)))
 
 
 def _mine(session: DB, user: User, assignment_id: int) -> ReviewAssignment:
@@ -79,23 +93,26 @@ def _mine(session: DB, user: User, assignment_id: int) -> ReviewAssignment:
     return assignment
 
 
-@router.get("/assignments/{assignment_id}/sheet", summary="The score sheet of an assignment")
-def get_sheet(assignment_id: Id, session: DB, user: CurrentUser) -> dict[str, Any]:
+@router.get("/assignments/{assignment_id}/sheet", summary="The score sheet of an assignment",
+            responses=refusals(404))
+def get_sheet(assignment_id: Id, session: DB, user: CurrentUser) -> AssignmentSheetRead:
     if not (user.has_role(Role.REVIEWER) or user.has_role(Role.ADMINISTRATOR)):
-        raise Forbidden(f"{user.email} has no score sheets")
+        raise role_refusal(user, Role.REVIEWER, Role.ADMINISTRATOR, doing="see score sheets")
     assignment = access.own_assignment(session, user, assignment_id)
-    return assignment_json(assignment) | {"sheet": sheet_json(sheet_of(session, assignment))}
+    return AssignmentSheetRead(**AssignmentRead.fields_of(assignment),
+                               sheet=SheetRead.of(sheet_of(session, assignment)))
 
 
 @router.put("/assignments/{assignment_id}/sheet",
-            summary="Save a draft score sheet, or submit it (complete, then locked)")
+            summary="Save a draft score sheet, or submit it (complete, then locked)",
+            responses=WRITE)
 def put_sheet(assignment_id: Id, body: SheetBody, session: DB, user: Reviewer
-              ) -> dict[str, Any]:
+              ) -> SheetRead:
     assignment = _mine(session, user, assignment_id)
     sheet = save_sheet(session, assignment, body.scores,
                        {code: c.model_dump() for code, c in body.comments.items()},
                        submit=body.submit)
-    return sheet_json(sheet)
+    return SheetRead.of(sheet)
 
 
 def _team_or_admin(session: DB, user: User, application_id: int, stage: str) -> Application:
@@ -104,52 +121,55 @@ def _team_or_admin(session: DB, user: User, application_id: int, stage: str) -> 
 
 @router.get("/applications/{application_id}/consensus/{stage}",
             summary="Per item: the reviewers' percentages, spread, flag; the recorded sheet "
-                    "(a reviewer: only after submitting their own; before, k of n submitted)")
+                    "(a reviewer: only after submitting their own; before, k of n submitted)",
+            responses=refusals(404))
 def get_consensus(application_id: Id, stage: ReviewStage, session: DB, user: CurrentUser
-                  ) -> dict[str, Any]:
+                  ) -> ConsensusViewRead:
     application, place = access.team_place(session, user, application_id, stage.value)
     submitted, team = access.team_progress(session, application_id, stage.value)
-    progress = {"submitted": submitted, "team": team}
     if not access.sees_team_percentages(user, place):
         # Independent scoring: nothing of the others' sheets until your own is in.
-        return progress | {"visible": False, "items": None, "consensus": None}
+        return ConsensusViewRead(submitted=submitted, team=team, visible=False, items=None,
+                                 consensus=None)
     recorded = session.scalar(select(ConsensusSheet).where(
         ConsensusSheet.application_id == application_id, ConsensusSheet.stage == stage.value))
-    return progress | {
-        "visible": True,
-        "items": {code: {"values": v, "spread": s, "flagged": f}
-                  for code, (v, s, f) in spreads(session, application, stage).items()},
-        "consensus": consensus_json(recorded)}
+    return ConsensusViewRead(
+        submitted=submitted, team=team, visible=True,
+        items={code: SpreadRead(values=v, spread=s, flagged=f)
+               for code, (v, s, f) in spreads(session, application, stage).items()},
+        consensus=ConsensusRead.of(recorded) if recorded is not None else None)
 
 
 @router.post("/applications/{application_id}/consensus/{stage}", status_code=201,
-             summary="The team leader records the consensus sheet")
+             summary="The team leader records the consensus sheet", responses=WRITE)
 def post_consensus(application_id: Id, stage: ReviewStage, body: ConsensusBody, session: DB,
-                   user: Reviewer) -> dict[str, Any]:
+                   user: Reviewer) -> ConsensusRead:
     application = _team_or_admin(session, user, application_id, stage.value)
     decisions = {code: (d.percentage, d.rationale) for code, d in body.decisions.items()}
-    return consensus_json(record_consensus(session, application, stage, user, decisions)) or {}
+    return ConsensusRead.of(record_consensus(session, application, stage, user, decisions))
 
 
-@router.get("/applications/{application_id}/site-visit", summary="The site visit")
-def get_visit(application_id: Id, session: DB, user: CurrentUser) -> dict[str, Any] | None:
+@router.get("/applications/{application_id}/site-visit",
+            summary="The site visit (null before it is scheduled)", responses=refusals(404))
+def get_visit(application_id: Id, session: DB, user: CurrentUser) -> VisitRead | None:
     _team_or_admin(session, user, application_id, ReviewStage.SITE_VISIT.value)
-    return visit_json(session.get(SiteVisit, application_id))
+    visit = session.get(SiteVisit, application_id)
+    return VisitRead.of(visit) if visit is not None else None
 
 
 @router.put("/applications/{application_id}/site-visit",
-            summary="Schedule the site visit and what to verify")
-def put_visit(application_id: Id, body: VisitBody, session: DB, user: Admin
-              ) -> dict[str, Any] | None:
+            summary="Schedule the site visit and what to verify", responses=WRITE)
+def put_visit(application_id: Id, body: VisitBody, session: DB, user: Admin) -> VisitRead:
     application = access.readable(session, user, application_id)
-    return visit_json(schedule_site_visit(session, application, body.scheduled_on,
-                                          body.issues_to_verify))
+    return VisitRead.of(schedule_site_visit(session, application, body.scheduled_on,
+                                            body.issues_to_verify))
 
 
 @router.post("/applications/{application_id}/site-visit/report",
-             summary="The team leader submits the site-visit report")
+             summary="The team leader submits the site-visit report", responses=WRITE)
 def post_report(application_id: Id, body: ReportBody, session: DB, user: Reviewer
-                ) -> dict[str, Any] | None:
+                ) -> VisitRead:
     application = _team_or_admin(session, user, application_id, ReviewStage.SITE_VISIT.value)
     findings = [finding.model_dump() for finding in body.findings]
-    return visit_json(submit_visit_report(session, application, user, findings, body.report))
+    return VisitRead.of(submit_visit_report(session, application, user, findings,
+                                            body.report))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
@@ -12,6 +12,13 @@ from mqa_workflow.states.bulk import advance_all
 from mqa_workflow.states.engine import advance
 from mqa_workflow.web import access
 from mqa_workflow.web.api.schemas import BulkBody, Id, TransitionBody
+from mqa_workflow.web.api.schemas.applications import (
+    ApplicationRead,
+    BulkRead,
+    StepRead,
+    TransitionRead,
+)
+from mqa_workflow.web.api.schemas.common import refusals
 from mqa_workflow.web.deps import (
     DB,
     AdminSnapshot,
@@ -20,29 +27,29 @@ from mqa_workflow.web.deps import (
     database_of,
     wake_background,
 )
-from mqa_workflow.web.present import application_json
 
-router = APIRouter(tags=["transitions"])
+router = APIRouter(tags=["transitions"], responses=refusals(401, 403, 404, 409, 422))
 
 
 @router.post("/applications/{application_id}/transitions",
-             summary="Fire a trigger (submit, confirm_eligible …); refusals list every problem")
+             summary="Fire a trigger (submit, confirm_eligible …); refusals list every problem",
+             response_model_exclude_unset=True)  # the materials only for those who see them
 def post_transition(application_id: Id, body: TransitionBody, session: DB, user: CurrentUser
-                    ) -> dict[str, Any]:
+                    ) -> TransitionRead:
     # Only the applicant's own contacts and administrators reach the engine, which then
     # checks the trigger's exact roles and guards.
     access.editable(session, user, application_id)
     step = advance(session, application_id, body.trigger, user, reason=body.reason,
                    data=body.data, expected_version=body.version)
     application = access.readable(session, user, application_id)
-    return {"transition": asdict(step), "application": application_json(session, user,
-                                                                          application)}
+    return TransitionRead(transition=StepRead(**asdict(step)),
+                          application=ApplicationRead.of(session, user, application))
 
 
 @router.post("/transitions/bulk",
              summary="Advance every ready application of a cycle (dry run by default)")
 def post_bulk(body: BulkBody, request: Request,
-              admin: Annotated[AdminSnapshot, Depends(admin_outside)]) -> dict[str, Any]:
+              admin: Annotated[AdminSnapshot, Depends(admin_outside)]) -> BulkRead:
     # Each application moves in its own transaction (one refusal never undoes the
     # others), so this view holds no request transaction of its own.
     database = database_of(request)
@@ -53,5 +60,5 @@ def post_bulk(body: BulkBody, request: Request,
                          dry_run=body.dry_run)
     if not body.dry_run:
         wake_background(request)
-    return {"trigger": report.trigger, "dry_run": report.dry_run, "moved": report.moved,
-            "refused": {str(k): v for k, v in report.refused.items()}}
+    return BulkRead(trigger=report.trigger, dry_run=report.dry_run, moved=report.moved,
+                    refused={str(k): v for k, v in report.refused.items()})

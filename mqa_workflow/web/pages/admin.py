@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy import false, select
 
-from mqa_workflow.accounts.models import Role, User
+from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application, ApplicationState
 from mqa_workflow.applications.service import count_by_state
 from mqa_workflow.audit.service import history
@@ -24,27 +24,24 @@ from mqa_workflow.states.engine import waiting_for
 from mqa_workflow.states.release import release_refusals, release_results
 from mqa_workflow.states.table import BY_TRIGGER, TRANSITIONS
 from mqa_workflow.web import access, charts
-from mqa_workflow.web.api.committee import tally_json
+from mqa_workflow.web.api.committee import tally_of
 from mqa_workflow.web.deps import AdminSnapshot, admin_outside, database_of, wake_background
-from mqa_workflow.web.errors import Forbidden
 from mqa_workflow.web.listing import assignments_of, results_by_class
-from mqa_workflow.web.pages.deps import Form, Page, text
+from mqa_workflow.web.pages.deps import AdminOrCommitteePage, AdminPage, Form, text
 from mqa_workflow.web.pages.rendering import back_to, render
 
 router = APIRouter(prefix="/admin")
 
 
 @router.get("")
-def cycles(request: Request, page: Page) -> Response:
-    page.need(Role.ADMINISTRATOR)
+def cycles(request: Request, page: AdminPage) -> Response:
     found = list(page.session.scalars(select(AwardCycle).order_by(AwardCycle.id.desc())))
     return render(request, "admin/cycles.html", user=page.user, csrf=page.csrf, cycles=found)
 
 
 @router.get("/cycles/{cycle_id}")
-def board(cycle_id: int, request: Request, page: Page, award_class: str = "",
+def board(cycle_id: int, request: Request, page: AdminPage, award_class: str = "",
           state: str = "") -> Response:
-    page.need(Role.ADMINISTRATOR)
     cycle = get_cycle(page.session, cycle_id)
     counts = count_by_state(page.session, cycle.id)
     query = select(Application).where(Application.cycle_id == cycle.id).order_by(Application.id)
@@ -61,8 +58,7 @@ def board(cycle_id: int, request: Request, page: Page, award_class: str = "",
 
 
 @router.post("/cycles/{cycle_id}/release-results")
-def release(cycle_id: int, page: Page) -> Response:
-    page.need(Role.ADMINISTRATOR)
+def release(cycle_id: int, page: AdminPage) -> Response:
     release_results(page.session, get_cycle(page.session, cycle_id), page.user)
     return back_to(f"/admin/cycles/{cycle_id}#release")
 
@@ -88,8 +84,7 @@ def bulk(cycle_id: int, request: Request, form: Form,
 
 
 @router.get("/cases/{application_id}")
-def case(application_id: int, request: Request, page: Page) -> Response:
-    page.need(Role.ADMINISTRATOR)
+def case(application_id: int, request: Request, page: AdminPage) -> Response:
     application = access.readable(page.session, page.user, application_id)
     return render(request, "admin/case.html", user=page.user, csrf=page.csrf,
                   application=application, history=history(page.session, application.id),
@@ -98,24 +93,22 @@ def case(application_id: int, request: Request, page: Page) -> Response:
                       page.session, application_id=application.id),
                   visit=page.session.get(SiteVisit, application.id),
                   score=page.session.get(ConsolidatedScore, application.id),
-                  tally=tally_json(page.session, application))
+                  tally=tally_of(page.session, application))
 
 
 @router.post("/cases/{application_id}/assign")
-def assign(application_id: int, page: Page, form: Form) -> Response:
-    page.need(Role.ADMINISTRATOR)
+def assign(application_id: int, page: AdminPage, form: Form) -> Response:
     access.readable(page.session, page.user, application_id)
     assign_stage(page.session, [application_id], ReviewStage(text(form, "stage")))
     return back_to(f"/admin/cases/{application_id}")
 
 
 @router.post("/cases/{application_id}/site-visit")
-def schedule(application_id: int, page: Page, form: Form) -> Response:
+def schedule(application_id: int, page: AdminPage, form: Form) -> Response:
     from datetime import date
 
     from mqa_workflow.errors import InvalidInputError
 
-    page.need(Role.ADMINISTRATOR)
     application = access.readable(page.session, page.user, application_id)
     try:
         day = date.fromisoformat(text(form, "scheduled_on"))
@@ -127,9 +120,7 @@ def schedule(application_id: int, page: Page, form: Form) -> Response:
 
 
 @router.get("/cycles/{cycle_id}/results")
-def results(cycle_id: int, request: Request, page: Page) -> Response:
-    if not (access.is_admin(page.user) or page.user.has_role(Role.COMMITTEE_MEMBER)):
-        raise Forbidden("the results are for administrators and the committee")
+def results(cycle_id: int, request: Request, page: AdminOrCommitteePage) -> Response:
     cycle = get_cycle(page.session, cycle_id)
     by_class = {}
     for award_class, entries in results_by_class(page.session, cycle.id).items():

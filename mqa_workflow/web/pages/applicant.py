@@ -32,7 +32,7 @@ from mqa_workflow.web import access
 from mqa_workflow.web.api.documents import read_upload
 from mqa_workflow.web.errors import Forbidden
 from mqa_workflow.web.listing import visible_applications
-from mqa_workflow.web.pages.deps import Form, Page, text
+from mqa_workflow.web.pages.deps import ApplicantPage, Form, Page, text
 from mqa_workflow.web.pages.rendering import back_to, render
 
 router = APIRouter()
@@ -49,8 +49,7 @@ def my_applications(request: Request, page: Page) -> Response:
 
 
 @router.post("/applications")
-def create(page: Page, form: Form) -> Response:
-    page.need(Role.APPLICANT_CONTACT)
+def create(page: ApplicantPage, form: Form) -> Response:
     if page.user.organization_id is None:
         raise Forbidden("this contact speaks for no organization")
     application = create_application(

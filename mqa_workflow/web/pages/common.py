@@ -18,8 +18,8 @@ from mqa_workflow.web import throttle
 from mqa_workflow.web.api.auth import client_of, set_session_cookie
 from mqa_workflow.web.deps import SESSION_COOKIE, database_of
 from mqa_workflow.web.i18n import LANGUAGES, translator
+from mqa_workflow.web.pages.deps import AdminPage, Page, text
 from mqa_workflow.web.pages.deps import Form as FormData
-from mqa_workflow.web.pages.deps import Page, text
 from mqa_workflow.web.pages.rendering import back_to, language, render
 from mqa_workflow.web.security import (
     TooManyAttempts,
@@ -153,8 +153,7 @@ def change_password(request: Request, page: Page, form: FormData) -> Response:
 
 
 @router.get("/sign-in-locks")
-def sign_in_locks(request: Request, page: Page, notice: str = "") -> Response:
-    page.need(Role.ADMINISTRATOR)
+def sign_in_locks(request: Request, page: AdminPage, notice: str = "") -> Response:
     t = translator(language(request))
     colon = "：" if language(request) == "zh" else ": "
     rows = []
@@ -169,8 +168,7 @@ def sign_in_locks(request: Request, page: Page, notice: str = "") -> Response:
 
 
 @router.post("/sign-in-locks/unlock")
-def unlock_sign_in(page: Page, form: FormData) -> Response:
-    page.need(Role.ADMINISTRATOR)
+def unlock_sign_in(page: AdminPage, form: FormData) -> Response:
     throttle.unlock(page.session, page.user.email, email=text(form, "email") or None,
                     address=text(form, "address") or None)
     return back_to("/sign-in-locks?notice=1")

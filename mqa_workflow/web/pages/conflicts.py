@@ -22,7 +22,7 @@ from mqa_workflow.reviews.profiles import (
     set_conflict_profile,
 )
 from mqa_workflow.web.api.documents import read_upload
-from mqa_workflow.web.pages.deps import Form, Page, text
+from mqa_workflow.web.pages.deps import AdminPage, Form, Page, text
 from mqa_workflow.web.pages.rendering import back_to, render
 
 router = APIRouter(prefix="/admin/conflicts")
@@ -34,8 +34,7 @@ def _people(page: Page) -> list[User]:
 
 
 @router.get("")
-def overview(request: Request, page: Page, imported: str = "") -> Response:
-    page.need(Role.ADMINISTRATOR)
+def overview(request: Request, page: AdminPage, imported: str = "") -> Response:
     people = _people(page)
     profiles = {p.user_id: p for p in page.session.scalars(select(ConflictProfile))}
     found = list(page.session.scalars(
@@ -47,8 +46,7 @@ def overview(request: Request, page: Page, imported: str = "") -> Response:
 
 
 @router.post("/import")
-def import_upload(page: Page, file: Annotated[UploadFile, File()]) -> Response:
-    page.need(Role.ADMINISTRATOR)
+def import_upload(page: AdminPage, file: Annotated[UploadFile, File()]) -> Response:
     result = import_profiles(page.session, read_rows(file.filename or "upload",
                                                      read_upload(file)), actor=page.user.email)
     return back_to(f"/admin/conflicts?imported={result.records}")
@@ -78,8 +76,7 @@ def from_lines(value: str, kind: str) -> tuple[list[dict[str, str]], list[str]]:
 
 
 @router.get("/{user_id}")
-def edit(user_id: int, request: Request, page: Page) -> Response:
-    page.need(Role.ADMINISTRATOR)
+def edit(user_id: int, request: Request, page: AdminPage) -> Response:
     person = get_user(page.session, user_id)
     data = get_profile(page.session, person)
     return render(request, "admin/conflict_profile.html", user=page.user, csrf=page.csrf,
@@ -88,8 +85,7 @@ def edit(user_id: int, request: Request, page: Page) -> Response:
 
 
 @router.post("/{user_id}")
-def save(user_id: int, page: Page, form: Form) -> Response:
-    page.need(Role.ADMINISTRATOR)
+def save(user_id: int, page: AdminPage, form: Form) -> Response:
     person = get_user(page.session, user_id)
     data = ProfileData(text(form, "employer_uscc") or None, text(form, "industry") or None,
                        text(form, "district") or None)

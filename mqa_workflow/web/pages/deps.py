@@ -1,7 +1,9 @@
-"""What page views share: the signed-in visitor with the CSRF token for the forms."""
+"""What page views share: the signed-in visitor with the CSRF token for the forms, and the
+role a page needs, declared in its signature (``page: AdminPage``) as the API does."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -10,8 +12,8 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from mqa_workflow.accounts.models import Role, User
+from mqa_workflow.accounts.service import require_role
 from mqa_workflow.web.deps import DB, SignedIn, signed_in
-from mqa_workflow.web.errors import Forbidden
 
 
 @dataclass
@@ -20,17 +22,33 @@ class Visitor:
     csrf: str
     session: Session
 
-    def need(self, *roles: Role) -> None:
-        if not any(self.user.has_role(role) for role in roles):
-            wanted = " or ".join(role.value for role in roles)
-            raise Forbidden(f"{self.user.email} may not open this page: it needs {wanted}")
-
 
 def visitor(signed: Annotated[SignedIn, Depends(signed_in)], session: DB) -> Visitor:
     return Visitor(signed.user, signed.web_session.csrf_token, session)
 
 
 Page = Annotated[Visitor, Depends(visitor)]
+
+
+def page_for(*roles: Role) -> Callable[[Visitor], Visitor]:
+    """A page only people with one of ``roles`` may open: the API's idiom (web/deps.py
+    ``require``), a role-typed parameter, and the same refusal (permissions.require_role)."""
+
+    def check(page: Page) -> Visitor:
+        require_role(page.user, *roles, doing="open this page")
+        return page
+
+    return check
+
+
+AdminPage = Annotated[Visitor, Depends(page_for(Role.ADMINISTRATOR))]
+OperatorPage = Annotated[Visitor, Depends(page_for(Role.OPERATOR, Role.ADMINISTRATOR))]
+ReviewerPage = Annotated[Visitor, Depends(page_for(Role.REVIEWER))]
+ReviewerOrAdminPage = Annotated[Visitor, Depends(page_for(Role.REVIEWER, Role.ADMINISTRATOR))]
+CommitteePage = Annotated[Visitor, Depends(page_for(Role.COMMITTEE_MEMBER))]
+AdminOrCommitteePage = Annotated[Visitor, Depends(page_for(Role.ADMINISTRATOR,
+                                                           Role.COMMITTEE_MEMBER))]
+ApplicantPage = Annotated[Visitor, Depends(page_for(Role.APPLICANT_CONTACT))]
 
 
 async def form_data(request: Request) -> FormData:

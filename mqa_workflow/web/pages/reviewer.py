@@ -6,7 +6,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from mqa_workflow.accounts.models import Role
 from mqa_workflow.clock import office_today
 from mqa_workflow.deadlines.work import open_work
 from mqa_workflow.errors import ConflictError, InvalidInputError
@@ -28,7 +27,13 @@ from mqa_workflow.standards.sheet import effective_step
 from mqa_workflow.web import access
 from mqa_workflow.web.errors import Forbidden
 from mqa_workflow.web.listing import assignments_of, sheet_of
-from mqa_workflow.web.pages.deps import Form, Page, text
+from mqa_workflow.web.pages.deps import (
+    Form,
+    Page,
+    ReviewerOrAdminPage,
+    ReviewerPage,
+    text,
+)
 from mqa_workflow.web.pages.rendering import back_to, render
 
 router = APIRouter()
@@ -40,8 +45,7 @@ NOTICES = {"declared": "Conflict declared: you are withdrawn from the applicatio
 
 
 @router.get("/tasks")
-def tasks(request: Request, page: Page, notice: str = "") -> Response:
-    page.need(Role.REVIEWER)
+def tasks(request: Request, page: ReviewerPage, notice: str = "") -> Response:
     applications, mine = {}, []
     for assignment in assignments_of(page.session, reviewer_id=page.user.id):
         if not assignment.status.active:
@@ -73,8 +77,7 @@ def allowed_values(standard: Standard, item: Item, step: int | None) -> list[int
 
 
 @router.get("/assignments/{assignment_id}")
-def sheet_form(assignment_id: int, request: Request, page: Page) -> Response:
-    page.need(Role.REVIEWER, Role.ADMINISTRATOR)
+def sheet_form(assignment_id: int, request: Request, page: ReviewerOrAdminPage) -> Response:
     mine = page.session.get(ReviewAssignment, assignment_id)
     if mine is not None and mine.reviewer_id == page.user.id and statement_of(
             page.session, page.user.id, mine.application_id) is None:
@@ -98,8 +101,7 @@ def sheet_form(assignment_id: int, request: Request, page: Page) -> Response:
 
 
 @router.post("/assignments/{assignment_id}")
-def save(assignment_id: int, page: Page, form: Form) -> Response:
-    page.need(Role.REVIEWER)
+def save(assignment_id: int, page: ReviewerPage, form: Form) -> Response:
     assignment = access.own_assignment(page.session, page.user, assignment_id)
     if assignment.reviewer_id != page.user.id:
         raise Forbidden("only the assigned reviewer scores this sheet")
@@ -118,24 +120,21 @@ def save(assignment_id: int, page: Page, form: Form) -> Response:
 
 
 @router.post("/assignments/{assignment_id}/statement")
-def confirm_statement(assignment_id: int, page: Page) -> Response:
-    page.need(Role.REVIEWER)
+def confirm_statement(assignment_id: int, page: ReviewerPage) -> Response:
     assignment = access.reviewer_task(page.session, page.user, assignment_id)
     confirm_no_conflict(page.session, page.user, assignment.application_id)
     return back_to(f"/assignments/{assignment_id}")
 
 
 @router.post("/assignments/{assignment_id}/declare-conflict")
-def declare(assignment_id: int, page: Page, form: Form) -> Response:
-    page.need(Role.REVIEWER)
+def declare(assignment_id: int, page: ReviewerPage, form: Form) -> Response:
     assignment = access.reviewer_task(page.session, page.user, assignment_id)
     declare_conflict(page.session, page.user, assignment.application_id, text(form, "reason"))
     return back_to("/tasks?notice=declared")
 
 
 @router.post("/assignments/{assignment_id}/decline")
-def decline_task(assignment_id: int, page: Page, form: Form) -> Response:
-    page.need(Role.REVIEWER)
+def decline_task(assignment_id: int, page: ReviewerPage, form: Form) -> Response:
     assignment = access.reviewer_task(page.session, page.user, assignment_id)
     reason = text(form, "reason").strip()
     if not reason:
@@ -168,8 +167,7 @@ def consensus(application_id: int, stage: ReviewStage, request: Request, page: P
 
 
 @router.post("/applications/{application_id}/consensus/{stage}")
-def record(application_id: int, stage: ReviewStage, page: Page, form: Form) -> Response:
-    page.need(Role.REVIEWER)
+def record(application_id: int, stage: ReviewStage, page: ReviewerPage, form: Form) -> Response:
     _team(page, application_id, stage.value)
     application = access.readable(page.session, page.user, application_id)
     decisions = {}
@@ -192,8 +190,7 @@ def visit(application_id: int, request: Request, page: Page) -> Response:
 
 
 @router.post("/applications/{application_id}/site-visit")
-def report(application_id: int, page: Page, form: Form) -> Response:
-    page.need(Role.REVIEWER)
+def report(application_id: int, page: ReviewerPage, form: Form) -> Response:
     _team(page, application_id, ReviewStage.SITE_VISIT.value)
     application = access.readable(page.session, page.user, application_id)
     visit = page.session.get(SiteVisit, application_id)

@@ -1,4 +1,10 @@
-"""Request bodies. Bounds on every field keep malformed input a 422, never a 500."""
+"""What the API reads and answers.
+
+Here: the request bodies (bounds on every field keep malformed input a 422, never a 500).
+Beside them, one module per domain holds the read models, what each client sees of the
+records (``accounts``, ``applications``, ``reviews`` …), and ``common`` the error body
+every refusal shares.
+"""
 
 from __future__ import annotations
 
