@@ -11,7 +11,6 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mqa_workflow.states.release import release_results
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -29,6 +28,7 @@ from mqa_workflow.procedure.models import PublicNotice
 from mqa_workflow.reports.service import NO_FEEDBACK_STATES
 from mqa_workflow.reviews.models import ReviewAssignment
 from mqa_workflow.standards.loader import load_standard
+from mqa_workflow.states.release import release_results
 from mqa_workflow.states.table import is_final
 from mqa_workflow.web.app import create_app
 from tests import factories

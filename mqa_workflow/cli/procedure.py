@@ -27,15 +27,15 @@ from mqa_workflow.cycles.service import get_cycle
 from mqa_workflow.errors import NotFoundError
 from mqa_workflow.procedure import service
 from mqa_workflow.procedure.models import EligibilityReview, Objection, PublicNotice
-from mqa_workflow.scoring import selection
-from mqa_workflow.scoring.fairness import FairnessReport, fairness_report
-from mqa_workflow.shenzhen.fairness import (
+from mqa_workflow.scoring import candidates
+from mqa_workflow.scoring.calibration import (
     Calibration,
     TauSummary,
     mean_taus,
     parse_biases,
     reviewers_for_load,
 )
+from mqa_workflow.scoring.fairness import FairnessReport, fairness_report
 
 eligibility_app = typer.Typer(help="Eligibility check (资格审核) against the cycle's rules.",
                               no_args_is_help=True)
@@ -128,7 +128,7 @@ def select_cmd(
 ) -> None:
     """Draw the candidate list by score, keeping balance; say why each is in or out."""
     admin = acting(actor, Role.ADMINISTRATOR, doing="select the candidates")
-    result = in_transaction(lambda s: selection.select_candidates(s, get_cycle(s, cycle),
+    result = in_transaction(lambda s: candidates.select_candidates(s, get_cycle(s, cycle),
                                                                 award_class),
                             dispatch=False, check=admin)
     for entry in result.entries:

@@ -67,7 +67,7 @@ class CycleRules(BaseModel):
     notice_working_days: int = Field(default=5, ge=1)
     # {"holidays": [ISO dates], "working_weekends": [ISO dates]} for the 公示 period.
     calendar: dict[str, list[str | int]] = Field(default_factory=dict)  # years as numbers
-    # Eligibility rules as data (see mqa_workflow/shenzhen/eligibility.py); empty: none.
+    # Eligibility rules as data (see mqa_workflow/procedure/eligibility.py); empty: none.
     eligibility: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")

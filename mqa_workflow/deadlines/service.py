@@ -1,6 +1,6 @@
 """The deadline scan: reminders before a deadline, an overdue notice, an escalation.
 
-For each open piece of work (:mod:`mqa_workflow.deadlines.work`) the scan works
+For each open piece of work (:mod:`mqa_workflow.deadlines.open_work`) the scan works
 out which notices are due at ``at``:
 
 * a reminder at each of the cycle's ``reminder_offsets_days`` before the
@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.clock import now
 from mqa_workflow.deadlines.assignments import notify_new_assignments
-from mqa_workflow.deadlines.work import Work, open_work
+from mqa_workflow.deadlines.open_work import Work, open_work
 from mqa_workflow.notifications.models import SentNotice
 from mqa_workflow.notifications.service import application_context, notify_once, sent_keys
 

@@ -23,10 +23,10 @@ from mqa_workflow.demo.phases import (
     vote,
 )
 from mqa_workflow.procedure import service as procedure
+from mqa_workflow.procedure.eligibility import RuleStatus
 from mqa_workflow.procedure.models import CandidateDecision, PublicNotice
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewStage
-from mqa_workflow.scoring import selection
-from mqa_workflow.shenzhen.eligibility import RuleStatus
+from mqa_workflow.scoring.candidates import select_candidates
 from mqa_workflow.standards.models import CLASS_IDS
 from mqa_workflow.states.engine import advance
 
@@ -107,7 +107,7 @@ def candidates(session: Session, rng: random.Random, cast: data.Cast, cycle_id: 
     for award_class in CLASS_IDS:
         if any(a.award_class == award_class
                for a in applications_of(session, cycle_id, State.CONSOLIDATED_SCORING)):
-            selection.select_candidates(session, cycle, award_class)
+            select_candidates(session, cycle, award_class)
     for app in applications_of(session, cycle_id, State.CONSOLIDATED_SCORING):
         decision = session.get(CandidateDecision, app.id)
         assert decision is not None

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.clock import now
 from mqa_workflow.config import Settings, get_settings
-from mqa_workflow.deadlines.work import KINDS, open_work
+from mqa_workflow.deadlines.open_work import KINDS, open_work
 from mqa_workflow.notifications.models import Channel, Delivery, DeliveryStatus
 from mqa_workflow.outbox.service import OutboxLag, lag
 from mqa_workflow.worker.broker import BrokerFigures, broker_figures

@@ -1,5 +1,5 @@
-"""The Shenzhen procedure's stages as domain functions; the pure rules live in
-``mqa_workflow.shenzhen`` and these functions store their results and evidence."""
+"""The Shenzhen procedure's stages as domain functions: the pure rules beside them
+(``calendar``, ``eligibility``, ``notice``) decide, these store the results and evidence."""
 
 from __future__ import annotations
 
@@ -16,20 +16,12 @@ from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application, ApplicationState
 from mqa_workflow.clock import now, office_today
 from mqa_workflow.errors import ConflictError, InvalidInputError
-from mqa_workflow.procedure.models import (
-    DefenceSlot,
-    EligibilityReview,
-    Objection,
-    ObjectionStatus,
-    PublicNotice,
-    SocialEvaluation,
-)
-from mqa_workflow.shenzhen.calendar import (
+from mqa_workflow.procedure.calendar import (
     WorkingCalendar,
     calendar_from_mapping,
     official_calendar,
 )
-from mqa_workflow.shenzhen.eligibility import (
+from mqa_workflow.procedure.eligibility import (
     Accident,
     ApplicantFacts,
     EligibilityRules,
@@ -37,6 +29,14 @@ from mqa_workflow.shenzhen.eligibility import (
     PastAward,
     Penalty,
     check_eligibility,
+)
+from mqa_workflow.procedure.models import (
+    DefenceSlot,
+    EligibilityReview,
+    Objection,
+    ObjectionStatus,
+    PublicNotice,
+    SocialEvaluation,
 )
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from mqa_workflow.applications.models import Application
 from mqa_workflow.errors import ConflictError
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ScoreSheet, SheetStatus
-from mqa_workflow.shenzhen.fairness import (
+from mqa_workflow.scoring.calibration import (
     CalibratedApplication,
     Calibration,
     ItemAgreement,

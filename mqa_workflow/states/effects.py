@@ -29,9 +29,9 @@ from mqa_workflow.clock import now, office_today
 from mqa_workflow.committee.service import freeze_decision
 from mqa_workflow.errors import TransitionRefusedError
 from mqa_workflow.outbox.service import enqueue
+from mqa_workflow.procedure.calendar import CalendarError
 from mqa_workflow.procedure.service import notice_calendar, publish_notice
 from mqa_workflow.scoring.consolidation import rank_class
-from mqa_workflow.shenzhen.calendar import CalendarError
 from mqa_workflow.states.table import DECISION_STATES, QUEUED_TASKS, TransitionSpec
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.clock import office_time
 from mqa_workflow.config import get_settings
-from mqa_workflow.deadlines.work import open_work
+from mqa_workflow.deadlines.open_work import open_work
 from mqa_workflow.monitoring.figures import collect, summary, unsent_refused
 from mqa_workflow.notifications.models import Channel, Delivery, DeliveryStatus
 from mqa_workflow.outbox.models import OutboxMessage

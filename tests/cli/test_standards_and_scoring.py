@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from mqa_workflow.cli import app
-from tests.scoring.test_scoring import CULTURAL_SHEET, ECONOMIC_SHEET
+from tests.standards.test_sheet import CULTURAL_SHEET, ECONOMIC_SHEET
 
 runner = CliRunner()
 

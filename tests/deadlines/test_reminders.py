@@ -16,8 +16,8 @@ from mqa_workflow.clock import set_clock
 from mqa_workflow.committee.models import CommitteeVote
 from mqa_workflow.cycles.service import stage_due_at
 from mqa_workflow.db import Database
+from mqa_workflow.deadlines.open_work import open_work
 from mqa_workflow.deadlines.service import list_deadlines, scan
-from mqa_workflow.deadlines.work import open_work
 from mqa_workflow.notifications.models import Notification, SentNotice
 from mqa_workflow.outbox.registry import execute
 from mqa_workflow.reviews.models import ConflictOfInterest, ReviewAssignment, SiteVisit

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from mqa_workflow.shenzhen.calendar import (
+from mqa_workflow.procedure.calendar import (
     CalendarError,
     WorkingCalendar,
     calendar_from_many,

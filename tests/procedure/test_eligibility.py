@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from mqa_workflow.shenzhen.eligibility import (
+from mqa_workflow.procedure.eligibility import (
     Accident,
     ApplicantFacts,
     EligibilityRules,

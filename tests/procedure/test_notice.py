@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from mqa_workflow.shenzhen.calendar import WorkingCalendar, official_calendar
-from mqa_workflow.shenzhen.notice import (
+from mqa_workflow.procedure.calendar import WorkingCalendar, official_calendar
+from mqa_workflow.procedure.notice import (
     Notice,
     Objection,
     ObjectionRefused,

@@ -8,7 +8,7 @@ from itertools import combinations
 
 import pytest
 
-from mqa_workflow.shenzhen.selection import (
+from mqa_workflow.procedure.candidate_selection import (
     BalanceRule,
     Candidate,
     SelectionError,

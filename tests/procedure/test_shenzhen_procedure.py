@@ -20,7 +20,7 @@ from mqa_workflow.errors import ConflictError, InvalidInputError, TransitionRefu
 from mqa_workflow.procedure import service
 from mqa_workflow.procedure.models import CandidateDecision
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment
-from mqa_workflow.scoring import selection
+from mqa_workflow.scoring import candidates
 from mqa_workflow.scoring.consolidation import consolidate
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.states.engine import advance
@@ -151,7 +151,7 @@ def test_the_candidate_list_skips_a_higher_score_to_keep_industry_balance(
                                           site_visit_total=Decimal(total),
                                           breakdown={"results": 100}, weights={}))
         session.flush()
-        result = selection.select_candidates(session, cycle, "economic")
+        result = candidates.select_candidates(session, cycle, "economic")
         assert [e.selected for e in result.entries] == [True, False, True]
         skipped = session.get(CandidateDecision, apps[1].id)
         assert skipped is not None and "电子信息" in skipped.reason

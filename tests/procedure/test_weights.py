@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from mqa_workflow.shenzhen.weights import (
+from mqa_workflow.procedure.weights import (
     STAGES,
     Consolidation,
     SocialEvaluation,

@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from mqa_workflow.states.release import release_results
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -35,6 +34,7 @@ from mqa_workflow.reviews.models import (
 )
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.states.engine import ANCHORED_STATES, CHECKPOINT_TASK, advance, waiting_for
+from mqa_workflow.states.release import release_results
 from mqa_workflow.states.table import TRANSITIONS, TransitionSpec
 from mqa_workflow.worker.collect import collect
 from mqa_workflow.worker.dispatch import dispatch_pending

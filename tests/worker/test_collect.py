@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from mqa_workflow.states.release import FEEDBACK_READY
 
 import mqa_workflow
 from mqa_workflow.config import Settings
@@ -19,6 +18,7 @@ from mqa_workflow.notifications.service import SEND_EMAIL
 from mqa_workflow.notifications.tasks import DELIVER
 from mqa_workflow.outbox.registry import periodic_tasks, task
 from mqa_workflow.states.engine import CHECKPOINT_TASK
+from mqa_workflow.states.release import FEEDBACK_READY
 from mqa_workflow.states.table import TRANSITIONS
 from mqa_workflow.worker.celery_app import make_celery
 from mqa_workflow.worker.collect import collect

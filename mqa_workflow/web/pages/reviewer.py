@@ -7,7 +7,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from mqa_workflow.clock import office_today
-from mqa_workflow.deadlines.work import open_work
+from mqa_workflow.deadlines.open_work import open_work
 from mqa_workflow.errors import ConflictError, InvalidInputError
 from mqa_workflow.reviews.assignment_service import decline
 from mqa_workflow.reviews.conflict_declarations import declare_conflict

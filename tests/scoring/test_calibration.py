@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mqa_workflow.shenzhen.fairness import (
+from mqa_workflow.scoring.calibration import (
     RawScore,
     SheetTotal,
     calibrate,

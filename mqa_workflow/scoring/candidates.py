@@ -1,5 +1,5 @@
 """Competitive selection (差额选拔): the class's candidate list drawn from the
-consolidated scores, keeping balance; the pure rule is ``shenzhen.selection``."""
+consolidated scores, keeping balance; the pure rule is ``procedure.candidate_selection``."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from mqa_workflow.applications.models import Application
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.errors import ConflictError
+from mqa_workflow.procedure.candidate_selection import BalanceRule, Candidate, SelectionResult
+from mqa_workflow.procedure.candidate_selection import select as select_candidates_pure
 from mqa_workflow.procedure.models import CandidateDecision
 from mqa_workflow.scoring.models import ConsolidatedScore
-from mqa_workflow.shenzhen.selection import BalanceRule, Candidate, SelectionResult
-from mqa_workflow.shenzhen.selection import select as select_candidates_pure
 
 
 def select_candidates(session: Session, cycle: AwardCycle, award_class: str) -> SelectionResult:

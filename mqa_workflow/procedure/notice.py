@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
-from mqa_workflow.shenzhen.calendar import WorkingCalendar
+from mqa_workflow.procedure.calendar import WorkingCalendar
 
 DEFAULT_NOTICE_WORKING_DAYS = 5
 
