@@ -19,17 +19,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.applications.models import Application
-from mqa_workflow.applications.models import ApplicationState as S
+from mqa_workflow.applications.models import ApplicationState as State
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewStage
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.standards.sheet import score_sheet
 
-NOT_YET_SCORED = frozenset({S.DRAFT, S.SUBMITTED, S.ELIGIBILITY_CHECK,
-                            S.RETURNED_FOR_CORRECTION})
-NEVER_RANKED = frozenset({S.WITHDRAWN, S.INELIGIBLE})
-NOT_SHORTLISTED = frozenset({S.DOCUMENT_REVIEW, S.NOT_SHORTLISTED})
-RANKED_STATES = frozenset(S) - NOT_YET_SCORED - NEVER_RANKED
+NOT_YET_SCORED = frozenset({State.DRAFT, State.SUBMITTED, State.ELIGIBILITY_CHECK,
+                            State.RETURNED_FOR_CORRECTION})
+NEVER_RANKED = frozenset({State.WITHDRAWN, State.INELIGIBLE})
+NOT_SHORTLISTED = frozenset({State.DOCUMENT_REVIEW, State.NOT_SHORTLISTED})
+RANKED_STATES = frozenset(State) - NOT_YET_SCORED - NEVER_RANKED
 
 
 @dataclass(frozen=True)
@@ -62,10 +62,10 @@ def class_ranking(session: Session, cycle_id: int, award_class: str) -> list[Ran
     def document_key(a: Application) -> tuple[int, Decimal, Decimal, int]:
         return document_review_key(a, standings.get(a.id))
 
-    shortlisted = [a for a in applications if S(a.state) not in NOT_SHORTLISTED]
+    shortlisted = [a for a in applications if State(a.state) not in NOT_SHORTLISTED]
     consolidated = sorted((a for a in shortlisted if a.id in scores), key=final_key)
     on_the_way = sorted((a for a in shortlisted if a.id not in scores), key=document_key)
-    others = sorted((a for a in applications if S(a.state) in NOT_SHORTLISTED),
+    others = sorted((a for a in applications if State(a.state) in NOT_SHORTLISTED),
                     key=document_key)
     ordered = [(a, True) for a in consolidated + on_the_way] + [(a, False) for a in others]
     return [RankingEntry(position, application, chosen, scores.get(application.id),

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from mqa_workflow.accounts.models import Role
 from mqa_workflow.applications.models import ApplicationState
 
-S = ApplicationState
-
 ADMIN = (Role.ADMINISTRATOR,)
 APPLICANT_OR_ADMIN = (Role.APPLICANT_CONTACT, Role.ADMINISTRATOR)
 BEFORE_DECISION = (
@@ -174,7 +172,8 @@ def _decided_states() -> frozenset[ApplicationState]:
 # The committee's decision taken: the notice, the award, or none.
 DECIDED_STATES: frozenset[ApplicationState] = _decided_states()
 # Where the committee has the application: deciding it, or decided.
-COMMITTEE_STATES: frozenset[ApplicationState] = frozenset({S.COMMITTEE_DECISION}) | DECIDED_STATES
+COMMITTEE_STATES: frozenset[ApplicationState] = (frozenset({State.COMMITTEE_DECISION})
+                                                   | DECIDED_STATES)
 # The path ended with a decision on the award (the committee's, or the candidate list's).
 DECISION_STATES: frozenset[ApplicationState] = DECIDED_STATES & FINAL_STATES
 
@@ -193,7 +192,7 @@ def triggers_from(state: str) -> list[TransitionSpec]:
 
 def mermaid_diagram() -> str:
     """The machine as a Mermaid state diagram (paste into any Markdown viewer)."""
-    lines = ["stateDiagram-v2", f"    [*] --> {S.DRAFT.value}"]
+    lines = ["stateDiagram-v2", f"    [*] --> {State.DRAFT.value}"]
     for state in ApplicationState:
         lines.append(f"    {state.value} : {state.value} {state.label}")
     for spec in TRANSITIONS:

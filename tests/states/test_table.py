@@ -12,16 +12,17 @@ from mqa_workflow.states.table import (
     mermaid_diagram,
 )
 
-S = ApplicationState
+State = ApplicationState
 
 
 def test_the_final_states_are_those_no_transition_leaves() -> None:
     listed_before = {"ineligible", "not_shortlisted", "awarded_grand", "awarded_encouragement",
                      "not_awarded", "withdrawn"}  # by hand, once
     assert listed_before == FINAL_STATES
-    assert is_final("withdrawn") and is_final(S.NOT_AWARDED) and not is_final(S.PUBLIC_NOTICE)
+    assert is_final("withdrawn") and is_final(State.NOT_AWARDED)
+    assert not is_final(State.PUBLIC_NOTICE)
     ends = [line for line in mermaid_diagram().splitlines() if line.endswith("--> [*]")]
-    assert ends == [f"    {state} --> [*]" for state in S if state in FINAL_STATES]
+    assert ends == [f"    {state} --> [*]" for state in State if state in FINAL_STATES]
 
 
 def test_the_committee_states_are_the_ones_listed_before() -> None:
@@ -39,8 +40,8 @@ def test_the_stage_states_are_the_open_path_of_the_table() -> None:
     # Every state an application can still leave, except the draft, the moment of
     # submission and the correction detour, is a stage with a deadline; in enum order.
     leavable = {source for spec in TRANSITIONS for source in spec.sources}
-    expected = [s for s in S if s in leavable
-                and s not in (S.DRAFT, S.SUBMITTED, S.RETURNED_FOR_CORRECTION)]
+    expected = [s for s in State if s in leavable
+                and s not in (State.DRAFT, State.SUBMITTED, State.RETURNED_FOR_CORRECTION)]
     assert list(STAGE_STATES) == expected
     assert not FINAL_STATES & set(STAGE_STATES)
-    assert set(IN_REVIEW_STATES) == set(STAGE_STATES) - {S.PUBLIC_NOTICE}
+    assert set(IN_REVIEW_STATES) == set(STAGE_STATES) - {State.PUBLIC_NOTICE}
