@@ -24,7 +24,19 @@ from markupsafe import Markup
 from mqa_workflow.clock import OFFICE_TZ
 from mqa_workflow.notifications.labels import LANGUAGES, label
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+
+def templates_dir() -> Path:
+    """Where the notice templates are: data beside the standards, at the checkout's top
+    (``notifications/``) or, installed, the wheel's copy."""
+    checkout = _PACKAGE_DIR.parent / "notifications"
+    if checkout.is_dir():
+        return checkout
+    return _PACKAGE_DIR / "_data" / "notifications"
+
+
+TEMPLATES = templates_dir()
 EVENTS: tuple[str, ...] = (
     "assignment", "reminder", "overdue", "escalation", "state_changed", "decision",
     "feedback_report_ready",
