@@ -85,6 +85,12 @@ STAGE_STATES: tuple[ApplicationState, ...] = (
 # (the public notice comes after the decision and no team works on it).
 IN_REVIEW_STATES: tuple[ApplicationState, ...] = STAGE_STATES[
     :STAGE_STATES.index(ApplicationState.PUBLIC_NOTICE)]
+# The ends of the path with a decision on the award: the committee's (after the public
+# notice where the cycle has one) or the candidate list's. The transition table derives
+# the same set (states.table.DECISION_STATES; tests/states/test_table.py holds them equal).
+OUTCOME_STATES: frozenset[ApplicationState] = frozenset({
+    ApplicationState.AWARDED_GRAND, ApplicationState.AWARDED_ENCOURAGEMENT,
+    ApplicationState.NOT_AWARDED})
 # The applicant may change the application: before submitting it, and when it came back
 # for correction.
 EDITABLE_STATES: tuple[ApplicationState, ...] = (

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application, ApplicationState
+from mqa_workflow.applications.vocabulary import OUTCOME_STATES
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.clock import now
 from mqa_workflow.committee.models import CommitteeDecision
@@ -106,14 +107,12 @@ def _reason(session: Session, application_id: int, trigger: str) -> str:
 
 def notify_state_change(
     session: Session, application_id: int, trigger: str, from_state: str, to_state: str,
-    reason_for_applicant: bool = False, decision: bool = False,
+    reason_for_applicant: bool = False,
 ) -> None:
     """Tell the applicant's contacts that their application moved (or was decided).
 
     ``reason_for_applicant``: the transition's reason is written for the applicant (the
-    workflow knows which transitions ask for one); without it no reason is shown.
-    ``decision``: the move ends the path with a decision on the award (the workflow's
-    transition table knows which); the notice is then the decision's."""
+    workflow knows which transitions ask for one); without it no reason is shown."""
     application = session.get(Application, application_id)
     if application is None:
         return  # deleted since; nothing to tell
@@ -124,7 +123,7 @@ def notify_state_change(
         "correction_due_at": (application.correction_due_at
                               if to_state == ApplicationState.RETURNED_FOR_CORRECTION else None),
     }
-    event = "decision" if decision else "state_changed"
+    event = "decision" if to_state in OUTCOME_STATES else "state_changed"
     if event == "decision":  # the committee's decision as frozen when taken, if it took one
         stored = session.get(CommitteeDecision, application_id)
         context["decision"] = stored.outcome if stored is not None else ""

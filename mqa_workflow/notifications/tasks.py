@@ -22,10 +22,9 @@ DELIVER = "notifications.deliver_due"
 
 @task(STATE_CHANGED)
 def state_changed(session: Session, application_id: int, trigger: str, from_state: str,
-                  to_state: str, reason_for_applicant: bool = False,
-                  decision: bool = False) -> None:
+                  to_state: str, reason_for_applicant: bool = False) -> None:
     notify_state_change(session, application_id, trigger, from_state, to_state,
-                        reason_for_applicant, decision)
+                        reason_for_applicant)
 
 
 @task(FEEDBACK_REPORT_READY)

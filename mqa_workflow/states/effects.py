@@ -32,7 +32,7 @@ from mqa_workflow.outbox.service import enqueue
 from mqa_workflow.procedure.calendar import CalendarError
 from mqa_workflow.procedure.service import notice_calendar, publish_notice
 from mqa_workflow.scoring.consolidation import rank_class
-from mqa_workflow.states.table import DECISION_STATES, QUEUED_TASKS, TransitionSpec
+from mqa_workflow.states.table import QUEUED_TASKS, TransitionSpec
 
 
 class Moment(StrEnum):
@@ -128,8 +128,7 @@ def notify_applicant(ctx: EffectContext) -> None:
     is written for them (the transitions that ask for one); others may be the office's
     internal notes on votes or people."""
     ctx.enqueue(QUEUED_TASKS["notify_applicant"],
-                ctx.transition_payload() | {"reason_for_applicant": ctx.spec.needs_reason,
-                                            "decision": ctx.spec.dest in DECISION_STATES})
+                ctx.transition_payload() | {"reason_for_applicant": ctx.spec.needs_reason})
 
 
 def anchor_audit_trail(ctx: EffectContext) -> None:

@@ -36,6 +36,13 @@ def test_the_decision_states_are_the_ones_listed_before() -> None:
     assert listed_before == DECISION_STATES
 
 
+def test_the_vocabularys_outcomes_are_the_decisions_the_table_derives() -> None:
+    # The notices name a decision by the vocabulary's set; the table must agree with it.
+    from mqa_workflow.applications.vocabulary import OUTCOME_STATES
+
+    assert OUTCOME_STATES == DECISION_STATES
+
+
 def test_the_stage_states_are_the_open_path_of_the_table() -> None:
     # Every state an application can still leave, except the draft, the moment of
     # submission and the correction detour, is a stage with a deadline; in enum order.
