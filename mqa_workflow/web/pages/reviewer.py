@@ -272,15 +272,16 @@ def save(assignment_id: int, request: Request, page: Page, form: Form) -> Respon
         # Refused beside each item; what is valid is kept as the draft, and the page
         # shows everything as typed, so nothing is lost even if the reviewer leaves.
         try:
-            save_sheet(page.session, assignment, scores, comments)
+            with page.session.begin_nested():  # a refusal undoes only this save
+                save_sheet(page.session, assignment, scores, comments)
         except DomainError:
-            page.session.rollback()
+            pass  # the sheet is locked or closed: the page below says what is wrong
         return sheet_page(request, page, assignment, entered=entered, errors=errors,
                           status=422)
     try:
-        save_sheet(page.session, assignment, scores, comments, submit=submit)
+        with page.session.begin_nested():  # a refused flush undoes only this save
+            save_sheet(page.session, assignment, scores, comments, submit=submit)
     except DomainError as refused:
-        page.session.rollback()  # a failed flush leaves the session needing it
         return sheet_page(request, page, assignment, entered=entered,
                           refusal=refusal_text(refused, t), status=status_of(refused))
     return back_to(f"/assignments/{assignment_id}?saved={'submitted' if submit else 'draft'}")
@@ -370,14 +371,13 @@ def record(application_id: int, stage: ReviewStage, request: Request, page: Page
                 decisions[code] = (int(value), text(form, f"rationale_{code}"))
     t = translator(language(request))
     try:
-        record_when_all_in(page.session, application, stage, page.user, decisions)
+        with page.session.begin_nested():
+            record_when_all_in(page.session, application, stage, page.user, decisions)
     except SheetsOutstandingError as waiting:
-        page.session.rollback()
         return consensus_page(request, page, application_id, stage, typed=typed, status=409,
                               refusal=t("The consensus is recorded once every score sheet "
                                         "is in") + f" ({waiting.submitted} / {waiting.team})")
     except DomainError as refused:
-        page.session.rollback()
         return consensus_page(request, page, application_id, stage, typed=typed,
                               status=status_of(refused), problems=refused.problems,
                               refusal=t("The consensus could not be recorded"))
