@@ -142,7 +142,8 @@ ZH: dict[str, str] = {
     "is in.": "等待其他评分表：全部评分表提交后，组长方可记录共识评分。",
     "The consensus is recorded once every score sheet is in": "全部评分表提交后方可记录共识评分",
     "The consensus could not be recorded": "共识评分未能记录",
-    "Summary of the sheet": "评分汇总", "score sheets": "份评分表",
+    "Summary of the sheet": "评分汇总", "Open in a new tab": "在新标签页打开", "Close": "关闭",
+    "Download": "下载", "score sheets": "份评分表",
 }
 
 

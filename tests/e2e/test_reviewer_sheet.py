@@ -10,6 +10,8 @@ and submits. Screenshots: ``artifacts/e2e/sheet-*.png``.
 
 from __future__ import annotations
 
+import struct
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,6 +31,18 @@ from tests.e2e.world import World, build, to_document_review
 from tests.services import wait_for, web_server
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def png(width: int, height: int) -> bytes:
+    """A plain PNG (a scanned certificate stands in): light paper with a red seal band."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    rows = b"".join(b"\x00" + (b"\xb3\x26\x1e" if height // 3 < y < height // 2
+                               else b"\xfa\xf7\xee") * width for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 CODES = [item.code for item in load_standard("economic").scored_items()]
 
 
@@ -42,6 +56,7 @@ def world(tmp_path: Path) -> Iterator[World]:
         application = session.get(Application, world.application_id)
         assert application is not None
         attach_document(session, application, "营业执照.pdf", PDF)
+        attach_document(session, application, "质量管理体系认证证书.png", png(480, 320))
     to_document_review(world)
     with database.session() as session:  # a due date five days ahead, 17:30 in Shenzhen
         due = (now().astimezone(OFFICE_TZ) + timedelta(days=5)).replace(
@@ -96,9 +111,27 @@ def test_a_reviewer_scores_item_by_item_keeps_drafts_and_sees_errors_beside_item
         expect(item.locator(".guide-pane")).to_contain_text("要点指引")
         expect(item.locator(".guide-pane")).to_contain_text("文化建立")
         expect(item.locator(".applicant-pane")).to_contain_text("文化引领：做法与成效")
-        document = item.locator("a[data-document]")
+        document = item.locator("a[data-document]").first
         expect(document).to_have_text("营业执照.pdf")
-        expect(document).to_have_attribute("target", "_blank")
+        # Opened in place: the side frame under the answer shows it (inline, not a download).
+        document.click()
+        viewer = item.locator(".doc-viewer")
+        expect(viewer).to_be_visible()
+        expect(viewer.locator("[data-name]")).to_have_text("营业执照.pdf")
+        source = viewer.locator("iframe").get_attribute("src") or ""
+        shown = page.request.get(source)
+        assert shown.status == 200 and shown.headers["content-type"] == "application/pdf"
+        assert shown.headers["content-disposition"].startswith("inline")
+        assert page.request.get(item.locator("a[data-download]").first.get_attribute("href") or ""
+                                ).status == 200  # the API's download, beside it
+        item.locator("a[data-document]").nth(1).click()  # an image shows in the frame
+        expect(viewer.locator("[data-name]")).to_have_text("质量管理体系认证证书.png")
+        framed = page.frame_locator(".item-panel.current .doc-viewer iframe").locator("img")
+        expect(framed).to_be_visible()  # shown in the frame, not refused by framing rules
+        assert framed.evaluate("img => img.naturalWidth") == 480
+        reviewer.shot("sheet-02a-document")
+        viewer.locator("[data-close]").click()
+        expect(viewer).to_be_hidden()
         # The sheet fits the screen: no 24,000-pixel page.
         assert page.evaluate("document.documentElement.scrollHeight") < 1400
 

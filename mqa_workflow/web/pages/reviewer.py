@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -12,10 +13,11 @@ from sqlalchemy import select
 from starlette.datastructures import FormData
 
 from mqa_workflow.accounts.models import Role
+from mqa_workflow.applications.models import Document, DocumentBlob
 from mqa_workflow.clock import OFFICE_TZ, office_today
 from mqa_workflow.deadlines.links import work_path
 from mqa_workflow.deadlines.work import open_work
-from mqa_workflow.errors import ConflictError, DomainError, InvalidInputError
+from mqa_workflow.errors import ConflictError, DomainError, InvalidInputError, NotFoundError
 from mqa_workflow.reviews.consensus_gate import (
     SheetsOutstandingError,
     all_sheets_in,
@@ -285,6 +287,38 @@ def save(assignment_id: int, request: Request, page: Page, form: Form) -> Respon
         return sheet_page(request, page, assignment, entered=entered,
                           refusal=refusal_text(refused, t), status=status_of(refused))
     return back_to(f"/assignments/{assignment_id}?saved={'submitted' if submit else 'draft'}")
+
+
+# Kinds a browser shows by itself; anything else (Word, Excel) is downloaded.
+SHOWN_IN_PLACE = frozenset({"application/pdf", "image/png", "image/jpeg"})
+
+
+@router.get("/assignments/{assignment_id}/documents/{document_id}")
+def document_in_place(assignment_id: int, document_id: int, page: Page) -> Response:
+    """One of the application's documents, shown inside the score sheet's side frame.
+
+    The same rules as the API's download (``/api/documents/{id}``), which answers with
+    ``attachment`` (a frame would only download it): here PDFs and images come ``inline``.
+    """
+    page.need(Role.REVIEWER, Role.ADMINISTRATOR)
+    assignment = access.own_assignment(page.session, page.user, assignment_id)
+    document = page.session.get(Document, document_id)
+    if document is None or document.application_id != assignment.application_id:
+        raise NotFoundError(f"no document {document_id} in this assignment's application")
+    application = access.readable(page.session, page.user, document.application_id)
+    if not access.full_materials(page.session, page.user, application):
+        raise Forbidden(f"{page.user.email} may not see document {document_id}")
+    blob = page.session.get(DocumentBlob, document.sha256)
+    assert blob is not None  # a foreign key keeps it
+    how = "inline" if document.content_type in SHOWN_IN_PLACE else "attachment"
+    return Response(blob.data, media_type=document.content_type, headers={
+        "Content-Disposition": f"{how}; filename*=UTF-8''{quote(document.filename)}",
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
+        # Framed by the sheet on this site only (every other answer says DENY); the
+        # document itself may load nothing (a PDF's viewer is the browser's own).
+        "X-Frame-Options": "SAMEORIGIN",
+        "Content-Security-Policy": "default-src 'none'; img-src 'self'; "
+                                   "style-src 'unsafe-inline'; frame-ancestors 'self'"})
 
 
 @router.post("/assignments/{assignment_id}/statement")

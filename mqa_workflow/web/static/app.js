@@ -188,6 +188,27 @@ function setupScoreSheet(form) {
   // First: a refused item, the one in the address, the first not scored, else the summary.
   show(form.dataset.focus || fromHash || (firstOpen ? firstOpen.dataset.code : "summary"), false);
 
+  // A document opens in the side frame under the answer (PDFs and images; others download).
+  for (const link of form.querySelectorAll("a[data-document=inline]")) {
+    link.addEventListener("click", (event) => {
+      const viewer = link.closest(".pane").querySelector(".doc-viewer");
+      if (!viewer) return;
+      event.preventDefault();
+      viewer.hidden = false;
+      viewer.querySelector("iframe").src = link.href;
+      viewer.querySelector("[data-name]").textContent = link.textContent;
+      viewer.querySelector("[data-new-tab]").href = link.href;
+      viewer.scrollIntoView({ block: "nearest" });
+    });
+  }
+  for (const close of form.querySelectorAll(".doc-viewer [data-close]")) {
+    close.addEventListener("click", () => {
+      const viewer = close.closest(".doc-viewer");
+      viewer.hidden = true;
+      viewer.querySelector("iframe").removeAttribute("src");
+    });
+  }
+
   if (!editable) return;
   form.addEventListener("input", (event) => {
     const target = event.target;
