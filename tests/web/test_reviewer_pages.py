@@ -181,3 +181,36 @@ def test_the_consensus_waits_for_every_sheet_then_shows_the_flagged_items_first(
     assert recorded.status_code == 303
     page = browser.get(consensus).text
     assert "共识评分已记录" in page and "对标数据不足，取中" in page
+
+
+def test_the_sheet_shows_documents_in_place_only_to_the_team(sqlite_database: Database
+                                                              ) -> None:
+    from mqa_workflow.applications.models import Application
+    from mqa_workflow.applications.service import attach_document
+    from tests.e2e.world import to_document_review
+
+    world = build(sqlite_database, to_review=False)
+    with world.database.session() as session:
+        application = session.get(Application, world.application_id)
+        assert application is not None
+        pdf = attach_document(session, application, "营业执照.pdf", b"%PDF-1.4\n%%EOF\n").id
+        other = session.get(Application, world.other_application_id)
+        assert other is not None
+        elsewhere = attach_document(session, other, "乙.pdf", b"%PDF-1.4\n% b\n%%EOF\n").id
+    to_document_review(world)
+    with settling(TestClient(create_app(world.database), follow_redirects=False)) as browser:
+        mine = assignment_of(world, "reviewer")
+        csrf = sign_in(browser, world, "reviewer")
+        # before the no-conflict statement: not even the documents
+        assert browser.get(f"/assignments/{mine}/documents/{pdf}").status_code == 403
+        browser.post(f"/assignments/{mine}/statement", data={"csrf_token": csrf})
+        sheet = browser.get(f"/assignments/{mine}").text
+        assert f'href="/assignments/{mine}/documents/{pdf}"' in sheet
+        assert f'href="/api/documents/{pdf}"' in sheet  # the download beside it
+        shown = browser.get(f"/assignments/{mine}/documents/{pdf}")
+        assert shown.status_code == 200 and shown.content.startswith(b"%PDF")
+        assert shown.headers["content-disposition"].startswith("inline")
+        assert shown.headers["x-frame-options"] == "SAMEORIGIN"
+        assert "frame-ancestors 'self'" in shown.headers["content-security-policy"]
+        # another application's document is not reached through this assignment
+        assert browser.get(f"/assignments/{mine}/documents/{elsewhere}").status_code == 404
