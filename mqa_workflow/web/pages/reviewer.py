@@ -66,6 +66,9 @@ SAVED = {"draft": "Draft saved", "submitted": "Score sheet submitted and locked"
 STAGE_TEXT = {"document_review": "Document review", "defence": "Defence",
               "site_visit": "Site visit"}
 SHEET_TEXT = {None: "Not started", "draft": "Draft", "submitted": "Submitted"}
+# Kinds of other work with a deadline (deadlines/work.py), as the page's text keys.
+WORK_TEXT = {"consensus": "Consensus sheet", "site_visit_report": "Site-visit report",
+             "committee_vote": "Committee vote", "correction": "Applicant's correction"}
 
 
 def stage_text(stage: str) -> str:
@@ -84,6 +87,12 @@ def scored_codes(standard: Standard) -> list[str]:
     return [item.code for item in standard.scored_items()]
 
 
+def sheet_progress_of(sheet: ScoreSheet | None, standard: Standard) -> tuple[int, int]:
+    """(n, m): n of the standard's m scored items have a percentage on the sheet."""
+    codes = scored_codes(standard)
+    return len(set(sheet.percentages or {}) & set(codes)) if sheet else 0, len(codes)
+
+
 @router.get("/tasks")
 def tasks(request: Request, page: Page, notice: str = "") -> Response:
     page.need(Role.REVIEWER)
@@ -100,10 +109,7 @@ def tasks(request: Request, page: Page, notice: str = "") -> Response:
     sheets = {a.id: sheet_of(page.session, a) for a in mine}
     standards = {a.id: load_standard(applications[a.application_id].award_class)
                  for a in mine}
-    # n of m: the items given a percentage so far, of the standard's scored items.
-    progress = {a.id: (len(set(sheets[a.id].percentages) & set(scored_codes(standards[a.id])))
-                       if sheets[a.id] else 0, len(scored_codes(standards[a.id])))
-                for a in mine}
+    progress = {a.id: sheet_progress_of(sheets[a.id], standards[a.id]) for a in mine}
     other_work = [w for w in open_work(page.session) if w.kind != "review"
                   and page.user in w.responsible]
     return render(request, "reviewer/tasks.html", user=page.user, csrf=page.csrf,
@@ -116,11 +122,6 @@ def tasks(request: Request, page: Page, notice: str = "") -> Response:
                   confirmed={a.application_id for a in mine
                              if statement_of(page.session, page.user.id, a.application_id)},
                   notice=NOTICES.get(notice, ""))
-
-
-# Kinds of other work with a deadline (deadlines/work.py), as the page's text keys.
-WORK_TEXT = {"consensus": "Consensus sheet", "site_visit_report": "Site-visit report",
-             "committee_vote": "Committee vote", "correction": "Applicant's correction"}
 
 
 def allowed_values(standard: Standard, item: Item, step: int | None) -> list[int]:
@@ -242,16 +243,14 @@ def sheet_form(assignment_id: int, request: Request, page: Page, saved: str = ""
 
 
 def refusal_text(refused: DomainError, t: Callable[[str], str]) -> str:
-    """A refusal of the whole sheet in the page's language; the domain's English detail
-    follows in brackets for the office to look up."""
+    """A refusal of the whole sheet in the page's language; only an unforeseen one keeps
+    the domain's English detail, in brackets, for the office to look up."""
     if "locked" in refused.message:
-        said = t("The score sheet is already submitted and locked")
-    elif "saved elsewhere" in refused.message:
-        said = t("The sheet was saved in another window meanwhile; reload it and apply "
+        return t("The score sheet is already submitted and locked")
+    if "saved elsewhere" in refused.message:
+        return t("The sheet was saved in another window meanwhile; reload it and apply "
                  "your change again")
-    else:
-        said = t("The score sheet could not be saved")
-    return f"{said} ({refused.message})"
+    return f"{t('The score sheet could not be saved')} ({refused.message})"
 
 
 @router.post("/assignments/{assignment_id}")
