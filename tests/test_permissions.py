@@ -72,7 +72,7 @@ def test_the_consensus_page_shows_k_of_n_until_the_reviewers_own_sheet_is_in(
         sign_in(browser, world, "reviewer2")
         own_in = browser.get(page).text
         assert "已提交 1 / 2" in own_in and 'id="scores-hidden"' not in own_in
-        assert "<table" in own_in and "<td>70</td>" in own_in
+        assert "<table" in own_in and "<td>70%</td>" in own_in
         browser.cookies.clear()
         sign_in(browser, world, "admin")
         office = browser.get(page).text

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.clock import now
 from mqa_workflow.deadlines.assignments import notify_new_assignments
+from mqa_workflow.deadlines.links import absolute, escalation_path, work_path
 from mqa_workflow.deadlines.open_work import Work, open_work
 from mqa_workflow.notifications.models import SentNotice
 from mqa_workflow.notifications.service import application_context, notify_once, sent_keys
@@ -116,7 +117,11 @@ def _send(session: Session, notice: Notice, recipients: list[User], at: datetime
 
 def _event_context(notice: Notice, at: datetime) -> dict[str, Any]:
     work = notice.work
-    context: dict[str, Any] = {"work": work.kind, "due_at": work.due_at}
+    # The page where the work is done (for an escalation: the administrators' case page),
+    # so the notice is one click from it.
+    page = escalation_path(work) if notice.event == "escalation" else work_path(work)
+    context: dict[str, Any] = {"work": work.kind, "due_at": work.due_at,
+                               "work_url": absolute(page)}
     if notice.event == "reminder":
         context["days_left"] = max(1, math.ceil((work.due_at - at) / DAY))
     elif notice.event == "overdue":

@@ -21,11 +21,15 @@ _COMMON: dict[str, Any] = {
 SAMPLES: dict[str, dict[str, Any]] = {
     "assignment": _COMMON | {"stage": "document_review", "is_leader": True, "due_at": _DUE,
                              "task_url": "https://mqa.example.cn/assignments/7"},
-    "reminder": _COMMON | {"work": "review", "due_at": _DUE, "days_left": 3},
+    "reminder": _COMMON | {"work": "review", "due_at": _DUE, "days_left": 3,
+                           "work_url": "https://mqa.example.cn/assignments/7"},
     "overdue": _COMMON | {"work": "consensus", "due_at": _DUE,
+                          "work_url": "https://mqa.example.cn/applications/42/consensus/"
+                                      "document_review",
                           "escalate_at": datetime(2026, 10, 2, 15, 59, 59, tzinfo=UTC)},
     "escalation": _COMMON | {"recipient": "管理员", "work": "site_visit_report", "due_at": _DUE,
-                             "days_overdue": 2, "responsible": ["李四", "王五"]},
+                             "days_overdue": 2, "responsible": ["李四", "王五"],
+                             "work_url": "https://mqa.example.cn/admin/cases/42"},
     "state_changed": _COMMON | {"from_state": "eligibility_check",
                                 "to_state": "returned_for_correction",
                                 "reason": "营业执照副本不清晰", "correction_due_at": _DUE},

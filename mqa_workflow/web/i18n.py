@@ -112,6 +112,38 @@ ZH: dict[str, str] = {
     "Sign-in locks": "登录锁定", "Account or address": "账户或地址", "Account": "账户",
     "Failed attempts": "失败次数", "Locked until": "锁定至", "Unlock": "解除锁定",
     "Unlocked.": "已解除锁定。",
+    # the reviewer's pages: the task list, the score sheet, the consensus
+    "Progress": "进度", "Days left: %d": "剩余 %d 天", "Overdue by %d days": "已逾期 %d 天",
+    "Done": "已完成", "Not started": "未开始", "Draft": "草稿", "Submitted": "已提交",
+    "Defence": "集中答辩", "Other work with a deadline": "其他有截止时间的工作",
+    "Items": "评分条款", "Item": "条款", "Scored": "已评", "pts": "分",
+    "process item": "过程条款", "results item": "结果条款", "Previous": "上一条",
+    "Next": "下一条", "The applicant's answer": "申报单位自评", "No answer given": "未填写",
+    "No documents uploaded": "未上传证明材料", "Overall requirements": "总体要求",
+    "Allowed": "可选得分率", "Type a percentage to see its band": "输入得分率后显示所在档次",
+    "Not an allowed percentage; the scoring guide takes: ": "得分率不符合评分指引，可选：",
+    "Not scored yet: every item needs a percentage to submit":
+        "尚未评分：提交前每个条款都须给出得分率",
+    "Not submitted: %d items need attention (marked below); everything you typed is kept.":
+        "未能提交：有 %d 个条款需要处理（已在下方标出）；您填写的内容均已保留。",
+    "Draft saved": "草稿已保存", "Draft saved automatically at": "草稿已自动保存于",
+    "Saving…": "正在保存……", "Not saved automatically:": "自动保存未成功：",
+    "Not saved: the server cannot be reached; your entries stay on this page":
+        "未能保存：无法连接服务器，您填写的内容仍保留在本页",
+    "Score sheet submitted and locked": "评分表已提交并锁定",
+    "The score sheet is already submitted and locked": "评分表已提交并锁定，不能再修改",
+    "The sheet was saved in another window meanwhile; reload it and apply your change again":
+        "评分表已在其他窗口中保存，请刷新页面后重新修改",
+    "The score sheet could not be saved": "评分表未能保存",
+    "Consensus recorded": "共识评分已记录", "Median": "中位数",
+    "Percentages of the sheets": "各评分表得分率", "Needs the leader's decision": "需组长裁定",
+    "The median, rounded to the guide's step": "取中位数（按评分指引步长取整）",
+    "Waiting for the other sheets: the leader records the consensus once every score sheet "
+    "is in.": "等待其他评分表：全部评分表提交后，组长方可记录共识评分。",
+    "The consensus is recorded once every score sheet is in": "全部评分表提交后方可记录共识评分",
+    "The consensus could not be recorded": "共识评分未能记录",
+    "Summary of the sheet": "评分汇总", "Open in a new tab": "在新标签页打开", "Close": "关闭",
+    "Download": "下载", "score sheets": "份评分表",
 }
 
 

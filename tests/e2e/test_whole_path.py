@@ -105,16 +105,20 @@ def _score(reviewer: Person, stage: str, percentage: str, step: str) -> None:
         expect(page.locator("#statement")).to_contain_text("本人承诺")
         reviewer.shot("04a-no-conflict-statement")
         page.click("#confirm-statement")
+    page.click("#item-nav [data-goto='1.1']")  # the sheet shows one item at a time
     page.fill("textarea[name='strengths_1.1']", "文化理念体系完整")
     page.fill("textarea[name='opportunities_1.1']", "对标分析不足")
-    page.locator("select.pct").first.select_option(percentage)
+    page.fill("input[name='pct_1.1']", percentage)
     page.click("#save-draft")
-    expect(page.locator("#sheet-status")).to_have_text("draft")
-    for select in page.locator("select.pct").all():
-        select.select_option(percentage)
+    expect(page.locator("#sheet-status")).to_have_attribute("data-status", "draft")
+    for link in page.locator("#item-nav a.nav-item").all():
+        code = link.get_attribute("data-goto")
+        if code not in ("profile", "summary"):
+            link.click()
+            page.fill(f"input[name='pct_{code}']", percentage)
     reviewer.shot(step)
     page.click("#submit-sheet")
-    expect(page.locator("#sheet-status")).to_have_text("submitted")
+    expect(page.locator("#sheet-status")).to_have_attribute("data-status", "submitted")
 
 
 def _consensus(leader: Person, application_id: int, stage: str, step: str) -> None:

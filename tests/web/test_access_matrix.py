@@ -187,6 +187,9 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/applications/{application_id}/site-visit"): "303 200 403 404 403 403 403 403 403",
     ("POST", "/applications/{application_id}/site-visit"): "303 403 403 403 403 403 403 403 403",
     ("GET", "/assignments/{assignment_id}"): "303 200 403 403 200 403 403 403 403",
+    # the score sheet's side frame: the documents once the no-conflict statement is confirmed
+    ("GET", "/assignments/{assignment_id}/documents/{document_id}"):
+        "303 200 403 403 403 403 403 403 403",
     ("POST", "/assignments/{assignment_id}"): "303 403 403 403 403 403 403 403 403",
     ("POST", "/assignments/{assignment_id}/declare-conflict"):
         "303 403 403 403 303 403 403 403 403",

@@ -11,7 +11,8 @@ from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.accounts.service import role_refusal
 from mqa_workflow.applications.models import Application
 from mqa_workflow.reviews.assignment_service import assign_stage, decline
-from mqa_workflow.reviews.consensus import record_consensus, spreads
+from mqa_workflow.reviews.consensus import spreads
+from mqa_workflow.reviews.consensus_gate import record_when_all_in
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ReviewStage, SiteVisit
 from mqa_workflow.reviews.sheets import save_sheet
 from mqa_workflow.reviews.site_visits import schedule_site_visit, submit_visit_report
@@ -141,12 +142,14 @@ def get_consensus(application_id: Id, stage: ReviewStage, session: DB, user: Cur
 
 
 @router.post("/applications/{application_id}/consensus/{stage}", status_code=201,
-             summary="The team leader records the consensus sheet", responses=WRITE)
+             summary="The team leader records the consensus sheet (once every sheet is in)",
+             responses=WRITE)
 def post_consensus(application_id: Id, stage: ReviewStage, body: ConsensusBody, session: DB,
                    user: Reviewer) -> ConsensusRead:
     application = _team_or_admin(session, user, application_id, stage.value)
     decisions = {code: (d.percentage, d.rationale) for code, d in body.decisions.items()}
-    return ConsensusRead.of(record_consensus(session, application, stage, user, decisions))
+    # Only once every sheet of the team is in, as on the page (a 409 names how many are).
+    return ConsensusRead.of(record_when_all_in(session, application, stage, user, decisions))
 
 
 @router.get("/applications/{application_id}/site-visit",
