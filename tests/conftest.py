@@ -12,8 +12,10 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
@@ -26,17 +28,16 @@ from mqa_workflow.config import get_settings
 from mqa_workflow.db import Database, get_database
 from mqa_workflow.migrations.service import upgrade
 from mqa_workflow.models import Base
+from mqa_workflow.web.app import create_app
+from tests.e2e.world import World, build, signed_in_clients
+from tests.services import settling, unavailable
 
-REQUIRE_SERVICES = os.environ.get("MQA_REQUIRE_SERVICES") == "1"
 POSTGRES_URL = os.environ.get("MQA_TEST_POSTGRES_URL", "")
 REDIS_URL = os.environ.get("MQA_TEST_REDIS_URL", "")
 
 
-def service_missing(what: str) -> None:
-    message = f"{what} is not configured; set it to run these tests against the real service"
-    if REQUIRE_SERVICES:
-        pytest.fail(message)
-    pytest.skip(message)
+def service_missing(what: str) -> NoReturn:
+    unavailable(f"{what} is not configured; set it to run these tests against the real service")
 
 
 @pytest.fixture(scope="session")
@@ -119,3 +120,31 @@ def mqa(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     yield invoke
     get_settings.cache_clear()
     get_database.cache_clear()
+
+
+# --- the small award world of tests/e2e/world.py, driven through the HTTP API ----------
+
+@pytest.fixture
+def to_review() -> bool:
+    """Whether the world's application has gone as far as review (its reviewers
+    assigned); a module that needs only the people overrides this with False."""
+    return True
+
+
+@pytest.fixture
+def world(sqlite_database: Database, to_review: bool) -> World:
+    return build(sqlite_database, to_review=to_review)
+
+
+@pytest.fixture
+def client(world: World) -> Iterator[TestClient]:
+    """One API client of the world's, signed in as nobody."""
+    with settling(TestClient(create_app(world.database))) as client:
+        yield client
+
+
+@pytest.fixture
+def api(world: World) -> Iterator[dict[str, TestClient]]:
+    """One API client per person of the world, each signed in with a bearer token."""
+    with signed_in_clients(world) as signed_in:
+        yield signed_in
