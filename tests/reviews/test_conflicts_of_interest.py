@@ -8,7 +8,6 @@ import contextlib
 import csv
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -64,7 +63,7 @@ from mqa_workflow.reviews.statement import (
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.web.app import create_app
 from tests import factories
-from tests.e2e.world import World, build, signed_in_clients
+from tests.e2e.world import World
 
 DOC, VISIT = ReviewStage.DOCUMENT_REVIEW, ReviewStage.SITE_VISIT
 RULES = {"reviewers_per_application": 3, "site_visit_team_size": 2}
@@ -417,17 +416,6 @@ def test_profiles_from_the_command_line_and_the_import_template(mqa, tmp_path: P
     good.write_bytes(_rows([["r1@pool.cn", "relationship", other, "", "顾问", "", "", "", "",
                              ""]]))
     assert "1 record(s) of 1 person(s)" in mqa("conflict", "import", str(good))
-
-
-@pytest.fixture
-def world(sqlite_database: Database) -> World:
-    return build(sqlite_database)
-
-
-@pytest.fixture
-def api(world: World) -> Iterator[dict[str, TestClient]]:
-    with signed_in_clients(world) as signed_in:
-        yield signed_in
 
 
 def _spare_reviewer(world: World) -> None:
