@@ -16,11 +16,9 @@ from typing import NoReturn
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 from typer.testing import CliRunner
 
-from mqa_workflow.audit.keys import default_home as default_audit_home
 from mqa_workflow.audit.keys import places as audit_places
 from mqa_workflow.cli import app
 from mqa_workflow.clock import set_clock
@@ -30,7 +28,7 @@ from mqa_workflow.migrations.service import upgrade
 from mqa_workflow.models import Base
 from mqa_workflow.web.app import create_app
 from tests.e2e.world import World, build, signed_in_clients
-from tests.services import settling, unavailable
+from tests.services import own_postgresql_database, settling, unavailable
 
 POSTGRES_URL = os.environ.get("MQA_TEST_POSTGRES_URL", "")
 REDIS_URL = os.environ.get("MQA_TEST_REDIS_URL", "")
@@ -45,20 +43,9 @@ def postgres_url() -> Iterator[str]:
     """A database of this test run's own (two runs on one server never collide)."""
     if not POSTGRES_URL:
         service_missing("MQA_TEST_POSTGRES_URL")
-    server = make_url(POSTGRES_URL)
-    name = f"mqa_test_{os.getpid()}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    url = server.set(database=name).render_as_string(hide_password=False)
-    shutil.rmtree(default_audit_home(url), ignore_errors=True)  # a dead run's
-    upgrade(url)
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
-    shutil.rmtree(default_audit_home(url), ignore_errors=True)
+    with own_postgresql_database(POSTGRES_URL) as url:
+        upgrade(url)
+        yield url
 
 
 def _truncate_all(database: Database) -> None:

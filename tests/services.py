@@ -156,27 +156,34 @@ def two_admins_at_once(database: Database, application_id: int, trigger: str,
 
 
 @contextmanager
-def own_postgresql_database(server_url: str, purpose: str) -> Iterator[str]:
-    """An empty database of this test run's own on the test server, dropped afterwards
-    with the audit key and checkpoint folders the engine kept beside it."""
+def own_postgresql_database(server_url: str, purpose: str = "") -> Iterator[str]:
+    """An empty database of this test run's own on the test server,
+    ``mqa_test[_<purpose>]_<pid>`` (two runs on one server never collide), created afresh
+    and dropped afterwards with the audit key and checkpoint folders the engine kept
+    beside it (a dead run's are removed first)."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
     from mqa_workflow.audit.keys import default_home
 
-    name = f"mqa_test_{purpose}_{os.getpid()}"
+    name = "_".join(part for part in ("mqa_test", purpose, str(os.getpid())) if part)
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+    def forget_audit_folders() -> None:
+        home = default_home(url)
+        for folder in (home, *home.parent.glob(f"{home.name}.set-aside-*")):
+            shutil.rmtree(folder, ignore_errors=True)
+
     admin = create_engine(make_url(server_url).set(database="postgres"),
                           isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         connection.execute(text(f"CREATE DATABASE {name}"))
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    forget_audit_folders()
     try:
         yield url
     finally:
         with admin.connect() as connection:
             connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
-        home = default_home(url)
-        for folder in (home, *home.parent.glob(f"{home.name}.set-aside-*")):
-            shutil.rmtree(folder, ignore_errors=True)
+        forget_audit_folders()
