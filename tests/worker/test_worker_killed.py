@@ -46,7 +46,7 @@ from mqa_workflow.reviews.models import ConsensusSheet, PoolReviewer, ReviewAssi
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.worker.dispatch import dispatch_pending
 from tests import factories
-from tests.reviews.test_review_pipeline import everything
+from tests.factories import everything
 from tests.services import (
     REPO,
     start_worker,
