@@ -1,4 +1,6 @@
-"""Real services started by tests: a throw-away Redis and a Celery worker."""
+"""Real services started by tests: a throw-away Redis, a Celery worker, an SMTP server,
+a database of the run's own, the web server. The processes themselves are started by
+tests/processes.py, which the benchmarks share; here a missing service skips the test."""
 
 from __future__ import annotations
 
