@@ -12,19 +12,29 @@ from __future__ import annotations
 import os
 import platform
 import secrets
-import shutil
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-REPO = Path(__file__).resolve().parents[1]
+# The process helpers are the tests' own (one place); the databases are not: a
+# benchmark's have unique names and it drops only those it made.
+from tests.processes import (
+    REPO,
+    RedisServer,
+    free_port,
+    service_env,
+    start_celery_worker,
+    stop,
+    wait_for,
+)
+
+__all__ = ["REPO", "drop_database", "free_port", "fresh_database", "machine",
+           "private_redis", "server_setting", "start_relay", "start_workers", "stop_all",
+           "wait_for"]
 SERVER_URL = os.environ.get("MQA_BENCH_POSTGRES_URL",
                             "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 CREATED: set[str] = set()  # the databases this process made (the only ones it drops)
@@ -62,68 +72,18 @@ def server_setting(name: str) -> str:
     return str(value)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(condition: Callable[[], object], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise RuntimeError(f"timed out after {seconds}s waiting for {what}")
-
-
-class PrivateRedis:
-    """A redis-server of the benchmark's own (AOF on, as in docker-compose.yml)."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.port, self.workdir = free_port(), workdir
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def __enter__(self) -> PrivateRedis:
-        binary = shutil.which("redis-server") or sys.exit("redis-server is not installed")
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "yes", "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(lambda: _listening(self.port), 10, "redis-server")
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        if self.process:
-            self.process.terminate()
-            self.process.wait(10)
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
+def private_redis(workdir: Path) -> RedisServer:
+    """A redis-server of the benchmark's own on a free port (AOF on, as in
+    docker-compose.yml); the run exits if redis-server is not installed."""
+    return RedisServer(free_port(), workdir, appendonly=True)
 
 
 def start_workers(count: int, concurrency: int, database_url: str, broker_url: str,
                   logdir: Path) -> list[subprocess.Popen[bytes]]:
     """``count`` Celery workers (prefork, ``concurrency`` children each), as deployed."""
-    env = os.environ | {"MQA_DATABASE_URL": database_url, "MQA_BROKER_URL": broker_url,
-                        "MQA_RESULT_BACKEND": broker_url}
-    workers = []
-    for n in range(count):
-        log = (logdir / f"worker{n}.log").open("wb")
-        workers.append(subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "mqa_workflow.worker.celery_app", "worker",
-             "-Q", "work,notifications", "--concurrency", str(concurrency),
-             "-n", f"bench{n}@%h", "--loglevel", "INFO", "--without-gossip",
-             "--without-mingle"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT))
-    return workers
+    return [start_celery_worker(database_url, broker_url, logdir / f"worker{n}.log",
+                                "--concurrency", str(concurrency), "-n", f"bench{n}@%h")
+            for n in range(count)]
 
 
 def start_relay(database_url: str, broker_url: str, logdir: Path) -> subprocess.Popen[bytes]:
@@ -131,23 +91,15 @@ def start_relay(database_url: str, broker_url: str, logdir: Path) -> subprocess.
 
     ``mqa demo`` relays on its simulated clock; work that the workers themselves queue
     is stamped with the wall clock, so (as in production) a relay of its own sends it."""
-    env = os.environ | {"MQA_DATABASE_URL": database_url, "MQA_BROKER_URL": broker_url,
-                        "MQA_RESULT_BACKEND": broker_url}
     return subprocess.Popen(
         [str(Path(sys.executable).parent / "mqa"), "outbox", "relay", "--loop",
          "--interval", "0.5"],
-        cwd=REPO, env=env, stdout=(logdir / "relay.log").open("wb"), stderr=subprocess.STDOUT)
+        cwd=REPO, env=service_env(database_url, broker_url),
+        stdout=(logdir / "relay.log").open("wb"), stderr=subprocess.STDOUT)
 
 
 def stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+    stop(*processes, seconds=30)
 
 
 def machine() -> str:

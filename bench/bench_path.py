@@ -1,5 +1,6 @@
 """Imported first by every benchmark script: lets ``python bench/NAME.py`` import the
-repository's packages (``bench``, ``mqa_workflow``) without installing anything more."""
+repository's packages (``bench``, ``mqa_workflow``, and ``tests.processes`` which the
+benchmarks share with the tests) without installing anything more."""
 
 from __future__ import annotations
 

@@ -25,10 +25,10 @@ from pathlib import Path
 from bench_path import REPO  # noqa: F401  (puts the repository on sys.path)
 
 from bench._services import (
-    PrivateRedis,
     drop_database,
     fresh_database,
     machine,
+    private_redis,
     start_relay,
     start_workers,
     stop_all,
@@ -45,7 +45,7 @@ def main() -> None:
     # `mqa demo` creates the schema itself (and marks the database as its own).
     print(f"machine: {machine()}")
     print(f"N={args.applications}, {args.workers} worker(s) × concurrency {args.concurrency}")
-    with PrivateRedis(out / "redis") as redis:
+    with private_redis(out / "redis") as redis:
         workers = start_workers(args.workers, args.concurrency, url, redis.url, out)
         workers.append(start_relay(url, redis.url, out))
         try:

@@ -8,19 +8,20 @@ The schema is created and upgraded only by the Alembic migrations in
 from __future__ import annotations
 
 import select as selectors
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, String, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, MetaData, String, create_engine, event, select
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from mqa_workflow.config import get_settings
+from mqa_workflow.errors import NotFoundError
 
 # Stable constraint names, so migrations can refer to (and drop) them on both backends.
 NAMING_CONVENTION = {
@@ -87,6 +88,23 @@ class StrEnumType(TypeDecorator[E]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+M = TypeVar("M", bound=Base)
+
+
+def get_by_id_or(session: Session, model: type[M], key: Any, ref: str | int, *,
+                 missing: str, normalise: Callable[[str], str] = str) -> M:
+    """The row of ``model`` a person names: by id when ``ref`` is all digits, else by
+    ``key`` (a column of ``model``) equal to ``normalise(ref)``; NotFoundError with
+    ``missing`` (``{ref}`` in it stands for what was asked) when there is none."""
+    text = str(ref).strip()
+    row = session.scalar(select(model).where(
+        model.id == int(text) if text.isdigit() else key == normalise(text)  # type: ignore[attr-defined]
+    ))
+    if row is None:
+        raise NotFoundError(missing.format(ref=repr(text)))
+    return row
 
 
 @event.listens_for(Base, "mapper_configured", propagate=True)

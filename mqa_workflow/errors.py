@@ -17,6 +17,17 @@ class DomainError(Exception):
         super().__init__(message + lines)
 
 
+class RefusedInputError(ValueError):
+    """Input a pure rule cannot use, with every problem found in it; ``what`` names the
+    input in the message ("calendar refused:" and the problems, one a line)."""
+
+    what = "input"
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(f"{self.what} refused:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
 class NotFoundError(DomainError):
     exit_code = 2
 

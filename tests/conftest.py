@@ -12,13 +12,13 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from fastapi.testclient import TestClient
+from sqlalchemy import text
 from typer.testing import CliRunner
 
-from mqa_workflow.audit.keys import default_home as default_audit_home
 from mqa_workflow.audit.keys import places as audit_places
 from mqa_workflow.cli import app
 from mqa_workflow.clock import set_clock
@@ -26,17 +26,16 @@ from mqa_workflow.config import get_settings
 from mqa_workflow.db import Database, get_database
 from mqa_workflow.migrations.service import upgrade
 from mqa_workflow.models import Base
+from mqa_workflow.web.app import create_app
+from tests.e2e.world import World, build, signed_in_clients
+from tests.services import own_postgresql_database, settling, unavailable
 
-REQUIRE_SERVICES = os.environ.get("MQA_REQUIRE_SERVICES") == "1"
 POSTGRES_URL = os.environ.get("MQA_TEST_POSTGRES_URL", "")
 REDIS_URL = os.environ.get("MQA_TEST_REDIS_URL", "")
 
 
-def service_missing(what: str) -> None:
-    message = f"{what} is not configured; set it to run these tests against the real service"
-    if REQUIRE_SERVICES:
-        pytest.fail(message)
-    pytest.skip(message)
+def service_missing(what: str) -> NoReturn:
+    unavailable(f"{what} is not configured; set it to run these tests against the real service")
 
 
 @pytest.fixture(scope="session")
@@ -44,20 +43,9 @@ def postgres_url() -> Iterator[str]:
     """A database of this test run's own (two runs on one server never collide)."""
     if not POSTGRES_URL:
         service_missing("MQA_TEST_POSTGRES_URL")
-    server = make_url(POSTGRES_URL)
-    name = f"mqa_test_{os.getpid()}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    url = server.set(database=name).render_as_string(hide_password=False)
-    shutil.rmtree(default_audit_home(url), ignore_errors=True)  # a dead run's
-    upgrade(url)
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
-    shutil.rmtree(default_audit_home(url), ignore_errors=True)
+    with own_postgresql_database(POSTGRES_URL) as url:
+        upgrade(url)
+        yield url
 
 
 def _truncate_all(database: Database) -> None:
@@ -119,3 +107,31 @@ def mqa(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     yield invoke
     get_settings.cache_clear()
     get_database.cache_clear()
+
+
+# --- the small award world of tests/e2e/world.py, driven through the HTTP API ----------
+
+@pytest.fixture
+def to_review() -> bool:
+    """Whether the world's application has gone as far as review (its reviewers
+    assigned); a module that needs only the people overrides this with False."""
+    return True
+
+
+@pytest.fixture
+def world(sqlite_database: Database, to_review: bool) -> World:
+    return build(sqlite_database, to_review=to_review)
+
+
+@pytest.fixture
+def client(world: World) -> Iterator[TestClient]:
+    """One API client of the world's, signed in as nobody."""
+    with settling(TestClient(create_app(world.database))) as client:
+        yield client
+
+
+@pytest.fixture
+def api(world: World) -> Iterator[dict[str, TestClient]]:
+    """One API client per person of the world, each signed in with a bearer token."""
+    with signed_in_clients(world) as signed_in:
+        yield signed_in

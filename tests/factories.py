@@ -6,6 +6,7 @@ import itertools
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role, User
@@ -17,6 +18,12 @@ from mqa_workflow.applications.models import Application
 from mqa_workflow.applications.service import create_application, write_answers
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.cycles.service import create_cycle
+from mqa_workflow.reviews.models import (
+    ConflictProfile,
+    PoolReviewer,
+    ReviewAssignment,
+    ReviewStage,
+)
 from mqa_workflow.standards.loader import load_standard
 
 _serial = itertools.count(1)
@@ -60,3 +67,35 @@ def application(session: Session, *, award_class: str = "economic", complete: bo
         app.state = state  # test set-up only: real moves go through the engine
         session.flush()
     return app
+
+
+def pool(session: Session, count: int, *, classes: tuple[str, ...] = ("economic",),
+         employments: dict[int, list[dict[str, str]]] | None = None,
+         profiles: bool = True) -> list[User]:
+    """``count`` reviewers in the pool (电子信息, capacity 5; the first two may lead), each
+    with a conflict profile (the n-th with ``employments[n]``) unless not ``profiles``."""
+    reviewers = []
+    for n in range(count):
+        reviewer = user(session, Role.REVIEWER)
+        session.add(PoolReviewer(user_id=reviewer.id, classes=list(classes),
+                                 industries=["电子信息"], capacity=5, may_lead=n < 2))
+        if profiles:
+            session.add(ConflictProfile(user_id=reviewer.id,
+                                        employments=(employments or {}).get(n, [])))
+        reviewers.append(reviewer)
+    session.flush()
+    return reviewers
+
+
+def team(session: Session, application_id: int,
+         stage: ReviewStage = ReviewStage.DOCUMENT_REVIEW) -> list[ReviewAssignment]:
+    """The application's active team of ``stage`` (assigned or submitted)."""
+    return list(session.scalars(select(ReviewAssignment).where(
+        ReviewAssignment.application_id == application_id,
+        ReviewAssignment.stage == stage.value,
+        ReviewAssignment.status.in_(["assigned", "submitted"]))))
+
+
+def everything(percentage: int, award_class: str = "economic") -> dict[str, int]:
+    """A score sheet giving every scored item of the class's standard ``percentage``."""
+    return {item.code: percentage for item in load_standard(award_class).scored_items()}

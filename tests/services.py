@@ -1,96 +1,87 @@
-"""Real services started by tests: a throw-away Redis and a Celery worker."""
+"""Real services started by tests: a throw-away Redis, a Celery worker, an SMTP server,
+a database of the run's own, the web server. The processes themselves are started by
+tests/processes.py, which the benchmarks share; here a missing service skips the test."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
+from mqa_workflow.config import Settings, get_settings
 from mqa_workflow.db import Database
-from tests.conftest import REQUIRE_SERVICES
+from tests import processes
+from tests.processes import REPO, free_port, start_celery_worker, stop, wait_for
+from tests.smtp import SmtpServer
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+REQUIRE_SERVICES = os.environ.get("MQA_REQUIRE_SERVICES") == "1"
 
 
-class RedisServer:
-    """A redis-server of our own on a free port, so a test may stop and restart it."""
+def unavailable(message: str) -> NoReturn:
+    """Skip the test for want of a service, or fail it where services are required."""
+    if REQUIRE_SERVICES:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+__all__ = [
+    "REPO",
+    "REQUIRE_SERVICES",
+    "RedisServer",
+    "broker_and_smtp",
+    "free_port",
+    "own_postgresql_database",
+    "settling",
+    "start_worker",
+    "stop",
+    "two_admins_at_once",
+    "unavailable",
+    "wait_for",
+    "web_server",
+]
+
+
+class RedisServer(processes.RedisServer):
+    """A redis-server of the test's own on a free port, so a test may stop and restart
+    it; without redis-server the test skips (fails where services are required)."""
 
     def __init__(self, port: int, workdir: Path) -> None:
-        self.port, self.workdir = port, workdir
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            message = "redis-server is not installed"
-            pytest.fail(message) if REQUIRE_SERVICES else pytest.skip(message)
-        self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        wait_for(lambda: _listening(self.port), 10, "redis-server to listen")
-
-    def stop(self) -> None:
-        if self.process:
-            self.process.terminate()
-            self.process.wait(10)
-            self.process = None
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-def wait_for(condition: Callable[[], object], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {seconds}s waiting for {what}")
+        super().__init__(port, workdir, missing=unavailable)
 
 
 def start_worker(database_url: str, broker_url: str, log: Path,
                  queues: str = "work,notifications") -> subprocess.Popen[bytes]:
     """A real Celery worker process (solo pool), as an operator would run it."""
-    env = os.environ | {"MQA_DATABASE_URL": database_url, "MQA_BROKER_URL": broker_url,
-                        "MQA_RESULT_BACKEND": broker_url}
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "mqa_workflow.worker.celery_app", "worker",
-         "--pool", "solo", "--concurrency", "1", "-Q", queues, "--loglevel", "INFO",
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=REPO, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-    )
+    return start_celery_worker(database_url, broker_url, log, "--pool", "solo",
+                               "--concurrency", "1", "--without-heartbeat", queues=queues)
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
+@contextmanager
+def broker_and_smtp(database: Database, workdir: Path, monkeypatch: pytest.MonkeyPatch,
+                    *, smtp_listening: bool = True) -> Iterator[tuple[Settings, SmtpServer]]:
+    """Settings pointing at ``database``, at a Redis of our own as broker and result
+    backend, and at an SMTP server of our own: listening, or (``smtp_listening=False``)
+    on a port nobody listens on yet, so connections are refused until the test starts it.
+    The SMTP address is set in the environment, which the workers started later inherit."""
+    redis = RedisServer(free_port(), workdir)
+    redis.start()
+    smtp = SmtpServer().start() if smtp_listening else SmtpServer()
+    for name, value in smtp.env().items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
     try:
-        process.wait(15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(5)
+        yield Settings(database_url=database.url, broker_url=redis.url,
+                       result_backend=redis.url), smtp
+    finally:
+        smtp.stop()
+        redis.stop()
+        get_settings.cache_clear()
 
 
 @contextmanager
@@ -167,27 +158,34 @@ def two_admins_at_once(database: Database, application_id: int, trigger: str,
 
 
 @contextmanager
-def own_postgresql_database(server_url: str, purpose: str) -> Iterator[str]:
-    """An empty database of this test run's own on the test server, dropped afterwards
-    with the audit key and checkpoint folders the engine kept beside it."""
+def own_postgresql_database(server_url: str, purpose: str = "") -> Iterator[str]:
+    """An empty database of this test run's own on the test server,
+    ``mqa_test[_<purpose>]_<pid>`` (two runs on one server never collide), created afresh
+    and dropped afterwards with the audit key and checkpoint folders the engine kept
+    beside it (a dead run's are removed first)."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
     from mqa_workflow.audit.keys import default_home
 
-    name = f"mqa_test_{purpose}_{os.getpid()}"
+    name = "_".join(part for part in ("mqa_test", purpose, str(os.getpid())) if part)
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+    def forget_audit_folders() -> None:
+        home = default_home(url)
+        for folder in (home, *home.parent.glob(f"{home.name}.set-aside-*")):
+            shutil.rmtree(folder, ignore_errors=True)
+
     admin = create_engine(make_url(server_url).set(database="postgres"),
                           isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         connection.execute(text(f"CREATE DATABASE {name}"))
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    forget_audit_folders()
     try:
         yield url
     finally:
         with admin.connect() as connection:
             connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
-        home = default_home(url)
-        for folder in (home, *home.parent.glob(f"{home.name}.set-aside-*")):
-            shutil.rmtree(folder, ignore_errors=True)
+        forget_audit_folders()

@@ -32,7 +32,7 @@ from mqa_workflow.states.release import release_results
 from mqa_workflow.states.table import is_final
 from mqa_workflow.web.app import create_app
 from tests import factories
-from tests.cli.test_full_cycle import USCC, _file, _set_up
+from tests.cli.test_full_cycle import USCC, _file, _set_up, _to_document_review
 from tests.e2e.world import USCC_A, build, signed_in_clients
 from tests.web.test_api_flow import CODES, ok
 from tests.web.test_pages import sign_in
@@ -109,22 +109,16 @@ def test_a_reviewer_sees_the_teams_percentages_exactly_when_their_own_sheet_is_i
         session.rollback()
 
 
-def _to_document_review(mqa, tmp_path: Path) -> str:
-    _set_up(mqa, tmp_path)
-    mqa("application", "create", "--cycle", "1", "--class", "economic", "--applicant", USCC)
-    answers = {i.code: "做法与成效" for i in load_standard("economic").scored_items()}
-    mqa("application", "answer", "1", "--file",
-        _file(tmp_path, "a.json", {"profile": "概况", "items": answers}))
-    mqa("application", "submit", "1", "--as", "li@corp.cn")
-    mqa("case", "advance", "1", "begin_eligibility_check")
-    mqa("case", "advance", "1", "confirm_eligible")
+def _in_document_review(mqa, tmp_path: Path) -> str:
+    """Application 1 staffed for document review; a reviewer's score sheet for it."""
+    _to_document_review(mqa, tmp_path)
     scores = {i.code: 70 for i in load_standard("economic").scored_items()}
     return _file(tmp_path, "sheet.json", {"scores": scores})
 
 
 def test_the_command_line_shows_the_teams_percentages_only_after_the_own_sheet(
         mqa, tmp_path: Path) -> None:
-    sheet = _to_document_review(mqa, tmp_path)
+    sheet = _in_document_review(mqa, tmp_path)
     mqa("review", "confirm", "1", "--yes", "--as", "r2@pool.cn")
     mqa("review", "sheet", "1", "--file", sheet, "--submit", "--as", "r2@pool.cn")
     hidden = mqa("review", "consensus", "1", "--as", "r1@pool.cn")
@@ -275,7 +269,7 @@ def test_an_applicant_contact_writes_only_its_own_organizations_applications(
 
 def test_the_case_history_an_applicant_reads_on_the_command_line_names_nobody(
         mqa, tmp_path: Path) -> None:
-    _to_document_review(mqa, tmp_path)
+    _in_document_review(mqa, tmp_path)
     office = mqa("case", "show", "1")
     assert "admin@office.sz" in office and "waits for" in office
     mine = mqa("case", "show", "1", "--as", "li@corp.cn")
@@ -285,7 +279,7 @@ def test_the_case_history_an_applicant_reads_on_the_command_line_names_nobody(
 
 def test_the_cli_release_is_refused_with_every_open_decision_named(
         mqa, tmp_path: Path) -> None:
-    _to_document_review(mqa, tmp_path)
+    _in_document_review(mqa, tmp_path)
     refused = mqa("cycle", "release-results", "1", code=4)
     assert "cannot release the results" in refused and "document_review" in refused
 

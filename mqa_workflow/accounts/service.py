@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import LANGUAGES, Role, User
-from mqa_workflow.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
+from mqa_workflow.db import get_by_id_or
+from mqa_workflow.errors import ConflictError, ForbiddenError, InvalidInputError
 
 
 def parse_roles(names: Iterable[str]) -> list[Role]:
@@ -56,14 +57,8 @@ def add_user(
 
 def get_user(session: Session, ref: str | int) -> User:
     """A user by id or e-mail address."""
-    text = str(ref).strip()
-    query = select(User).where(
-        User.id == int(text) if text.isdigit() else User.email == text.lower()
-    )
-    user = session.scalar(query)
-    if user is None:
-        raise NotFoundError(f"no user {text!r}")
-    return user
+    return get_by_id_or(session, User, User.email, ref, normalise=str.lower,
+                        missing="no user {ref}")
 
 
 def role_refusal(user: User, *roles: Role, doing: str = "do this") -> ForbiddenError:

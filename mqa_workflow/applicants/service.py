@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.applicants.models import Organization, Project
 from mqa_workflow.applicants.uscc import normalise_uscc, uscc_problem
-from mqa_workflow.errors import ConflictError, InvalidInputError, NotFoundError
+from mqa_workflow.db import get_by_id_or
+from mqa_workflow.errors import ConflictError, InvalidInputError
 
 
 def add_organization(
@@ -51,14 +52,8 @@ def add_organization(
 
 def get_organization(session: Session, ref: str | int) -> Organization:
     """An organization by id or USCC."""
-    text = str(ref).strip()
-    query = select(Organization).where(
-        Organization.id == int(text) if text.isdigit() else Organization.uscc == text.upper()
-    )
-    organization = session.scalar(query)
-    if organization is None:
-        raise NotFoundError(f"no organization {text!r} (give its id or USCC)")
-    return organization
+    return get_by_id_or(session, Organization, Organization.uscc, ref, normalise=str.upper,
+                        missing="no organization {ref} (give its id or USCC)")
 
 
 def ensure_project(

@@ -10,7 +10,7 @@ from mqa_workflow.accounts.models import User
 from mqa_workflow.accounts.service import add_user, parse_roles
 from mqa_workflow.applicants.service import get_organization
 from mqa_workflow.cli.console import OutputFormat, console, print_rows
-from mqa_workflow.cli.support import actor_option, in_transaction
+from mqa_workflow.cli.support import actor_option, format_option, in_transaction
 from mqa_workflow.config import get_settings
 from mqa_workflow.permissions import may_add_people
 
@@ -42,8 +42,7 @@ def add(
 
 @app.command("list")
 def list_users(
-    output: OutputFormat = typer.Option(OutputFormat.TABLE, "--format",
-                                        help="table for people; json or csv for programs."),
+    output: OutputFormat = format_option(),
 ) -> None:
     """List everyone with their roles."""
     rows = in_transaction(lambda s: [

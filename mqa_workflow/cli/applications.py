@@ -17,7 +17,13 @@ from mqa_workflow.applications.service import (
     write_answers,
 )
 from mqa_workflow.cli.console import console, fail
-from mqa_workflow.cli.support import acting, actor_option, in_transaction, read_json_object
+from mqa_workflow.cli.support import (
+    acting,
+    actor_option,
+    application_argument,
+    in_transaction,
+    read_json_object,
+)
 from mqa_workflow.cycles.service import get_cycle
 from mqa_workflow.permissions import applying_for, editable
 from mqa_workflow.states.engine import advance
@@ -72,7 +78,7 @@ def _read_answers(path: Path) -> dict[str, Any]:
 
 @app.command("answer")
 def answer(
-    application_id: int = typer.Argument(..., help="Application id."),
+    application_id: int = application_argument(),
     file: Path = typer.Option(..., help='JSON: {"profile": "…", "items": {CODE: "…"}}.'),
     actor: str | None = actor_option(),
 ) -> None:
@@ -92,7 +98,7 @@ def answer(
 
 @app.command("attach")
 def attach(
-    application_id: int = typer.Argument(..., help="Application id."),
+    application_id: int = application_argument(),
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Document to attach."),
     actor: str | None = actor_option(),
 ) -> None:
@@ -119,7 +125,7 @@ def _advance(application_id: int, trigger: str, actor: str | None, reason: str) 
 
 @app.command("submit")
 def submit(
-    application_id: int = typer.Argument(..., help="Application id."),
+    application_id: int = application_argument(),
     actor: str | None = actor_option(),
 ) -> None:
     """Submit a complete draft (every item answered, before the deadline)."""
@@ -128,7 +134,7 @@ def submit(
 
 @app.command("withdraw")
 def withdraw(
-    application_id: int = typer.Argument(..., help="Application id."),
+    application_id: int = application_argument(),
     reason: str = typer.Option(..., help="Why the applicant withdraws."),
     actor: str | None = actor_option(),
 ) -> None:

@@ -9,7 +9,13 @@ from mqa_workflow.accounts.models import Role
 from mqa_workflow.accounts.service import get_user
 from mqa_workflow.applications.service import get_application
 from mqa_workflow.cli.console import console
-from mqa_workflow.cli.support import acting, actor_option, in_transaction, resolve_actor
+from mqa_workflow.cli.support import (
+    acting,
+    actor_option,
+    application_argument,
+    in_transaction,
+    resolve_actor,
+)
 from mqa_workflow.clock import office_time
 from mqa_workflow.committee.models import VoteChoice
 from mqa_workflow.committee.service import (
@@ -26,7 +32,7 @@ app = typer.Typer(help="The award committee (评审委员会).", no_args_is_help
 
 @app.command("vote")
 def vote(
-    application_id: int = typer.Argument(..., help="Application id."),
+    application_id: int = application_argument(),
     choice: VoteChoice = typer.Argument(..., help="grand, encouragement or none."),
     actor: str | None = actor_option(),
 ) -> None:
@@ -38,7 +44,7 @@ def vote(
 
 
 @app.command("tally")
-def show_tally(application_id: int = typer.Argument(..., help="Application id.")) -> None:
+def show_tally(application_id: int = application_argument()) -> None:
     """Votes, recusals, quorum and the outcome within the class's quotas; once decided,
     the decision as it was frozen then."""
 
@@ -60,7 +66,7 @@ def show_tally(application_id: int = typer.Argument(..., help="Application id.")
 
 @app.command("show")
 def show(
-    application_id: int = typer.Argument(..., help="Application id."),
+    application_id: int = application_argument(),
     actor: str | None = actor_option(),
 ) -> None:
     """What a member sees before voting: blinded applicant when the cycle says so."""

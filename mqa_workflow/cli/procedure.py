@@ -20,6 +20,7 @@ from mqa_workflow.cli.console import console, fail
 from mqa_workflow.cli.support import (
     acting,
     actor_option,
+    application_argument,
     in_transaction,
     read_json_object,
 )
@@ -48,7 +49,7 @@ notice_app = typer.Typer(help="Public notice (公示) and objections (异议).",
 
 @eligibility_app.command("check")
 def check(
-    application_id: int = typer.Argument(..., help="Application id."),
+    application_id: int = application_argument(),
     facts: Path = typer.Option(..., help='JSON: {"registered_on": "YYYY-MM-DD", "penalties": '
                                          '[…], "accidents": […], "past_awards": […]}.'),
     actor: str | None = actor_option(),
@@ -62,7 +63,7 @@ def check(
 
 
 @eligibility_app.command("show")
-def show(application_id: int = typer.Argument(..., help="Application id.")) -> None:
+def show(application_id: int = application_argument()) -> None:
     """Show the last eligibility check with its evidence."""
 
     def work(session: Session) -> EligibilityReview:
@@ -87,7 +88,7 @@ def _print_review(review: EligibilityReview) -> None:
 
 @defence_app.command("schedule")
 def schedule(
-    application_id: int = typer.Argument(..., help="Application id."),
+    application_id: int = application_argument(),
     at: datetime = typer.Option(..., help="Start, ISO date-time with offset "
                                           "(2026-07-01T09:00+08:00)."),
     minutes: int = typer.Option(30, help="Length of the slot."),
@@ -106,7 +107,7 @@ def schedule(
 
 @social_app.command("record")
 def record(
-    application_id: int = typer.Argument(..., help="Application id."),
+    application_id: int = application_argument(),
     satisfaction: str = typer.Option(..., help="Satisfaction percentage, 0–100."),
     respondents: int = typer.Option(..., help="How many responded."),
     method: str = typer.Option(..., help="How the evaluation was carried out."),
@@ -138,7 +139,7 @@ def select_cmd(
 
 
 @notice_app.command("show")
-def notice_show(application_id: int = typer.Argument(..., help="Application id.")) -> None:
+def notice_show(application_id: int = application_argument()) -> None:
     """The notice's dates and every objection with its resolution."""
 
     def work(session: Session) -> tuple[PublicNotice, list[Objection]]:
@@ -163,7 +164,7 @@ def notice_show(application_id: int = typer.Argument(..., help="Application id."
 
 @notice_app.command("object")
 def object_cmd(
-    application_id: int = typer.Argument(..., help="Application id."),
+    application_id: int = application_argument(),
     by: str = typer.Option(..., help="Who files it (kept confidential)."),
     grounds: str = typer.Option(..., help="What the objection is."),
     evidence: list[str] = typer.Option(..., help="Evidence; repeat."),

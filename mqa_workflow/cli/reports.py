@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.applications.models import ApplicationState
 from mqa_workflow.cli.console import console, fail
-from mqa_workflow.cli.support import acting, actor_option, in_transaction
+from mqa_workflow.cli.support import acting, actor_option, application_argument, in_transaction
 from mqa_workflow.committee.models import OUTCOME_LABELS
 from mqa_workflow.committee.service import decision_of
 from mqa_workflow.cycles.service import get_cycle
@@ -31,7 +31,7 @@ class ExportFormat(StrEnum):
 
 @app.command("feedback")
 def feedback(
-    application_id: int = typer.Argument(..., help="Application id."),
+    application_id: int = application_argument(),
     out: Path = typer.Option(..., help="Where to write the HTML report."),
     actor: str | None = actor_option(),
 ) -> None:

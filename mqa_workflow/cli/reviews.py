@@ -19,6 +19,8 @@ from mqa_workflow.cli.console import OutputFormat, console, fail, print_rows
 from mqa_workflow.cli.support import (
     acting,
     actor_option,
+    application_argument,
+    format_option,
     in_transaction,
     read_data_file,
     read_json_object,
@@ -123,8 +125,7 @@ def assign(
 def list_assignments(
     application: int | None = typer.Option(None, help="Only this application."),
     reviewer: str | None = typer.Option(None, help="Only this reviewer (e-mail or id)."),
-    output: OutputFormat = typer.Option(OutputFormat.TABLE, "--format",
-                                        help="table for people; json or csv for programs."),
+    output: OutputFormat = format_option(),
 ) -> None:
     """List review assignments with their status and deadline (Beijing time)."""
 
@@ -166,7 +167,7 @@ def _assignment(
 
 @review_app.command("open")
 def open_materials(
-    application_id: int = typer.Argument(..., help="Application id."),
+    application_id: int = application_argument(),
     declare_conflict: str | None = typer.Option(
         None, help="Declare a conflict instead (the same as `mqa review declare-conflict`)."),
     actor: str | None = actor_option(),
@@ -203,7 +204,7 @@ def _print_replacements(result: AssignmentResult | None) -> None:
 
 @review_app.command("declare-conflict")
 def declare(
-    application_id: int = typer.Argument(..., help="Application id."),
+    application_id: int = application_argument(),
     reason: str = typer.Option(..., help="Why (e.g. 曾为该单位提供咨询服务)."),
     actor: str | None = actor_option(),
 ) -> None:
@@ -214,7 +215,7 @@ def declare(
 
 @review_app.command("confirm")
 def confirm(
-    application_id: int = typer.Argument(..., help="Application id."),
+    application_id: int = application_argument(),
     yes: bool = typer.Option(False, "--yes", help="Confirm without asking."),
     actor: str | None = actor_option(),
 ) -> None:
@@ -232,7 +233,7 @@ def confirm(
 
 @review_app.command("sheet")
 def sheet(
-    application_id: int = typer.Argument(..., help="Application id."),
+    application_id: int = application_argument(),
     file: Path = typer.Option(
         ...,
         help='JSON: {"scores": {CODE: PCT}, "comments": {CODE: '
@@ -262,7 +263,7 @@ def sheet(
 
 @review_app.command("decline")
 def decline_assignment(
-    application_id: int = typer.Argument(..., help="Application id."),
+    application_id: int = application_argument(),
     reason: str = typer.Option(..., help="Why."),
     stage: ReviewStage = typer.Option(ReviewStage.DOCUMENT_REVIEW, help="Which review."),
     actor: str | None = actor_option(),
@@ -286,7 +287,7 @@ def _team_view(session: Session, application_id: int, stage: ReviewStage, who: s
 
 @review_app.command("consensus")
 def consensus(
-    application_id: int = typer.Argument(..., help="Application id."),
+    application_id: int = application_argument(),
     stage: ReviewStage = typer.Option(ReviewStage.DOCUMENT_REVIEW, help="Which review."),
     decisions: Path | None = typer.Option(
         None, help='JSON: {CODE: {"percentage": P, "rationale": "…"}} for flagged items.'
@@ -322,7 +323,7 @@ def consensus(
 
 @sitevisit_app.command("schedule")
 def schedule(
-    application_id: int = typer.Argument(..., help="Application id."),
+    application_id: int = application_argument(),
     on: str = typer.Option(..., "--on", help="Date, YYYY-MM-DD."),
     issue: list[str] = typer.Option([], help="An issue to verify on site; repeat."),
     actor: str | None = actor_option(),
@@ -344,7 +345,7 @@ def _in(session: Session, application_id: int) -> Application:
 
 @sitevisit_app.command("report")
 def report(
-    application_id: int = typer.Argument(..., help="Application id."),
+    application_id: int = application_argument(),
     file: Path = typer.Option(..., exists=True, help=(
         "The report, JSON or YAML: {summary: …, findings: [{issue: …, verified: "
         "yes|partly|no, finding: …}, …]}, one finding for each issue to verify.")),

@@ -14,8 +14,10 @@ from mqa_workflow.audit.service import history
 from mqa_workflow.cli.console import OutputFormat, console, print_rows
 from mqa_workflow.cli.support import (
     actor_option,
+    application_argument,
     database,
     domain_errors,
+    format_option,
     in_transaction,
     resolve_actor,
     run_queued_work,
@@ -53,8 +55,7 @@ def list_cases(
     cycle: str | None = typer.Option(None, help="Cycle id or name."),
     award_class: str | None = typer.Option(None, "--class", help="Award class."),
     state: str | None = typer.Option(None, help="State, e.g. document_review."),
-    output: OutputFormat = typer.Option(OutputFormat.TABLE, "--format",
-                                        help="table for people; json or csv for programs."),
+    output: OutputFormat = format_option(),
 ) -> None:
     """List applications, optionally of one cycle, class or state."""
 
@@ -80,7 +81,7 @@ CASE_COLUMNS = ("id", "cycle", "class", "applicant", "state", "state_label", "ve
 
 @case_app.command("show")
 def show(
-    application_id: int = typer.Argument(..., help="Application id."),
+    application_id: int = application_argument(),
     actor: str | None = actor_option(),
 ) -> None:
     """Show an application's state, full history and what it waits for."""
@@ -125,7 +126,7 @@ def show(
 
 @case_app.command("advance")
 def advance_case(
-    application_id: int = typer.Argument(..., help="Application id."),
+    application_id: int = application_argument(),
     trigger: str = typer.Argument(..., help="Trigger, e.g. confirm_eligible."),
     reason: str = typer.Option("", help="Reason, recorded in the audit trail."),
     data: str = typer.Option("{}", help="JSON object of extra data for the audit record."),

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.accounts.service import require_role
-from mqa_workflow.cli.console import err_console, fail
+from mqa_workflow.cli.console import OutputFormat, err_console, fail
 from mqa_workflow.config import get_settings
 from mqa_workflow.db import Database, get_database
 from mqa_workflow.errors import DomainError
@@ -29,6 +29,15 @@ ACTOR_HELP = "Who is acting: a user's e-mail or id (default: $MQA_ACTOR)."
 
 def actor_option() -> str | None:
     return typer.Option(None, "--as", help=ACTOR_HELP)
+
+
+def application_argument() -> int:
+    return typer.Argument(..., help="Application id.")
+
+
+def format_option() -> OutputFormat:
+    return typer.Option(OutputFormat.TABLE, "--format",
+                        help="table for people; json or csv for programs.")
 
 
 def resolve_actor(value: str | None) -> str:

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.clock import OFFICE_TZ
 from mqa_workflow.cycles.models import STAGES, AwardCycle, CycleRules
-from mqa_workflow.errors import ConflictError, InvalidInputError, NotFoundError
+from mqa_workflow.db import get_by_id_or
+from mqa_workflow.errors import ConflictError, InvalidInputError
 from mqa_workflow.standards.models import CLASS_IDS
 
 
@@ -77,14 +78,8 @@ def _cycle_problems(
 
 def get_cycle(session: Session, ref: str | int) -> AwardCycle:
     """A cycle by id, or by name."""
-    text = str(ref).strip()
-    query = select(AwardCycle).where(
-        AwardCycle.id == int(text) if text.isdigit() else AwardCycle.name == text
-    )
-    cycle = session.scalar(query)
-    if cycle is None:
-        raise NotFoundError(f"no award cycle {text!r}")
-    return cycle
+    return get_by_id_or(session, AwardCycle, AwardCycle.name, ref,
+                        missing="no award cycle {ref}")
 
 
 def set_cycle_deadline(session: Session, cycle: AwardCycle, stage: str, day: date) -> None:

@@ -28,16 +28,16 @@ from typing import Any
 
 from chinese_calendar import constants as published
 
+from mqa_workflow.errors import RefusedInputError
+
 _ONE_DAY = timedelta(days=1)
 _SATURDAY = 5
 
 
-class CalendarError(ValueError):
+class CalendarError(RefusedInputError):
     """Calendar data that cannot be used, with every problem found in it."""
 
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("calendar refused:\n" + "\n".join(f"  - {p}" for p in problems))
+    what = "calendar"
 
 
 @dataclass(frozen=True)

@@ -31,13 +31,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from mqa_workflow.errors import RefusedInputError
 
-class SelectionError(ValueError):
+
+class SelectionError(RefusedInputError):
     """Selection inputs that cannot be used, with every problem found."""
 
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("selection refused:\n" + "\n".join(f"  - {p}" for p in problems))
+    what = "selection"
 
 
 @dataclass(frozen=True)

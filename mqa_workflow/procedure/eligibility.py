@@ -171,18 +171,25 @@ def _registration(years: int | None, registered_on: date | None, as_of: date) ->
     )
 
 
+def _window(years: int, as_of: date) -> tuple[date, str]:
+    """The first day a record-free rule looks at, and the window in words."""
+    since = add_years(as_of, -years)
+    return since, f"since {since} (within {_plural(years, 'year')} before {as_of})"
+
+
+def _unchecked(rule: str, record: str, window: str) -> RuleResult:
+    return _result(rule, RuleStatus.UNKNOWN, f"{record} not checked; the rule looks {window}")
+
+
 def _penalties(
     years: int | None, penalties: Sequence[Penalty] | None, as_of: date
 ) -> RuleResult:
     rule = "penalty_free_years"
     if years is None:
         return _off(rule)
-    since = add_years(as_of, -years)
-    window = f"since {since} (within {_plural(years, 'year')} before {as_of})"
+    since, window = _window(years, as_of)
     if penalties is None:
-        return _result(
-            rule, RuleStatus.UNKNOWN, f"penalty record not checked; the rule looks {window}"
-        )
+        return _unchecked(rule, "penalty record", window)
     recent = sorted((p for p in penalties if p.decided_on >= since), key=lambda p: p.decided_on)
     if recent:
         listed = "; ".join(f"{p.decided_on} {p.authority}: {p.description}" for p in recent)
@@ -203,12 +210,9 @@ def _accidents(
     rule = "accident_free_years"
     if years is None:
         return _off(rule)
-    since = add_years(as_of, -years)
-    window = f"since {since} (within {_plural(years, 'year')} before {as_of})"
+    since, window = _window(years, as_of)
     if accidents is None:
-        return _result(
-            rule, RuleStatus.UNKNOWN, f"accident record not checked; the rule looks {window}"
-        )
+        return _unchecked(rule, "accident record", window)
     recent = [a for a in accidents if a.occurred_on >= since]
     serious = sorted((a for a in recent if a.serious), key=lambda a: a.occurred_on)
     if serious:

@@ -25,18 +25,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from mqa_workflow.errors import RefusedInputError
+
 STAGES: tuple[str, ...] = ("document_review", "defence", "site_visit", "social_evaluation")
 MAX_TOTAL = Decimal(500)
 ONE = Decimal(1)
 CENT = Decimal("0.01")
 
 
-class WeightsError(ValueError):
+class WeightsError(RefusedInputError):
     """Weights or stage totals that cannot be used, with every problem found."""
 
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("stage weights refused:\n" + "\n".join(f"  - {p}" for p in problems))
+    what = "stage weights"
 
 
 @dataclass(frozen=True)

@@ -18,17 +18,16 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from mqa_workflow.errors import RefusedInputError
 from mqa_workflow.standards.models import Band, Item, ItemKind, ScoringGuide, Standard
 
 HUNDRED = Decimal(100)
 
 
-class ScoreSheetError(ValueError):
+class ScoreSheetError(RefusedInputError):
     """A score sheet that cannot be computed, with every problem found in it."""
 
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("score sheet refused:\n" + "\n".join(f"  - {p}" for p in problems))
+    what = "score sheet"
 
 
 @dataclass(frozen=True)

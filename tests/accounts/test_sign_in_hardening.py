@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -26,31 +25,16 @@ from mqa_workflow.accounts.sign_in import SignInThrottle
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.config import get_settings
 from mqa_workflow.db import Database, get_database
-from mqa_workflow.web.app import create_app
-from tests.e2e.world import PASSWORD, World, build
-from tests.services import settling
+from tests.e2e.world import PASSWORD, World, bearer
 
 
 @pytest.fixture
-def world(sqlite_database: Database) -> World:
-    return build(sqlite_database, to_review=False)
-
-
-@pytest.fixture
-def client(world: World) -> Iterator[TestClient]:
-    with settling(TestClient(create_app(world.database))) as client:
-        yield client
+def to_review() -> bool:
+    return False  # sign-in needs only the people
 
 
 def login(client: TestClient, email: str, password: str = PASSWORD) -> object:
     return client.post("/api/auth/login", json={"email": email, "password": password})
-
-
-def bearer(client: TestClient, email: str, password: str = PASSWORD) -> dict[str, str]:
-    answer = login(client, email, password)
-    assert answer.status_code == 200, answer.text
-    client.cookies.clear()
-    return {"Authorization": f"Bearer {answer.json()['token']}"}
 
 
 # --- throttling ------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from mqa_workflow.errors import ConflictError, InvalidInputError
 from mqa_workflow.standards.models import CLASS_IDS
 from mqa_workflow.states.engine import advance
 from tests import factories
-from tests.e2e.world import PASSWORD, World, build, signed_in_clients
+from tests.e2e.world import PASSWORD, World, signed_in_clients
 
 NON_ECONOMIC = [c for c in CLASS_IDS if c != "economic"]
 
@@ -80,11 +80,6 @@ def test_mqa_application_create_class_cultural_without_a_project(mqa) -> None:
         "--industry", "文化", "--district", "福田区")
     assert "application 1: draft" in mqa("application", "create", "--cycle", "1", "--class",
                                          "cultural", "--applicant", uscc)
-
-
-@pytest.fixture
-def world(sqlite_database: Database) -> World:
-    return build(sqlite_database)
 
 
 def _cultural_cycle(world: World) -> int:

@@ -11,11 +11,12 @@ from mqa_workflow.accounts.models import Role
 from mqa_workflow.accounts.service import get_user
 from mqa_workflow.applications.models import Application
 from mqa_workflow.audit.models import AuditRecord
-from mqa_workflow.audit.service import verify_chain
+from mqa_workflow.audit.service import ChainBreak, verify_chain
 from mqa_workflow.db import Database
 from mqa_workflow.errors import DomainError
 from mqa_workflow.states.engine import advance
 from tests import factories
+from tests.audit.tamper import unprotect
 from tests.services import two_admins_at_once
 
 
@@ -30,14 +31,16 @@ def _three_transitions(database: Database) -> int:
         return application.id
 
 
-def _unprotect(database: Database) -> None:
-    """What an attacker with database access would do first."""
+def _verify_after(database: Database, *attack: str) -> tuple[int, ChainBreak | None]:
+    """Three transitions audited, then ``attack`` run with the triggers off: what the
+    chain check says (records verified, first break)."""
+    _three_transitions(database)
+    unprotect(database)
     with database.engine.begin() as connection:
-        if database.is_postgresql:
-            connection.execute(text("ALTER TABLE audit_records DISABLE TRIGGER USER"))
-        else:
-            connection.execute(text("DROP TRIGGER audit_records_no_update"))
-            connection.execute(text("DROP TRIGGER audit_records_no_delete"))
+        for statement in attack:
+            connection.execute(text(statement))
+    with database.session() as session:
+        return verify_chain(session)
 
 
 def test_the_database_refuses_to_change_an_audit_record(database: Database) -> None:
@@ -49,39 +52,24 @@ def test_the_database_refuses_to_change_an_audit_record(database: Database) -> N
 
 
 def test_verify_finds_the_first_altered_record(database: Database) -> None:
-    _three_transitions(database)
-    _unprotect(database)
-    with database.engine.begin() as connection:
-        connection.execute(text("UPDATE audit_records SET reason = '材料齐全' WHERE seq = 2"))
-    with database.session() as session:
-        checked, broken = verify_chain(session)
+    checked, broken = _verify_after(database,
+                                    "UPDATE audit_records SET reason = '材料齐全' WHERE seq = 2")
     assert checked == 1 and broken is not None and broken.seq == 2
     assert "content was altered" in str(broken)
 
 
 def test_verify_finds_a_deleted_record(database: Database) -> None:
-    _three_transitions(database)
-    _unprotect(database)
-    with database.engine.begin() as connection:
-        connection.execute(text("DELETE FROM audit_records WHERE seq = 2"))
-    with database.session() as session:
-        checked, broken = verify_chain(session)
+    checked, broken = _verify_after(database, "DELETE FROM audit_records WHERE seq = 2")
     assert checked == 1 and broken is not None and broken.seq == 3
     assert "out of order" in broken.problem
 
 
 def test_verify_finds_records_swapped_in_order(database: Database) -> None:
-    _three_transitions(database)
-    _unprotect(database)
-    with database.engine.begin() as connection:
-        # Both places swapped: the global reading order and the place in the chain.
-        connection.execute(text("UPDATE audit_records SET seq = 100, chain_seq = 100 "
-                                "WHERE seq = 2"))
-        connection.execute(text("UPDATE audit_records SET seq = 2, chain_seq = 2 WHERE seq = 3"))
-        connection.execute(text("UPDATE audit_records SET seq = 3, chain_seq = 3 "
-                                "WHERE seq = 100"))
-    with database.session() as session:
-        checked, broken = verify_chain(session)
+    # Both places swapped: the global reading order and the place in the chain.
+    checked, broken = _verify_after(
+        database, "UPDATE audit_records SET seq = 100, chain_seq = 100 WHERE seq = 2",
+        "UPDATE audit_records SET seq = 2, chain_seq = 2 WHERE seq = 3",
+        "UPDATE audit_records SET seq = 3, chain_seq = 3 WHERE seq = 100")
     assert checked == 1 and broken is not None and broken.seq == 2
     assert "does not link" in broken.problem
 

@@ -28,6 +28,7 @@ from mqa_workflow.config import Settings
 from mqa_workflow.db import Database
 from mqa_workflow.states.engine import advance
 from tests import factories
+from tests.audit.tamper import unprotect
 
 STEPS = (("submit", ""), ("begin_eligibility_check", ""),
          ("return_for_correction", "营业执照不清晰"), ("declare_ineligible", "逾期未补正"))
@@ -42,16 +43,6 @@ def _applications(database: Database, count: int = 2) -> list[int]:
             for application_id in ids:
                 advance(session, application_id, trigger, admin, reason=reason)
     return ids
-
-
-def _unprotect(database: Database) -> None:
-    """What an attacker with database access does first."""
-    with database.engine.begin() as connection:
-        if database.is_postgresql:
-            connection.execute(text("ALTER TABLE audit_records DISABLE TRIGGER USER"))
-        else:
-            connection.execute(text("DROP TRIGGER audit_records_no_update"))
-            connection.execute(text("DROP TRIGGER audit_records_no_delete"))
 
 
 def _sql(database: Database, *statements: str) -> None:
@@ -108,7 +99,7 @@ def test_the_key_and_checkpoint_settings_name_those_of_the_configured_database_o
 def test_deleting_the_newest_records_is_detected_by_the_state_they_left(
         database: Database) -> None:
     first, _ = _applications(database)
-    _unprotect(database)
+    unprotect(database)
     _sql(database, f"DELETE FROM audit_records WHERE application_id = {first} "
                    "AND chain_seq = 4")
     problems = _verify(database).problems
@@ -121,7 +112,7 @@ def test_deleting_the_tail_after_a_checkpoint_is_detected_even_with_the_state_pu
         database: Database) -> None:
     first, _ = _applications(database)
     _checkpoint(database)
-    _unprotect(database)
+    unprotect(database)
     _sql(database, f"DELETE FROM audit_records WHERE application_id = {first} "
                    "AND chain_seq >= 3",
          f"UPDATE applications SET state = 'eligibility_check' WHERE id = {first}")
@@ -138,7 +129,7 @@ def test_a_checkpoint_refuses_to_anchor_a_trail_whose_tail_was_deleted(
         database: Database) -> None:
     first, _ = _applications(database)
     _checkpoint(database)
-    _unprotect(database)
+    unprotect(database)
     _sql(database, f"DELETE FROM audit_records WHERE application_id = {first} "
                    "AND chain_seq = 4")
     with pytest.raises(AuditTamperedError) as refused:
@@ -172,7 +163,7 @@ def _reseal_with_sha256(database: Database, application_id: int) -> None:
 def test_an_edit_with_every_later_hash_recomputed_without_the_key_is_detected(
         database: Database) -> None:
     first, _ = _applications(database)
-    _unprotect(database)
+    unprotect(database)
     _reseal_with_sha256(database, first)
     problems = _verify(database).problems
     assert len(problems) == 1

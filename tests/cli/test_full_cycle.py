@@ -50,7 +50,8 @@ def _review(mqa, tmp_path: Path, stage: str, percentage: int) -> None:
         _file(tmp_path, "none.json", {}), "--as", "r1@pool.cn")
 
 
-def test_a_whole_cycle_from_the_command_line(mqa, tmp_path: Path) -> None:
+def _to_document_review(mqa, tmp_path: Path) -> None:
+    """The set-up, then application 1 written, submitted, found eligible and staffed."""
     _set_up(mqa, tmp_path)
     mqa("application", "create", "--cycle", "1", "--class", "economic", "--applicant", USCC)
     answers = {i.code: "做法与成效" for i in load_standard("economic").scored_items()}
@@ -59,6 +60,10 @@ def test_a_whole_cycle_from_the_command_line(mqa, tmp_path: Path) -> None:
     mqa("application", "submit", "1", "--as", "li@corp.cn")
     mqa("case", "advance", "1", "begin_eligibility_check")
     mqa("case", "advance", "1", "confirm_eligible")  # the assignment task runs here
+
+
+def test_a_whole_cycle_from_the_command_line(mqa, tmp_path: Path) -> None:
+    _to_document_review(mqa, tmp_path)
 
     listed = mqa("review", "list", "--application", "1")
     assert "专家1" in listed and "专家2" in listed and "专家3" not in listed  # 3 is conflicted

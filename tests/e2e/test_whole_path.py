@@ -11,7 +11,6 @@ in ``artifacts/e2e/``.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -22,11 +21,10 @@ import pytest
 from mqa_workflow.db import Database
 from mqa_workflow.migrations.service import upgrade
 from tests.e2e.world import PASSWORD, USCC_A, World, answers, build
-from tests.services import web_server
+from tests.services import unavailable, web_server
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
-REQUIRED = os.environ.get("MQA_REQUIRE_SERVICES") == "1"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update",
                "--disable-sync"]
@@ -34,7 +32,7 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-ru
 
 def _need(condition: bool, message: str) -> None:
     if not condition:
-        pytest.fail(message) if REQUIRED else pytest.skip(message)
+        unavailable(message)
 
 
 @pytest.fixture

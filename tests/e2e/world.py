@@ -107,6 +107,15 @@ def to_document_review(world: World) -> None:
 
 
 
+def bearer(client: TestClient, email: str, password: str = PASSWORD) -> dict[str, str]:
+    """Sign in through the API; the bearer header of the new session. The client keeps
+    no cookie, so each request says who it is by the header it is given."""
+    answer = client.post("/api/auth/login", json={"email": email, "password": password})
+    assert answer.status_code == 200, answer.text
+    client.cookies.clear()
+    return {"Authorization": f"Bearer {answer.json()['token']}"}
+
+
 @contextmanager
 def signed_in_clients(world: World) -> Iterator[dict[str, TestClient]]:
     """One API client per person of the world, each signed in with a bearer token."""
@@ -119,10 +128,7 @@ def signed_in_clients(world: World) -> Iterator[dict[str, TestClient]]:
     clients = {}
     for role in PEOPLE:
         client = settling(TestClient(app))
-        token = client.post("/api/auth/login", json={"email": world.emails[role],
-                                                     "password": PASSWORD}).json()["token"]
-        client.cookies.clear()
-        client.headers["Authorization"] = f"Bearer {token}"
+        client.headers.update(bearer(client, world.emails[role]))
         clients[role] = client
     try:
         yield clients

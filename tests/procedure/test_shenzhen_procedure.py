@@ -25,7 +25,7 @@ from mqa_workflow.scoring.consolidation import consolidate
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.states.engine import advance
 from tests import factories
-from tests.reviews.test_review_pipeline import everything
+from tests.factories import everything
 
 SHENZHEN = {"optional_stages": ["defence", "social_evaluation", "public_notice"],
             "score_weights": {"document_review": 0.4, "defence": 0.2, "site_visit": 0.3,

@@ -18,6 +18,7 @@ from mqa_workflow.reviews.assignment import (
     assign_reviewers,
     assignment_cost,
 )
+from tests.reviews.instances import cycle_sized_instance
 from tests.reviews.lp import lp_relaxation_objective
 
 CLASSES = ("economic", "cultural", "social", "ecological", "management", "service")
@@ -184,22 +185,36 @@ def brute_force_optimum(
     return best
 
 
-@pytest.mark.parametrize("seed", range(30))
-def test_objective_equals_brute_force_optimum_on_small_instances(seed: int) -> None:
-    rng = random.Random(1000 + seed)
-    reviewers = [
+def _economic_slots(rng: random.Random, count: int, *, loaded: bool) -> list[ReviewerSlot]:
+    """``count`` economic reviewers knowing two random industries, capacity 1–3, a
+    current load of 0–1 when ``loaded`` (else none), 60 % may lead."""
+    return [
         ReviewerSlot(
             r,
             frozenset({"economic"}),
             frozenset(rng.sample(INDUSTRIES, 2)),
             rng.randint(1, 3),
-            rng.randint(0, 1),
+            rng.randint(0, 1) if loaded else 0,
             rng.random() < 0.6,
         )
-        for r in range(5)
+        for r in range(count)
     ]
+
+
+def _small_instance(seed: int) -> tuple[
+        list[ReviewerSlot], list[ApplicationNeed], set[tuple[int, int]]]:
+    """Five reviewers, three applications of two each, two conflicted pairs: small
+    enough for the brute force; the same for a seed in the test and in its guard."""
+    rng = random.Random(1000 + seed)
+    reviewers = _economic_slots(rng, 5, loaded=True)
     needs = [need(10 + a, 2, industry=rng.choice(INDUSTRIES)) for a in range(3)]
     excluded = {(rng.randrange(5), 10 + rng.randrange(3)) for _ in range(2)}
+    return reviewers, needs, excluded
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_objective_equals_brute_force_optimum_on_small_instances(seed: int) -> None:
+    reviewers, needs, excluded = _small_instance(seed)
     expected = brute_force_optimum(reviewers, needs, excluded)
     result = assign_reviewers(reviewers, needs, excluded)
     if expected is None:
@@ -213,17 +228,7 @@ def test_objective_equals_brute_force_optimum_on_small_instances(seed: int) -> N
 @pytest.mark.parametrize("seed", range(12))
 def test_objective_equals_brute_force_with_k3_replacements_and_no_leader(seed: int) -> None:
     rng = random.Random(3000 + seed)
-    reviewers = [
-        ReviewerSlot(
-            r,
-            frozenset({"economic"}),
-            frozenset(rng.sample(INDUSTRIES, 2)),
-            rng.randint(1, 3),
-            0,
-            rng.random() < 0.6,
-        )
-        for r in range(6)
-    ]
+    reviewers = _economic_slots(rng, 6, loaded=False)
     needs = [
         need(
             10 + a,
@@ -247,20 +252,7 @@ def test_brute_force_comparison_covers_feasible_instances() -> None:
     # Guard against the parametrized test passing vacuously on infeasible draws only.
     feasible = 0
     for seed in range(30):
-        rng = random.Random(1000 + seed)
-        reviewers = [
-            ReviewerSlot(
-                r,
-                frozenset({"economic"}),
-                frozenset(rng.sample(INDUSTRIES, 2)),
-                rng.randint(1, 3),
-                rng.randint(0, 1),
-                rng.random() < 0.6,
-            )
-            for r in range(5)
-        ]
-        needs = [need(10 + a, 2, industry=rng.choice(INDUSTRIES)) for a in range(3)]
-        excluded = {(rng.randrange(5), 10 + rng.randrange(3)) for _ in range(2)}
+        reviewers, needs, excluded = _small_instance(seed)
         feasible += brute_force_optimum(reviewers, needs, excluded) is not None
     assert feasible >= 10
 
@@ -478,25 +470,6 @@ def test_lp_relaxation_equals_flow_cost_on_small_instance() -> None:
 
 def test_lp_relaxation_is_none_when_not_everything_can_be_covered() -> None:
     assert lp_relaxation_objective([slot(1), slot(2)], [need(1, 3)]) is None
-
-
-def cycle_sized_instance(n_apps: int, n_revs: int, k: int, seed: int = 7) -> tuple[
-        list[ReviewerSlot], list[ApplicationNeed], set[tuple[int, int]]]:
-    """A big cycle's shape: six classes, reviewers qualified for two and knowing three
-    industries, a third may lead, 1 % of the pairs conflicted, 1.5× the capacity needed."""
-    rng = random.Random(seed)
-    classes = ("economic", "cultural", "social", "ecological", "management", "service")
-    industries = [f"行业{n}" for n in range(10)]
-    capacity = max(k, round(1.5 * n_apps * k / n_revs))
-    reviewers = [ReviewerSlot(r, frozenset({classes[r % 6], classes[(r + 1 + r // 6) % 6]}),
-                              frozenset(rng.sample(industries, 3)), capacity,
-                              current_load=rng.randrange(2), may_lead=r % 3 == 0)
-                 for r in range(n_revs)]
-    needs = [ApplicationNeed(a, classes[a % 6], rng.choice(industries), k)
-             for a in range(n_apps)]
-    excluded = {(rng.randrange(n_revs), rng.randrange(n_apps))
-                for _ in range(n_apps * n_revs // 100)}
-    return reviewers, needs, excluded
 
 
 def test_a_cycle_of_2000_applications_is_staffed_at_the_lp_optimum() -> None:

@@ -8,7 +8,6 @@ import contextlib
 import csv
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -41,7 +40,6 @@ from mqa_workflow.reviews.models import (
     ConflictProfile,
     ConsensusSheet,
     NoConflictStatement,
-    PoolReviewer,
     ReviewAssignment,
     ReviewStage,
 )
@@ -64,33 +62,21 @@ from mqa_workflow.reviews.statement import (
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.web.app import create_app
 from tests import factories
-from tests.e2e.world import World, build, signed_in_clients
+from tests.e2e.world import World
+from tests.factories import everything, pool, team
 
 DOC, VISIT = ReviewStage.DOCUMENT_REVIEW, ReviewStage.SITE_VISIT
 RULES = {"reviewers_per_application": 3, "site_visit_team_size": 2}
 
 
-def pool(session: Session, count: int) -> list[User]:
-    reviewers = []
-    for n in range(count):
-        user = factories.user(session, Role.REVIEWER)
-        session.add(PoolReviewer(user_id=user.id, classes=["economic"], industries=["电子信息"],
-                                 capacity=5, may_lead=n < 2))
-        reviewers.append(user)
-    session.flush()
-    return reviewers
-
-
-def team(session: Session, application_id: int, stage: ReviewStage = DOC
-         ) -> list[ReviewAssignment]:
-    return list(session.scalars(select(ReviewAssignment).where(
-        ReviewAssignment.application_id == application_id,
-        ReviewAssignment.stage == stage.value,
-        ReviewAssignment.status.in_(["assigned", "submitted"]))))
-
-
-def everything(percentage: int) -> dict[str, int]:
-    return {item.code: percentage for item in load_standard("economic").scored_items()}
+def _staffed(session: Session, pool_size: int) -> Application:
+    """An application in document review, in a cycle of RULES, assigned its team from a
+    pool of ``pool_size`` reviewers."""
+    application = factories.application(session, state="document_review",
+                                        award_cycle=factories.cycle(session, RULES))
+    pool(session, pool_size, profiles=False)
+    assign_stage(session, [application.id], DOC)
+    return application
 
 
 # --- 1. a reviewer's own declaration --------------------------------------------------------
@@ -99,10 +85,7 @@ def everything(percentage: int) -> dict[str, int]:
 def test_a_declaration_is_stored_audited_and_the_reviewer_replaced_at_once(
         database: Database) -> None:
     with database.session() as session:
-        application = factories.application(session, state="document_review",
-                                            award_cycle=factories.cycle(session, RULES))
-        pool(session, 5)
-        assign_stage(session, [application.id], DOC)
+        application = _staffed(session, 5)
         member = next(a for a in team(session, application.id) if not a.is_leader)
         reviewer = member.reviewer
         result = declare_conflict(session, reviewer, application.id,
@@ -127,10 +110,7 @@ def test_a_declaration_is_stored_audited_and_the_reviewer_replaced_at_once(
 def test_a_declaration_withdraws_from_every_open_team_and_keeps_a_closed_stage(
         database: Database) -> None:
     with database.session() as session:
-        application = factories.application(session, state="document_review",
-                                            award_cycle=factories.cycle(session, RULES))
-        pool(session, 6)
-        assign_stage(session, [application.id], DOC)
+        application = _staffed(session, 6)
         for assignment in team(session, application.id):
             save_sheet(session, assignment, everything(60), submit=True)
         leader = next(a for a in team(session, application.id) if a.is_leader).reviewer
@@ -152,10 +132,7 @@ def test_a_declaration_withdraws_from_every_open_team_and_keeps_a_closed_stage(
 def test_a_declaration_without_a_replacement_lists_the_application_as_uncovered(
         database: Database) -> None:
     with database.session() as session:
-        application = factories.application(session, state="document_review",
-                                            award_cycle=factories.cycle(session, RULES))
-        pool(session, 3)
-        assign_stage(session, [application.id], DOC)
+        application = _staffed(session, 3)
         member = team(session, application.id)[0]
         result = declare_conflict(session, member.reviewer, application.id, "亲属在该单位任职")
         assert result is not None and [u.application_id for u in result.uncovered] == [
@@ -229,10 +206,7 @@ def test_declaring_from_the_command_line_is_kept_and_the_reviewer_cannot_open_or
 def test_opening_needs_the_no_conflict_statement_which_is_stored_and_audited(
         database: Database) -> None:
     with database.session() as session:
-        application = factories.application(session, state="document_review",
-                                            award_cycle=factories.cycle(session, RULES))
-        pool(session, 3)
-        assign_stage(session, [application.id], DOC)
+        application = _staffed(session, 3)
         reviewer = team(session, application.id)[0].reviewer
         with pytest.raises(StatementMissingError, match="回避承诺"):
             open_application(session, reviewer, application.id)
@@ -243,7 +217,7 @@ def test_opening_needs_the_no_conflict_statement_which_is_stored_and_audited(
         audited = [r for r in history(session, application.id)
                    if r.trigger == "confirm_no_conflict"]
         assert len(audited) == 1 and audited[0].actor == reviewer.email
-        outsider = pool(session, 1)[0]
+        outsider = pool(session, 1, profiles=False)[0]
         with pytest.raises(ConflictError, match="not assigned"):
             confirm_no_conflict(session, outsider, application.id)
         assert session.scalar(select(NoConflictStatement.id).where(
@@ -256,10 +230,7 @@ def test_opening_needs_the_no_conflict_statement_which_is_stored_and_audited(
 def test_consulting_entered_later_withdraws_and_replaces_in_the_same_transaction(
         database: Database) -> None:
     with database.session() as session:
-        application = factories.application(session, state="document_review",
-                                            award_cycle=factories.cycle(session, RULES))
-        pool(session, 5)
-        assign_stage(session, [application.id], DOC)
+        application = _staffed(session, 5)
         member = next(a for a in team(session, application.id) if not a.is_leader)
         org = application.organization
         admin = factories.user(session, Role.ADMINISTRATOR)
@@ -281,7 +252,7 @@ def test_an_applicants_new_parent_conflicts_its_employee_at_once(database: Datab
         parent = factories.organization(session)
         application = factories.application(session, state="document_review",
                                             award_cycle=factories.cycle(session, RULES))
-        reviewers = pool(session, 5)
+        reviewers = pool(session, 5, profiles=False)
         for reviewer in reviewers[2:]:  # those who may not lead work for the future parent
             set_conflict_profile(session, reviewer, ProfileData(shareholdings=[
                 {"uscc": parent.uscc, "name": parent.name, "share": "1%"}]), actor="admin")
@@ -295,7 +266,7 @@ def test_an_applicants_new_parent_conflicts_its_employee_at_once(database: Datab
 
 def test_a_refused_profile_lists_every_problem_and_changes_nothing(database: Database) -> None:
     with database.session() as session:
-        person = pool(session, 1)[0]
+        person = pool(session, 1, profiles=False)[0]
         set_conflict_profile(session, person, ProfileData(industry="电子信息"), actor="admin")
         with pytest.raises(InvalidInputError) as refused:
             set_conflict_profile(session, person, ProfileData(
@@ -321,7 +292,7 @@ def test_a_bulk_import_reports_every_bad_row_by_number_and_imports_nothing(
         database: Database) -> None:
     good = make_uscc("91440300MA5F00011")
     with database.session() as session:
-        first, second = pool(session, 2)
+        first, second = pool(session, 2, profiles=False)
         rows = [[first.email, "profile", good, "", "", "", "", "电子信息", "南山区", ""],
                 [first.email, "employment", "BAD", "某公司", "", "2020-01-01", "", "", "", ""],
                 [second.email, "engagement", good, "某公司", "辅导", "2024-01-01", "", "", "", ""],
@@ -344,7 +315,7 @@ def test_the_xlsx_template_reads_back_and_an_xlsx_imports(database: Database) ->
     header = [c.value for c in next(book.active.iter_rows())]
     assert header[:2] == ["email", "kind"] and "zhang@pool.cn" in template_csv()
     with database.session() as session:
-        person = pool(session, 1)[0]
+        person = pool(session, 1, profiles=False)[0]
         sheet_book = Workbook()
         sheet_book.active.append(header)
         sheet_book.active.append([person.email, "shareholding", make_uscc("91440300MA5F00011"),
@@ -370,7 +341,7 @@ def test_a_committee_members_profile_recuses_them_automatically(database: Databa
             {"uscc": org.uscc, "name": org.name, "start": "2015-01-01", "end": "2024-06-30"}]),
             actor="admin")
         other = factories.user(session, Role.COMMITTEE_MEMBER)
-        pool(session, 3)
+        pool(session, 3, profiles=False)
         assign_stage(session, [application.id], DOC)  # the check covers everyone's profile
         application.state = "committee_decision"
         with pytest.raises(TransitionRefusedError, match="recused"):
@@ -417,17 +388,6 @@ def test_profiles_from_the_command_line_and_the_import_template(mqa, tmp_path: P
     good.write_bytes(_rows([["r1@pool.cn", "relationship", other, "", "顾问", "", "", "", "",
                              ""]]))
     assert "1 record(s) of 1 person(s)" in mqa("conflict", "import", str(good))
-
-
-@pytest.fixture
-def world(sqlite_database: Database) -> World:
-    return build(sqlite_database)
-
-
-@pytest.fixture
-def api(world: World) -> Iterator[dict[str, TestClient]]:
-    with signed_in_clients(world) as signed_in:
-        yield signed_in
 
 
 def _spare_reviewer(world: World) -> None:
@@ -606,7 +566,7 @@ def test_no_active_team_ever_holds_a_conflicted_person(sqlite_database: Database
         cycle = factories.cycle(session, {"reviewers_per_application": 2})
         apps = [factories.application(session, state="document_review", award_cycle=cycle)
                 for _ in range(data.draw(st.integers(1, 3)))]
-        reviewers = pool(session, data.draw(st.integers(2, 6)))
+        reviewers = pool(session, data.draw(st.integers(2, 6)), profiles=False)
         orgs = [a.organization for a in apps] + [factories.organization(session)]
         linked = data.draw(st.lists(st.tuples(st.sampled_from(reviewers), st.sampled_from(orgs),
                                               st.sampled_from(["employment", "engagement",

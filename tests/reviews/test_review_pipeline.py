@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.applications.models import Application
 from mqa_workflow.db import Database
 from mqa_workflow.errors import ConflictError, InvalidInputError
@@ -19,41 +18,16 @@ from mqa_workflow.reviews.models import (
     ConflictOfInterest,
     ConflictProfile,
     ConsensusSheet,
-    PoolReviewer,
     ReviewAssignment,
     ReviewStage,
 )
 from mqa_workflow.reviews.sheets import save_sheet
 from mqa_workflow.scoring.consolidation import consolidate
-from mqa_workflow.standards.loader import load_standard
 from tests import factories
+from tests.factories import everything, pool, team
 
 DOC = ReviewStage.DOCUMENT_REVIEW
 RULES = {"reviewers_per_application": 3, "consensus_threshold": 20}
-
-
-def pool(session: Session, count: int, *, classes: tuple[str, ...] = ("economic",),
-         employments: dict[int, list[dict[str, str]]] | None = None) -> list[User]:
-    reviewers = []
-    for n in range(count):
-        user = factories.user(session, Role.REVIEWER)
-        session.add(PoolReviewer(user_id=user.id, classes=list(classes), industries=["电子信息"],
-                                 capacity=5, may_lead=n < 2))
-        session.add(ConflictProfile(user_id=user.id, employments=(employments or {}).get(n, [])))
-        reviewers.append(user)
-    session.flush()
-    return reviewers
-
-
-def team(session: Session, application: Application, stage: ReviewStage = DOC
-         ) -> list[ReviewAssignment]:
-    return list(session.scalars(select(ReviewAssignment).where(
-        ReviewAssignment.application_id == application.id, ReviewAssignment.stage == stage.value,
-        ReviewAssignment.status.in_(["assigned", "submitted"]))))
-
-
-def everything(percentage: int, award_class: str = "economic") -> dict[str, int]:
-    return {item.code: percentage for item in load_standard(award_class).scored_items()}
 
 
 def test_a_conflicted_reviewer_is_recorded_with_its_reason_and_never_assigned(
@@ -70,9 +44,9 @@ def test_a_conflicted_reviewer_is_recorded_with_its_reason_and_never_assigned(
         conflict = session.scalars(select(ConflictOfInterest)).one()
         assert (conflict.user_id, conflict.rule) == (reviewers[0].id, "employment")
         assert org.name in conflict.reason
-        members = {a.reviewer_id for a in team(session, application)}
+        members = {a.reviewer_id for a in team(session, application.id)}
         assert len(members) == 3 and reviewers[0].id not in members
-        assert sum(a.is_leader for a in team(session, application)) == 1
+        assert sum(a.is_leader for a in team(session, application.id)) == 1
         assert result.uncovered == ()
 
 
@@ -82,7 +56,7 @@ def test_a_conflict_found_after_assignment_withdraws_and_replaces(database: Data
                                             award_cycle=factories.cycle(session, RULES))
         reviewers = pool(session, 6)
         assign_stage(session, [application.id], DOC)
-        member = next(a for a in team(session, application) if not a.is_leader)
+        member = next(a for a in team(session, application.id) if not a.is_leader)
         entry = session.get(ConflictProfile, member.reviewer_id)
         org = application.organization
         entry.employments = [{"uscc": org.uscc, "name": org.name, "start": "2020-01-01",
@@ -90,7 +64,7 @@ def test_a_conflict_found_after_assignment_withdraws_and_replaces(database: Data
         assert check_conflicts(session, [application.id]) == [application.id]
         assert member.status == "withdrawn"
         assign_stage(session, [application.id], DOC)
-        now_members = {a.reviewer_id for a in team(session, application)}
+        now_members = {a.reviewer_id for a in team(session, application.id)}
         assert len(now_members) == 3 and member.reviewer_id not in now_members
         assert len(reviewers) == 6
 
@@ -103,10 +77,10 @@ def test_a_declined_assignment_gets_a_replacement_and_keeps_the_leader(
                                             award_cycle=factories.cycle(session, RULES))
         pool(session, 5)
         assign_stage(session, [application.id], DOC)
-        leader = next(a for a in team(session, application) if a.is_leader)
-        member = next(a for a in team(session, application) if not a.is_leader)
+        leader = next(a for a in team(session, application.id) if a.is_leader)
+        member = next(a for a in team(session, application.id) if not a.is_leader)
         decline(session, member, "出差无法参加")
-        members = team(session, application)
+        members = team(session, application.id)
         assert len(members) == 3 and member.reviewer_id not in {a.reviewer_id for a in members}
         assert [a.reviewer_id for a in members if a.is_leader] == [leader.reviewer_id]
         with pytest.raises(ConflictError):
@@ -121,7 +95,7 @@ def test_too_few_qualified_reviewers_leaves_the_application_uncovered_with_why(
                                             award_cycle=factories.cycle(session, RULES))
         pool(session, 5, classes=("cultural",))
         result = assign_stage(session, [application.id], DOC)
-        assert team(session, application) == []
+        assert team(session, application.id) == []
         assert [u.application_id for u in result.uncovered] == [application.id]
         assert "economic" in result.uncovered[0].reason
 
@@ -131,7 +105,7 @@ def _reviewed(session: Session, values: list[int]) -> Application:
                                         award_cycle=factories.cycle(session, RULES))
     pool(session, 3)
     assign_stage(session, [application.id], DOC)
-    for assignment, value in zip(team(session, application), values, strict=True):
+    for assignment, value in zip(team(session, application.id), values, strict=True):
         sheet = everything(value)
         save_sheet(session, assignment, {"1.1": sheet.pop("1.1")})  # a draft first
         save_sheet(session, assignment, sheet, {"1.1": {"strengths": "理念清晰"}}, submit=True)
@@ -141,7 +115,7 @@ def _reviewed(session: Session, values: list[int]) -> Application:
 def test_submitted_sheets_are_locked_and_bad_values_refused(database: Database) -> None:
     with database.session() as session:
         application = _reviewed(session, [50, 55, 60])
-        assignment = team(session, application)[0]
+        assignment = team(session, application.id)[0]
         with pytest.raises(ConflictError, match="submitted and locked"):
             save_sheet(session, assignment, {"1.1": 70})
     with database.session() as session:
@@ -149,7 +123,7 @@ def test_submitted_sheets_are_locked_and_bad_values_refused(database: Database) 
                                       award_cycle=factories.cycle(session, RULES))
         pool(session, 3)
         assign_stage(session, [other.id], DOC)
-        fresh = team(session, other)[0]
+        fresh = team(session, other.id)[0]
         with pytest.raises(InvalidInputError) as refused:
             save_sheet(session, fresh, {"1.1": 52, "9.9": 10})
         assert any("52 is not an allowed value" in p for p in refused.value.problems)
@@ -166,7 +140,7 @@ def test_consensus_flags_wide_spreads_and_needs_the_leaders_decision(
         flagged = {code for code, (_, _, is_flagged) in
                    spreads(session, application, DOC).items() if is_flagged}
         assert flagged == set(everything(0))
-        leader = next(a.reviewer for a in team(session, application) if a.is_leader)
+        leader = next(a.reviewer for a in team(session, application.id) if a.is_leader)
         with pytest.raises(InvalidInputError) as refused:
             record_consensus(session, application, DOC, leader, {})
         assert "item 1.1: spread 30 exceeds the threshold" in refused.value.problems[0]
@@ -180,10 +154,10 @@ def test_unflagged_items_take_the_median_and_only_the_leader_records(
 ) -> None:
     with database.session() as session:
         application = _reviewed(session, [50, 55, 65])
-        not_leader = next(a.reviewer for a in team(session, application) if not a.is_leader)
+        not_leader = next(a.reviewer for a in team(session, application.id) if not a.is_leader)
         with pytest.raises(ConflictError, match="does not lead"):
             record_consensus(session, application, DOC, not_leader, {})
-        leader = next(a.reviewer for a in team(session, application) if a.is_leader)
+        leader = next(a.reviewer for a in team(session, application.id) if a.is_leader)
         sheet = record_consensus(session, application, DOC, leader, {})
         assert set(sheet.percentages.values()) == {55} and sheet.total == Decimal("275")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -15,7 +14,6 @@ import pytest
 from alembic import command
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role, User
@@ -36,6 +34,7 @@ from mqa_workflow.reviews.statement import confirm_no_conflict
 from tests import factories
 from tests.conftest import POSTGRES_URL, service_missing
 from tests.e2e.world import PASSWORD, World, build
+from tests.services import own_postgresql_database
 
 ISSUES = ["核实质量损失率统计口径", "核实顾客满意度测评方法"]
 FINDINGS = [{"issue": ISSUES[0], "verified": "yes", "finding": "口径与国家标准一致"},
@@ -161,16 +160,8 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     if not POSTGRES_URL:
         service_missing("MQA_TEST_POSTGRES_URL")
-    server = make_url(POSTGRES_URL)
-    name = f"mqa_test_migration_{os.getpid()}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    yield server.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
+    with own_postgresql_database(POSTGRES_URL, "migration") as url:
+        yield url
 
 
 def test_the_migration_keeps_a_free_text_report_as_the_summary_and_recovers_decisions(

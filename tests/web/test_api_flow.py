@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
-import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from mqa_workflow.db import Database
 from mqa_workflow.standards.loader import load_standard
-from tests.e2e.world import World, build, signed_in_clients
+from tests.e2e.world import World
 
 CODES = [item.code for item in load_standard("economic").scored_items()]
-
-
-@pytest.fixture
-def world(sqlite_database: Database) -> World:
-    return build(sqlite_database)
-
-
-@pytest.fixture
-def api(world: World) -> Iterator[dict[str, TestClient]]:
-    with signed_in_clients(world) as signed_in:
-        yield signed_in
 
 
 def ok(response, status: int = 200) -> dict | list:  # type: ignore[no-untyped-def]

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from mqa_workflow.accounts.sign_in import Credential
 from mqa_workflow.applicants.uscc import make_uscc
-from mqa_workflow.db import Database
-from mqa_workflow.web.app import create_app
-from tests.e2e.world import PASSWORD, World, build
-from tests.services import settling
+from tests.e2e.world import PASSWORD, World
 
 
 @pytest.fixture
-def world(sqlite_database: Database) -> World:
-    return build(sqlite_database, to_review=False)
-
-
-@pytest.fixture
-def client(world: World) -> Iterator[TestClient]:
-    with settling(TestClient(create_app(world.database))) as client:
-        yield client
+def to_review() -> bool:
+    return False  # sign-in needs only the people
 
 
 def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> dict:

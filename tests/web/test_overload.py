@@ -65,12 +65,17 @@ def test_requests_beyond_the_bound_are_refused_at_once_with_retry_after() -> Non
     assert gate.in_flight == 0 and gate.refused == 1
 
 
-def test_background_work_runs_in_the_drainer_thread_never_inside_the_request(
-        sqlite_database: Database) -> None:
-    with sqlite_database.session() as session:
+def _administrator(database: Database) -> str:
+    """An administrator who signs in with PASSWORD; the e-mail."""
+    with database.session() as session:
         admin = factories.user(session, Role.ADMINISTRATOR)
         set_password(session, admin, PASSWORD)
-        email = admin.email
+        return admin.email
+
+
+def test_background_work_runs_in_the_drainer_thread_never_inside_the_request(
+        sqlite_database: Database) -> None:
+    email = _administrator(sqlite_database)
     started, release = threading.Event(), threading.Event()
     threads: list[str] = []
 
@@ -144,10 +149,7 @@ def test_a_database_outage_is_answered_503_with_retry_after_then_normally(
         pg_database: Database) -> None:
     from tests.web.test_database_lost import Server
 
-    with pg_database.session() as session:
-        admin = factories.user(session, Role.ADMINISTRATOR)
-        set_password(session, admin, PASSWORD)
-        email = admin.email
+    email = _administrator(pg_database)
     server = Server(pg_database.url)
     try:
         with TestClient(create_app(pg_database)) as client:

@@ -8,15 +8,9 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from mqa_workflow.db import Database
 from mqa_workflow.web.app import create_app
-from tests.e2e.world import PASSWORD, World, build
+from tests.e2e.world import PASSWORD, World
 from tests.services import settling
-
-
-@pytest.fixture
-def world(sqlite_database: Database) -> World:
-    return build(sqlite_database)
 
 
 @pytest.fixture

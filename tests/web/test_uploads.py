@@ -21,31 +21,17 @@ from sqlalchemy import func, select
 from mqa_workflow.applications.filetypes import OLE_MAGIC, clean_filename
 from mqa_workflow.applications.models import Document, DocumentBlob
 from mqa_workflow.applications.service import MAX_DOCUMENT_BYTES
-from mqa_workflow.db import Database
 from mqa_workflow.web.app import create_app
 from mqa_workflow.web.uploads import MAX_UPLOAD_BODY
-from tests.e2e.world import PASSWORD, World, build
-from tests.services import settling, web_server
+from tests.e2e.world import PASSWORD, World, bearer
+from tests.services import web_server
 
 HUGE = 300 * 1024 * 1024
 
 
 @pytest.fixture
-def world(sqlite_database: Database) -> World:
-    return build(sqlite_database, to_review=False)
-
-
-@pytest.fixture
-def client(world: World) -> Iterator[TestClient]:
-    with settling(TestClient(create_app(world.database))) as client:
-        yield client
-
-
-def signed_in(client: TestClient, email: str) -> dict[str, str]:
-    answer = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
-    assert answer.status_code == 200, answer.text
-    client.cookies.clear()
-    return {"Authorization": f"Bearer {answer.json()['token']}"}
+def to_review() -> bool:
+    return False  # the application is still a draft, open to uploads
 
 
 def upload(client: TestClient, headers: dict[str, str], application_id: int, name: str,
@@ -82,7 +68,7 @@ def head_only(base: str, path: str, headers: dict[str, str], length: int = HUGE
 def test_anonymous_and_oversized_uploads_are_refused_before_the_body_is_read(
         world: World) -> None:
     with web_server(world.database) as base, TestClient(create_app(world.database)) as c:
-        token = signed_in(c, world.emails["applicant"])["Authorization"]
+        token = bearer(c, world.emails["applicant"])["Authorization"]
         session = c.post("/api/auth/login", json={"email": world.emails["applicant"],
                                                   "password": PASSWORD})
         cookie, csrf = session.cookies["mqa_session"], session.json()["csrf_token"]
@@ -108,7 +94,7 @@ def test_anonymous_and_oversized_uploads_are_refused_before_the_body_is_read(
 
 def test_a_body_without_length_is_cut_off_at_the_limit(world: World, client: TestClient
                                                        ) -> None:
-    headers = signed_in(client, world.emails["applicant"])
+    headers = bearer(client, world.emails["applicant"])
     boundary = "xyz"
     envelope = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
                 f"filename=\"big.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").encode()
@@ -160,7 +146,7 @@ ACCEPTED = [
 
 def test_accepted_kinds_are_stored_with_the_type_their_content_shows(
         world: World, client: TestClient) -> None:
-    headers = signed_in(client, world.emails["applicant"])
+    headers = bearer(client, world.emails["applicant"])
     for name, data, kind in ACCEPTED:
         # the client's declared type is ignored: the content decides
         answer = upload(client, headers, world.application_id, name, data,
@@ -186,7 +172,7 @@ REFUSED = [
 
 def test_content_off_the_allow_list_or_unlike_its_name_is_refused_with_a_clear_message(
         world: World, client: TestClient) -> None:
-    headers = signed_in(client, world.emails["applicant"])
+    headers = bearer(client, world.emails["applicant"])
     for name, data, why in REFUSED:
         answer = upload(client, headers, world.application_id, name, data)
         assert answer.status_code == 422, (name, answer.text)
@@ -199,7 +185,7 @@ def test_content_off_the_allow_list_or_unlike_its_name_is_refused_with_a_clear_m
 
 def test_file_names_lose_path_parts_and_control_characters(world: World, client: TestClient
                                                            ) -> None:
-    headers = signed_in(client, world.emails["applicant"])
+    headers = bearer(client, world.emails["applicant"])
     for n, (sent, kept) in enumerate((
             ("../../etc/营业执照.pdf", "营业执照.pdf"),
             ("C:\\Users\\li\\Desktop\\年报.pdf", "年报.pdf"),
@@ -212,8 +198,8 @@ def test_file_names_lose_path_parts_and_control_characters(world: World, client:
 
 def test_the_same_content_attached_twice_to_one_application_is_recognised(
         world: World, client: TestClient) -> None:
-    mine = signed_in(client, world.emails["applicant"])
-    theirs = signed_in(client, world.emails["other_applicant"])
+    mine = bearer(client, world.emails["applicant"])
+    theirs = bearer(client, world.emails["other_applicant"])
     data = b"%PDF-1.7 the same licence"
     first = upload(client, mine, world.application_id, "营业执照.pdf", data)
     assert first.status_code == 201

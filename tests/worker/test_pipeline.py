@@ -19,7 +19,7 @@ from mqa_workflow.states.engine import advance
 from mqa_workflow.worker.dispatch import dispatch_pending
 from tests import factories
 from tests.conftest import REDIS_URL, service_missing
-from tests.reviews.test_review_pipeline import everything
+from tests.factories import everything
 from tests.services import start_worker, stop, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]

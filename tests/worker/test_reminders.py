@@ -12,7 +12,6 @@ import re
 import signal
 import time
 import urllib.request
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from sqlalchemy import func, select
 from mqa_workflow.accounts.models import Role
 from mqa_workflow.cli.monitoring import report
 from mqa_workflow.clock import now
-from mqa_workflow.config import Settings, get_settings
+from mqa_workflow.config import Settings
 from mqa_workflow.db import Database
 from mqa_workflow.deadlines.tasks import SCAN
 from mqa_workflow.monitoring.figures import collect
@@ -36,27 +35,10 @@ from mqa_workflow.worker.broker import broker_figures
 from mqa_workflow.worker.celery_app import make_celery
 from mqa_workflow.worker.dispatch import dispatch_pending
 from tests import factories
-from tests.services import RedisServer, free_port, start_worker, stop, wait_for
+from tests.services import start_worker, stop, wait_for
 from tests.smtp import SmtpServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-
-
-@pytest.fixture
-def services(pg_database: Database, tmp_path: Path,
-             monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Settings, SmtpServer]]:
-    redis = RedisServer(free_port(), tmp_path)
-    redis.start()
-    smtp = SmtpServer().start()
-    for name, value in smtp.env().items():
-        monkeypatch.setenv(name, value)  # the workers inherit them
-    get_settings.cache_clear()
-    settings = Settings(database_url=pg_database.url, broker_url=redis.url,
-                        result_backend=redis.url)
-    yield settings, smtp
-    smtp.stop()
-    redis.stop()
-    get_settings.cache_clear()
 
 
 def _review_due_in_two_days(database: Database) -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,27 +27,10 @@ from mqa_workflow.notifications.tasks import DELIVER
 from mqa_workflow.worker.broker import broker_figures
 from mqa_workflow.worker.celery_app import make_celery
 from tests import factories
-from tests.services import RedisServer, free_port, start_worker, stop, wait_for
+from tests.services import start_worker, stop, wait_for
 from tests.smtp import SmtpServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-
-
-@pytest.fixture
-def refusing_smtp(pg_database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                  ) -> Iterator[tuple[Settings, SmtpServer]]:
-    """Settings pointing at a broker of our own and at an SMTP port nobody listens on yet."""
-    redis = RedisServer(free_port(), tmp_path)
-    redis.start()
-    smtp = SmtpServer()  # not started: the connection is refused
-    for name, value in smtp.env().items():
-        monkeypatch.setenv(name, value)  # the worker inherits them
-    get_settings.cache_clear()
-    yield Settings(database_url=pg_database.url, broker_url=redis.url,
-                   result_backend=redis.url), smtp
-    smtp.stop()
-    redis.stop()
-    get_settings.cache_clear()
 
 
 def _email(database: Database) -> int:

@@ -29,7 +29,6 @@ import re
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -37,7 +36,7 @@ import pytest
 from sqlalchemy import Connection, create_engine, func, select, text
 
 from mqa_workflow.accounts.models import Role
-from mqa_workflow.config import Settings, get_settings
+from mqa_workflow.config import Settings
 from mqa_workflow.db import Database
 from mqa_workflow.notifications.models import Channel, Delivery, Notification
 from mqa_workflow.notifications.service import notify
@@ -47,30 +46,19 @@ from mqa_workflow.reviews.models import ConsensusSheet, PoolReviewer, ReviewAssi
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.worker.dispatch import dispatch_pending
 from tests import factories
-from tests.reviews.test_review_pipeline import everything
-from tests.services import REPO, RedisServer, free_port, start_worker, stop, wait_for
+from tests.factories import everything
+from tests.services import (
+    REPO,
+    start_worker,
+    stop,
+    wait_for,
+)
 from tests.smtp import SmtpServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 VISIBILITY_TIMEOUT = 3  # seconds; production keeps 3600 (see Settings.visibility_timeout)
 LOCKED_TABLES = ("review_assignments", "consolidated_scores")
-
-
-@pytest.fixture
-def services(pg_database: Database, tmp_path: Path,
-             monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Settings, SmtpServer]]:
-    redis = RedisServer(free_port(), tmp_path)
-    redis.start()
-    smtp = SmtpServer().start()
-    for name, value in smtp.env().items():
-        monkeypatch.setenv(name, value)  # this process (notify) and the workers send there
-    get_settings.cache_clear()
-    yield Settings(database_url=pg_database.url, broker_url=redis.url,
-                   result_backend=redis.url), smtp
-    smtp.stop()
-    redis.stop()
-    get_settings.cache_clear()
 
 
 def _queue_the_three_tasks(database: Database) -> dict[str, int]:
