@@ -4,7 +4,7 @@ the applicant's application; an escalation links the administrators to the case.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from sqlalchemy import select
 
@@ -15,15 +15,10 @@ from mqa_workflow.cycles.service import stage_due_at
 from mqa_workflow.db import Database
 from mqa_workflow.deadlines.links import escalation_path, work_path
 from mqa_workflow.deadlines.open_work import open_work
-from mqa_workflow.deadlines.service import scan
 from mqa_workflow.notifications.models import Notification
 from mqa_workflow.reviews.models import ReviewAssignment, SiteVisit
 from tests import factories
-
-DEADLINES = {"document_review": date(2026, 9, 30), "site_visit": date(2026, 10, 31),
-             "committee_decision": date(2026, 11, 30)}
-DUE = datetime.fromisoformat("2026-09-30T15:59:59+00:00")
-DAY = timedelta(days=1)
+from tests.deadlines.test_reminders import DAY, DEADLINES, DUE, _review, _scan_at
 
 
 def _html(database: Database, user_id: int, event: str) -> str:
@@ -34,26 +29,15 @@ def _html(database: Database, user_id: int, event: str) -> str:
 
 def test_reminder_overdue_and_escalation_notices_link_to_where_the_work_is_done(
         database: Database) -> None:
-    with database.session() as session:
-        admin = factories.user(session, Role.ADMINISTRATOR)
-        cycle = factories.cycle(session, deadlines=DEADLINES)
-        application = factories.application(session, award_cycle=cycle, state="document_review")
-        reviewer = factories.user(session, Role.REVIEWER)
-        assignment = ReviewAssignment(application_id=application.id, reviewer_id=reviewer.id,
-                                      stage="document_review",
-                                      due_at=stage_due_at(cycle, "document_review"))
-        session.add(assignment)
-        session.flush()
-        ids = (admin.id, reviewer.id, application.id, assignment.id)
-    admin_id, reviewer_id, application_id, assignment_id = ids
+    review = _review(database)  # the reminder tests' staffed application, due DUE
     site = get_settings().public_url.rstrip("/")
     try:
         for moment in (DUE - 3 * DAY, DUE + DAY, DUE + 3 * DAY):
-            set_clock(lambda moment=moment: moment)
-            with database.session() as session:
-                scan(session)
+            _scan_at(database, moment)
     finally:
         set_clock(None)
+    admin_id, reviewer_id = review.admin_id, review.reviewer_id
+    application_id, assignment_id = review.application_id, review.assignment_id
     sheet = f'href="{site}/assignments/{assignment_id}"'
     assert sheet in _html(database, reviewer_id, "reminder")
     assert sheet in _html(database, reviewer_id, "overdue")

@@ -30,12 +30,17 @@ DOC = ReviewStage.DOCUMENT_REVIEW
 RULES = {"reviewers_per_application": 3, "consensus_threshold": 20}
 
 
+def _in_document_review(session: Session) -> Application:
+    """An application of its own cycle (three reviewers each), waiting for its team."""
+    return factories.application(session, state="document_review",
+                                 award_cycle=factories.cycle(session, RULES))
+
+
 def test_a_conflicted_reviewer_is_recorded_with_its_reason_and_never_assigned(
     database: Database,
 ) -> None:
     with database.session() as session:
-        application = factories.application(session, state="document_review",
-                                            award_cycle=factories.cycle(session, RULES))
+        application = _in_document_review(session)
         org = application.organization
         reviewers = pool(session, 5, employments={0: [
             {"uscc": org.uscc, "name": org.name, "start": "2018-01-01", "end": "2025-06-30"}]})
@@ -52,8 +57,7 @@ def test_a_conflicted_reviewer_is_recorded_with_its_reason_and_never_assigned(
 
 def test_a_conflict_found_after_assignment_withdraws_and_replaces(database: Database) -> None:
     with database.session() as session:
-        application = factories.application(session, state="document_review",
-                                            award_cycle=factories.cycle(session, RULES))
+        application = _in_document_review(session)
         reviewers = pool(session, 6)
         assign_stage(session, [application.id], DOC)
         member = next(a for a in team(session, application.id) if not a.is_leader)
@@ -73,8 +77,7 @@ def test_a_declined_assignment_gets_a_replacement_and_keeps_the_leader(
     database: Database,
 ) -> None:
     with database.session() as session:
-        application = factories.application(session, state="document_review",
-                                            award_cycle=factories.cycle(session, RULES))
+        application = _in_document_review(session)
         pool(session, 5)
         assign_stage(session, [application.id], DOC)
         leader = next(a for a in team(session, application.id) if a.is_leader)
@@ -91,8 +94,7 @@ def test_too_few_qualified_reviewers_leaves_the_application_uncovered_with_why(
     database: Database,
 ) -> None:
     with database.session() as session:
-        application = factories.application(session, state="document_review",
-                                            award_cycle=factories.cycle(session, RULES))
+        application = _in_document_review(session)
         pool(session, 5, classes=("cultural",))
         result = assign_stage(session, [application.id], DOC)
         assert team(session, application.id) == []
@@ -101,8 +103,7 @@ def test_too_few_qualified_reviewers_leaves_the_application_uncovered_with_why(
 
 
 def _reviewed(session: Session, values: list[int]) -> Application:
-    application = factories.application(session, state="document_review",
-                                        award_cycle=factories.cycle(session, RULES))
+    application = _in_document_review(session)
     pool(session, 3)
     assign_stage(session, [application.id], DOC)
     for assignment, value in zip(team(session, application.id), values, strict=True):
@@ -119,8 +120,7 @@ def test_submitted_sheets_are_locked_and_bad_values_refused(database: Database) 
         with pytest.raises(ConflictError, match="submitted and locked"):
             save_sheet(session, assignment, {"1.1": 70})
     with database.session() as session:
-        other = factories.application(session, state="document_review",
-                                      award_cycle=factories.cycle(session, RULES))
+        other = _in_document_review(session)
         pool(session, 3)
         assign_stage(session, [other.id], DOC)
         fresh = team(session, other.id)[0]
