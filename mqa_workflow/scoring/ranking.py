@@ -62,10 +62,10 @@ def class_ranking(session: Session, cycle_id: int, award_class: str) -> list[Ran
     def document_key(a: Application) -> tuple[int, Decimal, Decimal, int]:
         return document_review_key(a, standings.get(a.id))
 
-    shortlisted = [a for a in applications if State(a.state) not in NOT_SHORTLISTED]
+    shortlisted = [a for a in applications if a.state not in NOT_SHORTLISTED]
     consolidated = sorted((a for a in shortlisted if a.id in scores), key=final_key)
     on_the_way = sorted((a for a in shortlisted if a.id not in scores), key=document_key)
-    others = sorted((a for a in applications if State(a.state) in NOT_SHORTLISTED),
+    others = sorted((a for a in applications if a.state in NOT_SHORTLISTED),
                     key=document_key)
     ordered = [(a, True) for a in consolidated + on_the_way] + [(a, False) for a in others]
     return [RankingEntry(position, application, chosen, scores.get(application.id),

@@ -16,7 +16,7 @@ from mqa_workflow.states.table import BY_TRIGGER, reason_for_applicant
 def history_for(user: User, records: Sequence[AuditRecord]) -> list[dict[str, object]]:
     """The history as ``user`` may see it: the office sees every record, who and what;
     an applicant sees only the state changes, never who acted or the data behind them."""
-    if _is_admin(user):
+    if user.has_role(Role.ADMINISTRATOR):
         return [_record(r, actor=r.actor, data=r.data, reason=r.reason) for r in records]
     return [_record(r, actor="", data={},
                     reason=r.reason if reason_for_applicant(r.trigger) else "")
@@ -28,7 +28,3 @@ def _record(record: AuditRecord, *, actor: str, data: dict[str, object], reason:
     return {"seq": record.seq, "at": record.at, "actor": actor, "trigger": record.trigger,
             "from_state": record.from_state, "to_state": record.to_state,
             "reason": reason, "data": data}
-
-
-def _is_admin(user: User) -> bool:
-    return user.has_role(Role.ADMINISTRATOR)
