@@ -20,6 +20,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection, func, literal, select, text, true
@@ -120,6 +121,69 @@ def append(
     session.add(record)
     session.flush()
     return record
+
+
+@dataclass(frozen=True)
+class ChainEnd:
+    """Where the next record of a chain goes: its reading-order number and the chain's
+    last record (place 0 and no hash: a new chain)."""
+
+    next_seq: int
+    chain_seq: int
+    hash: str | None
+
+
+def chain_lock(application_id: Any) -> Any:
+    """The chain's advisory lock as a column, to be taken inside a query of the caller's
+    (PostgreSQL; held to commit, by this chain only)."""
+    return func.pg_advisory_xact_lock(_CHAIN_LOCK_SPACE, func.coalesce(application_id,
+                                                                       SYSTEM_CHAIN))
+
+
+def chain_end_columns(application_id: Any, postgresql: bool) -> list[Any]:
+    """Columns naming the chain's end (``next_seq``, ``last_chain_seq``, ``last_hash``), to
+    read beside other things in one query. Read in the statement that takes the chain's
+    lock, they may be stale if the lock had to be waited for: the writer checks the end
+    again when it writes (``states/writing.py``)."""
+    last = (select(AuditRecord.chain_seq, AuditRecord.hash)
+            .where(AuditRecord.application_id == application_id)
+            .order_by(AuditRecord.chain_seq.desc()).limit(1))
+    next_seq = (func.nextval(SEQ_SEQUENCE) if postgresql else
+                select(func.coalesce(func.max(AuditRecord.seq), 0) + 1).scalar_subquery())
+    return [next_seq.label("next_seq"),
+            last.with_only_columns(AuditRecord.chain_seq).scalar_subquery()
+            .label("last_chain_seq"),
+            last.with_only_columns(AuditRecord.hash).scalar_subquery().label("last_hash")]
+
+
+def chain_end_of(row: Any) -> ChainEnd:
+    return ChainEnd(int(row.next_seq), row.last_chain_seq or 0, row.last_hash)
+
+
+def sealed(
+    session: Session,
+    end: ChainEnd,
+    *,
+    actor: str,
+    trigger: str,
+    application_id: int | None,
+    from_state: str | None,
+    to_state: str | None,
+    reason: str,
+    data: dict[str, Any],
+    at: datetime,
+) -> dict[str, Any]:
+    """The column values of the record that goes at ``end``, linked and HMAC-signed
+    exactly as :func:`append` signs it, for the caller's own INSERT."""
+    values = {"seq": end.next_seq, "chain_seq": end.chain_seq + 1,
+              "application_id": application_id, "actor": actor, "at": at,
+              "trigger": trigger, "from_state": from_state, "to_state": to_state,
+              "reason": reason, "data": data}
+    key = _key_for_append(session, first_of_chain=end.hash is None)
+    prev_hash = end.hash or genesis_hash(chain_of(application_id))
+    values["prev_hash"] = prev_hash
+    values["hash"] = content_hash(key, prev_hash, fields_of(SimpleNamespace(**values)))
+    return values
 
 
 def _in_chain(chain: int) -> Any:

@@ -2,22 +2,32 @@
 
 A guard returns a list of plain sentences; an empty list means it holds. The
 table in ``table.py`` names guards by key so the diagram can show them.
+
+Guards read the application's facts (``ApplicationFacts``: its columns and its cycle's
+parsed rules, loaded by the engine in one query) and ask the database yes/no or
+how-many questions (``EXISTS``, ``COUNT``); the rows behind a refusal are read only to
+word it. A guard may put its question into the engine's loading query (``SQL_FACTS``),
+so the common case costs no round trip of its own.
 """
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import User
-from mqa_workflow.applications.models import Application
+from mqa_workflow.applications.models import Application, ApplicationState, ItemAnswer
 from mqa_workflow.clock import OFFICE_TZ, now, office_today
 from mqa_workflow.committee.service import tally
+from mqa_workflow.cycles.models import CycleRules
 from mqa_workflow.procedure.models import (
     CandidateDecision,
     DefenceSlot,
@@ -34,16 +44,75 @@ from mqa_workflow.reviews.models import (
     SiteVisit,
 )
 from mqa_workflow.scoring.models import ConsolidatedScore
-from mqa_workflow.standards.loader import load_standard
+from mqa_workflow.standards.loader import load_standard, load_standards
+
+# Every character Python's str.strip() removes: an answer of only these is blank, in SQL
+# (trim(text, WHITESPACE)) exactly as in Python.
+WHITESPACE = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+
+
+@lru_cache(maxsize=64)
+def rules_from_text(text: str) -> CycleRules:
+    """A cycle's rules parsed once per distinct stored text (the text is the key, so a
+    changed rule set is parsed afresh and nothing has to be invalidated). Shared: read
+    them, never change them."""
+    return CycleRules.model_validate_json(text)
+
+
+def rules_of(data: dict[str, Any]) -> CycleRules:
+    return rules_from_text(json.dumps(data, ensure_ascii=False, sort_keys=True))
+
+
+@dataclass(frozen=True)
+class ApplicationFacts:
+    """What the guards know of an application: its columns, its cycle's parsed rules and
+    deadlines, and the answers to the questions guards put into the loading query."""
+
+    id: int
+    cycle_id: int
+    award_class: str
+    organization_id: int
+    state: ApplicationState
+    version: int
+    correction_due_at: datetime | None
+    rules: CycleRules
+    deadlines: dict[str, Any]
+    profile: str | None = None  # loaded only for the guards that read it
+    known: dict[str, Any] = field(default_factory=dict)  # SQL_FACTS, by guard name
+
+    @classmethod
+    def of(cls, application: Application) -> ApplicationFacts:
+        cycle = application.cycle
+        return cls(application.id, application.cycle_id, application.award_class,
+                   application.organization_id, application.state, application.version,
+                   application.correction_due_at, rules_of(cycle.rules_data),
+                   cycle.deadlines, application.profile)
+
+    def deadline(self, stage: str) -> date | None:
+        value = self.deadlines.get(stage)
+        return date.fromisoformat(value) if value else None
 
 
 @dataclass
 class GuardContext:
     session: Session
-    application: Application
+    facts: ApplicationFacts
     actor: User
     reason: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    loaded: Application | None = None
+
+    @property
+    def application(self) -> Application:
+        """The ORM row, for the few guards that hand it on (the committee's tally)."""
+        if self.loaded is None:
+            self.loaded = self.session.get(Application, self.facts.id)
+            assert self.loaded is not None
+        return self.loaded
+
+    @property
+    def rules(self) -> CycleRules:
+        return self.facts.rules
 
     @property
     def today(self) -> date:
@@ -53,30 +122,58 @@ class GuardContext:
 Guard = Callable[[GuardContext], list[str]]
 
 
+def _answered(application_id: Any, codes: Any) -> ColumnElement[bool]:
+    return and_(ItemAnswer.application_id == application_id, codes,
+                func.trim(ItemAnswer.text, WHITESPACE) != "")
+
+
+def _scored_codes_of_its_class(award_class: Any) -> ColumnElement[bool]:
+    """item_code is a scored item of the application's class (the standards are data
+    read once per process, so their codes are written into the statement)."""
+    def quoted(code: str) -> Any:
+        return literal_column("'" + code.replace("'", "''") + "'")
+    return or_(*(and_(award_class == class_id,
+                      ItemAnswer.item_code.in_([quoted(item.code)
+                                                for item in standard.scored_items()]))
+                 for class_id, standard in load_standards().items()))
+
+
+def answered_scored_items(applications: Any) -> Any:
+    """How many scored items of its class the application has answered (not blank)."""
+    return (select(func.count()).where(_answered(
+        applications.c.id, _scored_codes_of_its_class(applications.c.award_class)))
+        .scalar_subquery())
+
+
 def application_complete(ctx: GuardContext) -> list[str]:
-    application = ctx.application
-    standard = load_standard(application.award_class)
+    facts = ctx.facts
+    standard = load_standard(facts.award_class)
+    scored = [item for item in standard.scored_items()]
     problems = []
-    if not application.profile.strip():
+    profile = facts.profile
+    if profile is None:
+        profile = ctx.session.scalar(select(Application.profile)
+                                     .where(Application.id == facts.id)) or ""
+    if not profile.strip():
         problems.append(f"the organizational profile ({standard.profile.name}) is blank")
-    answers = application.answer_texts()
-    problems += [
-        f"item {item.code} {item.name}: no written answer"
-        for item in standard.scored_items()
-        if not answers.get(item.code, "").strip()
-    ]
+    if facts.known.get("application_complete") == len(scored):
+        return problems  # every scored item answered: the texts are never read
+    answered = set(ctx.session.scalars(select(ItemAnswer.item_code).where(_answered(
+        facts.id, ItemAnswer.item_code.in_([item.code for item in scored])))))
+    problems += [f"item {item.code} {item.name}: no written answer"
+                 for item in scored if item.code not in answered]
     return problems
 
 
 def before_submission_deadline(ctx: GuardContext) -> list[str]:
-    deadline = ctx.application.cycle.deadline("submission")
+    deadline = ctx.facts.deadline("submission")
     if deadline and ctx.today > deadline:
         return [f"the submission deadline {deadline.isoformat()} has passed"]
     return []
 
 
 def before_correction_deadline(ctx: GuardContext) -> list[str]:
-    due: datetime | None = ctx.application.correction_due_at
+    due: datetime | None = ctx.facts.correction_due_at
     if due and now() > due:
         local = due.astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M")
         return [f"the correction (补正) deadline {local} has passed"]
@@ -85,41 +182,46 @@ def before_correction_deadline(ctx: GuardContext) -> list[str]:
 
 def reviews_complete(stage: ReviewStage) -> Guard:
     def guard(ctx: GuardContext) -> list[str]:
-        needed = ctx.application.cycle.rules.team_size(stage.value)
-        assignments = ctx.session.scalars(
-            select(ReviewAssignment).where(
-                ReviewAssignment.application_id == ctx.application.id,
-                ReviewAssignment.stage == stage.value,
-                ReviewAssignment.status.in_(
-                    [AssignmentStatus.ASSIGNED.value, AssignmentStatus.SUBMITTED.value]
-                ),
-            )
-        ).all()
+        needed = ctx.rules.team_size(stage.value)
+        of_stage = (ReviewAssignment.application_id == ctx.facts.id,
+                    ReviewAssignment.stage == stage.value)
+        counts: dict[str, int] = dict(ctx.session.execute(  # type: ignore[arg-type]
+            select(ReviewAssignment.status, func.count()).where(
+                *of_stage, ReviewAssignment.status.in_(
+                    [AssignmentStatus.ASSIGNED.value, AssignmentStatus.SUBMITTED.value]))
+            .group_by(ReviewAssignment.status)).all())
+        assigned = counts.get(AssignmentStatus.ASSIGNED.value, 0)
         problems = []
-        if len(assignments) < needed:
-            problems.append(
-                f"{stage.value}: {len(assignments)} of {needed} reviewers are assigned"
-            )
-        problems += [
-            f"{stage.value}: the score sheet of {a.reviewer.name} (reviewer {a.reviewer_id}) "
-            "is not submitted"
-            for a in assignments
-            if a.status == AssignmentStatus.ASSIGNED.value
-        ]
+        if assigned + counts.get(AssignmentStatus.SUBMITTED.value, 0) < needed:
+            problems.append(f"{stage.value}: {assigned + counts.get('submitted', 0)} of "
+                            f"{needed} reviewers are assigned")
+        if assigned:  # only a refusal reads who has not submitted
+            problems += [
+                f"{stage.value}: the score sheet of {a.reviewer.name} (reviewer "
+                f"{a.reviewer_id}) is not submitted"
+                for a in ctx.session.scalars(select(ReviewAssignment).where(
+                    *of_stage, ReviewAssignment.status == AssignmentStatus.ASSIGNED.value)
+                    .order_by(ReviewAssignment.id))
+            ]
         return problems
 
     return guard
 
 
+def _exists(session: Session, *where: Any) -> bool:
+    return bool(session.scalar(select(literal_column("1")).where(*where).limit(1)))
+
+
 def site_visit_reported(ctx: GuardContext) -> list[str]:
-    visit = ctx.session.get(SiteVisit, ctx.application.id)
-    if visit is None:
+    reported = ctx.session.execute(select(SiteVisit.reported_at.is_not(None)).where(
+        SiteVisit.application_id == ctx.facts.id)).first()
+    if reported is None:
         return ["the site visit is not scheduled"]
-    return [] if visit.reported_at else ["the site-visit report is not submitted"]
+    return [] if reported[0] else ["the site-visit report is not submitted"]
 
 
 def consolidated_score_recorded(ctx: GuardContext) -> list[str]:
-    if ctx.session.get(ConsolidatedScore, ctx.application.id) is None:
+    if not _exists(ctx.session, ConsolidatedScore.application_id == ctx.facts.id):
         return ["the consolidated score has not been computed yet"]
     return []
 
@@ -141,7 +243,7 @@ def uses_stage(stage: str, wanted: bool) -> Guard:
     """The cycle's rules pick the Shenzhen procedure's optional stage or the plain path."""
 
     def guard(ctx: GuardContext) -> list[str]:
-        if ctx.application.cycle.rules.uses(stage) == wanted:
+        if ctx.rules.uses(stage) == wanted:
             return []
         runs = "runs" if not wanted else "does not run"
         return [f"this cycle {runs} the {stage} stage"]
@@ -152,13 +254,15 @@ def uses_stage(stage: str, wanted: bool) -> Guard:
 def eligibility_settled(ctx: GuardContext) -> list[str]:
     """With eligibility rules, the automatic check must have run; confirming against a
     failed or incomplete check is an override and needs a written reason."""
-    if not ctx.application.cycle.rules.eligibility:
+    if not ctx.rules.eligibility:
         return []
-    review = ctx.session.get(EligibilityReview, ctx.application.id)
+    review = ctx.session.execute(select(EligibilityReview.passed).where(
+        EligibilityReview.application_id == ctx.facts.id)).first()
     if review is None:
         return ["the eligibility check has not been run (mqa eligibility check)"]
-    if review.passed is not True and not ctx.reason.strip():
-        verdict = "failed" if review.passed is False else "is incomplete"
+    passed = review[0]
+    if passed is not True and not ctx.reason.strip():
+        verdict = "failed" if passed is False else "is incomplete"
         return [f"the eligibility check {verdict}; confirming anyway is an override and "
                 "needs a written reason"]
     return []
@@ -166,30 +270,27 @@ def eligibility_settled(ctx: GuardContext) -> list[str]:
 
 def defence_complete(ctx: GuardContext) -> list[str]:
     problems = reviews_complete(ReviewStage.DEFENCE)(ctx)
-    if ctx.session.get(DefenceSlot, ctx.application.id) is None:
+    if not _exists(ctx.session, DefenceSlot.application_id == ctx.facts.id):
         problems.insert(0, "no defence slot is scheduled")
-    if not _has_consensus(ctx, ReviewStage.DEFENCE):
+    if not _exists(ctx.session, ConsensusSheet.application_id == ctx.facts.id,
+                   ConsensusSheet.stage == ReviewStage.DEFENCE.value):
         problems.append("the defence panel's consensus score is not recorded")
     return problems
 
 
-def _has_consensus(ctx: GuardContext, stage: ReviewStage) -> bool:
-    return ctx.session.scalar(select(ConsensusSheet.id).where(
-        ConsensusSheet.application_id == ctx.application.id,
-        ConsensusSheet.stage == stage.value)) is not None
-
-
 def social_evaluation_recorded(ctx: GuardContext) -> list[str]:
-    if ctx.session.get(SocialEvaluation, ctx.application.id) is None:
+    if not _exists(ctx.session, SocialEvaluation.application_id == ctx.facts.id):
         return ["the social evaluation (社会评价) result is not recorded"]
     return []
 
 
 def candidate_decision(selected: bool) -> Guard:
     def guard(ctx: GuardContext) -> list[str]:
-        if ctx.application.cycle.rules.candidates_per_class is None:
+        if ctx.rules.candidates_per_class is None:
             return [] if selected else ["this cycle runs no competitive selection (差额选拔)"]
-        decision = ctx.session.get(CandidateDecision, ctx.application.id)
+        decision = ctx.session.execute(
+            select(CandidateDecision.selected, CandidateDecision.reason)
+            .where(CandidateDecision.application_id == ctx.facts.id)).first()
         if decision is None:
             return ["the candidate list of this class is not drawn yet (mqa candidates select)"]
         if decision.selected != selected:
@@ -200,14 +301,15 @@ def candidate_decision(selected: bool) -> Guard:
 
 
 def notice_closed_clear(ctx: GuardContext) -> list[str]:
-    notice = ctx.session.get(PublicNotice, ctx.application.id)
-    if notice is None:
+    closes_on = ctx.session.scalar(select(PublicNotice.closes_on).where(
+        PublicNotice.application_id == ctx.facts.id))
+    if closes_on is None:
         return ["no public notice (公示) was published"]
     problems = []
-    if ctx.today <= notice.closes_on:
-        problems.append(f"the public notice runs until {notice.closes_on.isoformat()}")
+    if ctx.today <= closes_on:
+        problems.append(f"the public notice runs until {closes_on.isoformat()}")
     open_ones = ctx.session.scalars(select(Objection.id).where(
-        Objection.application_id == ctx.application.id,
+        Objection.application_id == ctx.facts.id,
         Objection.status.in_(["open", "upheld"]))).all()
     problems += [f"objection {oid} is open or upheld" for oid in open_ones]
     return problems
@@ -215,17 +317,18 @@ def notice_closed_clear(ctx: GuardContext) -> list[str]:
 
 def proposed(award: str) -> Guard:
     def guard(ctx: GuardContext) -> list[str]:
-        notice = ctx.session.get(PublicNotice, ctx.application.id)
-        if notice is not None and notice.proposed_award != award:
-            return [f"the notice proposed the {notice.proposed_award} award, not {award}"]
+        proposal = ctx.session.execute(select(PublicNotice.proposed_award).where(
+            PublicNotice.application_id == ctx.facts.id)).first()
+        if proposal is not None and proposal[0] != award:
+            return [f"the notice proposed the {proposal[0]} award, not {award}"]
         return []
 
     return guard
 
 
 def objection_upheld(ctx: GuardContext) -> list[str]:
-    upheld = ctx.session.scalar(select(Objection.id).where(
-        Objection.application_id == ctx.application.id, Objection.status == "upheld"))
+    upheld = _exists(ctx.session, Objection.application_id == ctx.facts.id,
+                     Objection.status == "upheld")
     return [] if upheld else ["no objection against this application has been upheld"]
 
 
@@ -253,3 +356,11 @@ GUARDS: dict[str, Guard] = {
        for stage in ("defence", "social_evaluation", "public_notice")
        for wanted in (True, False)},
 }
+
+# Guards whose question the engine asks in its loading query: name -> the column (given
+# the applications table), whose value the guard finds in ``facts.known[name]``.
+SQL_FACTS: dict[str, Callable[[Any], Any]] = {
+    "application_complete": answered_scored_items,
+}
+# Guards that read the application's profile text (loaded with it only for them).
+READS_PROFILE = frozenset({"application_complete"})

@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 from mqa_workflow.accounts.models import Role
 from mqa_workflow.accounts.service import get_user
 from mqa_workflow.applications.models import Application
+from mqa_workflow.audit import service as audit
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.audit.service import ChainBreak, verify_chain
 from mqa_workflow.db import Database
@@ -112,3 +113,49 @@ def test_concurrent_transitions_keep_one_unbroken_chain(pg_database: Database) -
     assert errors == []
     with pg_database.session() as session:
         assert verify_chain(session) == (12, None)
+
+
+@pytest.mark.postgres
+def test_a_transition_that_waited_for_its_chain_links_to_the_record_written_meanwhile(
+    pg_database: Database,
+) -> None:
+    """The transition's loading query reads the chain's end while it takes the chain's
+    lock; if another append held that lock, the end it read is stale. The write sees
+    that, seals the record again on the real end, and the chain stays unbroken."""
+    with pg_database.session() as session:
+        app_id = factories.application(session, state="submitted").id
+        email = factories.user(session, Role.ADMINISTRATOR).email
+    holder = pg_database.sessions()
+    holder.begin()
+    audit.append(holder, actor="system", trigger="conflict_of_interest",
+                 application_id=app_id, reason="held open while the transition waits")
+    outcome: list[object] = []
+
+    def move() -> None:
+        try:
+            with pg_database.session() as session:
+                outcome.append(advance(session, app_id, "begin_eligibility_check",
+                                       get_user(session, email)))
+        except Exception as error:  # asserted below
+            outcome.append(error)
+
+    mover = threading.Thread(target=move)
+    mover.start()
+    waiting = pg_database.engine.connect()
+    for _ in range(200):  # until the transition waits for the chain's lock
+        if waiting.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                "AND NOT granted")).scalar():
+            break
+        threading.Event().wait(0.05)
+    waiting.close()
+    holder.commit()
+    holder.close()
+    mover.join(timeout=60)
+    assert [type(o).__name__ for o in outcome] == ["TransitionResult"]
+    with pg_database.session() as session:
+        records = session.scalars(select(AuditRecord).where(
+            AuditRecord.application_id == app_id).order_by(AuditRecord.chain_seq)).all()
+        assert [(r.trigger, r.chain_seq) for r in records] == [
+            ("conflict_of_interest", 1), ("begin_eligibility_check", 2)]
+        assert verify_chain(session) == (2, None)
+        assert session.get(Application, app_id).state == "eligibility_check"
