@@ -21,7 +21,7 @@ import subprocess
 import time
 
 from bench_path import REPO  # noqa: F401  (puts the repository on sys.path)
-from sqlalchemy import select
+from sqlalchemy import Engine, event, select
 
 from bench._services import drop_database, fresh_database, machine, server_setting
 from mqa_workflow.accounts.models import Role, User
@@ -58,7 +58,8 @@ def _client(url: str, ids: list[int], trigger: str, start_at: float,
     began = time.perf_counter()
     for application_id in ids:
         with database.session() as session:  # one transaction, one durable commit
-            advance(session, application_id, trigger, session.get(User, admin_id))
+            # the actor by id: loaded with the application, in the engine's one query
+            advance(session, application_id, trigger, admin_id)
             time.sleep(hold)  # the rest of the unit of work, still inside the transaction
     results.put((len(ids), time.perf_counter() - began))
     database.engine.dispose()
@@ -94,13 +95,18 @@ def profile(url: str, ids: list[int], top: int = 14) -> None:
     """Where one client's time goes: cProfile of a single-client run, in this process."""
     profiler = cProfile.Profile()
     results: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
+    sent: list[str] = []  # every statement of the profiled client's transitions, COMMIT too
+    event.listen(Engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
+    event.listen(Engine, "commit", lambda _conn: sent.append("COMMIT"))
     profiler.enable()
     _client(url, ids, TRIGGERS[0], time.time(), results)
     profiler.disable()
     count, seconds = results.get()
     stats = pstats.Stats(profiler)
     print(f"\none client, profiled: {count} transitions in {seconds:.1f} s "
-          f"({1000 * seconds / count:.1f} ms each, with the profiler's overhead)")
+          f"({1000 * seconds / count:.1f} ms each, with the profiler's overhead); "
+          f"{(len(sent) - 2) / count:.2f} statements per transition, COMMIT included "
+          "(psycopg's BEGIN, sent before the first, is one more round trip)")
     rows = sorted(stats.stats.items(), key=lambda kv: kv[1][3], reverse=True)  # type: ignore[attr-defined]
     shown = 0
     for (filename, line, function), (_, _, _own, cumulative, _) in rows:
