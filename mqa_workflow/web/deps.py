@@ -14,8 +14,9 @@ from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.accounts.service import require_role
 from mqa_workflow.accounts.sign_in import WebSession
 from mqa_workflow.db import Database
+from mqa_workflow.outbox.service import queued_in
 from mqa_workflow.web.errors import CsrfRefused, Unauthenticated
-from mqa_workflow.web.security import find_session, same_secret
+from mqa_workflow.web.security import find_signed_in, same_secret
 
 SESSION_COOKIE = "mqa_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -41,14 +42,15 @@ def wake_background(request: Request) -> None:
 
 
 def transaction(request: Request) -> Iterator[Session]:
-    """The request's one unit of work; after its commit, wake the background drainer.
+    """The request's one unit of work; after its commit, wake the background drainer
+    if the request queued outbox work (otherwise there is nothing for it to do).
 
     Function-scoped (see ``DB``), so the commit happens before the response is sent and
     a failed commit is answered as an error instead of after a 200.
     """
     with database_of(request).session() as session:
         yield session
-    if request.method not in SAFE_METHODS:
+    if queued_in(session):
         wake_background(request)
 
 
@@ -82,10 +84,10 @@ Csrf = Annotated[str | None, Depends(csrf_candidate)]
 def authenticate(session: Session, request: Request, bearer: HTTPAuthorizationCredentials | None,
                  cookie: str | None, csrf: str | None) -> SignedIn:
     token = bearer.credentials if bearer else cookie
-    found = find_session(session, token) if token else None
-    user = session.get(User, found.user_id) if found else None
-    if found is None or user is None:
+    signed = find_signed_in(session, token) if token else None
+    if signed is None:
         raise Unauthenticated()
+    found, user = signed
     # A bearer token is never sent by a browser on its own, so only cookie-carried
     # sessions can be ridden by another site's form: those must show the CSRF token.
     by_cookie = bearer is None
