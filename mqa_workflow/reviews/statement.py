@@ -9,12 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Exists, exists, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, contains_eager
 
 from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application
 from mqa_workflow.audit import service as audit
-from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.errors import ConflictError, NotFoundError
 from mqa_workflow.reviews.models import (
     ACTIVE,
@@ -150,18 +149,18 @@ def assignment_with_standing(session: Session, user: User, assignment_id: int
                              ) -> tuple[ReviewAssignment, Standing] | None:
     """An assignment and ``user``'s standing on its application, from one query.
 
-    The application and its cycle come in the same query, so what a score sheet
-    needs next (the class's standard, the cycle's percentage step) is already in
-    the session and costs no further round trip.
+    The application and its cycle come in the same query, held by the assignment
+    (the session keeps loaded rows only while something refers to them), so what a
+    score sheet needs next (the class's standard, the cycle's percentage step) costs
+    no further round trip.
     """
     found = session.execute(
-        select(ReviewAssignment, Application, AwardCycle,
-               *_standing_columns(user.id, ReviewAssignment.application_id))
-        .join(Application, Application.id == ReviewAssignment.application_id)
-        .join(AwardCycle, AwardCycle.id == Application.cycle_id)
+        select(ReviewAssignment, *_standing_columns(user.id, ReviewAssignment.application_id))
+        .join(ReviewAssignment.application).join(Application.cycle)
+        .options(contains_eager(ReviewAssignment.application).contains_eager(Application.cycle))
         .where(ReviewAssignment.id == assignment_id)
     ).one_or_none()
     if found is None:
         return None
-    assignment, _application, _cycle, *flags = found
+    assignment, *flags = found
     return assignment, Standing(*map(bool, flags))
