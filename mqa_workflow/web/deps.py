@@ -121,7 +121,9 @@ def admin_outside(request: Request, bearer: Bearer, cookie: Cookie, csrf: Csrf
         return AdminSnapshot(signed.user.id, signed.web_session.csrf_token)
 
 
-def current_user(signed: Annotated[SignedIn, Depends(signed_in)]) -> User:
+# Pure checks on what ``signed_in`` loaded are ``async``: FastAPI runs them on the event
+# loop instead of handing each to the thread pool (two thread hops less per request).
+async def current_user(signed: Annotated[SignedIn, Depends(signed_in)]) -> User:
     return signed.user
 
 
@@ -132,7 +134,7 @@ def require(*roles: Role) -> Callable[[User], User]:
     """A dependency admitting only people with one of ``roles`` (the pages' ``page_for``
     is the same idiom; both refuse with permissions.require_role)."""
 
-    def check(user: CurrentUser) -> User:
+    async def check(user: CurrentUser) -> User:
         return require_role(user, *roles)
 
     return check
