@@ -197,7 +197,7 @@ def main() -> None:
             servers[code] = (start_web(url, port, args.web_workers, log, repo),
                              f"http://127.0.0.1:{port}")
         for code, (_, base) in servers.items():
-            wait_for(lambda base=base: _up(httpx, base), 60, f"the web application ({code})")
+            wait_for(lambda base=base: _up(httpx, base), 300, f"the web application ({code})")
         tokens = sign_in(next(iter(servers.values()))[1], pairs)
         for _, base in servers.values():
             warm_up(base, tokens, args.web_workers)
