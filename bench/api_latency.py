@@ -7,8 +7,13 @@ and measures each request from its scheduled time (no coordinated omission). Pri
 rate, p50/p90/p99, errors (any answer but 200, e.g. 503 when the server sheds load) and
 the highest rate that keeps p99 within the target with no error.
 
+``--reference DIR`` serves a checkout of another commit (``git worktree add DIR COMMIT``)
+beside this one, on the same database and sessions: at every rate the reference is
+measured first, then this code, so each figure has its same-run reference.
+
     .venv/bin/python bench/api_latency.py [--rates 25,50,100,200] [--seconds 15]
                                           [--web-workers 2] [--target-p99-ms 50]
+                                          [--reference /tmp/old-api]
 """
 
 from __future__ import annotations
@@ -66,26 +71,44 @@ def build_world(url: str, reviewers: int) -> list[tuple[str, int]]:
     return pairs
 
 
-def start_web(url: str, port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
-    env = os.environ | {"MQA_DATABASE_URL": url, "MQA_BROKER_URL": ""}
+def start_web(url: str, port: int, workers: int, log: Path, repo: Path = REPO
+              ) -> subprocess.Popen[bytes]:
+    """uvicorn serving ``repo``'s code (this checkout, or a reference one)."""
+    env = os.environ | {"MQA_DATABASE_URL": url, "MQA_BROKER_URL": "", "PYTHONPATH": str(repo)}
     return subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "mqa_workflow.web.asgi:app", "--host", "127.0.0.1",
          "--port", str(port), "--workers", str(workers), "--log-level", "warning",
          "--no-access-log"],
-        cwd=REPO, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+        cwd=repo, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
 
 
-async def _sign_in(http: object, pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """A bearer token per reviewer (argon2 is deliberately slow: done before the clock)."""
-    tokens = []
-    for email, assignment in pairs:
-        answer = await http.post("/api/auth/login",  # type: ignore[attr-defined]
-                                 json={"email": email, "password": PASSWORD})
-        tokens.append((answer.json()["token"], assignment))
+def sign_in(base: str, pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """A bearer token per reviewer and assignment, before any clock runs (argon2 is
+    deliberately slow). Sessions live in the database: every server of the run takes them."""
+    import httpx
+
+    tokens, known = [], {}
+    with httpx.Client(base_url=base, timeout=120) as http:
+        for email, assignment in pairs:
+            if email not in known:
+                answer = http.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+                known[email] = answer.json()["token"]
+            tokens.append((known[email], assignment))
     return tokens
 
 
-async def _open_loop(base: str, pairs: list[tuple[str, int]], rate: float,
+def warm_up(base: str, tokens: list[tuple[str, int]], workers: int) -> None:
+    """A few saves per serving process first, so no figure includes a process's first
+    use of a query or of the standard."""
+    import httpx
+
+    with httpx.Client(base_url=base, timeout=60) as http:
+        for token, assignment in tokens[:10 * workers]:
+            http.put(f"/api/assignments/{assignment}/sheet", json={"scores": {}},
+                     headers={"Authorization": f"Bearer {token}"})
+
+
+async def _open_loop(base: str, tokens: list[tuple[str, int]], rate: float,
                      seconds: float) -> tuple[list[float], Counter[int | str]]:
     """Requests leave on a fixed schedule (one every 1/rate s), whatever the answers do.
 
@@ -103,7 +126,6 @@ async def _open_loop(base: str, pairs: list[tuple[str, int]], rate: float,
     latencies: list[float] = []
     statuses: Counter[int | str] = Counter()
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
-        tokens = await _sign_in(http, pairs)
 
         async def one(scheduled: float, token: str, assignment: int) -> None:
             body = {"scores": {rng.choice(codes): 5 * rng.randrange(21)}}
@@ -128,11 +150,11 @@ async def _open_loop(base: str, pairs: list[tuple[str, int]], rate: float,
     return latencies, statuses
 
 
-def measure_rate(base: str, pairs: list[tuple[str, int]], rate: float,
+def measure_rate(base: str, tokens: list[tuple[str, int]], rate: float,
                  seconds: float) -> dict[str, object]:
     import asyncio
 
-    latencies, statuses = asyncio.run(_open_loop(base, pairs, rate, seconds))
+    latencies, statuses = asyncio.run(_open_loop(base, tokens, rate, seconds))
     ok = sum(count for status, count in statuses.items() if status == 200)
     return {"rate": rate, "sent": len(latencies), "ok": ok,
             "errors": len(latencies) - ok, "statuses": dict(statuses),
@@ -154,42 +176,73 @@ def main() -> None:
                         help="reviewers (one sheet each) the requests go round")
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--target-p99-ms", type=float, default=50.0)
+    parser.add_argument("--target-rate", type=float, default=200.0,
+                        help="the rate the target p99 must hold at")
+    parser.add_argument("--reference", type=Path, default=None,
+                        help="a checkout of another commit, measured beside this one")
     args = parser.parse_args()
 
+    codes = ([("reference", args.reference.resolve())] if args.reference else []) + [
+        ("this", REPO)]
     database_name, url = fresh_database("api")
     pairs = build_world(url, args.reviewers)
-    port, log = free_port(), Path(f"/tmp/{database_name}_web.log")
-    web = start_web(url, port, args.web_workers, log)
-    base = f"http://127.0.0.1:{port}"
-    rows = []
+    servers: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
+    rows: dict[str, list[dict[str, object]]] = {code: [] for code, _ in codes}
     try:
         import httpx
 
-        wait_for(lambda: _up(httpx, base), 30, "the web application")
+        for code, repo in codes:
+            port = free_port()
+            log = Path(f"/tmp/{database_name}_{code}_web.log")
+            servers[code] = (start_web(url, port, args.web_workers, log, repo),
+                             f"http://127.0.0.1:{port}")
+        for code, (_, base) in servers.items():
+            wait_for(lambda base=base: _up(httpx, base), 300, f"the web application ({code})")
+        tokens = sign_in(next(iter(servers.values()))[1], pairs)
+        for _, base in servers.values():
+            warm_up(base, tokens, args.web_workers)
         print(machine())
         print(f"scoring path: PUT /api/assignments/ID/sheet (draft), open loop, "
-              f"{args.web_workers} uvicorn workers, PostgreSQL, {args.seconds:.0f} s per rate")
-        print(f"{'rate/s':>7} {'sent':>6} {'ok':>6} {'errors':>6} {'p50 ms':>8} {'p90 ms':>8} "
-              f"{'p99 ms':>8}  statuses")
+              f"{args.web_workers} uvicorn workers, PostgreSQL, {args.seconds:.0f} s per rate"
+              + "".join(f"; {code} = {repo}" for code, repo in codes))
+        print(f"{'code':>9} {'rate/s':>7} {'sent':>6} {'ok':>6} {'errors':>6} {'p50 ms':>8} "
+              f"{'p90 ms':>8} {'p99 ms':>8}  statuses")
         for rate in (float(r) for r in args.rates.split(",")):
-            row = measure_rate(base, pairs, rate, args.seconds)
-            rows.append(row)
-            print(f"{rate:>7.0f} {row['sent']:>6} {row['ok']:>6} {row['errors']:>6} "
-                  f"{row['p50']:>8.1f} {row['p90']:>8.1f} {row['p99']:>8.1f}  "
-                  f"{row['statuses']}", flush=True)
+            for code, (_, base) in servers.items():
+                row = measure_rate(base, tokens, rate, args.seconds)
+                rows[code].append(row)
+                print(f"{code:>9} {rate:>7.0f} {row['sent']:>6} {row['ok']:>6} "
+                      f"{row['errors']:>6} {row['p50']:>8.1f} {row['p90']:>8.1f} "
+                      f"{row['p99']:>8.1f}  {row['statuses']}", flush=True)
     finally:
-        web.terminate()
-        try:
-            web.wait(15)
-        except subprocess.TimeoutExpired:  # requests still queued at the end of a run
-            web.kill()
-            web.wait(15)
+        for web, _ in servers.values():
+            web.terminate()
+        for web, _ in servers.values():
+            try:
+                web.wait(15)
+            except subprocess.TimeoutExpired:  # requests still queued at the end of a run
+                web.kill()
+                web.wait(15)
         drop_database(database_name)
-    good = [r["rate"] for r in rows
-            if r["p99"] <= args.target_p99_ms and r["errors"] == 0]  # type: ignore[operator]
+    for code, measured in rows.items():
+        print(f"{code}: {summary(measured, args.target_p99_ms, args.target_rate)}")
+
+
+def summary(rows: list[dict[str, object]], target_p99_ms: float, target_rate: float) -> str:
+    """The highest rate within the target, and the ratios to it."""
+    good = [float(r["rate"]) for r in rows  # type: ignore[arg-type]
+            if float(r["p99"]) <= target_p99_ms and r["errors"] == 0]  # type: ignore[arg-type]
     best = max(good, default=None)
-    print(f"highest rate with p99 ≤ {args.target_p99_ms:.0f} ms and no error: "
-          f"{'none of those tried' if best is None else f'{best:.0f} req/s'}")
+    text = (f"highest rate with p99 ≤ {target_p99_ms:.0f} ms and no error: "
+            f"{'none of those tried' if best is None else f'{best:.0f} req/s'}")
+    if best is not None:
+        text += f" ({best / target_rate:.2f} × the target rate)"
+    at_target = [r for r in rows if float(r["rate"]) == target_rate]  # type: ignore[arg-type]
+    if at_target:
+        p99 = float(at_target[0]["p99"])  # type: ignore[arg-type]
+        text += (f"; at {target_rate:.0f} req/s p99 {p99:.1f} ms = "
+                 f"{p99 / target_p99_ms:.2f} × the target, {at_target[0]['errors']} errors")
+    return text
 
 
 def _up(httpx: object, base: str) -> bool:

@@ -27,7 +27,12 @@ from mqa_workflow.committee.service import recusal_reason
 from mqa_workflow.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from mqa_workflow.reviews.models import ACTIVE, AssignmentStatus, ReviewAssignment
 from mqa_workflow.reviews.sheets import sheet_progress
-from mqa_workflow.reviews.statement import may_review, open_application
+from mqa_workflow.reviews.statement import (
+    assignment_with_standing,
+    check_standing,
+    may_review,
+    open_application,
+)
 from mqa_workflow.states.table import COMMITTEE_STATES
 
 # --- who is acting -----------------------------------------------------------------------
@@ -142,15 +147,20 @@ def full_materials(session: Session, user: User, application: Application) -> bo
 
 
 def own_assignment(session: Session, user: User, assignment_id: int) -> ReviewAssignment:
-    """A reviewer's own assignment (administrators may read any); a conflict closes it."""
-    assignment = session.get(ReviewAssignment, assignment_id)
-    if assignment is None:
+    """A reviewer's own assignment (administrators may read any); a conflict closes it.
+
+    One query reads the assignment, its application and cycle, and the reviewer's
+    standing on it: this is the check before every score-sheet save.
+    """
+    found = assignment_with_standing(session, user, assignment_id)
+    if found is None:
         raise NotFoundError(f"no assignment {assignment_id}")
+    assignment, standing = found
     if assignment.reviewer_id != user.id and not is_admin(user):
         raise ForbiddenError(f"assignment {assignment_id} belongs to another reviewer")
     if assignment.reviewer_id == user.id:
         try:  # the same rule as opening the materials: conflicted or withdrawn → closed
-            open_application(session, user, assignment.application_id)
+            check_standing(user, assignment.application_id, standing, opening=True)
         except ConflictError as refused:
             raise ForbiddenError(refused.message) from None
     return assignment

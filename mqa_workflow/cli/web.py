@@ -18,13 +18,21 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
     reload: bool = typer.Option(False, "--reload", help="Restart on code changes (development)."),
+    workers: int = typer.Option(
+        1, "--workers", min=1,
+        help="Serving processes. Each has its own connection pool (MQA_DB_POOL_SIZE + "
+             "MQA_DB_MAX_OVERFLOW) and bound on requests in flight; keep their sum within "
+             "PostgreSQL's max_connections. Not with --reload."),
 ) -> None:
     """Serve the web application and its API (/api/docs) on $MQA_DATABASE_URL."""
     import uvicorn
 
-    console.print(f"mqa web on http://{host}:{port}/ (API docs at /api/docs)")
+    if reload and workers > 1:
+        fail("--reload runs one process; drop --workers", code=2)
+    console.print(f"mqa web on http://{host}:{port}/ (API docs at /api/docs), "
+                  f"{workers} process(es)")
     uvicorn.run("mqa_workflow.web.asgi:app", host=host, port=port, reload=reload,
-                proxy_headers=True)
+                workers=workers, proxy_headers=True)
 
 
 def password(

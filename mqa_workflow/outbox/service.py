@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, event, func, select
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from mqa_workflow.clock import now
 from mqa_workflow.db import Database
@@ -26,6 +26,34 @@ from mqa_workflow.outbox.models import OutboxMessage
 Sender = Callable[[OutboxMessage], None]
 Executor = Callable[[Session, OutboxMessage], None]
 MAX_BACKOFF = timedelta(minutes=10)
+_QUEUED = "mqa_outbox_queued"  # the key in Session.info
+
+
+def queued_in(session: Session) -> bool:
+    """Whether this session wrote outbox rows (new ones, or pending ones made due).
+
+    A server wakes its drainer after a commit only then: a request that queued
+    nothing (most of them, e.g. a draft score sheet) costs no outbox transaction.
+    Rows written another way (raw SQL, another process) are found by the drainer's
+    own periodic look.
+    """
+    return bool(session.info.get(_QUEUED))
+
+
+@event.listens_for(Session, "before_flush")
+def _note_outbox_rows(session: Session, _flush: UOWTransaction, _instances: object) -> None:
+    if not session.info.get(_QUEUED) and any(
+            isinstance(row, OutboxMessage) for row in (*session.new, *session.dirty)):
+        session.info[_QUEUED] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_outbox_statements(state: ORMExecuteState) -> None:
+    """Bulk INSERT or UPDATE statements on the outbox queue work too."""
+    table = getattr(state.statement, "table", None)
+    if (state.is_insert or state.is_update) and getattr(
+            table, "name", None) == OutboxMessage.__tablename__:
+        state.session.info[_QUEUED] = True
 
 
 def enqueue(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from mqa_workflow.applicants.models import Organization
@@ -173,19 +173,6 @@ def withdraw(session: Session, user_id: int, application: Application, reason: s
     session.flush()
     return withdrawn
 
-
-def is_conflicted(session: Session, user_id: int, application_id: int) -> bool:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(ConflictOfInterest)
-            .where(
-                ConflictOfInterest.user_id == user_id,
-                ConflictOfInterest.application_id == application_id,
-            )
-        )
-        != 0
-    )
 
 def active_application_ids(session: Session) -> list[int]:
     """Applications still in review, whose teams a new conflict could change."""

@@ -11,6 +11,7 @@ from sqlalchemy import ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mqa_workflow.accounts.models import User
+from mqa_workflow.applications.models import Application
 from mqa_workflow.clock import now
 from mqa_workflow.db import Base, StrEnumType
 
@@ -64,6 +65,9 @@ class ReviewAssignment(Base):
     due_at: Mapped[datetime | None]
 
     reviewer: Mapped[User] = relationship()
+    # Loaded with the assignment where a request needs both (the access check before a
+    # score-sheet save); otherwise loaded on first use, as every relationship here.
+    application: Mapped[Application] = relationship()
 
 
 class ConflictOfInterest(Base):

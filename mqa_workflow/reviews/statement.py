@@ -6,15 +6,21 @@ materials only after confirming the statement for it.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Exists, exists, select
+from sqlalchemy.orm import Session, aliased, contains_eager
 
 from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application
 from mqa_workflow.audit import service as audit
 from mqa_workflow.errors import ConflictError, NotFoundError
-from mqa_workflow.reviews.conflict_checks import is_conflicted
-from mqa_workflow.reviews.models import ACTIVE, NoConflictStatement, ReviewAssignment
+from mqa_workflow.reviews.models import (
+    ACTIVE,
+    ConflictOfInterest,
+    NoConflictStatement,
+    ReviewAssignment,
+)
 
 
 def no_conflict_statement(application: Application) -> str:
@@ -63,27 +69,66 @@ class StatementMissingError(ConflictError):
     """The reviewer has not yet confirmed the no-conflict statement for the application."""
 
 
-def _assigned_and_free(session: Session, user: User, application_id: int) -> Application:
-    """The application, if ``user`` is on one of its teams and not conflicted with it."""
-    application = session.get(Application, application_id)
-    if application is None:
-        raise NotFoundError(f"no application {application_id}")
-    if is_conflicted(session, user.id, application_id):
+@dataclass(frozen=True)
+class Standing:
+    """What decides a reviewer's access to one application, read in the same query as
+    the rows asked for (every reviewer request checks it, so it costs no round trip
+    of its own)."""
+
+    conflicted: bool
+    assigned: bool
+    confirmed: bool
+
+
+def _standing_columns(user_id: int, application_id: ColumnElement[int]
+                      ) -> tuple[Exists, Exists, Exists]:
+    """Correlated EXISTS for :class:`Standing`: conflicted, assigned (active), confirmed."""
+    other = aliased(ReviewAssignment)  # the query may select an assignment itself
+    return (
+        exists().where(ConflictOfInterest.user_id == user_id,
+                       ConflictOfInterest.application_id == application_id),
+        exists().where(other.application_id == application_id, other.reviewer_id == user_id,
+                       other.status.in_(ACTIVE)),
+        exists().where(NoConflictStatement.user_id == user_id,
+                       NoConflictStatement.application_id == application_id),
+    )
+
+
+def check_standing(user: User, application_id: int, standing: Standing, *,
+                   opening: bool) -> None:
+    """Refuse (ConflictError) a reviewer who is conflicted or not assigned; when
+    ``opening`` the materials, also one who has not confirmed the statement."""
+    if standing.conflicted:
         raise ConflictError(
             f"{user.name} has a conflict of interest with application "
             f"{application_id} and may not open its materials"
         )
-    assigned = session.scalar(
-        select(func.count())
-        .select_from(ReviewAssignment)
-        .where(
-            ReviewAssignment.application_id == application_id,
-            ReviewAssignment.reviewer_id == user.id,
-            ReviewAssignment.status.in_(ACTIVE),
-        )
-    )
-    if not assigned:
+    if not standing.assigned:
         raise ConflictError(f"{user.name} is not assigned to application {application_id}")
+    if opening and not standing.confirmed:
+        raise StatementMissingError(
+            f"{user.name} has not confirmed the no-conflict statement (回避承诺) for "
+            f"application {application_id}; confirm it first "
+            f"(`mqa review confirm {application_id}` or the score sheet page)"
+        )
+
+
+def _application_standing(session: Session, user: User, application_id: int
+                          ) -> tuple[Application, Standing]:
+    found = session.execute(
+        select(Application, *_standing_columns(user.id, Application.id))
+        .where(Application.id == application_id)
+    ).one_or_none()
+    if found is None:
+        raise NotFoundError(f"no application {application_id}")
+    application, *flags = found
+    return application, Standing(*map(bool, flags))
+
+
+def _assigned_and_free(session: Session, user: User, application_id: int) -> Application:
+    """The application, if ``user`` is on one of its teams and not conflicted with it."""
+    application, standing = _application_standing(session, user, application_id)
+    check_standing(user, application_id, standing, opening=False)
     return application
 
 
@@ -95,11 +140,27 @@ def may_review(session: Session, user: User, application_id: int) -> Application
 def open_application(session: Session, user: User, application_id: int) -> Application:
     """A reviewer opens an application's materials: only when assigned, not conflicted,
     and after confirming the no-conflict statement (回避承诺) for it."""
-    application = _assigned_and_free(session, user, application_id)
-    if statement_of(session, user.id, application_id) is None:
-        raise StatementMissingError(
-            f"{user.name} has not confirmed the no-conflict statement (回避承诺) for "
-            f"application {application_id}; confirm it first "
-            f"(`mqa review confirm {application_id}` or the score sheet page)"
-        )
+    application, standing = _application_standing(session, user, application_id)
+    check_standing(user, application_id, standing, opening=True)
     return application
+
+
+def assignment_with_standing(session: Session, user: User, assignment_id: int
+                             ) -> tuple[ReviewAssignment, Standing] | None:
+    """An assignment and ``user``'s standing on its application, from one query.
+
+    The application and its cycle come in the same query, held by the assignment
+    (the session keeps loaded rows only while something refers to them), so what a
+    score sheet needs next (the class's standard, the cycle's percentage step) costs
+    no further round trip.
+    """
+    found = session.execute(
+        select(ReviewAssignment, *_standing_columns(user.id, ReviewAssignment.application_id))
+        .join(ReviewAssignment.application).join(Application.cycle)
+        .options(contains_eager(ReviewAssignment.application).contains_eager(Application.cycle))
+        .where(ReviewAssignment.id == assignment_id)
+    ).one_or_none()
+    if found is None:
+        return None
+    assignment, *flags = found
+    return assignment, Standing(*map(bool, flags))

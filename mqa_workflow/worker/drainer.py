@@ -41,6 +41,11 @@ class OutboxDrainer:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
+    @property
+    def wake_ups(self) -> int:
+        """How many drains were asked for (by requests that queued work, or waits)."""
+        return self._requested
+
     def start(self) -> None:
         with self._condition:
             if self.running:

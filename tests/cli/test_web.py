@@ -22,4 +22,16 @@ def test_mqa_user_password_stores_a_hash_the_web_sign_in_accepts(mqa) -> None:
 
 def test_mqa_serve_is_mounted_with_its_options(mqa) -> None:
     shown = mqa("serve", "--help")
-    assert "--port" in shown and "--host" in shown
+    assert "--port" in shown and "--host" in shown and "--workers" in shown
+
+
+def test_mqa_serve_hands_its_workers_to_uvicorn_and_refuses_them_with_reload(
+        mqa, monkeypatch) -> None:
+    import uvicorn
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
+    assert "2 process(es)" in mqa("serve", "--workers", "2", "--port", "8123")
+    assert calls[0]["workers"] == 2 and calls[0]["port"] == 8123
+    assert "--reload runs one process" in mqa("serve", "--reload", "--workers", "2", code=2)
+    assert len(calls) == 1  # refused before starting anything

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -15,7 +16,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mqa_workflow.accounts.models import Role
+from mqa_workflow.clock import now
 from mqa_workflow.db import Database
+from mqa_workflow.outbox.models import OutboxMessage
 from mqa_workflow.outbox.service import RelayRun
 from mqa_workflow.web.admission import AdmissionControl
 from mqa_workflow.web.app import create_app
@@ -73,9 +76,21 @@ def _administrator(database: Database) -> str:
         return admin.email
 
 
+def _backed_off_task(database: Database) -> int:
+    """A pending outbox row backed off after a failure (an operator may retry it now)."""
+    with database.session() as session:
+        message = OutboxMessage(task="notify", payload={}, idempotency_key="backed-off",
+                                attempts=1, last_error="RuntimeError: broker away",
+                                available_at=now() + timedelta(minutes=5))
+        session.add(message)
+        session.flush()
+        return message.id
+
+
 def test_background_work_runs_in_the_drainer_thread_never_inside_the_request(
         sqlite_database: Database) -> None:
     email = _administrator(sqlite_database)
+    task = _backed_off_task(sqlite_database)
     started, release = threading.Event(), threading.Event()
     threads: list[str] = []
 
@@ -92,9 +107,9 @@ def test_background_work_runs_in_the_drainer_thread_never_inside_the_request(
             token = client.post("/api/auth/login", json={
                 "email": email, "password": PASSWORD}).json()["token"]
             began = time.perf_counter()
-            answer = client.post("/api/auth/logout",
+            answer = client.post(f"/api/operations/tasks/{task}/retry",
                                  headers={"Authorization": f"Bearer {token}"})
-            assert answer.status_code == 200
+            assert answer.status_code == 200  # the task is due again: work queued
             assert started.wait(10)  # the request woke the drainer …
             assert time.perf_counter() - began < 10
             assert not release.is_set()  # … and was answered while its work still ran
@@ -102,6 +117,33 @@ def test_background_work_runs_in_the_drainer_thread_never_inside_the_request(
     finally:
         release.set()
         app.state.background.stop()
+
+
+def test_a_request_that_queues_no_work_does_not_wake_the_drainer(
+        sqlite_database: Database) -> None:
+    email = _administrator(sqlite_database)
+    drains: list[str] = []
+
+    def counting_dispatch(database: Database) -> RelayRun:
+        drains.append(threading.current_thread().name)
+        return RelayRun()
+
+    app = create_app(sqlite_database)
+    drainer = OutboxDrainer(sqlite_database, counting_dispatch, 60)
+    app.state.background = drainer
+    try:
+        with TestClient(app) as client:
+            token = client.post("/api/auth/login", json={
+                "email": email, "password": PASSWORD}).json()["token"]
+            answer = client.post("/api/auth/logout",
+                                 headers={"Authorization": f"Bearer {token}"})
+            assert answer.status_code == 200
+            # wake() counts synchronously before the answer is sent: none was asked for,
+            # so the sign-out (a write that queues nothing) cost no outbox transaction.
+            assert drainer.wake_ups == 0
+            assert drains == []
+    finally:
+        drainer.stop()
 
 
 def test_the_pool_is_sized_by_settings_and_checks_no_connection_with_a_round_trip(
