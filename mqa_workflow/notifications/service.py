@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,10 +31,10 @@ from mqa_workflow.notifications.models import (
     Notification,
     SentNotice,
 )
-from mqa_workflow.notifications.rendering import Rendered, render
+from mqa_workflow.notifications.rendering import Rendered, render, render_many
 from mqa_workflow.outbox.service import enqueue
 
-__all__ = ["Rendered", "notify", "notify_once", "render"]
+__all__ = ["Rendered", "notify", "notify_many", "notify_once", "render"]
 
 SEND_EMAIL = "notifications.send_email"
 
@@ -59,6 +59,38 @@ def notify(session: Session, user: User, event: str, context: dict[str, Any],
     return notification
 
 
+def notify_many(session: Session, users: Sequence[User], event: str, context: dict[str, Any],
+                application_id: int | None = None) -> list[int]:
+    """:func:`notify` for several people at once: the notice rendered once per language
+    with each person's name filled in, and stored with one INSERT for the notices and one
+    for their deliveries. Returns the notices' ids, in the order of ``users``."""
+    if not users:
+        return []
+    rendered: dict[int, Rendered] = {}
+    for language in {user.language for user in users}:
+        speakers = [user for user in users if user.language == language]
+        for user, notice in zip(speakers, render_many(event, language, context,
+                                                      [u.name for u in speakers]), strict=True):
+            rendered[user.id] = notice
+    at = now()
+    ids = list(session.scalars(
+        insert(Notification).returning(Notification.id, sort_by_parameter_order=True),
+        [{"user_id": user.id, "event": event, "application_id": application_id,
+          "language": user.language, "subject": rendered[user.id].subject[:300],
+          "body": rendered[user.id].text, "html": rendered[user.id].html, "created_at": at}
+         for user in users]))
+    deliveries = [{"notification_id": id_, "channel": Channel.INBOX,
+                   "status": DeliveryStatus.SENT, "attempts": 1, "sent_at": at} for id_ in ids]
+    if get_settings().smtp_host:
+        mails = list(session.scalars(
+            insert(Delivery).returning(Delivery.id, sort_by_parameter_order=True),
+            [{"notification_id": id_, "channel": Channel.EMAIL} for id_ in ids]))
+        for mail_id in mails:
+            enqueue(session, SEND_EMAIL, {"delivery_id": mail_id}, f"email:{mail_id}")
+    session.execute(insert(Delivery), deliveries)
+    return ids
+
+
 def notify_once(session: Session, key: str, event: str, users: Sequence[User],
                 context: dict[str, Any], application_id: int | None = None,
                 due_at: datetime | None = None) -> bool:
@@ -72,8 +104,7 @@ def notify_once(session: Session, key: str, event: str, users: Sequence[User],
                                    due_at=due_at, recipients=len(users)))
     except IntegrityError:
         return False
-    for user in users:
-        notify(session, user, event, context, application_id)
+    notify_many(session, users, event, context, application_id)
     return True
 
 
@@ -127,8 +158,7 @@ def notify_state_change(
     if event == "decision":  # the committee's decision as frozen when taken, if it took one
         stored = session.get(CommitteeDecision, application_id)
         context["decision"] = stored.outcome if stored is not None else ""
-    for contact in contacts(session, application):
-        notify(session, contact, event, context, application_id)
+    notify_many(session, contacts(session, application), event, context, application_id)
 
 
 def notify_feedback_report_ready(session: Session, application_id: int, location: str) -> None:
@@ -138,5 +168,5 @@ def notify_feedback_report_ready(session: Session, application_id: int, location
         return
     context = application_context(application) | {"state": application.state,
                                                    "location": location}
-    for contact in contacts(session, application):
-        notify(session, contact, "feedback_report_ready", context, application_id)
+    notify_many(session, contacts(session, application), "feedback_report_ready", context,
+                application_id)
