@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application, ApplicationState
@@ -128,6 +128,23 @@ def contacts(session: Session, application: Application) -> list[User]:
         User.organization_id == application.organization_id).order_by(User.id)))
 
 
+def _with_contacts(session: Session, application_id: int
+                   ) -> tuple[Application, list[User]] | None:
+    """The application with what its notices show (cycle, organization, project) and its
+    contacts (as :func:`contacts` orders them), in one query instead of four: a worker
+    sends thousands of these notices, and each round trip costs more than the rest."""
+    rows = session.execute(
+        select(Application, User)
+        .outerjoin(User, User.organization_id == Application.organization_id)
+        .where(Application.id == application_id)
+        .options(joinedload(Application.cycle), joinedload(Application.organization),
+                 joinedload(Application.project))
+        .order_by(User.id)).all()
+    if not rows:
+        return None
+    return rows[0][0], [user for _, user in rows if user is not None]
+
+
 def _reason(session: Session, application_id: int, trigger: str) -> str:
     return session.scalar(
         select(AuditRecord.reason).where(
@@ -144,9 +161,10 @@ def notify_state_change(
 
     ``reason_for_applicant``: the transition's reason is written for the applicant (the
     workflow knows which transitions ask for one); without it no reason is shown."""
-    application = session.get(Application, application_id)
-    if application is None:
+    found = _with_contacts(session, application_id)
+    if found is None:
         return  # deleted since; nothing to tell
+    application, people = found
     context = application_context(application) | {
         "from_state": from_state, "to_state": to_state,
         # Only a reason written for the applicant; never the office's notes on votes or people.
@@ -158,15 +176,15 @@ def notify_state_change(
     if event == "decision":  # the committee's decision as frozen when taken, if it took one
         stored = session.get(CommitteeDecision, application_id)
         context["decision"] = stored.outcome if stored is not None else ""
-    notify_many(session, contacts(session, application), event, context, application_id)
+    notify_many(session, people, event, context, application_id)
 
 
 def notify_feedback_report_ready(session: Session, application_id: int, location: str) -> None:
     """Tell the applicant's contacts where their feedback report is."""
-    application = session.get(Application, application_id)
-    if application is None:
+    found = _with_contacts(session, application_id)
+    if found is None:
         return
+    application, people = found
     context = application_context(application) | {"state": application.state,
                                                    "location": location}
-    notify_many(session, contacts(session, application), "feedback_report_ready", context,
-                application_id)
+    notify_many(session, people, "feedback_report_ready", context, application_id)
