@@ -5,7 +5,7 @@ cycle, through the same domain functions the commands use."""
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -40,6 +40,9 @@ VOTE_OUTCOME_TRIGGER = {"grand": "award_grand", "encouragement": "award_encourag
 
 
 Phase = Callable[[Session, random.Random, data.Cast, int], None]
+# Applications a phase works on between commits: each commit hands their queued work to the
+# workers while the phase goes on with the next ones (one commit per phase left them idle).
+BATCH = 200
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,24 @@ def applications_of(session: Session, cycle_id: int, state: str | None = None) -
     return list(session.scalars(query.order_by(Application.id)))
 
 
+def in_batches(session: Session, cycle_id: int, state: str | None = None,
+               size: int = BATCH) -> Iterator[Application]:
+    """The applications :func:`applications_of` lists, loaded ``size`` at a time, with a
+    commit after the work on each batch is done. What the session holds is expired at each
+    commit, so nothing the workers changed meanwhile is seen stale."""
+    query = select(Application.id).where(Application.cycle_id == cycle_id)
+    if state:
+        query = query.where(Application.state == state)
+    ids = list(session.scalars(query.order_by(Application.id)))
+    for start in range(0, len(ids), size):
+        yield from list(session.scalars(select(Application).where(
+            Application.id.in_(ids[start:start + size])).order_by(Application.id)))
+        session.commit()
+        session.expire_all()  # the workers may have changed what this session holds
+
+
 def submit_all(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
-    for app in applications_of(session, cycle_id):
+    for app in in_batches(session, cycle_id):
         advance(session, app.id, "submit", cast.contacts[app.id])
         advance(session, app.id, "begin_eligibility_check", cast.admin)
 
@@ -72,7 +91,7 @@ def check_eligibility(session: Session, rng: random.Random, cast: data.Cast, cyc
     if ineligible is not None:
         advance(session, ineligible.id, "declare_ineligible", cast.admin,
                 reason="注册登记未满3年，不符合申报条件")
-    for app in applications_of(session, cycle_id, State.ELIGIBILITY_CHECK):
+    for app in in_batches(session, cycle_id, State.ELIGIBILITY_CHECK):
         advance(session, app.id, "confirm_eligible", cast.admin)
 
 
@@ -91,7 +110,7 @@ def _score(rng: random.Random, app: Application, quality: float, bias: float,
 
 def review_stage(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int,
                   state: str, stage: ReviewStage) -> None:
-    for app in applications_of(session, cycle_id, state):
+    for app in in_batches(session, cycle_id, state):
         base = None
         if stage is not ReviewStage.DOCUMENT_REVIEW:
             doc = session.scalar(select(ConsensusSheet).where(
@@ -133,7 +152,7 @@ def site_visit(session: Session, rng: random.Random, cast: data.Cast, cycle_id: 
         # Visited today on the demo's timeline: the report is written once the visit began.
         schedule_site_visit(session, app, office_today(), list(DEMO_ISSUES))
     review_stage(session, rng, cast, cycle_id, State.SITE_VISIT, ReviewStage.SITE_VISIT)
-    for app in applications_of(session, cycle_id, State.SITE_VISIT):
+    for app in in_batches(session, cycle_id, State.SITE_VISIT):
         leader = session.scalars(select(ReviewAssignment).where(
             ReviewAssignment.application_id == app.id, ReviewAssignment.is_leader.is_(True),
             ReviewAssignment.stage == ReviewStage.SITE_VISIT.value)).first()
@@ -150,12 +169,12 @@ def site_visit(session: Session, rng: random.Random, cast: data.Cast, cycle_id: 
 
 
 def refer(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
-    for app in applications_of(session, cycle_id, State.CONSOLIDATED_SCORING):
+    for app in in_batches(session, cycle_id, State.CONSOLIDATED_SCORING):
         advance(session, app.id, "refer_to_committee", cast.admin)
 
 
 def vote(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
-    for app in applications_of(session, cycle_id, State.COMMITTEE_DECISION):
+    for app in in_batches(session, cycle_id, State.COMMITTEE_DECISION):
         score = session.get(ConsolidatedScore, app.id)
         assert score is not None
         choice = _merit(score)

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, event, func, select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role, User
@@ -117,8 +117,7 @@ def run_demo(database: Database, *, applications: int, seed: int, reports_dir: P
             if phase.stage == stop_at:
                 break
             moment += timedelta(days=phase.days)
-            with database.session() as session:
-                phase.step(session, rng, cast, cycle_id)
+            _run_phase(database, settings, phase, rng, cast, cycle_id)
             _drain(database, settings)
             progress(f"{phase.label} done")
         else:
@@ -171,21 +170,42 @@ def _phases(procedure: str) -> list[DemoPhase]:
             DemoPhase(State.COMMITTEE_DECISION, "committee decision", vote, 0)]
 
 
+def _run_phase(database: Database, settings: Settings, phase: DemoPhase,
+               rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
+    """One phase in a session it may commit in batches (see :func:`phases.in_batches`).
+    With workers, each commit hands the batch's queued work to them at once, so they work
+    while the phase goes on; in-process, the work waits for the phase's end as before (the
+    same seed then gives the same outcome whatever the timing)."""
+    with database.sessions() as session:
+        if not settings.tasks_in_process:
+            event.listen(session, "after_commit", lambda _: _publish(database, settings))
+        phase.step(session, rng, cast, cycle_id)
+        session.commit()
+
+
+def _publish(database: Database, settings: Settings) -> None:
+    with wall_time():  # the workers live in real time: so must the relay that feeds them
+        dispatch_pending(database, settings)
+
+
 def _drain(database: Database, settings: Settings, patience: float = 300) -> None:
     """Hand the phase's background work over and wait until every task has done it;
-    give up only when the work stops moving for ``patience`` seconds."""
+    give up only when the work stops moving for ``patience`` seconds.
+
+    Each look counts the outbox's rows and the tasks done (two counts; a task is done
+    once, by its row's key), and only when they meet does one exact look confirm that
+    no row is left undone."""
     last_waiting, last_progress = None, time.monotonic()
     while True:
         if settings.tasks_in_process:
             run = dispatch_pending(database, settings)
-        else:  # the workers live in real time: so must the relay that feeds them
+        else:
             with wall_time():
                 run = dispatch_pending(database, settings)
         if run.failed and settings.tasks_in_process:
             raise RuntimeError(f"background work failed: {run.last_error}")
         with database.session() as session:
-            waiting = session.scalar(select(func.count()).select_from(OutboxMessage).where(
-                ~OutboxMessage.idempotency_key.in_(select(ProcessedTask.idempotency_key))))
+            waiting = _waiting(session)
         if not waiting:
             return
         if waiting != last_waiting:
@@ -194,6 +214,18 @@ def _drain(database: Database, settings: Settings, patience: float = 300) -> Non
             raise RuntimeError(f"{waiting} background task(s) made no progress for "
                                f"{patience:.0f} s; are the workers running?")
         time.sleep(0.05)
+
+
+def _waiting(session: Session) -> int:
+    """Outbox rows whose task has not run yet."""
+    queued = session.scalar(select(func.count()).select_from(OutboxMessage)) or 0
+    done = session.scalar(select(func.count()).select_from(ProcessedTask)) or 0
+    if queued > done:
+        return queued - done
+    # Keys done without a row of this outbox would hide rows left: count exactly, once.
+    return session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        ~select(ProcessedTask.idempotency_key).where(
+            ProcessedTask.idempotency_key == OutboxMessage.idempotency_key).exists())) or 0
 
 
 def _set_up(session: Session, rng: random.Random, count: int,

@@ -11,6 +11,7 @@ with the error for operators) instead of sending an incomplete notice.
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from html.parser import HTMLParser
@@ -19,7 +20,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from mqa_workflow.clock import OFFICE_TZ
 from mqa_workflow.notifications.labels import LANGUAGES, label
@@ -83,6 +84,82 @@ def render(event: str, language: str, context: dict[str, Any]) -> Rendered:
     subject_html = "".join(template.blocks["subject"](template.new_context(variables)))
     subject = " ".join(Markup(subject_html).unescape().split())  # one header line
     return Rendered(subject=subject, text=html_to_text(html), html=html)
+
+
+# Values the templates only ever print as they are (never test, filter or compare, apart
+# from `{% if reason %}`, which a non-empty value always passes): a notice is rendered once
+# with a marker in their place and each one's value filled in afterwards.
+FILLED = frozenset({"recipient", "title", "cycle", "award_class", "application_id", "reason",
+                    "location", "work_url", "task_url"})
+_MARK = re.compile("\ue000([a-z_]+)\ue001")
+_SKELETONS: dict[Hashable, _Skeleton] = {}
+_SKELETONS_KEPT = 512
+
+
+@dataclass(frozen=True)
+class _Skeleton:
+    """A rendered notice split at its markers: literal text and the names to fill in."""
+    subject: tuple[str, ...]
+    text: tuple[str, ...]
+    html: tuple[str, ...]
+
+    def fill(self, values: dict[str, str]) -> Rendered:
+        escaped = {name: str(escape(value)) for name, value in values.items()}
+        return Rendered(subject=_join(self.subject, values), text=_join(self.text, values),
+                        html=_join(self.html, escaped))
+
+
+def _split(rendered: str) -> tuple[str, ...]:
+    return tuple(_MARK.split(rendered))  # literal, name, literal, name, …, literal
+
+
+def _join(parts: tuple[str, ...], values: dict[str, str]) -> str:
+    return "".join(part if n % 2 == 0 else values[part] for n, part in enumerate(parts))
+
+
+def _fillable(value: Any) -> str | None:
+    """The text a marker may stand for: a one-line value that renders the same wherever it
+    stands (no whitespace the text and subject would fold, no marker characters)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value)
+    if not text or text != " ".join(text.split()) or "\ue000" in text or "\ue001" in text:
+        return None
+    return text
+
+
+def render_many(event: str, language: str, context: dict[str, Any],
+                recipients: Sequence[str]) -> list[Rendered]:
+    """``render(event, language, context | {"recipient": name})`` for each name, rendering
+    the template once per shape of notice (event, language, the values that are not just
+    printed) and filling the printed values in: the same text, HTML and subject as
+    :func:`render`, at a fraction of its cost for the second and later notices."""
+    shared = {name: _fillable(context[name]) for name in FILLED & context.keys()}
+    fixed = tuple(sorted((name, value) for name, value in context.items()
+                         if shared.get(name) is None))
+    filled = tuple(sorted(name for name, value in shared.items() if value is not None))
+    try:
+        key: Hashable = (event, language, filled, fixed)
+        hash(key)
+    except TypeError:  # a list in the context (the people responsible): render each
+        return [render(event, language, context | {"recipient": name}) for name in recipients]
+    skeleton = _SKELETONS.get(key)
+    if skeleton is None:
+        marked = context | {name: f"\ue000{name}\ue001" for name in filled}
+        probe = render(event, language, marked | {"recipient": "\ue000recipient\ue001"})
+        skeleton = _Skeleton(_split(probe.subject), _split(probe.text), _split(probe.html))
+        if len(_SKELETONS) >= _SKELETONS_KEPT:
+            _SKELETONS.clear()  # a long-lived worker: keep the cache bounded
+        _SKELETONS[key] = skeleton
+    values = {name: shared[name] or "" for name in filled}
+    out = []
+    for name in recipients:
+        recipient = _fillable(name)
+        if recipient is None:
+            out.append(render(event, language, context | {"recipient": name}))
+        else:
+            out.append(skeleton.fill(values | {"recipient": recipient}))
+    return out
 
 
 class _TextParser(HTMLParser):

@@ -11,11 +11,12 @@ the task's idempotency key makes that second delivery a no-op.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, event, func, select
+from sqlalchemy import Select, event, func, select, update
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from mqa_workflow.clock import now
@@ -80,18 +81,31 @@ def relay_once(database: Database, send: Sender, batch: int = 100) -> RelayRun:
     """
     run = RelayRun()
     with database.session() as session:
-        for message in _claim(session, batch):
-            try:
-                send(message)
-            except Exception as error:  # any sender failure: keep the row for later
-                _back_off(message, error)
-                run.failed += 1
-                run.last_error = message.last_error
-                break
-            message.sent_at = now()
-            message.attempts += 1
-            run.sent += 1
+        messages = _claim(session, batch)
+        if not messages:
+            return run
+        sent: list[int] = []
+        try:
+            with _publishing(send):  # one broker connection for the whole batch, if it can
+                for message in messages:
+                    send(message)
+                    sent.append(message.id)
+        except Exception as error:  # any sender failure: keep the row (and the rest) for later
+            if len(sent) < len(messages):  # else only letting the connection go failed
+                failed = messages[len(sent)]
+                _back_off(failed, error)
+                run.failed, run.last_error = 1, failed.last_error
+        if sent:  # one UPDATE for the batch, not one per row
+            session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(sent)).values(
+                sent_at=now(), attempts=OutboxMessage.attempts + 1))
+            run.sent = len(sent)
     return run
+
+
+def _publishing(send: Sender) -> AbstractContextManager[object]:
+    """A sender that can hold one broker connection for a whole batch offers ``batch()``."""
+    batch = getattr(send, "batch", None)
+    return batch() if callable(batch) else nullcontext()
 
 
 def relay_pending(database: Database, send: Sender, batch: int = 100) -> RelayRun:

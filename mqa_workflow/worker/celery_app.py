@@ -7,6 +7,8 @@ a killed worker's task is redelivered; the idempotency key makes that safe.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from celery import Celery, Task
@@ -70,32 +72,69 @@ def _bind(app: Celery, name: str) -> None:
         return registry.run(get_database(), name, payload, idempotency_key)
 
 
-def sender(app: Celery) -> Any:
-    """Publish an outbox row; raises when the broker cannot take it.
+class CelerySender:
+    """Publishes outbox rows; a call raises when the broker cannot take the row.
 
     No result is kept: the work's own rows and ``processed_tasks`` say it is done. With a
     Redis result backend, a kept result would also make every send subscribe to it first,
     which with Redis down retries for ~19 s before failing: an administrator's command
-    would hang that long instead of leaving the work in the outbox and returning."""
+    would hang that long instead of leaving the work in the outbox and returning.
 
-    checked = False
+    ``with sender.batch():`` holds one producer (one broker connection) for every row
+    published inside it, instead of taking one from the pool per row."""
 
-    def send(message: OutboxMessage) -> None:
-        nonlocal checked
-        if not checked:
+    def __init__(self, app: Celery) -> None:
+        self.app = app
+        self._checked = False
+        self._producer: Any = None
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        with self.app.producer_or_acquire() as producer:
+            self._check(producer.connection)
+            self._producer = producer
+            try:
+                yield
+            finally:
+                self._producer = None
+
+    def __call__(self, message: OutboxMessage) -> None:
+        if self._producer is None:
+            with self.batch():
+                self._publish(message)
+        else:
+            self._publish(message)
+
+    def _check(self, connection: Any) -> None:
+        if not self._checked:
             # One quick look at the broker per relay round: with Redis down, Celery's own
             # connection retries would hold the administrator's command for seconds.
-            with app.connection_for_write() as connection:
-                connection.ensure_connection(max_retries=1, interval_start=0.2,
-                                             interval_step=0.2, timeout=2)
-            checked = True
-        app.send_task(
+            connection.ensure_connection(max_retries=1, interval_start=0.2,
+                                         interval_step=0.2, timeout=2)
+            self._checked = True
+
+    def _publish(self, message: OutboxMessage) -> None:
+        self.app.send_task(
             message.task,
             kwargs={"payload": message.payload, "idempotency_key": message.idempotency_key},
-            retry=False, ignore_result=True,
+            retry=False, ignore_result=True, producer=self._producer,
         )
 
-    return send
+
+def sender(app: Celery) -> CelerySender:
+    return CelerySender(app)
+
+
+_APPS: dict[tuple[str, str, int], Celery] = {}
+
+
+def app_for(settings: Settings) -> Celery:
+    """The Celery app for these settings' broker, built once per process: building one
+    binds every task again, far more than publishing a batch of rows costs."""
+    key = (settings.broker_url, settings.result_backend or "", settings.visibility_timeout)
+    if key not in _APPS:
+        _APPS[key] = make_celery(settings)
+    return _APPS[key]
 
 
 celery_app = make_celery(get_settings())

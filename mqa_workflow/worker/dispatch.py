@@ -14,6 +14,6 @@ def dispatch_pending(database: Database, settings: Settings | None = None) -> Re
     if settings.tasks_in_process:
         collect()  # the tasks run here: every domain's must be registered first
         return run_in_process(database, execute_message)
-    from mqa_workflow.worker.celery_app import make_celery, sender
+    from mqa_workflow.worker.celery_app import app_for, sender
 
-    return relay_pending(database, sender(make_celery(settings)))
+    return relay_pending(database, sender(app_for(settings)))

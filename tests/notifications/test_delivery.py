@@ -20,7 +20,7 @@ from mqa_workflow.notifications.delivery import deliver_due, retry_failed
 from mqa_workflow.notifications.inbox import inbox, mark_read, read_notice, unread_count
 from mqa_workflow.notifications.models import Channel, Delivery, Notification
 from mqa_workflow.notifications.samples import SAMPLES
-from mqa_workflow.notifications.service import notify, notify_state_change
+from mqa_workflow.notifications.service import notify, notify_many, notify_state_change
 from mqa_workflow.worker.dispatch import dispatch_pending
 from tests import factories
 from tests.smtp import SmtpServer, body_html, body_text
@@ -193,3 +193,26 @@ def test_a_decision_is_told_with_the_decision_template(database: Database) -> No
         notice = session.scalars(select(Notification)).one()
     assert notice.event == "decision"
     assert notice.subject.endswith(": decision — awarded grand")
+
+
+def test_notices_to_several_people_are_stored_together_each_in_their_own_language(
+    database: Database, smtp: SmtpServer
+) -> None:
+    smtp.start()
+    people = [_person(database, "zh", "张三"), _person(database, "en", "Jane Doe"),
+              _person(database, "zh", "李四")]
+    with database.session() as session:
+        users = [session.get_one(User, user_id) for user_id in people]
+        ids = notify_many(session, users, "reminder", SAMPLES["reminder"])
+    dispatch_pending(database, IN_PROCESS)
+    with database.session() as session:
+        notices = [session.get_one(Notification, notice_id) for notice_id in ids]
+        assert [n.user_id for n in notices] == people
+        assert [n.language for n in notices] == ["zh", "en", "zh"]
+        assert "张三，您好：" in notices[0].body and "Dear Jane Doe," in notices[1].body
+        assert "李四，您好：" in notices[2].body
+    assert sorted(m["To"] for m in smtp.messages) == sorted(
+        u.email for u in users)
+    for notice_id in ids:
+        assert _delivery(database, notice_id, Channel.INBOX).status == "sent"
+        assert _delivery(database, notice_id, Channel.EMAIL).status == "sent"

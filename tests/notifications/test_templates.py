@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 from jinja2 import UndefinedError
 
-from mqa_workflow.notifications.rendering import EVENTS, TEMPLATES, html_to_text, render
+from mqa_workflow.notifications.rendering import (
+    EVENTS,
+    TEMPLATES,
+    html_to_text,
+    render,
+    render_many,
+)
 from mqa_workflow.notifications.samples import SAMPLES
 
 LANGUAGES = ("zh", "en")
@@ -66,3 +72,17 @@ def test_markup_in_the_data_is_escaped_in_html_and_kept_as_text_elsewhere() -> N
 def test_html_to_text_keeps_paragraphs_and_inline_spacing() -> None:
     html = "<html><head><title>t</title></head><body><p>a <strong>b</strong> c</p><p>d</p>"
     assert html_to_text(html) == "a b c\n\nd\n"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("event", EVENTS)
+def test_a_notice_rendered_once_for_many_people_reads_as_if_rendered_for_each(
+    event: str, language: str
+) -> None:
+    names = ["王五", "A&B <i>Lee</i>", " 两 个\n空格 ", "Jane Doe", "王五"]
+    for extra in ({}, {"title": "A&B <script>x</script> 公司", "reason": "<b>补正</b> 原因"},
+                  {"reason": ""}, {"reason": " 多行\n说明 "}, {"application_id": 7}):
+        context = SAMPLES[event] | extra
+        many = render_many(event, language, context, names)
+        assert many == [render(event, language, context | {"recipient": name})
+                        for name in names]
