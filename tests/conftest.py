@@ -28,10 +28,14 @@ from mqa_workflow.migrations.service import upgrade
 from mqa_workflow.models import Base
 from mqa_workflow.web.app import create_app
 from tests.e2e.world import World, build, signed_in_clients
+from tests.migrated import migrated_sqlite
+from tests.passwords import use_cheap_hashing
 from tests.services import own_postgresql_database, settling, unavailable
 
 POSTGRES_URL = os.environ.get("MQA_TEST_POSTGRES_URL", "")
 REDIS_URL = os.environ.get("MQA_TEST_REDIS_URL", "")
+
+use_cheap_hashing()  # argon2 at its lowest cost: see tests/passwords.py
 
 
 def service_missing(what: str) -> NoReturn:
@@ -70,9 +74,7 @@ def pg_database(postgres_url: str) -> Iterator[Database]:
 
 @pytest.fixture
 def sqlite_database(tmp_path: Path) -> Iterator[Database]:
-    url = f"sqlite:///{tmp_path / 'mqa.sqlite3'}"
-    upgrade(url)
-    database = Database(url)
+    database = Database(migrated_sqlite(tmp_path / "mqa.sqlite3"))
     yield database
     database.engine.dispose()
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from mqa_workflow.db import Database
-from mqa_workflow.migrations.service import upgrade
 from tests.e2e.world import PASSWORD, USCC_A, World, answers, build
+from tests.migrated import migrated_sqlite
 from tests.services import unavailable, web_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -37,8 +37,7 @@ def _need(condition: bool, message: str) -> None:
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
-    url = f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / 'e2e.sqlite3')
     database = Database(url)
     yield build(database, to_review=False, complete=False)
     database.engine.dispose()
@@ -240,8 +239,7 @@ def test_one_application_from_submission_to_feedback_in_chromium(
 
 @pytest.fixture
 def world_in_review(tmp_path: Path) -> Iterator[World]:
-    url = f"sqlite:///{tmp_path / 'e2e-conflicts.sqlite3'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / 'e2e-conflicts.sqlite3')
     database = Database(url)
     world = build(database)
     with database.session() as session:  # a spare reviewer, to replace a withdrawn one
