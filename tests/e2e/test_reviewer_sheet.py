@@ -25,7 +25,7 @@ from mqa_workflow.clock import OFFICE_TZ, now
 from mqa_workflow.db import Database
 from mqa_workflow.reviews.models import ReviewAssignment, ScoreSheet
 from mqa_workflow.standards.loader import load_standard
-from tests.e2e.test_whole_path import Person, chromium  # noqa: F401  (the browser fixture)
+from tests.e2e.test_whole_path import Person
 from tests.e2e.world import World, build, to_document_review
 from tests.migrated import migrated_sqlite
 from tests.services import wait_for, web_server
@@ -78,7 +78,7 @@ def stored_sheet(world: World) -> ScoreSheet | None:
 
 
 def test_a_reviewer_scores_item_by_item_keeps_drafts_and_sees_errors_beside_items(
-        world: World, chromium: object) -> None:  # noqa: F811
+        world: World, chromium: object) -> None:
     from playwright.sync_api import expect
 
     with web_server(world.database) as base:

@@ -12,27 +12,16 @@ in ``artifacts/e2e/``.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from mqa_workflow.db import Database
+from tests.e2e.browser import ARTIFACTS
 from tests.e2e.world import PASSWORD, USCC_A, World, answers, build
 from tests.migrated import migrated_sqlite
-from tests.services import unavailable, web_server
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update",
-               "--disable-sync"]
-
-
-def _need(condition: bool, message: str) -> None:
-    if not condition:
-        unavailable(message)
+from tests.services import web_server
 
 
 @pytest.fixture
@@ -47,22 +36,6 @@ def world(tmp_path: Path) -> Iterator[World]:
 def server(world: World) -> Iterator[str]:
     with web_server(world.database) as base:
         yield base
-
-
-@pytest.fixture
-def chromium() -> Iterator[object]:
-    _need(shutil.which(CHROMIUM) is not None or Path(CHROMIUM).exists(),
-          f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _need(False, "the playwright package is not installed (pip install -e '.[test]')")
-        raise
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 class Person:
