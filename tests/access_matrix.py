@@ -28,11 +28,11 @@ from sqlalchemy import select
 from mqa_workflow.accounts.models import Role
 from mqa_workflow.accounts.service import add_user, get_user
 from mqa_workflow.db import Database
-from mqa_workflow.migrations.service import upgrade
 from mqa_workflow.reviews.models import ConflictOfInterest, ReviewAssignment
 from mqa_workflow.web.app import create_app
 from mqa_workflow.web.security import set_password
 from tests.e2e.world import PASSWORD, World, build, to_document_review
+from tests.migrated import migrated_sqlite
 
 ANONYMOUS = "anonymous"
 RECUSED = "recused"  # a committee member with a conflict of interest on application A
@@ -119,8 +119,7 @@ class MatrixWorld:
 
 
 def build_matrix_world(folder: Path) -> MatrixWorld:
-    url = f"sqlite:///{folder / 'matrix.sqlite3'}"
-    upgrade(url)
+    url = migrated_sqlite(folder / 'matrix.sqlite3')
     world = build(Database(url), to_review=False)
     with world.database.session() as session:
         recused = add_user(session, name="委员二", email="c2@committee.cn",

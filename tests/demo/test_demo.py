@@ -14,18 +14,17 @@ from mqa_workflow.cli import app
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.db import Database
 from mqa_workflow.demo.service import DemoOutcome, run_demo
-from mqa_workflow.migrations.service import upgrade
 from mqa_workflow.notifications.models import Notification
 from mqa_workflow.outbox.models import OutboxMessage
 from mqa_workflow.reviews.models import ConflictOfInterest, ReviewAssignment
+from tests.migrated import migrated_sqlite
 
 FINAL = {"awarded_grand", "awarded_encouragement", "not_awarded", "not_shortlisted",
          "ineligible"}
 
 
 def _run(tmp_path: Path, name: str, seed: int) -> tuple[Database, DemoOutcome]:
-    url = f"sqlite:///{tmp_path / name}.sqlite3"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / f"{name}.sqlite3")
     database = Database(url)
     return database, run_demo(database, applications=18, seed=seed,
                               reports_dir=tmp_path / f"{name}-reports")
@@ -88,8 +87,7 @@ def test_mqa_demo_prints_the_rankings_and_the_reports_folder(tmp_path: Path) -> 
 def test_the_demo_runs_the_full_shenzhen_procedure(tmp_path: Path) -> None:
     from mqa_workflow.procedure.models import EligibilityReview, Objection
 
-    url = f"sqlite:///{tmp_path / 'sz'}.sqlite3"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / 'sz.sqlite3')
     database = Database(url)
     outcome = run_demo(database, applications=24, seed=5, reports_dir=tmp_path / "r",
                        procedure="shenzhen")

@@ -19,9 +19,9 @@ from mqa_workflow.committee.models import CommitteeVote
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.db import Database
 from mqa_workflow.demo.service import DEFAULT_PASSWORD, run_demo, stop_points
-from mqa_workflow.migrations.service import upgrade
 from mqa_workflow.procedure.models import Objection
 from mqa_workflow.reviews.models import ReviewAssignment
+from tests.migrated import migrated_sqlite
 
 # Applications the earlier stages already settled for good (never at the stop's stage).
 SETTLED = {"ineligible", "not_shortlisted"}
@@ -29,8 +29,7 @@ SETTLED = {"ineligible", "not_shortlisted"}
 
 def _stopped(tmp_path: Path, stop_at: str, procedure: str = "plain",
              applications: int = 8) -> tuple[Database, list[str]]:
-    url = f"sqlite:///{tmp_path / stop_at}.sqlite3"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / f"{stop_at}.sqlite3")
     database = Database(url)
     outcome = run_demo(database, applications=applications, seed=4, procedure=procedure,
                        reports_dir=tmp_path / "reports", stop_at=stop_at)

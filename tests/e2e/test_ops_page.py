@@ -15,10 +15,10 @@ import pytest
 from mqa_workflow.clock import now
 from mqa_workflow.config import get_settings
 from mqa_workflow.db import Database
-from mqa_workflow.migrations.service import upgrade
 from mqa_workflow.reviews.models import ReviewAssignment
-from tests.e2e.test_whole_path import Person, chromium  # noqa: F401  (the browser fixture)
+from tests.e2e.test_whole_path import Person
 from tests.e2e.world import World, build
+from tests.migrated import migrated_sqlite
 from tests.services import RedisServer, free_port, web_server
 
 
@@ -28,8 +28,7 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     monkeypatch.setenv("MQA_SMTP_PORT", str(free_port()))
     monkeypatch.setenv("MQA_FLOWER_URL", "http://127.0.0.1:5555/")
     get_settings.cache_clear()
-    url = f"sqlite:///{tmp_path / 'ops.sqlite3'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / 'ops.sqlite3')
     database = Database(url)
     world = build(database)  # assignment notices: their e-mails are refused
     with database.session() as session:
@@ -42,7 +41,7 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
 
 
 def test_an_operator_sees_red_health_refused_emails_and_overdue_work(
-        world: World, chromium: object) -> None:  # noqa: F811
+        world: World, chromium: object) -> None:
     from playwright.sync_api import expect
 
     with web_server(world.database) as base:
@@ -66,7 +65,7 @@ def test_an_operator_sees_red_health_refused_emails_and_overdue_work(
 
 
 def test_with_a_broker_and_no_worker_the_page_says_so_in_red(
-        world: World, chromium: object, tmp_path: Path,  # noqa: F811
+        world: World, chromium: object, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     from playwright.sync_api import expect
 

@@ -23,11 +23,11 @@ from mqa_workflow.applications.models import Application
 from mqa_workflow.applications.service import attach_document
 from mqa_workflow.clock import OFFICE_TZ, now
 from mqa_workflow.db import Database
-from mqa_workflow.migrations.service import upgrade
 from mqa_workflow.reviews.models import ReviewAssignment, ScoreSheet
 from mqa_workflow.standards.loader import load_standard
-from tests.e2e.test_whole_path import Person, chromium  # noqa: F401  (the browser fixture)
+from tests.e2e.test_whole_path import Person
 from tests.e2e.world import World, build, to_document_review
+from tests.migrated import migrated_sqlite
 from tests.services import wait_for, web_server
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -48,8 +48,7 @@ CODES = [item.code for item in load_standard("economic").scored_items()]
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
-    url = f"sqlite:///{tmp_path / 'sheet.sqlite3'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / 'sheet.sqlite3')
     database = Database(url)
     world = build(database, to_review=False)
     with database.session() as session:
@@ -79,7 +78,7 @@ def stored_sheet(world: World) -> ScoreSheet | None:
 
 
 def test_a_reviewer_scores_item_by_item_keeps_drafts_and_sees_errors_beside_items(
-        world: World, chromium: object) -> None:  # noqa: F811
+        world: World, chromium: object) -> None:
     from playwright.sync_api import expect
 
     with web_server(world.database) as base:

@@ -12,33 +12,21 @@ in ``artifacts/e2e/``.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from mqa_workflow.db import Database
-from mqa_workflow.migrations.service import upgrade
+from tests.e2e.browser import ARTIFACTS
 from tests.e2e.world import PASSWORD, USCC_A, World, answers, build
-from tests.services import unavailable, web_server
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update",
-               "--disable-sync"]
-
-
-def _need(condition: bool, message: str) -> None:
-    if not condition:
-        unavailable(message)
+from tests.migrated import migrated_sqlite
+from tests.services import web_server
 
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
-    url = f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / 'e2e.sqlite3')
     database = Database(url)
     yield build(database, to_review=False, complete=False)
     database.engine.dispose()
@@ -48,22 +36,6 @@ def world(tmp_path: Path) -> Iterator[World]:
 def server(world: World) -> Iterator[str]:
     with web_server(world.database) as base:
         yield base
-
-
-@pytest.fixture
-def chromium() -> Iterator[object]:
-    _need(shutil.which(CHROMIUM) is not None or Path(CHROMIUM).exists(),
-          f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _need(False, "the playwright package is not installed (pip install -e '.[test]')")
-        raise
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 class Person:
@@ -240,8 +212,7 @@ def test_one_application_from_submission_to_feedback_in_chromium(
 
 @pytest.fixture
 def world_in_review(tmp_path: Path) -> Iterator[World]:
-    url = f"sqlite:///{tmp_path / 'e2e-conflicts.sqlite3'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / 'e2e-conflicts.sqlite3')
     database = Database(url)
     world = build(database)
     with database.session() as session:  # a spare reviewer, to replace a withdrawn one

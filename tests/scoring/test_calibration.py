@@ -478,11 +478,10 @@ def test_the_shenzhen_demo_report_shows_no_unsupported_reorder(
     # (363.5 → 348.20). The same demo now calibrates within parts of the graph only.
     from mqa_workflow.db import Database
     from mqa_workflow.demo.service import run_demo
-    from mqa_workflow.migrations.service import upgrade
     from mqa_workflow.scoring.fairness import fairness_report
+    from tests.migrated import migrated_sqlite
 
-    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / 'cli.sqlite3')
     database = Database(url)
     run_demo(database, applications=24, seed=2026, reports_dir=tmp_path / "r",
              procedure="shenzhen")

@@ -17,11 +17,11 @@ from sqlalchemy import select
 from mqa_workflow.accounts.service import get_user
 from mqa_workflow.applications.models import Application
 from mqa_workflow.db import Database
-from mqa_workflow.migrations.service import upgrade
 from mqa_workflow.reviews.models import ReviewAssignment
 from mqa_workflow.reviews.statement import confirm_no_conflict
 from mqa_workflow.web.app import create_app
 from tests.e2e.world import PASSWORD, World, build, signed_in_clients, to_document_review
+from tests.migrated import migrated_sqlite
 
 ROLES = ("admin", "applicant", "other_applicant", "reviewer", "conflicted", "committee",
          "operator")
@@ -29,8 +29,7 @@ ROLES = ("admin", "applicant", "other_applicant", "reviewer", "conflicted", "com
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    url = f"sqlite:///{Path(tmp_path_factory.mktemp('web')) / 'access.sqlite3'}"
-    upgrade(url)
+    url = migrated_sqlite(Path(tmp_path_factory.mktemp('web')) / 'access.sqlite3')
     database = Database(url)
     world = build(database, to_review=False)
     with TestClient(create_app(database)) as client:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from argon2 import PasswordHasher, Type
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from mqa_workflow.accounts.sign_in import Credential
 from mqa_workflow.applicants.uscc import make_uscc
 from tests.e2e.world import PASSWORD, World
+from tests.passwords import APPLICATION_HASHER
 
 
 @pytest.fixture
@@ -27,6 +29,15 @@ def test_passwords_are_stored_as_argon2id_hashes_only(world: World) -> None:
         hashes = list(session.scalars(select(Credential.password_hash)))
     assert hashes and all(h.startswith("$argon2id$") for h in hashes)
     assert not any(PASSWORD in h for h in hashes)
+
+
+def test_the_application_hashes_at_argon2s_recommended_cost() -> None:
+    # The tests swap in a cheap hasher (tests/passwords.py); the application's is not.
+    recommended = PasswordHasher()
+    assert APPLICATION_HASHER.type is Type.ID
+    assert APPLICATION_HASHER.time_cost >= recommended.time_cost
+    assert APPLICATION_HASHER.memory_cost >= recommended.memory_cost
+    assert APPLICATION_HASHER.parallelism >= recommended.parallelism
 
 
 def test_a_wrong_password_or_unknown_email_is_one_and_the_same_401(client: TestClient,

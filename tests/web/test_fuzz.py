@@ -26,9 +26,9 @@ from schemathesis.specs.openapi.checks import (
 from starlette.testclient import TestClient
 
 from mqa_workflow.db import Database
-from mqa_workflow.migrations.service import upgrade
 from mqa_workflow.web.app import create_app
 from tests.e2e.world import PASSWORD, build
+from tests.migrated import migrated_sqlite
 
 EXAMPLES = 30
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
@@ -37,8 +37,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 @pytest.fixture(scope="module")
 def app_and_token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
-    url = f"sqlite:///{Path(tmp_path_factory.mktemp('fuzz')) / 'fuzz.sqlite3'}"
-    upgrade(url)
+    url = migrated_sqlite(Path(tmp_path_factory.mktemp('fuzz')) / 'fuzz.sqlite3')
     database = Database(url)
     world = build(database)
     app = create_app(database)
