@@ -65,7 +65,8 @@ def radar_svg(series: Sequence[Series], *, title: str, radius: float = 110,
         return Markup("")
     first = radar(series[0].values, radius, centre)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart radar" role="img" '
-             f'viewBox="{-margin} 0 {2 * centre + 2 * margin} {2 * centre + 24 * len(series)}" '
+             f'viewBox="{-margin} 0 {2 * centre + 2 * margin} '
+             f'{2 * centre + 30 + 24 * len(series)}" '
              f'font-family="{FONTS}" font-size="15" aria-label="{escape(title)}">',
              f"<title>{escape(title)}</title>"]
     for ring in (0.2, 0.4, 0.6, 0.8, 1.0):
@@ -90,7 +91,7 @@ def radar_svg(series: Sequence[Series], *, title: str, radius: float = 110,
     for axis in first:
         parts.append(_axis_label(axis, centre, radius))
     for n, one in enumerate(series):
-        y = 2 * centre + 16 + 24 * n
+        y = 2 * centre + 40 + 24 * n  # below the bottom axis' label
         colour = SERIES_COLOURS[n % len(SERIES_COLOURS)]
         parts.append(f'<rect x="{centre - 80}" y="{y - 10}" width="14" height="10" '
                      f'fill="{colour}" fill-opacity="{0.5 if n == 0 else 0.2}" '
@@ -123,14 +124,14 @@ class ItemBar:
 
 
 def bars_svg(rows: Sequence[ItemBar], *, title: str, boundaries: Sequence[int],
-             label_width: float = 170, bar_width: float = 330, row: float = 22) -> Markup:
+             label_width: float = 130, bar_width: float = 300, row: float = 22) -> Markup:
     """Horizontal bars of the items' percentages (0–100 %), the guide's band boundaries
     drawn as dashed lines so each bar shows which band it reached."""
     if not rows:
         return Markup("")
     left, top = label_width, 22
     height = top + row * len(rows) + 8
-    width = label_width + bar_width + 130
+    width = label_width + bar_width + 120
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart bars" role="img" '
              f'viewBox="0 0 {width} {height}" font-family="{FONTS}" font-size="12" '
              f'aria-label="{escape(title)}"><title>{escape(title)}</title>']
