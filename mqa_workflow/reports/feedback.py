@@ -116,10 +116,6 @@ class FeedbackReport:
     guides: list[ScoringGuide]
     links: dict[str, str] = field(default_factory=dict)  # the web's "下载 PDF", "返回"
 
-    @property
-    def several_stages(self) -> bool:
-        return len([s for s in self.stages if s.weight is not None or s.categories]) > 1
-
 
 def feedback_report(session: Session, application: Application) -> FeedbackReport:
     standard = load_standard(application.award_class)
