@@ -25,6 +25,7 @@ from mqa_workflow.applications.models import Application
 from mqa_workflow.applications.service import get_application
 from mqa_workflow.committee.service import recusal_reason
 from mqa_workflow.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
+from mqa_workflow.reports.service import NO_FEEDBACK_STATES
 from mqa_workflow.reviews.models import ACTIVE, AssignmentStatus, ReviewAssignment
 from mqa_workflow.reviews.sheets import sheet_progress
 from mqa_workflow.reviews.statement import (
@@ -242,3 +243,15 @@ def refuse_unless_released(user: User, application: Application) -> None:
             f"评审结果尚未发布 — the results of {application.cycle.name} are not released "
             "yet: scores, ranks and the feedback report are shown once the award office "
             "releases them")
+
+
+def feedback_readable(session: Session, user: User, application_id: int) -> Application:
+    """The application whose feedback report (page, PDF, command) ``user`` may read: the
+    office any time, the applicant's own contacts once the results are released, nobody
+    else; and only once a review took place."""
+    application = editable(session, user, application_id)
+    refuse_unless_released(user, application)
+    if application.state in NO_FEEDBACK_STATES:
+        raise ConflictError(f"application {application_id} is {application.state}; "
+                            "feedback comes after document review")
+    return application

@@ -15,8 +15,9 @@ from mqa_workflow.cli.support import acting, actor_option, application_argument,
 from mqa_workflow.committee.models import OUTCOME_LABELS
 from mqa_workflow.committee.service import decision_of
 from mqa_workflow.cycles.service import get_cycle
-from mqa_workflow.permissions import editable, refuse_unless_released
-from mqa_workflow.reports.service import NO_FEEDBACK_STATES, render_feedback
+from mqa_workflow.permissions import feedback_readable
+from mqa_workflow.reports.pdf import feedback_pdf
+from mqa_workflow.reports.service import render_feedback
 from mqa_workflow.scoring.points import points
 from mqa_workflow.scoring.ranking import cycle_rankings
 
@@ -29,27 +30,33 @@ class ExportFormat(StrEnum):
     XLSX = "xlsx"
 
 
+class ReportFormat(StrEnum):
+    HTML = "html"
+    PDF = "pdf"
+
+
 @app.command("feedback")
 def feedback(
     application_id: int = application_argument(),
-    out: Path = typer.Option(..., help="Where to write the HTML report."),
+    output: Path = typer.Option(..., "--output", "--out", "-o",
+                                help="Where to write the report."),
+    format: ReportFormat = typer.Option(ReportFormat.HTML, "--format",
+                                        help="html (with its print stylesheet) or pdf."),
     actor: str | None = actor_option(),
 ) -> None:
-    """Render an application's feedback report: item scores, bands, strengths, opportunities
-    (the office any time; the applicant once the cycle's results are released, as the web)."""
+    """Write an application's feedback report: category, sub-category and item points with
+    their bands, the charts, the team's agreed strengths and opportunities, the site-visit
+    findings (the office any time; the applicant once the results are released, as the web)."""
     who = acting(actor)
 
-    def work(session: Session) -> str:
-        viewer = who(session)
-        application = editable(session, viewer, application_id)
-        refuse_unless_released(viewer, application)
-        if application.state in NO_FEEDBACK_STATES:
-            fail(f"application {application_id} is {application.state}; feedback comes after "
-                 "document review", code=4)
-        return render_feedback(session, application)
+    def work(session: Session) -> bytes:
+        application = feedback_readable(session, who(session), application_id)
+        if format == ReportFormat.PDF:
+            return feedback_pdf(session, application)
+        return render_feedback(session, application).encode("utf-8")
 
-    out.write_text(in_transaction(work, dispatch=False), encoding="utf-8")
-    console.print(f"feedback report written to {out}")
+    output.write_bytes(in_transaction(work, dispatch=False))
+    console.print(f"feedback report ({format.value}) written to {output}")
 
 
 @app.command("ranking")

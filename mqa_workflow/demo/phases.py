@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application
 from mqa_workflow.applications.models import ApplicationState as State
 from mqa_workflow.clock import office_today
 from mqa_workflow.committee.service import cast_vote, recused_member_ids, tally
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.demo import data
+from mqa_workflow.reviews.agreed_feedback import record_agreed_feedback
 from mqa_workflow.reviews.consensus import record_consensus, spreads
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ReviewStage
 from mqa_workflow.reviews.sheets import save_sheet
@@ -129,7 +131,24 @@ def review_stage(session: Session, rng: random.Random, cast: data.Cast, cycle_id
         decisions = {code: (int(sorted(values)[len(values) // 2]), "评审组讨论后取中位数")
                      for code, (values, _, flagged) in spreads(session, app, stage).items()
                      if flagged}
-        record_consensus(session, app, stage, leader, decisions)
+        sheet = record_consensus(session, app, stage, leader, decisions)
+        _agree(session, app, stage, leader, sheet.percentages)
+
+
+def _agree(session: Session, app: Application, stage: ReviewStage, leader: User,
+           percentages: dict[str, int]) -> None:
+    """The team's agreed feedback, as the leader writes it after the consensus: per
+    category the items that reached 60 % as strengths, the others as opportunities."""
+    categories = {}
+    for category in load_standard(app.award_class).categories:
+        items = list(category.scored_items())
+        good = "、".join(i.name for i in items if percentages[i.code] >= 60)
+        weak = "、".join(i.name for i in items if percentages[i.code] < 60)
+        categories[category.code] = {
+            "strengths": f"{good}：方法系统、展开充分，结果呈良好趋势" if good else "",
+            "opportunities": f"{weak}：方法的展开与结果的对比分析有待加强" if weak else ""}
+    record_agreed_feedback(session, app, stage, leader, categories=categories,
+                           summary="评审组经讨论，就各类目的优势与改进机会达成以下共识。")
 
 
 def _comment(code: str, percentage: int) -> dict[str, str]:

@@ -38,6 +38,25 @@ def spreads(
     return result
 
 
+def leader_place(session: Session, application: Application, stage: ReviewStage,
+                 leader: User) -> ReviewAssignment:
+    """``leader``'s active assignment as the stage team's leader; refused otherwise."""
+    place = session.scalar(
+        select(ReviewAssignment).where(
+            ReviewAssignment.application_id == application.id,
+            ReviewAssignment.stage == stage.value,
+            ReviewAssignment.reviewer_id == leader.id,
+            ReviewAssignment.is_leader.is_(True),
+            ReviewAssignment.status.in_(ACTIVE),
+        )
+    )
+    if place is None:
+        raise ConflictError(
+            f"{leader.name} does not lead the {stage.value} team of application {application.id}"
+        )
+    return place
+
+
 def record_consensus(
     session: Session,
     application: Application,
@@ -47,19 +66,7 @@ def record_consensus(
 ) -> ConsensusSheet:
     """The team leader's consensus sheet: flagged items need a decision with a rationale;
     the others take the reviewers' median, rounded to the guide's step."""
-    leader_assignment = session.scalar(
-        select(ReviewAssignment).where(
-            ReviewAssignment.application_id == application.id,
-            ReviewAssignment.stage == stage.value,
-            ReviewAssignment.reviewer_id == leader.id,
-            ReviewAssignment.is_leader.is_(True),
-            ReviewAssignment.status.in_(ACTIVE),
-        )
-    )
-    if leader_assignment is None:
-        raise ConflictError(
-            f"{leader.name} does not lead the {stage.value} team of application {application.id}"
-        )
+    leader_assignment = leader_place(session, application, stage, leader)
     if leader_assignment.status != AssignmentStatus.SUBMITTED.value:
         # Independent scoring: the leader sees the others' percentages only after scoring.
         raise ConflictError(f"{leader.name} must submit their own {stage.value} score sheet "

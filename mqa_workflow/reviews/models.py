@@ -181,6 +181,10 @@ class ConsensusSheet(Base):
     total: Mapped[Decimal] = mapped_column(Numeric(8, 3))
     recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=now)
+    # The team's agreed feedback as the leader wrote it (reviews/agreed_feedback.py):
+    # {"summary": str, "categories": {code: {"strengths": str, "opportunities": str}}}.
+    # The feedback report shows this, never the reviewers' individual notes.
+    agreed_feedback: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class SiteVisit(Base):

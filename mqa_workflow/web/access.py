@@ -10,6 +10,7 @@ from mqa_workflow.permissions import (  # noqa: F401  (re-exported for the web's
     applying_for,
     committee_may_see,
     editable,
+    feedback_readable,
     full_materials,
     is_admin,
     own_assignment,

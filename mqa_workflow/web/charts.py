@@ -6,34 +6,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+# The radar's geometry is the feedback report's (reports/charts.py); the case board
+# draws the same radar.
+from mqa_workflow.reports.charts import RadarAxis, polygon, radar
 
-@dataclass(frozen=True)
-class RadarAxis:
-    label: str
-    x: float  # end of the axis
-    y: float
-    value_x: float  # the value's point on the axis
-    value_y: float
-    share: float  # value / maximum
-
-
-def radar(values: Sequence[tuple[str, float, float]], radius: float = 90,
-          centre: float = 120) -> list[RadarAxis]:
-    """One axis per (label, value, maximum), clockwise from the top."""
-    axes = []
-    for n, (label, value, maximum) in enumerate(values):
-        angle = -math.pi / 2 + 2 * math.pi * n / max(len(values), 1)
-        share = max(0.0, min(1.0, value / maximum)) if maximum else 0.0
-        axes.append(RadarAxis(
-            label, round(centre + radius * math.cos(angle), 1),
-            round(centre + radius * math.sin(angle), 1),
-            round(centre + radius * share * math.cos(angle), 1),
-            round(centre + radius * share * math.sin(angle), 1), round(share, 3)))
-    return axes
-
-
-def polygon(axes: Sequence[RadarAxis]) -> str:
-    return " ".join(f"{a.value_x},{a.value_y}" for a in axes)
+__all__ = ["Bar", "RadarAxis", "distribution", "polygon", "radar"]
 
 
 @dataclass(frozen=True)

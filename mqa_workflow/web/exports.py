@@ -1,4 +1,5 @@
-"""The cycle's results as CSV or an Excel workbook (one row per consolidated score)."""
+"""The cycle's results as CSV or an Excel workbook (one row per consolidated score), and
+the PDF download of a feedback report."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
+from fastapi.responses import Response
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
 from mqa_workflow.applications.models import ApplicationState
 from mqa_workflow.clock import office_time
+from mqa_workflow.reports.pdf import PDF_TYPE
 from mqa_workflow.web.listing import results_by_class
 
 HEADER = ("class", "rank", "application", "applicant", "state", "total",
@@ -59,3 +62,9 @@ def as_xlsx(session: Session, cycle_id: int) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def pdf_response(pdf: bytes, filename: str) -> Response:
+    """A PDF to download (the feedback report), named for the browser to keep."""
+    return Response(pdf, media_type=PDF_TYPE,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

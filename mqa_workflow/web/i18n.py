@@ -144,6 +144,19 @@ ZH: dict[str, str] = {
     "The consensus could not be recorded": "共识评分未能记录",
     "Summary of the sheet": "评分汇总", "Open in a new tab": "在新标签页打开", "Close": "关闭",
     "Download": "下载", "score sheets": "份评分表",
+    # the agreed feedback on the consensus page (what the applicant's report shows)
+    "Agreed feedback": "共识反馈意见", "Summary": "总体评价", "Save agreed feedback":
+        "保存共识反馈意见", "The agreed feedback could not be saved": "共识反馈意见未能保存",
+    "Agreed feedback saved": "共识反馈意见已保存",
+    "The applicant's feedback report shows this text, agreed by the team; the reviewers' "
+    "own notes stay with the team.":
+        "申报单位的反馈报告只显示团队商定的这段文字，评审员各自的评语不对外。",
+    "The results are released: the agreed feedback no longer changes.":
+        "评审结果已发布，共识反馈意见不再修改。",
+    "The reviewers' notes": "评审员评语", "No agreed feedback yet.": "尚未填写共识反馈意见。",
+    "Category": "类目", "Download PDF": "下载 PDF",
+    "The results are released: your feedback report is ready.":
+        "评审结果已发布，反馈报告可供查阅。",
 }
 
 

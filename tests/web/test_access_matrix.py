@@ -53,6 +53,10 @@ BODIES: dict[tuple[str, str], object] = {
     ("POST", "/api/assignments/{assignment_id}/decline"): {"reason": "出差"},
     ("PUT", "/api/assignments/{assignment_id}/sheet"): {"scores": {"1.1": 50}},
     ("POST", "/api/applications/{application_id}/consensus/{stage}"): {"decisions": {}},
+    ("PUT", "/api/applications/{application_id}/consensus/{stage}/feedback"): {
+        "summary": "总体评价"},
+    ("POST", "/applications/{application_id}/consensus/{stage}/feedback"): {
+        "summary": "总体评价"},
     ("PUT", "/api/applications/{application_id}/site-visit"): {"scheduled_on": "2026-09-01"},
     ("POST", "/api/applications/{application_id}/site-visit/report"): {"report": "现场"},
     ("POST", "/api/applications/{application_id}/votes"): {"choice": "grand"},
@@ -119,7 +123,12 @@ EXPECTED: dict[tuple[str, str], str] = {
         "401 403 403 403 409 403 403 403 403",
     ("GET", "/api/applications/{application_id}/documents"): "401 200 200 404 403 403 403 403 403",
     ("POST", "/api/applications/{application_id}/documents"): "401 409 409 404 403 403 403 403 403",
+    # the agreed feedback: the leader, over a recorded consensus (none yet here: 409)
+    ("PUT", "/api/applications/{application_id}/consensus/{stage}/feedback"):
+        "401 403 403 403 409 403 403 403 403",
     ("GET", "/api/applications/{application_id}/feedback"): "401 200 403 404 403 403 403 403 403",
+    ("GET", "/api/applications/{application_id}/feedback.pdf"):
+        "401 200 403 404 403 403 403 403 403",
     ("GET", "/api/applications/{application_id}/history"): "401 200 200 404 403 403 403 403 403",
     ("GET", "/api/applications/{application_id}/no-conflict-statement"):
         "401 403 403 403 200 403 403 403 403",
@@ -183,7 +192,10 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/applications/{application_id}/consensus/{stage}"):
         "303 403 403 403 403 403 403 403 403",
     ("POST", "/applications/{application_id}/documents"): "303 409 409 404 403 403 403 403 403",
+    ("POST", "/applications/{application_id}/consensus/{stage}/feedback"):
+        "303 403 403 403 403 403 403 403 403",
     ("GET", "/applications/{application_id}/feedback"): "303 200 403 404 403 403 403 403 403",
+    ("GET", "/applications/{application_id}/feedback.pdf"): "303 200 403 404 403 403 403 403 403",
     ("GET", "/applications/{application_id}/site-visit"): "303 200 403 404 403 403 403 403 403",
     ("POST", "/applications/{application_id}/site-visit"): "303 403 403 403 403 403 403 403 403",
     ("GET", "/assignments/{assignment_id}"): "303 200 403 403 200 403 403 403 403",

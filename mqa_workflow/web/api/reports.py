@@ -8,15 +8,15 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from mqa_workflow.cycles.service import get_cycle
-from mqa_workflow.errors import ConflictError
-from mqa_workflow.reports.service import NO_FEEDBACK_STATES, render_feedback
+from mqa_workflow.reports.pdf import PDF_TYPE, feedback_pdf, pdf_name
+from mqa_workflow.reports.service import render_feedback
 from mqa_workflow.web import access
 from mqa_workflow.web.api.schemas import Id
 from mqa_workflow.web.api.schemas.applications import ApplicationRead
 from mqa_workflow.web.api.schemas.committee import ResultRowRead, ResultsRead, ScoreRead
 from mqa_workflow.web.api.schemas.common import media, refusals
 from mqa_workflow.web.deps import DB, Admin, AdminOrCommittee, CurrentUser
-from mqa_workflow.web.exports import as_csv, as_xlsx
+from mqa_workflow.web.exports import as_csv, as_xlsx, pdf_response
 from mqa_workflow.web.listing import results_by_class
 
 router = APIRouter(tags=["reports"], responses=refusals(401, 403, 404, 422))
@@ -30,12 +30,16 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             responses=media("text/html", description="The report as an HTML page")
             | refusals(409))
 def feedback(application_id: Id, session: DB, user: CurrentUser) -> HTMLResponse:
-    application = access.editable(session, user, application_id)
-    access.refuse_unless_released(user, application)
-    if application.state in NO_FEEDBACK_STATES:
-        raise ConflictError(f"application {application_id} is {application.state}; "
-                            "feedback comes after document review")
+    application = access.feedback_readable(session, user, application_id)
     return HTMLResponse(render_feedback(session, application))
+
+
+@router.get("/applications/{application_id}/feedback.pdf", response_class=Response,
+            summary="The feedback report as PDF (Chinese fonts embedded): the same readers",
+            responses=media(PDF_TYPE, description="The report as a PDF file") | refusals(409))
+def feedback_as_pdf(application_id: Id, session: DB, user: CurrentUser) -> Response:
+    application = access.feedback_readable(session, user, application_id)
+    return pdf_response(feedback_pdf(session, application), pdf_name(application))
 
 
 @router.get("/cycles/{cycle_id}/results",

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.accounts.service import role_refusal
 from mqa_workflow.applications.models import Application
+from mqa_workflow.reviews.agreed_feedback import record_agreed_feedback
 from mqa_workflow.reviews.assignment_service import assign_stage, decline
 from mqa_workflow.reviews.consensus import spreads
 from mqa_workflow.reviews.consensus_gate import record_when_all_in
@@ -18,6 +19,7 @@ from mqa_workflow.reviews.sheets import save_sheet
 from mqa_workflow.reviews.site_visits import schedule_site_visit, submit_visit_report
 from mqa_workflow.web import access
 from mqa_workflow.web.api.schemas import (
+    AgreedFeedbackBody,
     AssignBody,
     ConsensusBody,
     DeclineBody,
@@ -150,6 +152,18 @@ def post_consensus(application_id: Id, stage: ReviewStage, body: ConsensusBody, 
     decisions = {code: (d.percentage, d.rationale) for code, d in body.decisions.items()}
     # Only once every sheet of the team is in, as on the page (a 409 names how many are).
     return ConsensusRead.of(record_when_all_in(session, application, stage, user, decisions))
+
+
+@router.put("/applications/{application_id}/consensus/{stage}/feedback",
+            summary="The team leader writes the agreed feedback (优势与改进机会) over the "
+                    "recorded consensus, until the results are released",
+            responses=WRITE | refusals(422))
+def put_agreed_feedback(application_id: Id, stage: ReviewStage, body: AgreedFeedbackBody,
+                        session: DB, user: Reviewer) -> ConsensusRead:
+    application = _team_or_admin(session, user, application_id, stage.value)
+    return ConsensusRead.of(record_agreed_feedback(
+        session, application, stage, user, summary=body.summary,
+        categories={code: c.model_dump() for code, c in body.categories.items()}))
 
 
 @router.get("/applications/{application_id}/site-visit",

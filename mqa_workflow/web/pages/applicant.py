@@ -23,7 +23,7 @@ from mqa_workflow.applications.service import (
 from mqa_workflow.audit.service import history
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.cycles.service import get_cycle
-from mqa_workflow.errors import ConflictError
+from mqa_workflow.reports.pdf import feedback_pdf, pdf_name
 from mqa_workflow.reports.service import NO_FEEDBACK_STATES, render_feedback
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.states.engine import advance
@@ -31,6 +31,7 @@ from mqa_workflow.states.table import triggers_from
 from mqa_workflow.web import access
 from mqa_workflow.web.api.documents import read_upload
 from mqa_workflow.web.errors import Forbidden
+from mqa_workflow.web.exports import pdf_response
 from mqa_workflow.web.listing import visible_applications
 from mqa_workflow.web.pages.deps import ApplicantPage, Form, Page, text
 from mqa_workflow.web.pages.rendering import back_to, render
@@ -108,9 +109,14 @@ def fire(application_id: int, page: Page, form: Form) -> Response:
 
 @router.get("/applications/{application_id}/feedback")
 def feedback(application_id: int, page: Page) -> Response:
-    application = access.editable(page.session, page.user, application_id)
-    access.refuse_unless_released(page.user, application)
-    if application.state in NO_FEEDBACK_STATES:
-        raise ConflictError(f"application {application_id} is {application.state}; "
-                            "feedback comes after document review")
-    return HTMLResponse(render_feedback(page.session, application))
+    """The report in the page, with its "下载 PDF" (the same rules: after the release)."""
+    application = access.feedback_readable(page.session, page.user, application_id)
+    return HTMLResponse(render_feedback(page.session, application, {
+        "pdf": f"/applications/{application_id}/feedback.pdf",
+        "back": f"/applications/{application_id}"}))
+
+
+@router.get("/applications/{application_id}/feedback.pdf")
+def feedback_as_pdf(application_id: int, page: Page) -> Response:
+    application = access.feedback_readable(page.session, page.user, application_id)
+    return pdf_response(feedback_pdf(page.session, application), pdf_name(application))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -17,6 +18,7 @@ from mqa_workflow.clock import OFFICE_TZ, office_today
 from mqa_workflow.deadlines.links import work_path
 from mqa_workflow.deadlines.open_work import open_work
 from mqa_workflow.errors import ConflictError, DomainError, InvalidInputError, NotFoundError
+from mqa_workflow.reviews.agreed_feedback import agreed_of, record_agreed_feedback, team_notes
 from mqa_workflow.reviews.assignment_service import decline
 from mqa_workflow.reviews.conflict_declarations import declare_conflict
 from mqa_workflow.reviews.consensus import spreads
@@ -354,7 +356,8 @@ def _team(page: Page, application_id: int, stage: str) -> ReviewAssignment | Non
 
 def consensus_page(request: Request, page: Page, application_id: int, stage: ReviewStage,
                    *, typed: dict[str, tuple[str, str]] | None = None, refusal: str = "",
-                   problems: list[str] | None = None, status: int = 200) -> Response:
+                   problems: list[str] | None = None, status: int = 200,
+                   agreed_typed: dict[str, Any] | None = None) -> Response:
     application, place = access.team_place(page.session, page.user, application_id,
                                            stage.value)
     submitted, team = access.team_progress(page.session, application_id, stage.value)
@@ -380,7 +383,13 @@ def consensus_page(request: Request, page: Page, application_id: int, stage: Rev
                   recorded=recorded if visible else None,
                   all_in=all_sheets_in(page.session, application_id, stage),
                   leads=bool(place and place.is_leader), typed=typed or {},
-                  refusal=refusal, problems=problems or [])
+                  refusal=refusal, problems=problems or [],
+                  # the agreed feedback: what the leader typed (kept on a refusal), else
+                  # the stored text; the team's own notes beside it while they agree
+                  agreed=agreed_typed or (agreed_of(recorded) if recorded and visible
+                                          else None),
+                  notes=team_notes(page.session, application, stage) if visible else {},
+                  released=application.cycle.results_released_at is not None)
 
 
 @router.get("/applications/{application_id}/consensus/{stage}")
@@ -414,6 +423,30 @@ def record(application_id: int, stage: ReviewStage, request: Request, page: Revi
                               status=status_of(refused), problems=refused.problems,
                               refusal=t("The consensus could not be recorded"))
     return back_to(f"/applications/{application_id}/consensus/{stage.value}")
+
+
+@router.post("/applications/{application_id}/consensus/{stage}/feedback")
+def agreed_feedback(application_id: int, stage: ReviewStage, request: Request,
+                    page: ReviewerPage, form: Form) -> Response:
+    """The leader's agreed strengths and opportunities per category, and the summary."""
+    _team(page, application_id, stage.value)
+    application = access.readable(page.session, page.user, application_id)
+    categories = {category.code: {kind: text(form, f"{kind}_{category.code}")
+                                  for kind in ("strengths", "opportunities")}
+                  for category in load_standard(application.award_class).categories}
+    summary = text(form, "summary")
+    try:
+        with page.session.begin_nested():
+            record_agreed_feedback(page.session, application, stage, page.user,
+                                   summary=summary, categories=categories)
+    except DomainError as refused:
+        return consensus_page(
+            request, page, application_id, stage, status=status_of(refused),
+            problems=refused.problems, agreed_typed={"summary": summary,
+                                                     "categories": categories},
+            refusal=translator(language(request))("The agreed feedback could not be saved"))
+    return back_to(f"/applications/{application_id}/consensus/{stage.value}"
+                   "?saved=feedback#agreed-feedback")
 
 
 @router.get("/applications/{application_id}/site-visit")

@@ -134,6 +134,14 @@ class ConsensusBody(Strict):
     decisions: dict[Code, Decision] = Field(default_factory=dict, max_length=200)
 
 
+class AgreedFeedbackBody(Strict):
+    """The team's agreed text: a short summary, and per category (by its code) the
+    strengths and opportunities for improvement; it replaces the previous text whole."""
+
+    summary: Text = ""
+    categories: dict[Code, Comment] = Field(default_factory=dict, max_length=20)
+
+
 class VisitBody(Strict):
     scheduled_on: date
     issues_to_verify: Annotated[list[Text], Field(max_length=50)] = Field(default_factory=list)

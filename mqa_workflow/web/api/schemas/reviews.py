@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from mqa_workflow.reviews.agreed_feedback import agreed_of
 from mqa_workflow.reviews.assignment import AssignmentResult
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ScoreSheet, SiteVisit
 from mqa_workflow.web.api.schemas.common import Day, Moment, Read, number, when
@@ -88,12 +89,16 @@ class ConsensusRead(Read):
     total: float | None
     recorded_by: int
     recorded_at: Moment | None
+    agreed_feedback: dict[str, Any] = Field(
+        description="The team's agreed summary, strengths and opportunities per category "
+                    "(what the feedback report shows)")
 
     @classmethod
     def of(cls, sheet: ConsensusSheet) -> ConsensusRead:
         return cls(stage=sheet.stage, percentages=dict(sheet.percentages),
                    flagged=dict(sheet.flagged), total=number(sheet.total),
-                   recorded_by=sheet.recorded_by, recorded_at=when(sheet.recorded_at))
+                   recorded_by=sheet.recorded_by, recorded_at=when(sheet.recorded_at),
+                   agreed_feedback=agreed_of(sheet))
 
 
 class SpreadRead(Read):
