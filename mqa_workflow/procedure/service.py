@@ -14,9 +14,13 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application, ApplicationState
+from mqa_workflow.audit import service as audit
 from mqa_workflow.clock import now, office_today
+from mqa_workflow.cycles.models import AwardCycle, CycleRules
+from mqa_workflow.cycles.service import Problem, create_cycle, cycle_problems
 from mqa_workflow.errors import ConflictError, InvalidInputError
 from mqa_workflow.procedure.calendar import (
+    CalendarError,
     WorkingCalendar,
     calendar_from_mapping,
     official_calendar,
@@ -101,6 +105,50 @@ def record_social_evaluation(session: Session, application: Application, recorde
     session.add(record)
     session.flush()
     return record
+
+
+# --- the cycle's own Shenzhen rules, checked when it is set up ----------------------------
+
+
+def setup_problems(rules: CycleRules) -> list[Problem]:
+    """What the cycle's rules hold for these stages that only they can read: the working
+    calendar (``calendar``) and the eligibility rules (``eligibility``). Checked with the
+    loader's own check (``cycles.service.cycle_problems``) by ``mqa cycle create`` and the
+    set-up form alike, so a bad date is refused then, not when the notice is published."""
+    problems = []
+    if rules.calendar:
+        try:
+            calendar_from_mapping(rules.calendar)
+        except CalendarError as error:
+            problems += [Problem("rules.calendar", f"rules: calendar: {p}", f"工作日历：{p}")
+                         for p in error.problems]
+    try:
+        EligibilityRules.model_validate(rules.eligibility)
+    except ValidationError as error:
+        for e in error.errors():
+            where = ".".join(str(p) for p in e["loc"])
+            problems.append(Problem(f"rules.eligibility.{where}",
+                                    f"rules: eligibility.{where}: {e['msg']}", e["msg"]))
+    return problems
+
+
+def create_checked_cycle(session: Session, *, year: int, classes: Sequence[str],
+                         deadlines: Mapping[str, date], rules: Mapping[str, Any],
+                         name: str | None, actor: str) -> AwardCycle:
+    """A new cycle from the command line or the set-up form: the loader's check, then
+    the calendar and eligibility rules, every problem at once; audited."""
+    checked, problems = cycle_problems(year, classes, deadlines, rules)
+    if checked is not None:
+        problems += setup_problems(checked)
+    if problems:
+        raise InvalidInputError("cannot create the cycle", [p.text for p in problems])
+    cycle = create_cycle(session, year=year, classes=classes, deadlines=deadlines,
+                         rules=rules, name=name)
+    audit.append(session, actor=actor, trigger="create_cycle",
+                 reason=f"cycle {cycle.name} created",
+                 data={"cycle": cycle.id, "classes": cycle.classes,
+                       "deadlines": cycle.deadlines})
+    return cycle
 
 
 # --- public notice (公示) and objections (异议) -------------------------------------------
