@@ -117,6 +117,7 @@ def import_organizations(session: Session, rows: Sequence[Mapping[str, str]]
     """Register every organization of ``rows`` (the header is row 1), each checked as
     ``mqa applicant add`` checks one; every bad row is reported with its number and
     nothing is kept unless all are good (the caller's transaction is rolled back)."""
+    outer = session.begin_nested()  # a refusal leaves nothing, whatever the caller does
     problems: list[str] = []
     added: list[Organization] = []
     for number, row in enumerate(rows, start=2):
@@ -138,7 +139,10 @@ def import_organizations(session: Session, rows: Sequence[Mapping[str, str]]
         except (InvalidInputError, ConflictError) as refused:
             problems += [f"row {number}: {p}" for p in refused.problems or [refused.message]]
     if problems:
+        outer.rollback()
         raise InvalidInputError("nothing was imported; fix these rows", problems)
     if not added:
+        outer.rollback()
         raise InvalidInputError("nothing to import: the file has no rows")
+    outer.commit()
     return added

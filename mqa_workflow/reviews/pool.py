@@ -82,6 +82,7 @@ def import_reviewers(session: Session, rows: Sequence[Mapping[str, str]], *,
     """Put every reviewer of ``rows`` in the pool (``mqa reviewer add`` for each); every
     bad row is reported with its number (the header is row 1) and nothing is kept
     unless all are good (the caller's transaction is rolled back)."""
+    outer = session.begin_nested()  # a refusal leaves nothing, whatever the caller does
     problems: list[str] = []
     entries: list[PoolReviewer] = []
     for number, row in enumerate(rows, start=2):
@@ -110,9 +111,12 @@ def import_reviewers(session: Session, rows: Sequence[Mapping[str, str]], *,
         except (InvalidInputError, ConflictError) as refused:
             problems += [f"row {number}: {p}" for p in refused.problems or [refused.message]]
     if problems:
+        outer.rollback()
         raise InvalidInputError("nothing was imported; fix these rows", problems)
     if not entries:
+        outer.rollback()
         raise InvalidInputError("nothing to import: the file has no rows")
+    outer.commit()
     return entries
 
 

@@ -1,10 +1,12 @@
 """People and pool (人员与专家库): users and their roles, invitations by a one-time link
 that sets the password, the reviewer pool (qualifications, capacity; employments and
-relationships on the conflict-profile page), and bulk imports of applicants and
-reviewers with templates, a preview and every bad row reported by its number.
+relationships on the conflict-profile page), and bulk imports of applicants, reviewers,
+conflict profiles and eligibility facts with templates, a preview and every bad row
+reported by its number.
 
 The imports are the domain's own functions (``applicants.service.import_organizations``,
-``reviews.pool.import_reviewers``, ``reviews.profiles.import_profiles``): the preview runs
+``reviews.pool.import_reviewers``, ``reviews.profiles.import_profiles``,
+``procedure.service.import_facts``), shared with the command line: the preview runs
 them in a savepoint that is rolled back, so it shows exactly what the import would do."""
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from mqa_workflow.accounts.sign_in import Credential
 from mqa_workflow.applicants import service as applicants
 from mqa_workflow.audit import service as audit
 from mqa_workflow.errors import ConflictError, InvalidInputError, NotFoundError
+from mqa_workflow.procedure import service as procedure
 from mqa_workflow.reviews import pool, profiles
 from mqa_workflow.reviews.models import PoolReviewer
 from mqa_workflow.standards.models import CLASS_IDS
@@ -67,6 +70,9 @@ IMPORTS: dict[str, ImportKind] = {
         "Employments and relationships", profiles.IMPORT_COLUMNS, profiles.TEMPLATE_ROWS,
         ("email", "kind"),
         lambda s, rows, actor: profiles.import_profiles(s, rows, actor=actor).records),
+    "eligibility-facts": ImportKind(
+        "Eligibility facts", procedure.FACT_COLUMNS, procedure.FACT_TEMPLATE_ROWS,
+        ("application", "kind"), lambda s, rows, actor: len(procedure.import_facts(s, rows))),
 }
 
 
