@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validat
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mqa_workflow.applications.vocabulary import STAGE_STATES
+from mqa_workflow.applications.vocabulary import STAGE_STATES, STATE_LABELS
 from mqa_workflow.clock import now
 from mqa_workflow.db import Base
 from mqa_workflow.standards.models import CLASS_IDS
@@ -21,6 +21,8 @@ from mqa_workflow.standards.models import CLASS_IDS
 # The stages with a deadline, in the order an application meets them: its submission,
 # then each stage state (applications.vocabulary.STAGE_STATES).
 STAGES: tuple[str, ...] = ("submission", *(state.value for state in STAGE_STATES))
+STAGE_LABELS: dict[str, str] = {"submission": "申报截止",
+                                **{state.value: STATE_LABELS[state] for state in STAGE_STATES}}
 
 
 OptionalStage = Literal["defence", "social_evaluation", "public_notice"]

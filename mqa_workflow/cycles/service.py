@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.clock import OFFICE_TZ
-from mqa_workflow.cycles.models import STAGES, AwardCycle, CycleRules
+from mqa_workflow.cycles.models import STAGE_LABELS, STAGES, AwardCycle, CycleRules
 from mqa_workflow.db import get_by_id_or
 from mqa_workflow.errors import ConflictError, InvalidInputError
 from mqa_workflow.standards.models import CLASS_IDS
@@ -56,23 +56,30 @@ _ZH = {
 
 def rules_problems(rules: Mapping[str, Any]) -> tuple[CycleRules | None, list[Problem]]:
     """The rules checked field by field (each problem under its own field), then across
-    fields (weights that must add up, classes the quotas name); ``CycleRules`` is the one
-    source of both."""
+    fields (weights that must add up, classes the quotas name) with the bad fields left
+    at their defaults, so every problem shows at once; ``CycleRules`` is the one source
+    of both."""
+    problems: list[Problem] = []
+    data = dict(rules)
     try:
-        fields_checked = CycleRules.model_validate(rules, context={"fields_only": True})
+        fields_checked = CycleRules.model_validate(data, context={"fields_only": True})
     except ValidationError as error:
-        return None, [
+        problems = [
             Problem(field=".".join(["rules", *(str(p) for p in e["loc"])]),
                     text=f"rules: {'.'.join(str(p) for p in e['loc']) or '(rules)'}: "
                          f"{e['msg']}",
                     zh=_ZH.get(e["type"], e["msg"]).format(**e.get("ctx", {})))
             for e in error.errors()
         ]
-    across = fields_checked.cross_field_problems()
-    if across:
-        return None, [Problem(f"rules.{name}", f"rules: {name}: {english}", zh)
-                      for name, english, zh in across]
-    return fields_checked, []
+        for e in error.errors():
+            data.pop(str(e["loc"][0]) if e["loc"] else "", None)
+        try:
+            fields_checked = CycleRules.model_validate(data, context={"fields_only": True})
+        except ValidationError:
+            return None, problems
+    problems += [Problem(f"rules.{name}", f"rules: {name}: {english}", zh)
+                 for name, english, zh in fields_checked.cross_field_problems()]
+    return (None if problems else fields_checked), problems
 
 
 def create_cycle(
@@ -159,7 +166,7 @@ def _cycle_problems(
     problems += [
         Problem(f"deadlines.{later}",
                 f"deadlines: {later} ({later_day}) comes before {earlier} ({earlier_day})",
-                f"早于前一阶段（{earlier}，{earlier_day}）的截止日期")
+                f"早于前一阶段（{STAGE_LABELS[earlier]}，{earlier_day}）的截止日期")
         for (earlier, earlier_day), (later, later_day) in itertools.pairwise(dated)
         if later_day < earlier_day
     ]

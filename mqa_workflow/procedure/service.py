@@ -312,12 +312,12 @@ def _fact(kind: str, row: Mapping[str, str]) -> tuple[dict[str, Any] | str | Non
         try:
             date.fromisoformat(day)
         except ValueError:
-            problems.append(f"date {day!r}: write YYYY-MM-DD")
+            problems.append(f"date {day!r}: 请按 YYYY-MM-DD 填写 (write YYYY-MM-DD)")
     if kind == "registered":
         return day, problems
     if kind == "penalty":
         if not (row.get("authority") or "").strip():
-            problems.append("authority is missing")
+            problems.append("authority is missing: 请填写处罚机关")
         return {"decided_on": day, "authority": row.get("authority", "").strip(),
                 "description": row.get("description", "").strip()}, problems
     if kind == "accident":
@@ -347,7 +347,7 @@ def import_facts(session: Session, rows: Sequence[Mapping[str, str]]
             continue
         ref, kind = (row.get("application") or "").strip(), (row.get("kind") or "").strip()
         application = session.get(Application, int(ref)) if ref.isdigit() else None
-        wrong = [] if application else [f"no application {ref!r}"]
+        wrong = [] if application else [f"no application {ref!r} (无此申报编号)"]
         known = ("registered", *_FACT_LISTS, *_NONE_FOUND)
         if kind not in known:
             wrong.append(f"kind {kind!r}: one of {', '.join(known)}")

@@ -91,10 +91,10 @@ def import_reviewers(session: Session, rows: Sequence[Mapping[str, str]], *,
         wrong = []
         capacity_text = row.get("capacity", "").strip() or "8"
         if not capacity_text.isdigit():
-            wrong.append(f"capacity {capacity_text!r}: a whole number of reviews")
+            wrong.append(f"capacity {capacity_text!r}: 请填写整数 (a whole number of reviews)")
         lead = row.get("may_lead", "").strip().lower()
         if lead not in _YES | _NO:
-            wrong.append(f"may_lead {lead!r}: 是 or 否")
+            wrong.append(f"may_lead {lead!r}: 请填写“是”或“否” (yes or no)")
         if wrong:
             problems += [f"row {number}: {p}" for p in wrong]
             continue
