@@ -42,6 +42,8 @@ ZH: dict[str, str] = {
     "Expires": "失效时间", "New invitation": "重新邀请",
     "Set your password": "设置密码", "Set the password": "设置密码",
     "Repeat the password": "再次输入密码",
+    "At least 12 characters, at least 5 different ones, not a common password, not your "
+    "e-mail name": "至少 12 个字符、5 个不同字符，不能是常见密码，不得包含邮箱用户名",
     "This invitation link is not valid: it was used, it expired or it is wrong":
         "该邀请链接无效：已使用、已过期或链接有误",
     "Reviewer pool": "评审专家库", "In the pool": "在库", "Capacity": "评审上限",
