@@ -1,7 +1,7 @@
 """Every mapped model, imported in one place for Alembic and for tests."""
 
 from mqa_workflow.accounts.models import User
-from mqa_workflow.accounts.sign_in import Credential, WebSession
+from mqa_workflow.accounts.sign_in import Credential, Invitation, WebSession
 from mqa_workflow.applicants.models import Organization, Project
 from mqa_workflow.applications.models import Application, Document, DocumentBlob, ItemAnswer
 from mqa_workflow.audit.models import AuditRecord
@@ -50,6 +50,7 @@ __all__ = [
     "Document",
     "DocumentBlob",
     "EligibilityReview",
+    "Invitation",
     "ItemAnswer",
     "NoConflictStatement",
     "Notification",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -99,3 +99,50 @@ def set_organization_fields(session: Session, organization: Organization,
                 else value)
     session.flush()
     return organization
+
+
+# --- bulk import ------------------------------------------------------------------------
+
+# One row per organization; a contact, when given, gets the contact's columns.
+IMPORT_COLUMNS = ("name", "uscc", "industry", "district", "parent_uscc", "contact_name",
+                  "contact_email", "contact_phone")
+TEMPLATE_ROWS = (
+    ("深圳某科技有限公司", "91440300708461136T", "电子信息", "南山区", "", "王经理",
+     "wang@example.cn", "0755-12345678"),
+)
+
+
+def import_organizations(session: Session, rows: Sequence[Mapping[str, str]]
+                         ) -> list[Organization]:
+    """Register every organization of ``rows`` (the header is row 1), each checked as
+    ``mqa applicant add`` checks one; every bad row is reported with its number and
+    nothing is kept unless all are good (the caller's transaction is rolled back)."""
+    outer = session.begin_nested()  # a refusal leaves nothing, whatever the caller does
+    problems: list[str] = []
+    added: list[Organization] = []
+    for number, row in enumerate(rows, start=2):
+        if not any(row.values()):
+            continue
+        contact = {"name": row.get("contact_name", ""), "email": row.get("contact_email", ""),
+                   "phone": row.get("contact_phone", "")}
+        if any(contact.values()) and "@" not in contact["email"]:
+            problems.append(f"row {number}: contact_email {contact['email']!r} is not an "
+                            "e-mail address")
+            continue
+        try:
+            with session.begin_nested():
+                added.append(add_organization(
+                    session, name=row.get("name", ""), uscc=row.get("uscc", ""),
+                    industry=row.get("industry", ""), district=row.get("district", ""),
+                    parent_uscc=row.get("parent_uscc") or None,
+                    contacts=[contact] if any(contact.values()) else []))
+        except (InvalidInputError, ConflictError) as refused:
+            problems += [f"row {number}: {p}" for p in refused.problems or [refused.message]]
+    if problems:
+        outer.rollback()
+        raise InvalidInputError("nothing was imported; fix these rows", problems)
+    if not added:
+        outer.rollback()
+        raise InvalidInputError("nothing to import: the file has no rows")
+    outer.commit()
+    return added

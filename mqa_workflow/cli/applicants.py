@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from mqa_workflow.accounts.models import Role
-from mqa_workflow.applicants.service import add_organization
+from mqa_workflow.applicants.service import (
+    IMPORT_COLUMNS,
+    TEMPLATE_ROWS,
+    add_organization,
+    import_organizations,
+)
 from mqa_workflow.cli.console import console, fail
+from mqa_workflow.cli.imports import run_import, write_template
 from mqa_workflow.cli.support import acting, actor_option, in_transaction
 
 app = typer.Typer(help="Applicants (申报主体).", no_args_is_help=True)
@@ -37,3 +45,22 @@ def add(
         contacts=contacts,
     ), dispatch=False, check=admin)
     console.print(f"organization {organization.id}: {organization.name} ({organization.uscc})")
+
+
+@app.command("import")
+def import_file(
+    file: Path = typer.Argument(..., exists=True,
+                                help="CSV or XLSX (see `mqa applicant template`)."),
+    actor: str | None = actor_option(),
+) -> None:
+    """Register organizations in bulk: every bad row is reported with its row number and
+    nothing is stored unless every row is good (the web's import, the same function)."""
+    run_import(file, actor, kind="applicants", required=("name", "uscc"),
+               run=lambda s, rows, who: len(import_organizations(s, rows)))
+
+
+@app.command("template")
+def template(out: Path = typer.Option(..., help="Where to write it: a .csv or .xlsx file.")
+             ) -> None:
+    """Write the applicants' import template with an example row."""
+    write_template(out, IMPORT_COLUMNS, TEMPLATE_ROWS, "applicants")

@@ -16,7 +16,8 @@ from mqa_workflow.applications.service import count_by_state
 from mqa_workflow.cli.console import console, fail
 from mqa_workflow.cli.support import acting, actor_option, in_transaction, read_data_file
 from mqa_workflow.cycles.models import STAGES, AwardCycle
-from mqa_workflow.cycles.service import create_cycle, get_cycle
+from mqa_workflow.cycles.service import get_cycle
+from mqa_workflow.procedure.service import create_checked_cycle
 from mqa_workflow.reviews.assignment_service import set_deadline
 from mqa_workflow.standards.models import CLASS_IDS
 from mqa_workflow.states.release import release_results
@@ -56,10 +57,15 @@ def create(
 ) -> None:
     """Create a cycle; its rules are stored with it and never change with later cycles."""
     admin = acting(actor, Role.ADMINISTRATOR, doing="create cycles")
-    cycle = in_transaction(lambda s: create_cycle(
-        s, year=year, classes=[c.strip() for c in classes.split(",") if c.strip()],
-        deadlines=_deadlines(deadline), rules=_rules(rules), name=name,
-    ), dispatch=False, check=admin)
+    data = _rules(rules)
+
+    def work(session: Session) -> AwardCycle:
+        return create_checked_cycle(
+            session, year=year, classes=[c.strip() for c in classes.split(",") if c.strip()],
+            deadlines=_deadlines(deadline), rules=data, name=name,
+            actor=admin(session).email)
+
+    cycle = in_transaction(work, dispatch=False, check=admin)
     console.print(f"cycle {cycle.id}: {cycle.name}")
 
 

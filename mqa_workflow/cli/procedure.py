@@ -17,6 +17,7 @@ from mqa_workflow.accounts.models import Role
 from mqa_workflow.applications.service import get_application
 from mqa_workflow.audit.checkpoints import notice_anchor
 from mqa_workflow.cli.console import console, fail
+from mqa_workflow.cli.imports import run_import, write_template
 from mqa_workflow.cli.support import (
     acting,
     actor_option,
@@ -60,6 +61,24 @@ def check(
     review = in_transaction(lambda s: service.run_eligibility_check(
         s, get_application(s, application_id), data), dispatch=False, check=admin)
     _print_review(review)
+
+
+@eligibility_app.command("import")
+def import_facts_file(
+    file: Path = typer.Argument(..., exists=True,
+                                help="CSV or XLSX (see `mqa eligibility template`)."),
+    actor: str | None = actor_option(),
+) -> None:
+    """Check many applications at once from a file of facts, one row a fact: every bad
+    row is reported with its number, nothing stored unless every row is good."""
+    run_import(file, actor, kind="eligibility facts", required=("application", "kind"),
+               run=lambda s, rows, who: len(service.import_facts(s, rows)))
+
+
+@eligibility_app.command("template")
+def facts_template(out: Path = typer.Option(..., help="A .csv or .xlsx file.")) -> None:
+    """Write the eligibility facts' import template with example rows."""
+    write_template(out, service.FACT_COLUMNS, service.FACT_TEMPLATE_ROWS, "eligibility facts")
 
 
 @eligibility_app.command("show")

@@ -16,6 +16,7 @@ from mqa_workflow.accounts.service import get_user
 from mqa_workflow.applications.models import Application
 from mqa_workflow.applications.service import get_application
 from mqa_workflow.cli.console import OutputFormat, console, fail, print_rows
+from mqa_workflow.cli.imports import run_import, write_template
 from mqa_workflow.cli.support import (
     acting,
     actor_option,
@@ -39,7 +40,9 @@ from mqa_workflow.reviews.assignment_service import assign_stage, decline
 from mqa_workflow.reviews.conflict_declarations import declare_conflict
 from mqa_workflow.reviews.consensus import record_consensus, spreads
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ReviewStage
-from mqa_workflow.reviews.pool import add_pool_reviewer
+from mqa_workflow.reviews.pool import IMPORT_COLUMNS as POOL_COLUMNS
+from mqa_workflow.reviews.pool import TEMPLATE_ROWS as POOL_TEMPLATE_ROWS
+from mqa_workflow.reviews.pool import add_pool_reviewer, import_reviewers
 from mqa_workflow.reviews.sheets import save_sheet
 from mqa_workflow.reviews.site_visits import schedule_site_visit, submit_visit_report
 from mqa_workflow.reviews.statement import (
@@ -101,6 +104,24 @@ def add_reviewer(
         return person.name
 
     console.print(f"{in_transaction(work, check=admin)} is in the reviewer pool")
+
+
+@reviewer_app.command("import")
+def import_reviewers_file(
+    file: Path = typer.Argument(..., exists=True,
+                                help="CSV or XLSX (see `mqa reviewer template`)."),
+    actor: str | None = actor_option(),
+) -> None:
+    """Put reviewers in the pool in bulk (people not yet known are added as reviewers):
+    every bad row is reported with its number, nothing stored unless every row is good."""
+    run_import(file, actor, kind="reviewers", required=("email", "classes"),
+               run=lambda s, rows, who: len(import_reviewers(s, rows, actor=who)))
+
+
+@reviewer_app.command("template")
+def reviewers_template(out: Path = typer.Option(..., help="A .csv or .xlsx file.")) -> None:
+    """Write the reviewers' import template with an example row."""
+    write_template(out, POOL_COLUMNS, POOL_TEMPLATE_ROWS, "reviewers")
 
 
 def _split(text: str) -> list[str]:

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mqa_workflow.applications.vocabulary import STAGE_STATES
+from mqa_workflow.applications.vocabulary import STAGE_STATES, STATE_LABELS
 from mqa_workflow.clock import now
 from mqa_workflow.db import Base
 from mqa_workflow.standards.models import CLASS_IDS
@@ -21,6 +21,8 @@ from mqa_workflow.standards.models import CLASS_IDS
 # The stages with a deadline, in the order an application meets them: its submission,
 # then each stage state (applications.vocabulary.STAGE_STATES).
 STAGES: tuple[str, ...] = ("submission", *(state.value for state in STAGE_STATES))
+STAGE_LABELS: dict[str, str] = {"submission": "申报截止",
+                                **{state.value: STATE_LABELS[state] for state in STAGE_STATES}}
 
 
 OptionalStage = Literal["defence", "social_evaluation", "public_notice"]
@@ -71,21 +73,41 @@ class CycleRules(BaseModel):
     eligibility: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _known_classes(self) -> CycleRules:
-        unknown = (set(self.award_quotas) | set(self.percentage_steps)) - set(CLASS_IDS)
-        if unknown:
-            raise ValueError(f"unknown award class(es) in rules: {', '.join(sorted(unknown))}")
+    def _known_classes(self, info: ValidationInfo) -> CycleRules:
+        # The set-up form asks for the fields alone first, to name each problem beside its
+        # own field (cycles.service.rules_problems); the loader checks both at once.
+        if info.context and info.context.get("fields_only"):
+            return self
+        problems = self.cross_field_problems()
+        if problems:
+            raise ValueError("; ".join(english for _, english, _ in problems))
+        return self
+
+    def cross_field_problems(self) -> list[tuple[str, str, str]]:
+        """What no single field shows: (field, English, Chinese) for each problem."""
+        problems = []
+        for name in ("award_quotas", "percentage_steps"):
+            unknown = set(getattr(self, name)) - set(CLASS_IDS)
+            if unknown:
+                listed = ", ".join(sorted(unknown))
+                problems.append((name, f"unknown award class(es) in rules: {listed}",
+                                 f"未知的奖项类别：{listed}"))
         total = sum(self.score_weights.values())
         if abs(total - 1) > 1e-9:
-            raise ValueError(f"score weights must add up to 1 (they add up to {total:g})")
+            problems.append(("score_weights",
+                             f"score weights must add up to 1 (they add up to {total:g})",
+                             f"各阶段权重之和须为 1（现为 {total:g}）"))
         scored = {"document_review", "site_visit"} | (
             set(self.optional_stages) & {"defence", "social_evaluation"})
         stray = sorted(stage for stage, weight in self.score_weights.items()
                        if weight and stage not in scored)
         if stray:
-            raise ValueError(f"score weights name stage(s) this cycle does not run: "
-                             f"{', '.join(stray)} (runs: {', '.join(sorted(scored))})")
-        return self
+            problems.append((
+                "score_weights",
+                f"score weights name stage(s) this cycle does not run: "
+                f"{', '.join(stray)} (runs: {', '.join(sorted(scored))})",
+                f"本周期不设以下阶段，不能赋予权重：{', '.join(stray)}（请先勾选该可选阶段）"))
+        return problems
 
     def uses(self, stage: str) -> bool:
         return stage in self.optional_stages

@@ -14,9 +14,13 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application, ApplicationState
+from mqa_workflow.audit import service as audit
 from mqa_workflow.clock import now, office_today
+from mqa_workflow.cycles.models import AwardCycle, CycleRules
+from mqa_workflow.cycles.service import Problem, create_cycle, cycle_problems
 from mqa_workflow.errors import ConflictError, InvalidInputError
 from mqa_workflow.procedure.calendar import (
+    CalendarError,
     WorkingCalendar,
     calendar_from_mapping,
     official_calendar,
@@ -101,6 +105,50 @@ def record_social_evaluation(session: Session, application: Application, recorde
     session.add(record)
     session.flush()
     return record
+
+
+# --- the cycle's own Shenzhen rules, checked when it is set up ----------------------------
+
+
+def setup_problems(rules: CycleRules) -> list[Problem]:
+    """What the cycle's rules hold for these stages that only they can read: the working
+    calendar (``calendar``) and the eligibility rules (``eligibility``). Checked with the
+    loader's own check (``cycles.service.cycle_problems``) by ``mqa cycle create`` and the
+    set-up form alike, so a bad date is refused then, not when the notice is published."""
+    problems = []
+    if rules.calendar:
+        try:
+            calendar_from_mapping(rules.calendar)
+        except CalendarError as error:
+            problems += [Problem("rules.calendar", f"rules: calendar: {p}", f"工作日历：{p}")
+                         for p in error.problems]
+    try:
+        EligibilityRules.model_validate(rules.eligibility)
+    except ValidationError as error:
+        for e in error.errors():
+            where = ".".join(str(p) for p in e["loc"])
+            problems.append(Problem(f"rules.eligibility.{where}",
+                                    f"rules: eligibility.{where}: {e['msg']}", e["msg"]))
+    return problems
+
+
+def create_checked_cycle(session: Session, *, year: int, classes: Sequence[str],
+                         deadlines: Mapping[str, date], rules: Mapping[str, Any],
+                         name: str | None, actor: str) -> AwardCycle:
+    """A new cycle from the command line or the set-up form: the loader's check, then
+    the calendar and eligibility rules, every problem at once; audited."""
+    checked, problems = cycle_problems(year, classes, deadlines, rules)
+    if checked is not None:
+        problems += setup_problems(checked)
+    if problems:
+        raise InvalidInputError("cannot create the cycle", [p.text for p in problems])
+    cycle = create_cycle(session, year=year, classes=classes, deadlines=deadlines,
+                         rules=rules, name=name)
+    audit.append(session, actor=actor, trigger="create_cycle",
+                 reason=f"cycle {cycle.name} created",
+                 data={"cycle": cycle.id, "classes": cycle.classes,
+                       "deadlines": cycle.deadlines})
+    return cycle
 
 
 # --- public notice (公示) and objections (异议) -------------------------------------------
@@ -232,3 +280,104 @@ def run_eligibility_check(session: Session, application: Application,
     session.add(review)
     session.flush()
     return review
+
+
+# --- eligibility facts in bulk ----------------------------------------------------------
+
+# One row per fact; an application's rows together are its facts, checked at once. KIND:
+#   registered    DATE = registration in Shenzhen (商事登记)
+#   penalty       DATE, AUTHORITY, DESCRIPTION        (行政处罚)
+#   accident      DATE, DESCRIPTION, SERIOUS (是/否)  (质量安全事故)
+#   past_award    YEAR, CLASS, DESCRIPTION (the award's name)
+#   no_penalties / no_accidents / no_past_awards   checked, and none found
+# A list with no row at all stays "not checked" (the rule is then unknown).
+FACT_COLUMNS = ("application", "kind", "date", "authority", "description", "serious",
+                "year", "class")
+FACT_TEMPLATE_ROWS = (
+    ("1", "registered", "2015-06-01", "", "", "", "", ""),
+    ("1", "penalty", "2023-04-12", "深圳市市场监督管理局", "标签不规范，责令改正", "", "", ""),
+    ("1", "no_accidents", "", "", "", "", "", ""),
+    ("1", "past_award", "", "", "市长质量奖鼓励奖", "", "2019", "economic"),
+)
+_FACT_LISTS = {"penalty": "penalties", "accident": "accidents", "past_award": "past_awards"}
+_NONE_FOUND = {"no_penalties": "penalties", "no_accidents": "accidents",
+               "no_past_awards": "past_awards"}
+
+
+def _fact(kind: str, row: Mapping[str, str]) -> tuple[dict[str, Any] | str | None, list[str]]:
+    """One row as its entry (a date for ``registered``), and what is wrong with it."""
+    problems = []
+    day = (row.get("date") or "")[:10]  # spreadsheets hand dates with a time
+    if kind in ("registered", "penalty", "accident"):
+        try:
+            date.fromisoformat(day)
+        except ValueError:
+            problems.append(f"date {day!r}: 请按 YYYY-MM-DD 填写 (write YYYY-MM-DD)")
+    if kind == "registered":
+        return day, problems
+    if kind == "penalty":
+        if not (row.get("authority") or "").strip():
+            problems.append("authority is missing: 请填写处罚机关")
+        return {"decided_on": day, "authority": row.get("authority", "").strip(),
+                "description": row.get("description", "").strip()}, problems
+    if kind == "accident":
+        serious = (row.get("serious") or "是").strip().lower()
+        if serious not in ("是", "否", "yes", "no", "1", "0"):
+            problems.append(f"serious {serious!r}: 是 or 否")
+        return {"occurred_on": day, "description": row.get("description", "").strip(),
+                "serious": serious in ("是", "yes", "1")}, problems
+    year = (row.get("year") or "").strip()
+    if not year.isdigit():
+        problems.append(f"year {year!r}: the award's year, e.g. 2019")
+    return {"year": int(year) if year.isdigit() else 0, "class_id": row.get("class", ""),
+            "name": row.get("description", "").strip() or "市长质量奖"}, problems
+
+
+def import_facts(session: Session, rows: Sequence[Mapping[str, str]]
+                 ) -> list[EligibilityReview]:
+    """Check the eligibility of every application named in ``rows`` against its facts
+    (``mqa eligibility check`` for each). Every bad row is reported with its number (the
+    header is row 1) and nothing is kept unless all are good."""
+    outer = session.begin_nested()  # a refusal leaves nothing, whatever the caller does
+    problems: list[str] = []
+    facts: dict[int, dict[str, Any]] = {}
+    first_row: dict[int, int] = {}
+    for number, row in enumerate(rows, start=2):
+        if not any(row.values()):
+            continue
+        ref, kind = (row.get("application") or "").strip(), (row.get("kind") or "").strip()
+        application = session.get(Application, int(ref)) if ref.isdigit() else None
+        wrong = [] if application else [f"no application {ref!r} (无此申报编号)"]
+        known = ("registered", *_FACT_LISTS, *_NONE_FOUND)
+        if kind not in known:
+            wrong.append(f"kind {kind!r}: one of {', '.join(known)}")
+        elif application is not None:
+            data = facts.setdefault(application.id, {})
+            first_row.setdefault(application.id, number)
+            if kind in _NONE_FOUND:
+                data.setdefault(_NONE_FOUND[kind], [])
+            else:
+                entry, wrong = _fact(kind, row)
+                if kind == "registered":
+                    data["registered_on"] = entry
+                else:
+                    data.setdefault(_FACT_LISTS[kind], []).append(entry)
+        problems += [f"row {number}: {p}" for p in wrong]
+    reviews = []
+    if not problems:
+        for application_id, data in facts.items():
+            try:
+                with session.begin_nested():
+                    reviews.append(run_eligibility_check(
+                        session, session.get(Application, application_id), data))
+            except (InvalidInputError, ConflictError) as refused:
+                problems += [f"row {first_row[application_id]}: {p}"
+                             for p in refused.problems or [refused.message]]
+    if problems:
+        outer.rollback()
+        raise InvalidInputError("nothing was imported; fix these rows", problems)
+    if not reviews:
+        outer.rollback()
+        raise InvalidInputError("nothing to import: the file has no rows")
+    outer.commit()
+    return reviews

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from mqa_workflow.applications.models import Application
 from mqa_workflow.audit import service as audit
 from mqa_workflow.cycles.models import AwardCycle
-from mqa_workflow.cycles.service import set_cycle_deadline, stage_due_at
+from mqa_workflow.cycles.service import set_cycle_deadline, stage_due_at, update_cycle
 from mqa_workflow.errors import ConflictError
 from mqa_workflow.reviews.assignment import (
     ApplicationNeed,
@@ -191,6 +192,25 @@ def set_deadline(session: Session, cycle: AwardCycle, stage: str, day: date) -> 
     """Move one stage's deadline; open review assignments of that stage follow it (their
     reminders are keyed by deadline, so they remind afresh). Returns how many moved."""
     set_cycle_deadline(session, cycle, stage, day)
+    return _follow_deadline(session, cycle, stage)
+
+
+def edit_cycle(session: Session, cycle: AwardCycle, *, deadlines: Mapping[str, date],
+               rules: Mapping[str, Any], actor: str, name: str | None = None
+               ) -> dict[str, Any]:
+    """The set-up form's save: the cycle's deadlines and rules replaced at once (checked
+    as the loader checks a new cycle), the open assignments of every review stage whose
+    deadline moved following it, audited. Returns what changed, with ``moved``."""
+    changed = update_cycle(session, cycle, deadlines=deadlines, rules=rules, name=name)
+    changed["moved"] = sum(_follow_deadline(session, cycle, stage)
+                           for stage in changed["deadlines"])
+    audit.append(session, actor=actor, trigger="edit_cycle",
+                 reason=f"set-up of cycle {cycle.name} changed",
+                 data={"cycle": cycle.id, **changed})
+    return changed
+
+
+def _follow_deadline(session: Session, cycle: AwardCycle, stage: str) -> int:
     if stage not in tuple(ReviewStage):  # only review stages have assignments to move
         return 0
     due = stage_due_at(cycle, stage)
@@ -201,8 +221,9 @@ def set_deadline(session: Session, cycle: AwardCycle, stage: str, day: date) -> 
         .where(Application.cycle_id == cycle.id, ReviewAssignment.stage == stage,
                ReviewAssignment.status == AssignmentStatus.ASSIGNED)
     ):
-        assignment.due_at = due
-        moved += 1
+        if due is not None:  # a deadline taken away leaves the assignments' own
+            assignment.due_at = due
+            moved += 1
     session.flush()
     return moved
 

@@ -226,29 +226,33 @@ class ImportResult:
     records: int
 
 
-def template_csv() -> str:
+def template_csv(columns: Sequence[str] = IMPORT_COLUMNS,
+                 rows: Sequence[Sequence[str]] = TEMPLATE_ROWS) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(IMPORT_COLUMNS)
-    writer.writerows(TEMPLATE_ROWS)
+    writer.writerow(columns)
+    writer.writerows(rows)
     return buffer.getvalue()
 
 
-def template_xlsx() -> bytes:
+def template_xlsx(columns: Sequence[str] = IMPORT_COLUMNS,
+                  rows: Sequence[Sequence[str]] = TEMPLATE_ROWS,
+                  title: str = "conflict profiles") -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active
-    sheet.title = "conflict profiles"
-    sheet.append(IMPORT_COLUMNS)
-    for row in TEMPLATE_ROWS:
-        sheet.append(row)
+    sheet.title = title
+    sheet.append(list(columns))
+    for row in rows:
+        sheet.append(list(row))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def read_rows(filename: str, content: bytes) -> list[dict[str, str]]:
+def read_rows(filename: str, content: bytes, required: Sequence[str] = ("email", "kind")
+              ) -> list[dict[str, str]]:
     """The rows of a CSV (UTF-8, with or without BOM) or XLSX file, keyed by header."""
     if filename.lower().endswith(".xlsx"):
         from openpyxl import load_workbook
@@ -270,7 +274,7 @@ def read_rows(filename: str, content: bytes) -> list[dict[str, str]]:
     if not raw:
         raise InvalidInputError(f"{filename}: the file is empty")
     header = [h.strip().lower() for h in raw[0]]
-    missing = [c for c in ("email", "kind") if c not in header]
+    missing = [c for c in required if c not in header]
     if missing:
         raise InvalidInputError(f"{filename}: the header lacks {', '.join(missing)}; "
                                 "download the template")

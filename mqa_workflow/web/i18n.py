@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from mqa_workflow.web.phrases_setup import ZH as SETUP_ZH
+
 LANGUAGES = ("zh", "en")
 
 ZH: dict[str, str] = {
@@ -158,6 +160,10 @@ ZH: dict[str, str] = {
     "The results are released: your feedback report is ready.":
         "评审结果已发布，反馈报告可供查阅。",
 }
+
+
+# The set-up pages keep their words in their own module (kept apart so it grows alone).
+ZH.update(SETUP_ZH)
 
 
 def translator(language: str) -> Callable[[str], str]:

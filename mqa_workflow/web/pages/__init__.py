@@ -10,10 +10,14 @@ from mqa_workflow.web.pages import (
     committee,
     common,
     conflicts,
+    cycle_setup,
     operator,
+    people,
     reviewer,
 )
 
 router = APIRouter(include_in_schema=False)
 for module in (common, applicant, reviewer, conflicts, admin, committee, operator):
+    router.include_router(module.router)
+for module in (cycle_setup, people):
     router.include_router(module.router)
