@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = '0035_invitations'
-down_revision: str | Sequence[str] | None = '0033'
+revision: str = '0036_invitations'
+down_revision: str | Sequence[str] | None = '0035_agreed_feedback'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
