@@ -1,7 +1,7 @@
 """invitations: one-time links that set a person's first password
 
-Revision ID: 0035_invitations
-Revises: 0033
+Revision ID: 0036_invitations
+Revises: 0035_agreed_feedback
 Create Date: 2026-12-01 14:30:00
 
 """
