@@ -29,6 +29,7 @@ from mqa_workflow.models import Base
 from mqa_workflow.web.app import create_app
 from tests.e2e.world import World, build, signed_in_clients
 from tests.migrated import migrated_sqlite
+from tests.openapi_cache import build_openapi_once
 from tests.passwords import use_cheap_hashing
 from tests.services import own_postgresql_database, settling, unavailable
 
@@ -36,6 +37,7 @@ POSTGRES_URL = os.environ.get("MQA_TEST_POSTGRES_URL", "")
 REDIS_URL = os.environ.get("MQA_TEST_REDIS_URL", "")
 
 use_cheap_hashing()  # argon2 at its lowest cost: see tests/passwords.py
+build_openapi_once()  # one OpenAPI document per run: see tests/openapi_cache.py
 
 
 def service_missing(what: str) -> NoReturn:
