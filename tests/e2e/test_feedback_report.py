@@ -19,7 +19,8 @@ from pypdf import PdfReader
 
 from mqa_workflow.db import Database
 from mqa_workflow.migrations.service import upgrade
-from tests.e2e.test_whole_path import ARTIFACTS, Person, chromium  # noqa: F401  (the fixture)
+from tests.e2e.browser import ARTIFACTS
+from tests.e2e.test_whole_path import Person
 from tests.e2e.world import World, build, signed_in_clients
 from tests.reports.reported import AGREED, RAW_NOTE, release, to_grand_award
 from tests.services import web_server
@@ -39,7 +40,7 @@ def released(tmp_path: Path) -> Iterator[World]:
 
 
 def test_the_applicant_reads_the_feedback_report_and_downloads_its_pdf(
-        released: World, chromium: object) -> None:  # noqa: F811
+        released: World, chromium: object) -> None:
     from playwright.sync_api import expect
 
     a = released.application_id

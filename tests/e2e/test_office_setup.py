@@ -17,7 +17,8 @@ from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.db import Database
 from mqa_workflow.migrations.service import upgrade
 from mqa_workflow.reviews.models import PoolReviewer
-from tests.e2e.test_whole_path import ARTIFACTS, Person, chromium  # noqa: F401 (the fixture)
+from tests.e2e.browser import ARTIFACTS
+from tests.e2e.test_whole_path import Person
 from tests.e2e.world import World, build
 from tests.services import web_server
 
@@ -37,7 +38,7 @@ def world(tmp_path: Path) -> Iterator[World]:
 
 
 def test_an_administrator_sets_up_a_cycle_people_and_the_pool(
-        world: World, chromium: object, tmp_path: Path) -> None:  # noqa: F811
+        world: World, chromium: object, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
     with web_server(world.database) as base:
