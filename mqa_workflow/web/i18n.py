@@ -171,7 +171,7 @@ ZH: dict[str, str] = {
     "The steps of this cycle's procedure from the current state; each lists what it still "
     "waits for.": "本周期评审程序中当前状态可执行的操作，并列出各项尚待满足的条件。",
     "Assigned": "已分配", "Declined": "已拒绝", "Withdrawn from the team": "已退出评审组",
-    "Total (points, 0–500)": "总分（0–500 分）",
+    "Total (points, 0–500)": "总分（0–500 分）", "Number of applications": "申报数量",
 }
 
 

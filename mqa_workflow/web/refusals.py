@@ -102,6 +102,16 @@ SENTENCES: tuple[tuple[str, Rewrite], ...] = (
      lambda m: f"公示拟授{_award(m[1])}，而非{_award(m[2])}"),
     (r"no objection against this application has been upheld",
      lambda m: "没有针对该申报成立的异议"),
+    # the release of a cycle's results (states/release.py)
+    (r"the results of (.+) were released on (.+) UTC",
+     lambda m: f"{m[1]}的评审结果已于 {m[2]}（UTC）发布"),
+    (r"the public notice \(公示\) of application (\d+) runs until (\S+)",
+     lambda m: f"申报 {m[1]} 的公示期至 {m[2]} 止"),
+    (r"no application of (.+) has reached a decision", lambda m: f"{m[1]}尚无作出决定的申报"),
+    (r"(\d+) application\(s\) still (\w+) \(.+\), decision open: ([\d, ]+?)"
+     r"(?: and (\d+) more)?",
+     lambda m: f"{m[1]} 项申报仍处于{state_name(m[2])}阶段，尚未作出决定：{m[3]}"
+               + (f" 等（另有 {m[4]} 项）" if m[4] else "")),
     (r"application (\d+) changed since you read it.*",
      lambda m: f"申报 {m[1]} 在您查看后已被修改，请刷新后重试"),
     (r"application (\d+) was changed by someone else at the same time.*",

@@ -67,6 +67,9 @@ def test_the_board_shows_chinese_names_review_progress_deadline_and_team_not_the
     short = page.text.split(f'<tr data-id="{cases.short}"')[1].split("</tr>")[0]
     assert 'class="overdue"' in page.text and "已逾期" in short and "缺 1 人" in short
     assert "文化类组织/项目奖" in page.text  # the class filter, in the standard's words
+    # Why the results cannot be released yet, in Chinese too.
+    assert f"2 项申报仍处于材料评审阶段，尚未作出决定：{world.application_id}, {cases.short}" \
+        in page.text.split('id="release"')[1]
     # The lock version is the forms' business, never the reader's.
     assert "版本" not in page.text and "Version" not in page.text
 

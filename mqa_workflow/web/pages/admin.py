@@ -69,7 +69,8 @@ def board(cycle_id: int, request: Request, page: AdminPage, award_class: str = "
                   classes=ordered_classes(cycle.classes), class_name=class_name,
                   board=case_board(page.session, cycle, query), query=query,
                   link=board_link(query), sorts=SORTS, stage_text=STAGE_TEXT,
-                  release_refusals=release_refusals(page.session, cycle))
+                  release_refusals=in_language(release_refusals(page.session, cycle),
+                                               language(request)))
 
 
 def ordered_classes(classes: list[str]) -> list[str]:
