@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, String, cast, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Row, Select, String, cast, or_, select
+from sqlalchemy.orm import Session
 
+from mqa_workflow.accounts.models import User
 from mqa_workflow.applicants.models import Organization, Project
 from mqa_workflow.applications.models import Application, ApplicationState
 from mqa_workflow.clock import now
@@ -60,8 +61,11 @@ class Reviewer:
 
 @dataclass(frozen=True)
 class BoardRow:
-    application: Application
+    id: int
+    title: str
+    award_class: str
     class_name: str
+    state: str
     stage: str | None  # the review stage running now, if any
     sheets_in: int
     expected: int  # the team size the cycle's rules set for that stage (0: none runs)
@@ -83,15 +87,27 @@ class Board:
     matching_ids: list[int] = field(default_factory=list)  # the filter's whole result
 
 
+@dataclass(frozen=True)
+class _Member:
+    stage: str
+    status: str
+    leader: bool
+    due_at: datetime | None
+    name: str
+
+
 def case_board(session: Session, cycle: AwardCycle, query: BoardQuery,
                moment: datetime | None = None) -> Board:
+    """Plain columns, not ORM objects: a board of a thousand applications reads two
+    result sets (the applications, their active teams) and builds no entity."""
     moment = moment or now()
     rules = cycle.rules
-    applications = list(session.scalars(_filtered(cycle.id, query)
-                                        .options(joinedload(Application.organization),
-                                                 joinedload(Application.project))))
-    teams = _teams(session, [a.id for a in applications])
-    rows = [_row(a, cycle, rules, teams.get(a.id, []), moment) for a in applications]
+    names = {c: class_name(c) for c in {*cycle.classes, query.award_class} - {""}
+             if c in CLASS_IDS}
+    found = _filtered(cycle.id, query)
+    teams = _teams(session, found.with_only_columns(Application.id))
+    rows = [_row(row, cycle, rules, names, teams.get(row.id, []), moment)
+            for row in session.execute(found)]
     if query.overdue:
         rows = [r for r in rows if r.overdue]
     if query.uncovered:
@@ -102,11 +118,16 @@ def case_board(session: Session, cycle: AwardCycle, query: BoardQuery,
     pages = max(1, -(-len(rows) // per_page))
     page = min(max(1, query.page), pages)
     return Board(rows[(page - 1) * per_page: page * per_page], len(rows), page, pages,
-                 [r.application.id for r in rows])
+                 [r.id for r in rows])
 
 
-def _filtered(cycle_id: int, query: BoardQuery) -> Select[tuple[Application]]:
-    statement = select(Application).where(Application.cycle_id == cycle_id)
+def _filtered(cycle_id: int, query: BoardQuery) -> Select[Any]:
+    statement = (select(Application.id, Application.award_class, Application.state,
+                        Application.correction_due_at, Organization.name.label("org"),
+                        Project.name.label("project"))
+                 .join(Organization, Application.organization_id == Organization.id)
+                 .outerjoin(Project, Application.project_id == Project.id)
+                 .where(Application.cycle_id == cycle_id))
     if query.award_class:
         statement = statement.where(Application.award_class == query.award_class)
     if query.state:
@@ -116,23 +137,24 @@ def _filtered(cycle_id: int, query: BoardQuery) -> Select[tuple[Application]]:
     words = query.search.strip()
     if words:
         like = f"%{words}%"
-        statement = (statement.join(Organization, Application.organization_id == Organization.id)
-                     .outerjoin(Project, Application.project_id == Project.id)
-                     .where(or_(Organization.name.ilike(like), Organization.uscc.ilike(like),
-                                Project.name.ilike(like),
-                                cast(Application.id, String) == words.lstrip("#"))))
+        statement = statement.where(or_(Organization.name.ilike(like),
+                                        Organization.uscc.ilike(like), Project.name.ilike(like),
+                                        cast(Application.id, String) == words.lstrip("#")))
     return statement.order_by(Application.id)
 
 
-def _teams(session: Session, ids: list[int]) -> dict[int, list[ReviewAssignment]]:
-    found: dict[int, list[ReviewAssignment]] = defaultdict(list)
-    if not ids:
-        return found
-    for assignment in session.scalars(
-            select(ReviewAssignment).options(joinedload(ReviewAssignment.reviewer)).where(
-                ReviewAssignment.application_id.in_(ids), ReviewAssignment.status.in_(ACTIVE))
-            .order_by(ReviewAssignment.is_leader.desc(), ReviewAssignment.id)):
-        found[assignment.application_id].append(assignment)
+def _teams(session: Session, ids: Select[Any]) -> dict[int, list[_Member]]:
+    found: dict[int, list[_Member]] = defaultdict(list)
+    rows = session.execute(
+        select(ReviewAssignment.application_id, ReviewAssignment.stage,
+               ReviewAssignment.status, ReviewAssignment.is_leader, ReviewAssignment.due_at,
+               User.name)
+        .join(User, ReviewAssignment.reviewer_id == User.id)
+        .where(ReviewAssignment.application_id.in_(ids.order_by(None).scalar_subquery()),
+               ReviewAssignment.status.in_(ACTIVE))
+        .order_by(ReviewAssignment.is_leader.desc(), ReviewAssignment.id))
+    for application_id, stage, status, leader, due_at, name in rows:
+        found[application_id].append(_Member(str(stage), str(status), leader, due_at, name))
     return found
 
 
@@ -142,32 +164,31 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _row(application: Application, cycle: AwardCycle, rules: CycleRules,
-         assignments: list[ReviewAssignment], moment: datetime) -> BoardRow:
-    state = str(application.state)
+def _row(row: Row[Any], cycle: AwardCycle, rules: CycleRules, names: dict[str, str],
+         members: list[_Member], moment: datetime) -> BoardRow:
+    state = str(row.state)
     stage = state if state in REVIEW_STAGES else None
-    team = [a for a in assignments if a.stage == stage] if stage else []
-    submitted = [a for a in team if a.status == AssignmentStatus.SUBMITTED]
-    due = _next_due(application, cycle, team)
+    team = [m for m in members if m.stage == stage] if stage else []
+    submitted = [m for m in team if m.status == AssignmentStatus.SUBMITTED]
+    due = _next_due(state, row.correction_due_at, cycle, team)
     return BoardRow(
-        application, class_name(application.award_class), stage, len(submitted),
+        row.id, f"{row.org} · {row.project}" if row.project else row.org, row.award_class,
+        names.get(row.award_class, row.award_class), state, stage, len(submitted),
         rules.team_size(stage) if stage else 0,
-        [Reviewer(a.reviewer.name, a.is_leader, a.status == AssignmentStatus.SUBMITTED)
-         for a in team],
+        [Reviewer(m.name, m.leader, m.status == AssignmentStatus.SUBMITTED) for m in team],
         due, due is not None and due < moment)
 
 
-def _next_due(application: Application, cycle: AwardCycle,
-              team: list[ReviewAssignment]) -> datetime | None:
+def _next_due(state: str, correction_due_at: datetime | None, cycle: AwardCycle,
+              team: list[_Member]) -> datetime | None:
     """The earliest open deadline: a team member's unsubmitted sheet, the correction
     period, or else the cycle's deadline for the stage the application is in."""
-    state = str(application.state)
     if is_final(state):
         return None
     if state == ApplicationState.RETURNED_FOR_CORRECTION:
-        return _aware(application.correction_due_at)
-    open_sheets = [d for a in team if a.status == AssignmentStatus.ASSIGNED
-                   if (d := _aware(a.due_at)) is not None]
+        return _aware(correction_due_at)
+    open_sheets = [d for m in team if m.status == AssignmentStatus.ASSIGNED
+                   if (d := _aware(m.due_at)) is not None]
     if open_sheets:
         return min(open_sheets)
     stage = "submission" if state == ApplicationState.DRAFT else state
@@ -177,14 +198,12 @@ def _next_due(application: Application, cycle: AwardCycle,
 def _sort_key(sort: str) -> Callable[[BoardRow], Any]:
     far = datetime.max.replace(tzinfo=UTC)
     keys: dict[str, Callable[[BoardRow], Any]] = {
-        "id": lambda r: r.application.id,
-        "applicant": lambda r: (r.application.title, r.application.id),
-        "class": lambda r: (CLASS_IDS.index(r.application.award_class)
-                            if r.application.award_class in CLASS_IDS else 99,
-                            r.application.id),
-        "state": lambda r: (_STATE_ORDER.get(str(r.application.state), 99), r.application.id),
-        "progress": lambda r: (r.sheets_in / r.expected if r.expected else 2.0,
-                               r.application.id),
-        "deadline": lambda r: (r.next_due or far, r.application.id),
+        "id": lambda r: r.id,
+        "applicant": lambda r: (r.title, r.id),
+        "class": lambda r: (CLASS_IDS.index(r.award_class) if r.award_class in CLASS_IDS
+                            else 99, r.id),
+        "state": lambda r: (_STATE_ORDER.get(r.state, 99), r.id),
+        "progress": lambda r: (r.sheets_in / r.expected if r.expected else 2.0, r.id),
+        "deadline": lambda r: (r.next_due or far, r.id),
     }
     return keys[sort]

@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from mqa_workflow.audit.service import history as history_of
 from mqa_workflow.clock import office_time
 from mqa_workflow.cycles.models import AwardCycle, CycleRules
+from mqa_workflow.db import Database
 from mqa_workflow.states.offer import offered
 from mqa_workflow.web import charts
 from mqa_workflow.web.app import create_app
@@ -50,8 +51,8 @@ def board_ids(world: World, **query: object) -> list[int]:
     with world.database.session() as session:
         cycle = session.get(AwardCycle, world.cycle_id)
         assert cycle is not None
-        return [r.application.id for r in case_board(session, cycle,
-                                                     BoardQuery(**query)).rows]  # type: ignore[arg-type]
+        return [r.id for r in case_board(session, cycle,
+                                         BoardQuery(**query)).rows]  # type: ignore[arg-type]
 
 
 def test_the_board_shows_chinese_names_review_progress_deadline_and_team_not_the_version(
@@ -261,3 +262,34 @@ def test_the_distribution_chart_runs_from_0_to_500_in_bins_of_50() -> None:
     assert [b.count for b in chart.bars][-2:] == [2, 2]  # 400–450 twice, 450–500 twice
     assert chart.y_ticks[0].label == "0" and chart.y_ticks[-1].label == "2"
     assert all(chart.left <= b.x and b.x + b.width <= chart.right for b in chart.bars)
+
+
+def test_the_board_query_filters_searches_and_counts_teams_alike_on_both_databases(
+        database: Database) -> None:
+    from datetime import timedelta
+
+    from mqa_workflow.accounts.models import Role
+    from mqa_workflow.clock import now
+    from mqa_workflow.reviews.models import ReviewAssignment
+    from tests import factories
+
+    with database.session() as session:
+        cycle = factories.cycle(session, rules={"reviewers_per_application": 2})
+        reviewer = factories.user(session, Role.REVIEWER)
+        named = factories.organization(session, name="深圳丁科技有限公司")
+        short = factories.application(session, award_cycle=cycle, state="document_review",
+                                      org=named)
+        other = factories.application(session, award_cycle=cycle, state="submitted")
+        session.add(ReviewAssignment(application_id=short.id, reviewer_id=reviewer.id,
+                                     stage="document_review", is_leader=True,
+                                     status="submitted", due_at=now() - timedelta(days=1)))
+        session.flush()
+        board = case_board(session, cycle, BoardQuery(search="丁科技"))
+        assert [r.id for r in board.rows] == [short.id] and board.total == 1
+        row = board.rows[0]
+        # the one sheet is in (not overdue); the team is one short of the rules' two
+        assert (row.sheets_in, row.expected, row.uncovered, row.overdue) == (1, 2, True, False)
+        assert [r.id for r in case_board(session, cycle, BoardQuery(search=f"#{other.id}")
+                                         ).rows] == [other.id]
+        assert case_board(session, cycle, BoardQuery(state="submitted")).matching_ids == [
+            other.id]
