@@ -30,7 +30,7 @@ from mqa_workflow.states.release import release_refusals, release_results
 from mqa_workflow.states.table import BY_TRIGGER
 from mqa_workflow.web import access, charts
 from mqa_workflow.web.api.committee import tally_of
-from mqa_workflow.web.board import REVIEW_STAGES, SORTS, BoardQuery, case_board, class_name
+from mqa_workflow.web.board import REVIEW_STAGES, BoardQuery, case_board, class_name
 from mqa_workflow.web.deps import AdminSnapshot, admin_outside, database_of, wake_background
 from mqa_workflow.web.listing import assignments_of, results_by_class
 from mqa_workflow.web.pages.deps import AdminOrCommitteePage, AdminPage, Form, text
@@ -68,7 +68,7 @@ def board(cycle_id: int, request: Request, page: AdminPage, award_class: str = "
                   counts=counts, states=used, all_states=list(ApplicationState),
                   classes=ordered_classes(cycle.classes), class_name=class_name,
                   board=case_board(page.session, cycle, query), query=query,
-                  link=board_link(query), sorts=SORTS, stage_text=STAGE_TEXT,
+                  link=board_link(query), stage_text=STAGE_TEXT,
                   release_refusals=in_language(release_refusals(page.session, cycle),
                                                language(request)))
 
