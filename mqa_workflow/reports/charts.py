@@ -28,6 +28,11 @@ class RadarAxis:
     value_x: float  # the value's point on the axis
     value_y: float
     share: float  # value / maximum
+    # where the axis's name is written: past its end, anchored away from the centre so a
+    # long category name (高质量的运营) never runs across the chart
+    label_x: float = 0
+    label_y: float = 0
+    anchor: str = "middle"
 
 
 def radar(values: Sequence[tuple[str, float, float]], radius: float = 90,
@@ -37,11 +42,15 @@ def radar(values: Sequence[tuple[str, float, float]], radius: float = 90,
     for n, (label, value, maximum) in enumerate(values):
         angle = -math.pi / 2 + 2 * math.pi * n / max(len(values), 1)
         share = max(0.0, min(1.0, value / maximum)) if maximum else 0.0
+        cos, sin = math.cos(angle), math.sin(angle)
+        anchor = "middle" if abs(cos) < 0.3 else ("start" if cos > 0 else "end")
         axes.append(RadarAxis(
-            label, round(centre + radius * math.cos(angle), 1),
-            round(centre + radius * math.sin(angle), 1),
-            round(centre + radius * share * math.cos(angle), 1),
-            round(centre + radius * share * math.sin(angle), 1), round(share, 3)))
+            label, round(centre + radius * cos, 1), round(centre + radius * sin, 1),
+            round(centre + radius * share * cos, 1), round(centre + radius * share * sin, 1),
+            round(share, 3), round(centre + (radius + 8) * cos, 1),
+            # below the axis's end when it points down, above when up; 4 centres the text
+            round(centre + (radius + 8) * sin + (12 if sin > 0.3 else 4 if sin > -0.3 else -2),
+                  1), anchor))
     return axes
 
 

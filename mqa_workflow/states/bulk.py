@@ -8,7 +8,7 @@ rows runs in a savepoint of its own that its refusal rolls back.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -46,17 +46,24 @@ def advance_all(
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
     batch: int = BATCH,
+    application_ids: Collection[int] | None = None,
 ) -> BulkReport:
-    """Move each ready application; one refusal never undoes the others."""
+    """Move each ready application; one refusal never undoes the others.
+
+    With ``application_ids`` (the cases an administrator ticked) exactly those of the
+    cycle are tried, whatever their state: one the trigger does not leave from is
+    refused with that reason rather than silently left out of the report."""
     spec = BY_TRIGGER.get(trigger)
     if spec is None:
         raise TransitionRefusedError(f"unknown trigger {trigger!r}; the triggers are: "
                                      f"{', '.join(BY_TRIGGER)}")
     with database.session() as session:
-        query = select(Application.id).where(
-            Application.cycle_id == cycle_id,
-            Application.state.in_([s.value for s in spec.sources]),
-        ).order_by(Application.id)
+        query = select(Application.id).where(Application.cycle_id == cycle_id
+                                             ).order_by(Application.id)
+        if application_ids is None:
+            query = query.where(Application.state.in_([s.value for s in spec.sources]))
+        else:
+            query = query.where(Application.id.in_(list(application_ids)))
         if award_class:
             query = query.where(Application.award_class == award_class)
         ids = list(session.scalars(query))

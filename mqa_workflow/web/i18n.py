@@ -159,6 +159,34 @@ ZH: dict[str, str] = {
     "Category": "类目", "Download PDF": "下载 PDF",
     "The results are released: your feedback report is ready.":
         "评审结果已发布，反馈报告可供查阅。",
+    # the administrator's case board, bulk actions, case page and rankings
+    "All": "全部", "Overdue": "已逾期", "Team short of reviewers": "评审组缺员",
+    "The review team has fewer reviewers than the rules require":
+        "评审组人数少于本周期规则要求",
+    "Search": "搜索", "Applicant, project, USCC or #": "申报主体、项目、统一社会信用代码或编号",
+    "Filter": "筛选", "Clear": "清除", "%d matching": "共 %d 项",
+    "Bulk action on the ticked cases": "对勾选的申报批量操作",
+    "Bulk action on all %d matching": "对筛选出的全部 %d 项批量操作",
+    "Tick every case on this page": "勾选本页全部申报", "Review progress": "评审进度",
+    "Next deadline": "下一截止时间", "Reviewers": "评审专家", "Reviewer": "评审专家",
+    "Short %d": "缺 %d 人", "Bulk actions": "批量操作", "Selected cases": "已选申报",
+    "No case is selected: tick cases on the board, or take the filter's result.":
+        "未选择申报：请在看板上勾选，或对筛选结果批量操作。",
+    "Action": "操作",
+    "Only the actions of this cycle's procedure that leave the selected states are offered. "
+    "The dry run moves nothing; it lists every case that could not move, with why.":
+        "仅列出本周期评审程序中适用于所选状态的操作。试运行不改变任何申报，"
+        "并逐项列出无法推进的申报及原因。",
+    "No action of this cycle's procedure leaves the selected states.":
+        "本周期评审程序中没有适用于所选状态的操作。",
+    "Dry run: nothing was moved": "试运行：未改变任何申报",
+    "Apply to the same selection: each case is checked again as it moves.":
+        "对同一批申报正式执行：推进时逐项重新检查条件。",
+    "Apply": "正式执行",
+    "The steps of this cycle's procedure from the current state; each lists what it still "
+    "waits for.": "本周期评审程序中当前状态可执行的操作，并列出各项尚待满足的条件。",
+    "Assigned": "已分配", "Declined": "已拒绝", "Withdrawn from the team": "已退出评审组",
+    "Total (points, 0–500)": "总分（0–500 分）", "Number of applications": "申报数量",
 }
 
 

@@ -53,7 +53,7 @@ def _committee(session: Session, size: int = 3) -> list[User]:
 
 def _export(session: Session, cycle_id: int) -> dict[int, dict[str, str]]:
     rows = csv.DictReader(io.StringIO(as_csv(session, cycle_id).decode("utf-8-sig")))
-    return {int(row["application"]): row for row in rows}
+    return {int(row["申报编号"]): row for row in rows}
 
 
 def test_a_grand_award_winner_reads_grand_everywhere_after_the_award(
@@ -76,7 +76,7 @@ def test_a_grand_award_winner_reads_grand_everywhere_after_the_award(
         assert shown is not None and shown.outcome == "grand" and shown.frozen
         assert shown.notes == []
         assert tally_json(session, winner)["outcome"] == "grand"  # API and case page
-        assert _export(session, cycle_id)[winner_id]["outcome"] == "grand"
+        assert _export(session, cycle_id)[winner_id]["决定结果"] == "大奖"
         assert "评审委员会决定：<strong>授予大奖</strong>" in render_feedback(session, winner)
         notice = session.scalar(select(Notification).where(
             Notification.application_id == winner_id, Notification.event == "decision"))
@@ -166,7 +166,7 @@ def test_a_declined_award_is_frozen_as_none_and_shown_so(database: Database) -> 
         advance(session, application.id, "decline_award", factories.user(session))
         shown = decision_of(session, application)
         assert shown is not None and shown.frozen and shown.outcome == "none"
-        assert _export(session, application.cycle_id)[application.id]["outcome"] == "none"
+        assert _export(session, application.cycle_id)[application.id]["决定结果"] == "不予授奖"
 
 
 def test_mqa_committee_tally_shows_the_frozen_decision_after_the_award(mqa) -> None:

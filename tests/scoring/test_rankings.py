@@ -89,8 +89,8 @@ def test_no_withdrawn_or_ineligible_application_is_ever_ranked_and_every_scored_
         listed = results_by_class(session, cycle.id).get("economic", [])
         assert [e["application"].id for e in listed] == ids
         rows = list(csv.DictReader(io.StringIO(as_csv(session, cycle.id).decode("utf-8-sig"))))
-        assert [int(r["application"]) for r in rows] == ids
-        assert [int(r["rank"]) for r in rows] == [e.position for e in ranking]
+        assert [int(r["申报编号"]) for r in rows] == ids
+        assert [int(r["名次"]) for r in rows] == [e.position for e in ranking]
 
 
 def test_withdrawing_a_scored_application_takes_it_out_of_the_ranking_at_once(
@@ -155,8 +155,8 @@ def test_mqa_report_ranking_and_export_list_the_same_ranking(mqa, tmp_path) -> N
     out = tmp_path / "results.csv"
     mqa("report", "export", "--cycle", cycle_name, "--out", str(out))
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
-    assert [int(r["application"]) for r in rows] == [ranked[1], ranked[0]]
-    assert [r["shortlisted"] for r in rows] == ["yes", "no"]
+    assert [int(r["申报编号"]) for r in rows] == [ranked[1], ranked[0]]
+    assert [r["入围"] for r in rows] == ["是", "否"]
     assert "does not run" in mqa("report", "ranking", "--cycle", cycle_name, "--class",
                                  "sports", code=2)
     assert "no application has reached scoring yet" in mqa(

@@ -120,6 +120,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/admin/conflicts/{user_id}"): "303 200 403 403 403 403 403 403 403",
     ("POST", "/admin/conflicts/{user_id}"): "303 303 403 403 403 403 403 403 403",
     ("GET", "/admin/cycles/{cycle_id}"): "303 200 403 403 403 403 403 403 403",
+    ("GET", "/admin/cycles/{cycle_id}/bulk"): "303 200 403 403 403 403 403 403 403",
     ("POST", "/admin/cycles/{cycle_id}/bulk"): "303 200 403 403 403 403 403 403 403",
     ("POST", "/admin/cycles/{cycle_id}/release-results"): "303 409 403 403 403 403 403 403 403",
     ("GET", "/admin/cycles/{cycle_id}/results"): "303 200 403 403 403 403 200 200 403",

@@ -116,7 +116,8 @@ def test_one_application_from_review_to_the_grand_award_and_its_feedback(
     assert csv.status_code == 200 and "深圳甲精密制造有限公司" in csv.content.decode("utf-8-sig")
     xlsx = api["admin"].get(f"/api/cycles/{world.cycle_id}/export", params={"format": "xlsx"})
     rows = list(load_workbook(io.BytesIO(xlsx.content)).active.values)
-    assert rows[0][0] == "class" and rows[1][2] == a and rows[1][5] == 380
+    assert rows[0][0] == "类别" and rows[1][2] == a
+    assert rows[1][rows[0].index("综合得分")] == 380
 
 
 def test_a_stale_version_is_a_409_and_nothing_moves(world: World,

@@ -124,10 +124,10 @@ def test_the_administrators_board_case_and_results_pages(browser: TestClient, wo
     board = browser.get(f"/admin/cycles/{world.cycle_id}")
     assert board.status_code == 200 and "材料评审" in board.text
     case = browser.get(f"/admin/cases/{world.application_id}")
-    assert "shortlist" in case.text and "is not submitted" in case.text
+    assert 'data-trigger="shortlist"' in case.text and "的评分表尚未提交" in case.text
     dry = browser.post(f"/admin/cycles/{world.cycle_id}/bulk", data={
         "csrf_token": csrf, "trigger": "shortlist", "dry_run": "on"})
-    assert dry.status_code == 200 and "试运行" in dry.text and "is not submitted" in dry.text
+    assert dry.status_code == 200 and "试运行" in dry.text and "的评分表尚未提交" in dry.text
     assert browser.get(f"/admin/cycles/{world.cycle_id}/results").status_code == 200
     assert browser.get("/ops").status_code == 200
 

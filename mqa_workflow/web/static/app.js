@@ -238,4 +238,11 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(message)) event.preventDefault();
     });
   }
+  // The case board: one box ticks (or clears) every case on the page.
+  const tickAll = document.getElementById("tick-all");
+  if (tickAll) {
+    tickAll.addEventListener("change", () => {
+      for (const box of document.querySelectorAll("#cases input.tick")) box.checked = tickAll.checked;
+    });
+  }
 });
