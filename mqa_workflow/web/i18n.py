@@ -112,6 +112,22 @@ ZH: dict[str, str] = {
     "Sign-in locks": "登录锁定", "Account or address": "账户或地址", "Account": "账户",
     "Failed attempts": "失败次数", "Locked until": "锁定至", "Unlock": "解除锁定",
     "Unlocked.": "已解除锁定。",
+    # the committee's pages: referred applications by class, one case, the vote
+    "Referred applications": "提请审议的申报", "Rank in class": "类别内排名",
+    "Category": "类目", "No site-visit report": "尚无现场评审报告",
+    "The teams' strengths and opportunities": "评审组提出的优势与改进机会",
+    "The committee's decision": "评审委员会决定", "Not voted yet": "尚未表决",
+    "Vote «%(choice)s» on %(title)s?": "确认对「%(title)s」表决为「%(choice)s」？",
+    "You may change your vote until the tally closes.": "计票结束前可以修改表决。",
+    "Votes cast: %d of %d members": "已表决委员 %d / %d",
+    "Not before the committee": "未提请评审委员会审议",
+    "Before you: %d applications; you have voted on %d.": "待审议申报 %d 项，您已表决 %d 项。",
+    "Vote by": "表决截止", "A vote asks for confirmation and can be changed until the tally "
+    "closes.": "表决前需确认；计票结束前可修改。",
+    "Quota": "名额", "places": "名", "%d candidates": "候选 %d 项",
+    "All referred applications": "全部提请审议的申报", "Item scores": "条款得分",
+    "Band": "档次", "Confirm your vote": "确认表决", "Confirm": "确认", "Cancel": "取消",
+    "Your vote is recorded": "您的表决已记录", "Your vote is changed": "您的表决已修改",
     # the reviewer's pages: the task list, the score sheet, the consensus
     "Progress": "进度", "Days left: %d": "剩余 %d 天", "Overdue by %d days": "已逾期 %d 天",
     "Done": "已完成", "Not started": "未开始", "Draft": "草稿", "Submitted": "已提交",

@@ -229,6 +229,14 @@ document.addEventListener("DOMContentLoaded", () => {
       if (history.length > 1) { event.preventDefault(); history.back(); }
     });
   }
+  // A committee vote asks for confirmation; the page without this script asks on its own
+  // page instead (the server counts a vote only once it is confirmed).
+  for (const button of document.querySelectorAll("form.vote-form button[data-confirm]")) {
+    button.addEventListener("click", (event) => {
+      if (window.confirm(button.dataset.confirm)) button.form.elements.confirmed.value = "yes";
+      else event.preventDefault();
+    });
+  }
   // Submitting a score sheet locks it: ask once.
   const submit = document.getElementById("submit-sheet");
   if (submit) {
