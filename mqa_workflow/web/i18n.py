@@ -165,6 +165,10 @@ ZH: dict[str, str] = {
     "A withdrawn application takes no further part in this cycle; this cannot be undone.":
         "撤回后本周期不再参加评审，且不能恢复。",
     "Withdraw the application? This cannot be undone.": "确定撤回申报？撤回后不能恢复。",
+    "The file was not uploaded": "文件未上传", "the same file is already uploaded":
+        "相同内容的文件已经上传过", "it is larger than the size limit": "文件超过大小限制",
+    "its type is not allowed, or its content does not match its name":
+        "文件类型不在允许范围内，或文件内容与扩展名不符",
     # the reviewer's pages: the task list, the score sheet, the consensus
     "Progress": "进度", "Days left: %d": "剩余 %d 天", "Overdue by %d days": "已逾期 %d 天",
     "Done": "已完成", "Not started": "未开始", "Draft": "草稿", "Submitted": "已提交",

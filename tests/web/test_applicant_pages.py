@@ -129,3 +129,19 @@ def test_a_returned_then_ineligible_application_says_why_and_what_to_do_first(
 def test_every_step_an_applicant_can_see_has_its_plain_words() -> None:
     assert {spec.trigger for spec in TRANSITIONS} == set(STEP_WORDS)
     assert all(zh and en and zh != en for zh, en in STEP_WORDS.values())
+
+
+def test_a_refused_upload_says_why_beside_the_upload_in_words(browser: TestClient,
+                                                              world: World) -> None:
+    csrf = sign_in(browser, world, "applicant")
+    url = f"/applications/{world.application_id}/documents?csrf_token={csrf}"
+    form = {"csrf_token": csrf}
+    program = browser.post(url, data=form, files={"file": ("营业执照.pdf", b"MZ\x90\x00" * 64)})
+    assert program.status_code == 422
+    error = program.text.split('id="upload-error"', 1)[1].split("</p>", 1)[0]
+    assert "文件未上传：文件类型不在允许范围内，或文件内容与扩展名不符" in error
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    assert browser.post(url, data=form, files={"file": ("营业执照.pdf", pdf)}).status_code == 303
+    twice = browser.post(url, data=form, files={"file": ("营业执照副本.pdf", pdf)})
+    assert twice.status_code == 409 and "相同内容的文件已经上传过" in twice.text
+    assert twice.text.count('<li><a href="/api/documents/') == 1  # the first one, kept

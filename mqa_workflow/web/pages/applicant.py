@@ -6,6 +6,7 @@ posted here go through the engine, which checks each trigger's roles and guards.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, File, Request, UploadFile
@@ -112,7 +113,7 @@ def step_words_created(lang: str) -> str:
 def detail_page(request: Request, page: Visitor, application: Application, *,
                 entered: dict[str, str] | None = None, profile: str | None = None,
                 refusal: str = "", missing: list[str] | None = None, notice: str = "",
-                status: int = 200) -> Response:
+                upload_error: str = "", status: int = 200) -> Response:
     mine = access.is_admin(page.user) or access.owns(page.user, application)
     owner = access.owns(page.user, application)
     standard = load_standard(application.award_class)
@@ -139,6 +140,7 @@ def detail_page(request: Request, page: Visitor, application: Application, *,
         refusal=refusal, notice=notice,
         expected_documents=EXPECTED_DOCUMENTS, accepted=accepted_kinds(lang),
         accept=accept_attribute(), max_mb=MAX_DOCUMENT_BYTES // (1024 * 1024),
+        max_bytes=MAX_DOCUMENT_BYTES, upload_error=upload_error,
         documents=sorted(application.documents, key=lambda d: d.id),
         feedback=access.sees_results(page.user, application)
         and application.state not in NO_FEEDBACK_STATES)
@@ -184,10 +186,31 @@ def save_answers(application_id: int, request: Request, page: Page, form: Form) 
     return back_to(f"/applications/{application_id}?saved={done}")
 
 
+def upload_refusal(refused: DomainError, t: Callable[[str], str]) -> str:
+    """Why a file was not taken, in the page's language (the domain's detail follows in
+    brackets: it names the file and what its content was found to be)."""
+    detail = "; ".join(refused.problems) or refused.message
+    if isinstance(refused, ConflictError):
+        why = t("the same file is already uploaded")
+    elif "limit" in detail:
+        why = t("it is larger than the size limit")
+    else:
+        why = t("its type is not allowed, or its content does not match its name")
+    return f"{t('The file was not uploaded')}：{why}（{detail}）"
+
+
 @router.post("/applications/{application_id}/documents")
-def upload(application_id: int, page: Page, file: Annotated[UploadFile, File()]) -> Response:
+def upload(application_id: int, request: Request, page: Page,
+           file: Annotated[UploadFile, File()]) -> Response:
     application = access.editable(page.session, page.user, application_id)
-    attach_document(page.session, application, file.filename or "unnamed", read_upload(file))
+    try:
+        with page.session.begin_nested():
+            attach_document(page.session, application, file.filename or "unnamed",
+                            read_upload(file))
+    except DomainError as refused:
+        return detail_page(request, page, application, status=status_of(refused),
+                           upload_error=upload_refusal(refused, translator(
+                               language(request))))
     return back_to(f"/applications/{application_id}#documents")
 
 

@@ -323,6 +323,15 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   const application = document.getElementById("application-form");
   if (application) setupApplicationForm(application);
+  // A file over the size limit is refused here, before its bytes travel.
+  const file = document.getElementById("upload-file");
+  if (file) {
+    file.addEventListener("change", () => {
+      const tooLarge = Array.from(file.files).some((f) => f.size > Number(file.dataset.maxBytes));
+      document.getElementById("upload-error").textContent = tooLarge ? file.dataset.msgTooLarge : "";
+      document.getElementById("upload").disabled = tooLarge;
+    });
+  }
   const withdraw = document.getElementById("withdraw-button");
   if (withdraw) {
     withdraw.addEventListener("click", (event) => {
