@@ -165,6 +165,7 @@ ZH: dict[str, str] = {
     "A withdrawn application takes no further part in this cycle; this cannot be undone.":
         "撤回后本周期不再参加评审，且不能恢复。",
     "Withdraw the application? This cannot be undone.": "确定撤回申报？撤回后不能恢复。",
+    "Choose a file": "选择文件", "No file chosen": "未选择文件",
     "The file was not uploaded": "文件未上传", "the same file is already uploaded":
         "相同内容的文件已经上传过", "it is larger than the size limit": "文件超过大小限制",
     "its type is not allowed, or its content does not match its name":

@@ -111,7 +111,9 @@ def test_an_applicant_fills_in_the_form_submits_and_reads_each_step_in_plain_wor
         expect(page.locator("#upload-rules")).to_contain_text("单个文件不超过 20 MB")
         licence = tmp_path / "营业执照.pdf"
         licence.write_bytes(PDF)
+        expect(page.locator("#file-name")).to_have_text("未选择文件")
         page.set_input_files("#upload-file", str(licence))
+        expect(page.locator("#file-name")).to_have_text("营业执照.pdf")
         page.click("#upload")
         expect(page.locator("#documents .uploaded")).to_contain_text("营业执照.pdf")
         page.locator("#documents").scroll_into_view_if_needed()

@@ -327,6 +327,8 @@ document.addEventListener("DOMContentLoaded", () => {
   const file = document.getElementById("upload-file");
   if (file) {
     file.addEventListener("change", () => {
+      const name = document.getElementById("file-name");
+      name.textContent = file.files.length ? file.files[0].name : name.dataset.none;
       const tooLarge = Array.from(file.files).some((f) => f.size > Number(file.dataset.maxBytes));
       document.getElementById("upload-error").textContent = tooLarge ? file.dataset.msgTooLarge : "";
       document.getElementById("upload").disabled = tooLarge;
