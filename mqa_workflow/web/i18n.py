@@ -126,6 +126,7 @@ ZH: dict[str, str] = {
     "closes.": "表决前需确认；计票结束前可修改。",
     "Quota": "名额", "places": "名", "%d candidates": "候选 %d 项",
     "All referred applications": "全部提请审议的申报", "Item scores": "条款得分",
+    "All %d notes, with the item scores": "查看全部 %d 条及条款得分",
     "Band": "档次", "Confirm your vote": "确认表决", "Confirm": "确认", "Cancel": "取消",
     "Your vote is recorded": "您的表决已记录", "Your vote is changed": "您的表决已修改",
     # the applicant's pages: the form as the standard lays it out, documents, history

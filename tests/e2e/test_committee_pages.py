@@ -124,8 +124,10 @@ def test_a_member_reads_the_classes_and_votes_with_confirmation_then_changes_the
         expect(subtotal).to_have_text(re.compile(r"^\d+\.\d\d / \d+"))
         expect(card.locator(".visit-report")).to_contain_text("现场核查确认")
         expect(card.locator(".site-visit-findings li")).to_have_count(2)
-        card.locator("details.notes summary").click()
         expect(card.locator(".notes-grid")).to_contain_text("方法系统、展开充分")
+        expect(card.locator(".notes-grid li")).to_have_count(4)  # the first three, and 无
+        expect(card.locator("a[data-all-notes]")).to_have_attribute("href",
+                                                                    f"/committee/{first_id}")
         page_text = page.locator("main").inner_text()
         for raw in ("economic", "committee_decision", "document_review", "grand"):
             assert raw not in page_text, raw  # names in words, never identifiers

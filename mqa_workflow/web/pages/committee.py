@@ -78,6 +78,10 @@ class Case:
     decision: str | None  # the frozen outcome, once taken
     items: list[dict[str, Any]] = field(default_factory=list)  # item scores (case page)
 
+    def flat(self, kind: str) -> list[tuple[str, str]]:
+        """Every note of ``kind`` (strengths or opportunities) with its item's name."""
+        return [(f"{n.code} {n.name}", note) for n in self.notes for note in getattr(n, kind)]
+
 
 @dataclass
 class ClassGroup:
