@@ -36,11 +36,15 @@ def vote(
     choice: VoteChoice = typer.Argument(..., help="grand, encouragement or none."),
     actor: str | None = actor_option(),
 ) -> None:
-    """Cast a committee member's vote (refused when recused)."""
+    """Cast a committee member's vote (refused when recused); a second vote replaces the
+    first until the tally closes."""
     who = acting(actor)
-    in_transaction(lambda s: cast_vote(s, get_application(s, application_id),
-                                       who(s), choice.value))
-    console.print(f"vote recorded: {choice.value}")
+    replaced = in_transaction(lambda s: cast_vote(s, get_application(s, application_id),
+                                                  who(s), choice.value))
+    if replaced:
+        console.print(f"vote changed: {replaced} -> {choice.value}")
+    else:
+        console.print(f"vote recorded: {choice.value}")
 
 
 @app.command("tally")

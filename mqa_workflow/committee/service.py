@@ -25,10 +25,12 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role, User
 from mqa_workflow.applications.models import Application, ApplicationState
+from mqa_workflow.clock import now
 from mqa_workflow.committee.models import CommitteeDecision, CommitteeVote, VoteChoice
 from mqa_workflow.errors import ConflictError, InvalidInputError, TransitionRefusedError
 from mqa_workflow.procedure.service import proposed_award_count
 from mqa_workflow.reviews.models import ConflictOfInterest
+from mqa_workflow.standards.loader import load_standard
 
 AWARDED_STATE = {VoteChoice.GRAND: ApplicationState.AWARDED_GRAND,
                  VoteChoice.ENCOURAGEMENT: ApplicationState.AWARDED_ENCOURAGEMENT}
@@ -83,13 +85,18 @@ def ensure_not_recused(session: Session, member: User, application: Application)
         raise TransitionRefusedError(reason)
 
 
-def cast_vote(session: Session, application: Application, member: User, choice: str) -> None:
+def cast_vote(session: Session, application: Application, member: User, choice: str
+              ) -> str | None:
+    """Record ``member``'s vote; a member may change it while the committee is deciding
+    (until the tally closes: the decision is frozen and the state moves on). Returns the
+    choice it replaced, or None for a first vote."""
     if not member.has_role(Role.COMMITTEE_MEMBER):
         raise TransitionRefusedError(f"{member.name} is not a committee member")
-    if application.state != ApplicationState.COMMITTEE_DECISION:
+    if (application.state != ApplicationState.COMMITTEE_DECISION
+            or session.get(CommitteeDecision, application.id) is not None):
         raise TransitionRefusedError(
             f"application {application.id} is in {application.state}; votes are taken only "
-            "in committee_decision"
+            "in committee_decision, until the tally closes"
         )
     ensure_not_recused(session, member, application)
     try:
@@ -102,12 +109,16 @@ def cast_vote(session: Session, application: Application, member: User, choice: 
             CommitteeVote.application_id == application.id, CommitteeVote.member_id == member.id
         )
     )
-    if existing:
-        raise ConflictError(f"{member.name} has already voted on application {application.id}")
+    if existing is not None:
+        before = VoteChoice(existing.choice).value
+        existing.choice, existing.cast_at = vote_choice, now()
+        session.flush()
+        return before
     session.add(
         CommitteeVote(application_id=application.id, member_id=member.id, choice=vote_choice)
     )
     session.flush()
+    return None
 
 
 def tally(session: Session, application: Application) -> Tally:
@@ -225,4 +236,4 @@ def committee_title(session: Session, member: User, application: Application) ->
         CommitteeVote.application_id == application.id, CommitteeVote.member_id == member.id))
     if voted is not None:
         return application.title
-    return f"申报 #{application.id}（{application.award_class}，匿名）"
+    return f"申报 #{application.id}（{load_standard(application.award_class).award_class}，匿名）"

@@ -21,8 +21,8 @@ def work_path(work: Work) -> str:
         return f"/applications/{application_id}/consensus/{work.ref.split(':')[2]}"
     if work.kind == "site_visit_report":
         return f"/applications/{application_id}/site-visit"
-    if work.kind == "committee_vote":
-        return "/committee"
+    if work.kind == "committee_vote":  # the case, with its scores and the vote
+        return f"/committee/{application_id}"
     return f"/applications/{application_id}"  # the applicant's correction
 
 

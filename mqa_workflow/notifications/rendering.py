@@ -40,7 +40,7 @@ def templates_dir() -> Path:
 TEMPLATES = templates_dir()
 EVENTS: tuple[str, ...] = (
     "assignment", "reminder", "overdue", "escalation", "state_changed", "decision",
-    "feedback_report_ready",
+    "feedback_report_ready", "committee_referral",
 )
 
 

@@ -36,4 +36,6 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "decision": _COMMON | {"to_state": "awarded_grand", "reason": "", "decision": "grand"},
     "feedback_report_ready": _COMMON | {"state": "awarded_grand",
                                         "location": "https://mqa.example.cn/feedback/42"},
+    "committee_referral": _COMMON | {"class_name": "经济类", "due_at": _DUE,
+                                     "vote_url": "https://mqa.example.cn/committee/42"},
 }

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from mqa_workflow.db import Database
+from mqa_workflow.notifications.committee import notify_committee_referral
 from mqa_workflow.notifications.delivery import deliver_due, raise_if_unsent, send_email
 from mqa_workflow.notifications.service import (
     SEND_EMAIL,
@@ -18,6 +19,7 @@ from mqa_workflow.outbox.registry import WorkFailed, periodic, task
 STATE_CHANGED = "notifications.state_changed"
 FEEDBACK_REPORT_READY = "notifications.feedback_report_ready"
 DELIVER = "notifications.deliver_due"
+COMMITTEE_REFERRAL = "notifications.committee_referral"
 
 
 @task(STATE_CHANGED)
@@ -30,6 +32,11 @@ def state_changed(session: Session, application_id: int, trigger: str, from_stat
 @task(FEEDBACK_REPORT_READY)
 def feedback_report_ready(session: Session, application_id: int, location: str) -> None:
     notify_feedback_report_ready(session, application_id, location)
+
+
+@task(COMMITTEE_REFERRAL)
+def committee_referral(session: Session, application_id: int, **_: object) -> None:
+    notify_committee_referral(session, application_id)
 
 
 @task(SEND_EMAIL)

@@ -31,6 +31,8 @@ QUEUED_TASKS: dict[str, str] = {
     "assign_defence_panel": "reviews.assign_defence",
     "assign_site_visit_team": "reviews.assign_site_visit",
     "consolidate_scores": "scoring.consolidate",
+    # the committee's members hear of each application referred to them, in their inbox
+    "notify_committee": "notifications.committee_referral",
 }
 # Effects named once for the transitions that share them.
 JUST_NOTIFY = ("notify_applicant",)
@@ -110,7 +112,8 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
                    guards=("social_evaluation_recorded",), effects=("consolidate_scores",)),
     TransitionSpec("refer_to_committee", (State.CONSOLIDATED_SCORING,), State.COMMITTEE_DECISION,
                    ADMIN, "列入候选名单，提交评审委员会",
-                   guards=("consolidated_score_recorded", "candidate_selected")),
+                   guards=("consolidated_score_recorded", "candidate_selected"),
+                   effects=("notify_committee", "notify_applicant")),
     TransitionSpec("not_selected", (State.CONSOLIDATED_SCORING,), State.NOT_AWARDED, ADMIN,
                    "差额选拔未列入候选名单",
                    guards=("consolidated_score_recorded", "candidate_not_selected"),

@@ -114,6 +114,65 @@ ZH: dict[str, str] = {
     "Sign-in locks": "登录锁定", "Account or address": "账户或地址", "Account": "账户",
     "Failed attempts": "失败次数", "Locked until": "锁定至", "Unlock": "解除锁定",
     "Unlocked.": "已解除锁定。",
+    # the committee's pages: referred applications by class, one case, the vote
+    "Referred applications": "提请审议的申报", "Rank in class": "类别内排名",
+    "Category": "类目", "No site-visit report": "尚无现场评审报告",
+    "The teams' strengths and opportunities": "评审组提出的优势与改进机会",
+    "The committee's decision": "评审委员会决定", "Not voted yet": "尚未表决",
+    "Vote «%(choice)s» on %(title)s?": "确认对「%(title)s」表决为「%(choice)s」？",
+    "You may change your vote until the tally closes.": "计票结束前可以修改表决。",
+    "Votes cast: %d of %d members": "已表决委员 %d / %d",
+    "Not before the committee": "未提请评审委员会审议",
+    "Before you: %d applications; you have voted on %d.": "待审议申报 %d 项，您已表决 %d 项。",
+    "Vote by": "表决截止", "A vote asks for confirmation and can be changed until the tally "
+    "closes.": "表决前需确认；计票结束前可修改。",
+    "Quota": "名额", "places": "名", "%d candidates": "候选 %d 项",
+    "All referred applications": "全部提请审议的申报", "Item scores": "条款得分",
+    "All %d notes, with the item scores": "查看全部 %d 条及条款得分",
+    "Band": "档次", "Confirm your vote": "确认表决", "Confirm": "确认", "Cancel": "取消",
+    "Your vote is recorded": "您的表决已记录", "Your vote is changed": "您的表决已修改",
+    # the applicant's pages: the form as the standard lays it out, documents, history
+    "Returned for correction": "申报已退回补正", "Not eligible": "资格审核未通过",
+    "The office's reason": "评审工作办公室的意见", "What to do": "您需要做什么",
+    "See the notice in your inbox": "详见消息中的通知",
+    "Correct and resubmit by": "请在此时间前补正并重新提交：",
+    "Change the answers or upload the documents the reason names, then press «Resubmit "
+    "after correction» at the end of the form. After the deadline the application can no "
+    "longer be corrected.": "请按上述意见修改自评内容或补充上传证明材料，然后点击页面底部的"
+    "「补正后重新提交」。逾期未补正的，申报将无法继续。",
+    "The application takes no further part in this cycle. If you believe the finding is "
+    "wrong, contact the award office with the application number; you may apply again in a "
+    "later cycle.": "本周期申报不再进入评审。如对审核结果有异议，请凭申报编号联系评审工作"
+    "办公室；您也可以在以后的评审周期重新申报。",
+    "Answered": "已答", "Not answered yet": "未填写", "To the submit button": "前往提交",
+    "Required, not scored": "必填，不计分", "Points to cover": "应包括的内容",
+    "Your answer": "自评内容", "%d characters": "%d 字",
+    "Still to fill in: %d": "还有 %d 项未填写，填写完整后方可提交",
+    "Everything is filled in: you may submit.": "已全部填写，可以提交。",
+    "Not filled in": "未填写",
+    "Submit the application? It cannot be changed afterwards.":
+        "提交后将不能再修改申报内容，确定提交？",
+    "Once submitted the application can no longer be changed; the award office checks its "
+    "eligibility next.": "提交后不能再修改；评审工作办公室将受理并进行资格审核。",
+    "Submit the application": "提交申报", "Resubmit after correction": "补正后重新提交",
+    "Not submitted: fill in every part first; everything you typed is saved as the draft.":
+        "未能提交：请先填写全部内容；您填写的内容已保存为草稿。",
+    "The application could not be submitted": "申报未能提交",
+    "Application submitted": "申报已提交，等待评审工作办公室受理",
+    "Application resubmitted": "已补正并重新提交，重新进入资格审核",
+    "Documents expected": "需提交的证明材料", "Uploaded": "已上传",
+    "Allowed types": "允许的文件类型", "at most %d MB per file": "单个文件不超过 %d MB",
+    "one file per upload, name it after its content (e.g. 营业执照.pdf)":
+        "每次上传一个文件，文件名请写明内容（如 营业执照.pdf）",
+    "Withdraw the application": "撤回申报",
+    "A withdrawn application takes no further part in this cycle; this cannot be undone.":
+        "撤回后本周期不再参加评审，且不能恢复。",
+    "Withdraw the application? This cannot be undone.": "确定撤回申报？撤回后不能恢复。",
+    "Choose a file": "选择文件", "No file chosen": "未选择文件",
+    "The file was not uploaded": "文件未上传", "the same file is already uploaded":
+        "相同内容的文件已经上传过", "it is larger than the size limit": "文件超过大小限制",
+    "its type is not allowed, or its content does not match its name":
+        "文件类型不在允许范围内，或文件内容与扩展名不符",
     # the reviewer's pages: the task list, the score sheet, the consensus
     "Progress": "进度", "Days left: %d": "剩余 %d 天", "Overdue by %d days": "已逾期 %d 天",
     "Done": "已完成", "Not started": "未开始", "Draft": "草稿", "Submitted": "已提交",

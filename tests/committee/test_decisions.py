@@ -27,7 +27,7 @@ from mqa_workflow.committee.service import (
     tally,
 )
 from mqa_workflow.db import Database
-from mqa_workflow.errors import ConflictError
+from mqa_workflow.errors import ConflictError, TransitionRefusedError
 from mqa_workflow.notifications.models import Notification
 from mqa_workflow.reports.service import render_feedback
 from mqa_workflow.states.engine import advance
@@ -251,3 +251,26 @@ def test_two_admins_deciding_at_once_on_postgresql_one_decision_is_taken(
     with pg_database.session() as session:
         assert len(session.scalars(select(CommitteeDecision)).all()) == 1
         assert session.get(Application, app_id).state == "awarded_grand"  # type: ignore[union-attr]
+
+
+def test_a_member_changes_a_vote_until_the_tally_closes_and_not_after(
+        database: Database) -> None:
+    with database.session() as session:
+        cycle = factories.cycle(session, ONE_GRAND)
+        application = factories.application(session, state="committee_decision",
+                                            award_cycle=cycle)
+        members = _committee(session)
+        assert cast_vote(session, application, members[0], "grand") is None  # a first vote
+        _voted(session, application, members[1:], "none")
+        assert tally(session, application).outcome == "none"
+        # The member thinks again: the vote is replaced, never counted twice.
+        assert cast_vote(session, application, members[1], "grand") == "none"
+        changed = tally(session, application)
+        assert changed.counts == {"grand": 2, "encouragement": 0, "none": 1}
+        assert changed.outcome == "grand"
+        advance(session, application.id, "award_grand", factories.user(session))
+        # The tally has closed with the decision: no vote changes it now.
+        with pytest.raises(TransitionRefusedError, match="until the tally closes"):
+            cast_vote(session, application, members[2], "grand")
+        stored = session.get(CommitteeDecision, application.id)
+        assert stored is not None and stored.counts["grand"] == 2

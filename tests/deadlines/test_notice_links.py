@@ -65,6 +65,6 @@ def test_each_kind_of_work_has_its_page(database: Database) -> None:
         ("review", f"/assignments/{review}"),
         ("consensus", f"/applications/{visited.id}/consensus/site_visit"),
         ("site_visit_report", f"/applications/{visited.id}/site-visit"),
-        ("committee_vote", "/committee"),
+        ("committee_vote", f"/committee/{decided.id}"),
     }
     assert escalated == {f"/admin/cases/{visited.id}", f"/admin/cases/{decided.id}"}

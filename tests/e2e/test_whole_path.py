@@ -170,10 +170,10 @@ def test_one_application_from_submission_to_feedback_in_chromium(
 
     committee = Person(chromium, server, world.emails["committee"], "committee")
     committee.page.goto("/committee")
-    expect(committee.page.locator("#committee")).to_contain_text("380")
-    committee.page.click("tr.findings summary")  # the site visit's finding per issue
+    expect(committee.page.locator(f"#case-{a} [data-total]")).to_have_text("380.00")
+    # the site visit's finding per issue, beside the scores
     expect(committee.page.locator(".site-visit-findings")).to_contain_text("部分核实")
-    committee.page.click('button[data-vote="grand"]')
+    committee.page.click('button[data-vote="grand"]')  # the dialog that asks is accepted
     expect(committee.page.locator(".vote")).to_have_text("大奖")
     committee.shot("09-committee-vote")
 

@@ -226,6 +226,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/assignments/{assignment_id}/decline"): "303 403 403 403 303 403 403 403 403",
     ("POST", "/assignments/{assignment_id}/statement"): "303 403 403 403 303 403 403 403 403",
     ("GET", "/committee"): "303 403 403 403 403 403 200 200 403",
+    ("GET", "/committee/{application_id}"): "303 403 403 403 403 403 403 403 403",
     ("POST", "/committee/{application_id}/vote"): "303 403 403 403 403 403 403 403 403",
     ("GET", "/inbox"): "303 200 200 200 200 200 200 200 200",
     ("POST", "/inbox/read"): "303 303 303 303 303 303 303 303 303",

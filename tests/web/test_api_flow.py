@@ -87,10 +87,14 @@ def test_one_application_from_review_to_the_grand_award_and_its_feedback(
     assert "answers" not in before[0]  # results, not the materials
     assert before[0]["site_visit_findings"] == [finding]  # the visit's finding per issue
     ok(api["committee"].post(f"/api/applications/{a}/votes", json={"choice": "grand"}), 201)
-    again = api["committee"].post(f"/api/applications/{a}/votes", json={"choice": "none"})
-    assert again.status_code == 409
+    # A vote may be changed until the tally closes: replaced, never counted twice.
+    ok(api["committee"].post(f"/api/applications/{a}/votes", json={"choice": "none"}), 201)
+    assert ok(api["committee"].get(f"/api/applications/{a}/tally"))["outcome"] == "none"
+    ok(api["committee"].post(f"/api/applications/{a}/votes", json={"choice": "grand"}), 201)
     assert ok(api["committee"].get(f"/api/applications/{a}/tally"))["outcome"] == "grand"
     advance(api, a, "award_grand")
+    late = api["committee"].post(f"/api/applications/{a}/votes", json={"choice": "none"})
+    assert late.status_code in (403, 409)  # the tally has closed (and the case left it)
     decided = ok(api["admin"].get(f"/api/applications/{a}/tally"))
     assert (decided["outcome"], decided["frozen"]) == ("grand", True)  # not recounted
     assert ok(api["admin"].get(f"/api/applications/{a}"))["decided_award"] == "grand"

@@ -86,12 +86,17 @@ def test_the_applicant_fills_in_the_form_and_submits(browser: TestClient, world:
                             files={"file": ("证书.pdf", b"%PDF-1.4", "application/pdf")})
     assert uploaded.status_code == 303
     page = browser.get(f"/applications/{b}")
-    version = re.search(r'name="version" value="(\d+)"', page.text)
-    assert version and "证书.pdf" in page.text
-    submitted = browser.post(f"/applications/{b}/advance", data={
-        "csrf_token": csrf, "trigger": "submit", "version": version.group(1)})
+    assert "证书.pdf" in page.text
+    # one submit, at the end of the form: it saves what is on the page and submits it
+    assert re.search(r'id="submit-application"[^>]*value="submit"', page.text) or \
+        re.search(r'value="submit"[^>]*id="submit-application"', page.text)
+    submitted = browser.post(f"/applications/{b}/answers", data={
+        "csrf_token": csrf, "profile": "组织概况", "action": "submit", **items})
     assert submitted.status_code == 303
-    assert "已申报" in browser.get(f"/applications/{b}").text
+    page = browser.get(f"/applications/{b}")
+    assert "已申报" in page.text
+    # withdrawing is offered once submitted, with the version the page showed
+    assert re.search(r'name="version" value="\d+"', page.text) and 'id="withdraw"' in page.text
 
 
 def test_the_scoring_form_shows_points_requirements_guide_points_and_bands(

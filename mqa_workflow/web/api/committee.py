@@ -76,13 +76,14 @@ def _before_committee(session: DB, user: User, application_id: int) -> Applicati
 
 
 @router.post("/applications/{application_id}/votes", status_code=201,
-             summary="Cast your vote: grand, encouragement or none",
+             summary="Cast your vote: grand, encouragement or none (a second vote replaces "
+                     "the first until the tally closes)",
              responses=refusals(404, 409, 422))
 def post_vote(application_id: Id, body: VoteBody, session: DB, user: CommitteeMember
               ) -> VoteRead:
     application = _before_committee(session, user, application_id)
-    cast_vote(session, application, user, body.choice)
-    return VoteRead(detail="vote recorded", choice=body.choice)
+    replaced = cast_vote(session, application, user, body.choice)
+    return VoteRead(detail="vote changed" if replaced else "vote recorded", choice=body.choice)
 
 
 @router.get("/applications/{application_id}/tally",

@@ -221,12 +221,138 @@ function setupScoreSheet(form) {
   window.addEventListener("pagehide", () => saveDraft(true));
 }
 
+// ---- The application form (applicant/detail.html) -------------------------------------
+// A character count under each answer, "answered n / m", done marks; the draft saved
+// through the API shortly after each change and once more on leaving; the one submit
+// button at the end enabled once everything is filled in, and asking before it sends.
+function setupApplicationForm(form) {
+  const boxes = Array.from(form.querySelectorAll("textarea[data-code]"));
+  const items = boxes.filter((box) => box.dataset.code !== "profile");
+  const csrf = form.querySelector("input[name=csrf_token]").value;
+  const state = document.getElementById("save-state");
+  const submit = document.getElementById("submit-application");
+  let dirty = false, timer = null;
+
+  function refresh() {
+    let answered = 0, missing = 0;
+    for (const box of boxes) {
+      const filled = box.value.trim() !== "";
+      const count = form.querySelector(`[data-count-for="${box.dataset.code}"]`);
+      if (count) count.textContent = form.dataset.msgChars.replace("%d", String(box.value.length));
+      if (!filled) missing += 1;
+      if (box.dataset.code === "profile") continue;
+      if (filled) answered += 1;
+      const mark = form.querySelector(`[data-mark="${box.dataset.code}"]`);
+      if (mark) {
+        mark.classList.toggle("done", filled);
+        mark.classList.toggle("todo", !filled);
+        mark.textContent = filled ? mark.dataset.doneText : mark.dataset.todoText;
+      }
+    }
+    document.getElementById("answered-count").textContent = String(answered);
+    document.getElementById("answered-progress").value = answered;
+    for (const shown of form.querySelectorAll("[data-answered]")) shown.textContent = String(answered);
+    const hint = document.getElementById("submit-hint");
+    hint.textContent = missing ? form.dataset.msgLeft.replace("%d", String(missing)) : form.dataset.msgReady;
+    hint.className = missing ? "hint" : "ok";
+    if (submit) submit.disabled = missing > 0;
+  }
+
+  function say(text, failed) {
+    state.textContent = text;
+    state.classList.toggle("failed", Boolean(failed));
+  }
+
+  async function saveDraft(leaving) {
+    clearTimeout(timer);
+    if (!dirty) return;
+    dirty = false;
+    const body = { profile: form.elements.profile.value, items: {} };
+    for (const box of items) body.items[box.dataset.code] = box.value;
+    const request = fetch("/api/applications/" + form.dataset.application + "/answers", {
+      method: "PUT", credentials: "same-origin", keepalive: leaving,
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify(body),
+    });
+    if (leaving) return;  // the page is going: the browser finishes the request
+    say(form.dataset.msgSaving);
+    try {
+      const response = await request;
+      if (response.ok) {
+        const at = new Date().toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit" });
+        say(form.dataset.msgSaved + " " + at);
+      } else {
+        dirty = true;
+        let detail = String(response.status);
+        try { const answer = await response.json(); detail = answer.detail || detail; } catch (e) { /* not JSON */ }
+        say(form.dataset.msgFailed + " " + detail, true);
+      }
+    } catch (e) {
+      dirty = true;
+      say(form.dataset.msgOffline, true);
+    }
+  }
+
+  refresh();
+  form.addEventListener("input", (event) => {
+    if (!event.target.matches("textarea[data-code]")) return;
+    refresh();
+    dirty = true;
+    clearTimeout(timer);
+    timer = setTimeout(() => saveDraft(false), AUTOSAVE_DELAY_MS);
+  });
+  form.addEventListener("submit", (event) => {
+    if (event.submitter && event.submitter.value === "submit" && !window.confirm(form.dataset.msgConfirm)) {
+      event.preventDefault();
+      return;
+    }
+    clearTimeout(timer);
+    dirty = false;
+  });
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") saveDraft(true); });
+  window.addEventListener("pagehide", () => saveDraft(true));
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  // A notice after a post (?saved=…, ?notice=…) is said once: a reload must not repeat it.
+  const address = new URL(location.href);
+  if (document.getElementById("notice") && (address.searchParams.has("saved") || address.searchParams.has("notice"))) {
+    address.searchParams.delete("saved");
+    address.searchParams.delete("notice");
+    history.replaceState(null, "", address.pathname + address.search + address.hash);
+  }
+  const application = document.getElementById("application-form");
+  if (application) setupApplicationForm(application);
+  // A file over the size limit is refused here, before its bytes travel.
+  const file = document.getElementById("upload-file");
+  if (file) {
+    file.addEventListener("change", () => {
+      const name = document.getElementById("file-name");
+      name.textContent = file.files.length ? file.files[0].name : name.dataset.none;
+      const tooLarge = Array.from(file.files).some((f) => f.size > Number(file.dataset.maxBytes));
+      document.getElementById("upload-error").textContent = tooLarge ? file.dataset.msgTooLarge : "";
+      document.getElementById("upload").disabled = tooLarge;
+    });
+  }
+  const withdraw = document.getElementById("withdraw-button");
+  if (withdraw) {
+    withdraw.addEventListener("click", (event) => {
+      if (!window.confirm(withdraw.dataset.confirmWithdraw)) event.preventDefault();
+    });
+  }
   const sheet = document.getElementById("sheet-form");
   if (sheet && sheet.classList.contains("sheet-form")) setupScoreSheet(sheet);
   for (const link of document.querySelectorAll("a[data-back]")) {
     link.addEventListener("click", (event) => {
       if (history.length > 1) { event.preventDefault(); history.back(); }
+    });
+  }
+  // A committee vote asks for confirmation; the page without this script asks on its own
+  // page instead (the server counts a vote only once it is confirmed).
+  for (const button of document.querySelectorAll("form.vote-form button[data-confirm]")) {
+    button.addEventListener("click", (event) => {
+      if (window.confirm(button.dataset.confirm)) button.form.elements.confirmed.value = "yes";
+      else event.preventDefault();
     });
   }
   // Submitting a score sheet locks it: ask once.
