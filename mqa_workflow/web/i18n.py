@@ -215,7 +215,7 @@ ZH: dict[str, str] = {
     "The results are released: the agreed feedback no longer changes.":
         "评审结果已发布，共识反馈意见不再修改。",
     "The reviewers' notes": "评审员评语", "No agreed feedback yet.": "尚未填写共识反馈意见。",
-    "Category": "类目", "Download PDF": "下载 PDF",
+    "Download PDF": "下载 PDF",
     "The results are released: your feedback report is ready.":
         "评审结果已发布，反馈报告可供查阅。",
     # the administrator's case board, bulk actions, case page and rankings

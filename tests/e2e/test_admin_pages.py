@@ -23,7 +23,8 @@ import pytest
 from mqa_workflow.db import Database
 from mqa_workflow.migrations.service import upgrade
 from tests.admin_cases import Cases, add_cases, state_of
-from tests.e2e.test_whole_path import ARTIFACTS, Person, chromium  # noqa: F401  (the browser)
+from tests.e2e.browser import ARTIFACTS
+from tests.e2e.test_whole_path import Person
 from tests.e2e.world import World, build
 from tests.services import web_server
 
@@ -47,7 +48,7 @@ def shot(person: Person, name: str) -> None:
 
 
 def test_an_administrator_filters_the_board_moves_cases_in_bulk_and_reads_the_rankings(
-        world: World, cases: Cases, chromium: object) -> None:  # noqa: F811
+        world: World, cases: Cases, chromium: object) -> None:
     from playwright.sync_api import expect
 
     with web_server(world.database) as base:

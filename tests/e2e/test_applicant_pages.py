@@ -24,7 +24,8 @@ from mqa_workflow.db import Database
 from mqa_workflow.migrations.service import upgrade
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.states.engine import advance
-from tests.e2e.test_whole_path import ARTIFACTS, Person, chromium  # noqa: F401
+from tests.e2e.browser import ARTIFACTS
+from tests.e2e.test_whole_path import Person
 from tests.e2e.world import World, build
 from tests.services import web_server
 
@@ -61,7 +62,7 @@ def no_identifiers(page: object) -> None:
 
 
 def test_an_applicant_fills_in_the_form_submits_and_reads_each_step_in_plain_words(
-        world: World, chromium: object, tmp_path: Path) -> None:  # noqa: F811
+        world: World, chromium: object, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
     with web_server(world.database) as base:

@@ -31,7 +31,7 @@ from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.standards.models import CLASS_IDS
 from mqa_workflow.states.engine import advance
 from mqa_workflow.worker.dispatch import dispatch_pending
-from tests.e2e.test_whole_path import ARTIFACTS, chromium  # noqa: F401  (the browser fixture)
+from tests.e2e.browser import ARTIFACTS
 from tests.e2e.world import PASSWORD
 from tests.services import web_server
 
@@ -64,7 +64,7 @@ def _vote_of(database: Database, email: str, application_id: int) -> str | None:
 
 
 def test_a_member_reads_the_classes_and_votes_with_confirmation_then_changes_the_vote(
-        referred: tuple[Database, str], chromium: object) -> None:  # noqa: F811
+        referred: tuple[Database, str], chromium: object) -> None:
     from playwright.sync_api import expect
 
     database, email = referred
