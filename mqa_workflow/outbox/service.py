@@ -77,7 +77,9 @@ def relay_once(database: Database, send: Sender, batch: int = 100) -> RelayRun:
     """Claim up to ``batch`` due rows and send them to a broker; one transaction.
 
     The first failed send ends the batch: with the broker down, trying the
-    rest would only wait out the same timeout again.
+    rest would only wait out the same timeout again. A sender that publishes a whole
+    batch at once (``send.batch()``) either sent all of it or none is marked sent: rows
+    sent twice are harmless, their idempotency keys make the second run a no-op.
     """
     run = RelayRun()
     with database.session() as session:
@@ -91,10 +93,11 @@ def relay_once(database: Database, send: Sender, batch: int = 100) -> RelayRun:
                     send(message)
                     sent.append(message.id)
         except Exception as error:  # any sender failure: keep the row (and the rest) for later
-            if len(sent) < len(messages):  # else only letting the connection go failed
-                failed = messages[len(sent)]
-                _back_off(failed, error)
-                run.failed, run.last_error = 1, failed.last_error
+            failed = messages[min(len(sent), len(messages) - 1)]
+            if hasattr(send, "batch"):
+                sent = []  # a batch goes out as it closes: none of it is known to be sent
+            _back_off(failed, error)
+            run.failed, run.last_error = 1, failed.last_error
         if sent:  # one UPDATE for the batch, not one per row
             session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(sent)).values(
                 sent_at=now(), attempts=OutboxMessage.attempts + 1))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -84,6 +86,35 @@ def test_with_the_broker_down_the_transition_commits_and_its_work_waits(
         message = session.scalars(select(OutboxMessage)).one()
         assert message.sent_at is None and message.last_error
         assert session.scalar(select(func.count()).select_from(ProcessedTask)) == 0
+
+
+class _BatchThatFailsAsItCloses:
+    """A sender that buffers its batch and loses it when the batch is sent (a broker that
+    goes away between the rows and the pipeline's execution)."""
+
+    def __init__(self) -> None:
+        self.buffered: list[str] = []
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        yield
+        raise ConnectionError("broker went away")
+
+    def __call__(self, message: OutboxMessage) -> None:
+        self.buffered.append(message.idempotency_key)
+
+
+def test_a_batch_that_fails_as_it_is_sent_leaves_every_row_pending(database: Database) -> None:
+    with database.session() as session:
+        for n in range(5):
+            enqueue(session, "notifications.state_changed", {"n": n}, f"batch-{n}")
+    sender = _BatchThatFailsAsItCloses()
+    relayed = relay_once(database, sender, batch=10)
+    assert len(sender.buffered) == 5
+    assert (relayed.sent, relayed.failed) == (0, 1) and "went away" in relayed.last_error
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.sent_at.is_(None))) == 5
 
 
 @pytest.mark.postgres
