@@ -247,3 +247,34 @@ def test_a_refusal_for_overload_carries_the_security_headers() -> None:
     refused = next(m for m in started if m["status"] == 503)
     names = {name.decode().lower() for name, _ in refused["headers"]}
     assert {name.lower() for name in SECURITY_HEADERS} <= names and "retry-after" in names
+
+
+def test_a_draft_save_reads_the_sign_in_and_the_access_in_one_query_each(
+        sqlite_database: Database) -> None:
+    """The scoring path's statements, counted (not timed): sign-in, access check, sheet,
+    update; the application and cycle the check loaded are not asked for again."""
+    from sqlalchemy import event
+
+    from mqa_workflow.reviews.models import ReviewAssignment
+
+    _, _, assignments = _world(sqlite_database)
+    with sqlite_database.session() as session:
+        email = session.get(ReviewAssignment, assignments[0]).reviewer.email
+    statements: list[str] = []
+    app = create_app(sqlite_database)
+    with TestClient(app) as client:
+        token = client.post("/api/auth/login", json={
+            "email": email, "password": PASSWORD}).json()["token"]
+        event.listen(sqlite_database.engine, "before_cursor_execute",
+                     lambda _c, _cur, statement, *_: statements.append(statement))
+        answer = client.put(f"/api/assignments/{assignments[0]}/sheet",
+                            json={"scores": {"1.1": 50}},
+                            headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200
+    sql = [s for s in statements if not s.startswith(("BEGIN", "PRAGMA", "COMMIT"))]
+    assert len(sql) == 4, sql  # sign-in, access, the sheet, its INSERT (the first save)
+    assert all(f" {table}" in sql[0] for table in ("web_sessions", "users"))
+    assert all(f" {table}" in sql[1] for table in (
+        "review_assignments", "applications", "award_cycles", "conflicts_of_interest",
+        "no_conflict_statements"))
+    assert " score_sheets" in sql[2] and sql[3].startswith("INSERT INTO score_sheets")
