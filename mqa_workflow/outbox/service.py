@@ -41,6 +41,12 @@ def queued_in(session: Session) -> bool:
     return bool(session.info.get(_QUEUED))
 
 
+def note_queued(session: Session) -> None:
+    """Say that rows were written to the outbox by SQL the listeners below cannot see
+    (the transition's one-statement write), so the server still wakes its drainer."""
+    session.info[_QUEUED] = True
+
+
 @event.listens_for(Session, "before_flush")
 def _note_outbox_rows(session: Session, _flush: UOWTransaction, _instances: object) -> None:
     if not session.info.get(_QUEUED) and any(

@@ -26,6 +26,7 @@ from mqa_workflow.applications.models import Application
 from mqa_workflow.audit import service as audit
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.outbox.models import OutboxMessage
+from mqa_workflow.outbox.service import note_queued
 from mqa_workflow.states.effects import QueuedTask
 
 _MOVE_AND_RECORD = text("""
@@ -93,6 +94,8 @@ def _in_one_statement(session: Session, application_id: int, version: int, to_st
                              ensure_ascii=False),
     }).one()
     if row.version is not None:
+        if queued:
+            note_queued(session)
         return Written(row.version, False)
     return Written(None, (row.chain_end or 0) >= record["chain_seq"])
 

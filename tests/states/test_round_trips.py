@@ -21,6 +21,7 @@ from mqa_workflow.applications.models import Application
 from mqa_workflow.audit.service import verify_chain
 from mqa_workflow.db import Database
 from mqa_workflow.outbox.models import OutboxMessage
+from mqa_workflow.outbox.service import queued_in
 from mqa_workflow.states.engine import advance
 from tests import factories
 
@@ -78,3 +79,19 @@ def test_a_plain_transition_is_one_query_one_write_and_the_commit(
         keys = session.scalars(select(OutboxMessage.idempotency_key)
                                .order_by(OutboxMessage.id)).all()
         assert keys[-1] == f"notifications.state_changed:{step.audit_seq}"
+
+
+def test_the_one_statement_write_still_tells_the_server_to_wake_its_drainer(
+    pg_database: Database,
+) -> None:
+    """The outbox rows of the one-statement write are SQL no listener sees; the session
+    says it queued work so a web request wakes the drainer at once (not at its poll)."""
+    with pg_database.session() as session:
+        cycle = factories.cycle(session)
+        application_id = factories.application(session, state="submitted",
+                                               award_cycle=cycle).id
+        admin_id = factories.user(session, Role.ADMINISTRATOR).id
+    with pg_database.session() as session:
+        assert not queued_in(session)
+        advance(session, application_id, "begin_eligibility_check", admin_id)
+        assert queued_in(session)
