@@ -75,10 +75,11 @@ def test_mqa_audit_verify_lists_every_problem_and_exits_non_zero(mqa, tmp_path) 
     database.engine.dispose()
     out = " ".join(mqa("audit", "verify", code=1).split())
     assert "the audit trail does not verify: 3 problem(s)" in out
-    assert "application 1 is in awarded_grand but its last audit record #1 moved it to " \
+    # record #1 is the cycle's creation (audited); #2 and #3 the two submissions
+    assert "application 1 is in awarded_grand but its last audit record #2 moved it to " \
            "submitted" in out
     assert "application 2's chain was anchored with 1 record(s) but now has 0" in out
-    assert "the trail has 1 record(s), fewer than the 2 of checkpoint" in out
+    assert "the trail has 2 record(s), fewer than the 3 of checkpoint" in out
     refused = " ".join(mqa("audit", "checkpoint", code=1).split())
     assert "not anchoring a trail that does not verify (3 problem(s)" in refused
 

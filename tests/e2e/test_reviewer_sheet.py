@@ -202,9 +202,11 @@ def test_a_reviewer_scores_item_by_item_keeps_drafts_and_sees_errors_beside_item
         expect(page.locator("#notice")).to_contain_text("评分表已提交并锁定")
         expect(page.locator("input[name='pct_1.1']")).to_be_disabled()
         expect(page.locator("#item-summary")).to_be_visible()  # all scored: the summary
-        # The summary is the server's total; the sticky bar's (computed by the page's script
-        # once it has run) comes to the same figure.
-        server_total = page.locator("#summary [data-total]").inner_text()
+        # The summary's total and the sticky bar's (both computed by the page's script once
+        # it has run) come to the same figure.
+        summary_total = page.locator("#summary [data-total]")
+        expect(summary_total).not_to_have_text("—")  # filled in once the script has run
+        server_total = summary_total.inner_text()
         assert server_total != "0.00"
         expect(page.locator("#live-total")).to_have_text(server_total)
         reviewer.shot("sheet-04-submitted")

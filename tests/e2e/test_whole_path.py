@@ -57,6 +57,10 @@ class Person:
         self.page.screenshot(path=str(ARTIFACTS / f"{step}-{self.name}.png"), full_page=True)
 
 
+AGREED_SUMMARY = "质量文化扎实，对标管理仍需加强。"
+AGREED_STRENGTH = "领导层以质量立企，文化理念落实到班组。"
+
+
 def _advance(admin: Person, application_id: int, trigger: str, state_label: str) -> None:
     from playwright.sync_api import expect
 
@@ -154,6 +158,12 @@ def test_one_application_from_submission_to_feedback_in_chromium(
     for reviewer in reviewers:
         _score(reviewer, "site_visit", "80", "06-site-visit-sheet")
     _consensus(reviewers[0], a, "site_visit", "07-site-visit-consensus")
+    # the leader writes the team's agreed text: what the applicant's report will show
+    leader = reviewers[0].page
+    leader.fill("#agreed-summary", AGREED_SUMMARY)
+    leader.fill("textarea[name='strengths_1']", AGREED_STRENGTH)
+    leader.click("#save-agreed-feedback")
+    expect(leader.locator("#agreed-feedback-saved")).to_be_visible()
     leader = reviewers[0].page
     leader.goto(f"/applications/{a}/site-visit")
     leader.select_option("select[name=verified_0]", "partly")
@@ -203,7 +213,10 @@ def test_one_application_from_submission_to_feedback_in_chromium(
     page.goto(f"/applications/{a}")
     page.click("#feedback-link")
     expect(page.locator("body")).to_contain_text("380.00")
-    expect(page.locator("body")).to_contain_text("文化理念体系完整")
+    expect(page.locator(".agreed-summary")).to_contain_text(AGREED_SUMMARY)
+    expect(page.locator("body")).to_contain_text(AGREED_STRENGTH)
+    # a reviewer's own note stays with the team
+    expect(page.locator("body")).not_to_contain_text("文化理念体系完整")
     expect(page.locator("#decision")).to_contain_text("授予大奖")
     expect(page.locator("#site-visit-findings")).to_contain_text("样本未覆盖海外客户")
     applicant.shot("14-feedback-report")
