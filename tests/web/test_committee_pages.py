@@ -20,7 +20,7 @@ from mqa_workflow.committee.models import CommitteeDecision, CommitteeVote
 from mqa_workflow.db import Database
 from mqa_workflow.notifications.committee import notify_committee_referral
 from mqa_workflow.notifications.models import Notification
-from mqa_workflow.reviews.models import ConflictOfInterest
+from mqa_workflow.reviews.models import ConflictOfInterest, ConsensusSheet, ReviewStage
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.standards.sheet import score_sheet
@@ -145,3 +145,24 @@ def test_members_not_recused_hear_of_a_referral_once_with_the_page_to_vote_on(
         assert "economic" not in notices[0].body
         score = session.get_one(ConsolidatedScore, world.application_id)
         assert score.total == Decimal("350")
+
+
+def test_the_case_shows_the_teams_agreed_text_above_the_reviewers_notes(
+        browser: TestClient, world: World) -> None:
+    """The committee reads what the site-visit team agreed (what the applicant's report
+    will say), named by stage and category; a case with none shows no such block."""
+    sign_in(browser, world, "committee")
+    assert 'data-agreed="' not in browser.get(f"/committee/{world.application_id}").text
+    with world.database.session() as session:
+        leader = get_user(session, world.emails["reviewer"])
+        session.add(ConsensusSheet(
+            application_id=world.application_id, stage=ReviewStage.SITE_VISIT,
+            percentages=factories.everything(70), total=Decimal("350"), recorded_by=leader.id,
+            agreed_feedback={"summary": "质量文化扎实，对标仍需加强。", "categories": {
+                "1": {"strengths": "领导层率先垂范。", "opportunities": "缺少标杆比较。"}}}))
+    for path in ("/committee", f"/committee/{world.application_id}"):
+        page = browser.get(path).text
+        agreed = page.split('data-agreed="site_visit"', 1)[1].split("</section>", 1)[0]
+        assert "共识反馈意见" in page and "现场评审" in agreed
+        assert "质量文化扎实，对标仍需加强。" in agreed
+        assert re.search(r"<td>1 领导</td><td>领导层率先垂范。</td><td>缺少标杆比较。</td>", agreed)

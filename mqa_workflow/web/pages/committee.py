@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from mqa_workflow.applications.models import Application, ApplicationState
 from mqa_workflow.committee.models import OUTCOME_LABELS, CommitteeVote, VoteChoice
@@ -31,7 +32,8 @@ from mqa_workflow.committee.service import (
 from mqa_workflow.cycles.models import AwardQuota
 from mqa_workflow.cycles.service import stage_due_at
 from mqa_workflow.errors import InvalidInputError
-from mqa_workflow.reviews.models import SiteVisit
+from mqa_workflow.reviews.agreed_feedback import agreed_of, recorded_sheet
+from mqa_workflow.reviews.models import ReviewStage, SiteVisit
 from mqa_workflow.reviews.site_visits import findings_shown
 from mqa_workflow.reviews.team_notes import ItemNotes, team_notes
 from mqa_workflow.scoring.models import ConsolidatedScore
@@ -43,6 +45,7 @@ from mqa_workflow.web.errors import Forbidden
 from mqa_workflow.web.listing import visible_applications
 from mqa_workflow.web.pages.deps import CommitteePage, Form, Visitor, text
 from mqa_workflow.web.pages.rendering import back_to, render
+from mqa_workflow.web.pages.reviewer import stage_text
 
 router = APIRouter(prefix="/committee")
 
@@ -56,6 +59,31 @@ class Subtotal:
     name: str
     points: Decimal | None  # None before the scores are consolidated
     maximum: int
+
+
+@dataclass
+class AgreedText:
+    """What the latest team to write one agreed (the applicant's report shows the same)."""
+
+    stage: ReviewStage
+    stage_name: str  # the page's text key, e.g. "Site visit"
+    summary: str
+    categories: list[tuple[str, str, str]]  # (code and name, strengths, opportunities)
+
+
+def agreed_text(session: Session, application: Application) -> AgreedText | None:
+    """The agreed feedback of the last stage whose leader wrote one (site visit first)."""
+    standard = load_standard(application.award_class)
+    for stage in reversed(ReviewStage):
+        sheet = recorded_sheet(session, application.id, stage)
+        agreed = agreed_of(sheet) if sheet is not None else None
+        if agreed and (agreed["summary"] or agreed["categories"]):
+            said = agreed["categories"]
+            return AgreedText(stage, stage_text(stage), agreed["summary"], [
+                (f"{c.code} {c.name}", said[c.code].get("strengths", ""),
+                 said[c.code].get("opportunities", ""))
+                for c in standard.categories if c.code in said])
+    return None
 
 
 @dataclass
@@ -77,6 +105,8 @@ class Case:
     eligible: int
     decision: str | None  # the frozen outcome, once taken
     items: list[dict[str, Any]] = field(default_factory=list)  # item scores (case page)
+    # the team's agreed text (summary; category, strengths, opportunities), when written
+    agreed: AgreedText | None = None
 
     def flat(self, kind: str) -> list[tuple[str, str]]:
         """Every note of ``kind`` (strengths or opportunities) with its item's name."""
@@ -127,7 +157,7 @@ def case_of(visitor: Visitor, application: Application, *, with_items: bool = Fa
         voted=len(voters),
         eligible=len([m for m in committee_members(session) if m.id not in recused]),
         decision=shown.outcome if shown is not None and shown.frozen else None,
-        items=items)
+        items=items, agreed=agreed_text(session, application))
 
 
 def _order(case: Case) -> tuple[int, int]:
