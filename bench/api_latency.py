@@ -71,6 +71,13 @@ def build_world(url: str, reviewers: int) -> list[tuple[str, int]]:
     return pairs
 
 
+def _http_protocol(repo: Path) -> list[str]:
+    """The protocol `mqa serve` uses (Nagle off), where that checkout has one."""
+    if (repo / "mqa_workflow" / "web" / "serving.py").exists():
+        return ["--http", "mqa_workflow.web.serving:NoDelayHTTPProtocol"]
+    return []
+
+
 def start_web(url: str, port: int, workers: int, log: Path, repo: Path = REPO
               ) -> subprocess.Popen[bytes]:
     """uvicorn serving ``repo``'s code (this checkout, or a reference one)."""
@@ -78,7 +85,7 @@ def start_web(url: str, port: int, workers: int, log: Path, repo: Path = REPO
     return subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "mqa_workflow.web.asgi:app", "--host", "127.0.0.1",
          "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-         "--no-access-log"],
+         "--no-access-log", *_http_protocol(repo)],
         cwd=repo, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
 
 

@@ -31,8 +31,10 @@ def serve(
         fail("--reload runs one process; drop --workers", code=2)
     console.print(f"mqa web on http://{host}:{port}/ (API docs at /api/docs), "
                   f"{workers} process(es)")
+    from mqa_workflow.web.serving import HTTP_PROTOCOL
+
     uvicorn.run("mqa_workflow.web.asgi:app", host=host, port=port, reload=reload,
-                workers=workers, proxy_headers=True)
+                workers=workers, proxy_headers=True, http=HTTP_PROTOCOL)
 
 
 def password(

@@ -33,5 +33,7 @@ def test_mqa_serve_hands_its_workers_to_uvicorn_and_refuses_them_with_reload(
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
     assert "2 process(es)" in mqa("serve", "--workers", "2", "--port", "8123")
     assert calls[0]["workers"] == 2 and calls[0]["port"] == 8123
+    # every serving process answers with Nagle's algorithm off (web/serving.py)
+    assert calls[0]["http"] == "mqa_workflow.web.serving:NoDelayHTTPProtocol"
     assert "--reload runs one process" in mqa("serve", "--reload", "--workers", "2", code=2)
     assert len(calls) == 1  # refused before starting anything
