@@ -26,6 +26,21 @@ function bandContains(row, value) {
   return (low <= value && value < high) || (value === high && high === 100);
 }
 
+// A draft (score sheet or application form) saved through the API; on leaving the page
+// the browser finishes the request itself (keepalive).
+function putDraft(url, body, csrf, leaving) {
+  return fetch(url, {
+    method: "PUT", credentials: "same-origin", keepalive: leaving,
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+    body: JSON.stringify(body),
+  });
+}
+
+// The time of day in Beijing time, as the pages say when a draft was saved.
+function beijingNow() {
+  return new Date().toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit" });
+}
+
 function setupScoreSheet(form) {
   const panels = Array.from(document.querySelectorAll(".item-panel"));
   const navLinks = Array.from(document.querySelectorAll("#item-nav [data-goto]"));
@@ -132,18 +147,15 @@ function setupScoreSheet(form) {
     if (!dirty) return;
     dirty = false;
     const sending = payload();
-    const request = fetch("/api/assignments/" + form.dataset.assignment + "/sheet", {
-      method: "PUT", credentials: "same-origin", keepalive: leaving,
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-      body: JSON.stringify(sending),
-    });
+    const request = putDraft("/api/assignments/" + form.dataset.assignment + "/sheet",
+                             sending, csrf, leaving);
     if (leaving) return;  // the page is going: the browser finishes the request
     say(form.dataset.msgSaving);
     try {
       const response = await request;
       if (response.ok) {
         for (const code of Object.keys(sending.comments)) dirtyNotes.delete(code);
-        const at = new Date().toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit" });
+        const at = beijingNow();
         say(form.dataset.msgSaved + " " + at);
         const status = document.getElementById("sheet-status");
         if (status.dataset.status === "none") {
@@ -269,17 +281,14 @@ function setupApplicationForm(form) {
     dirty = false;
     const body = { profile: form.elements.profile.value, items: {} };
     for (const box of items) body.items[box.dataset.code] = box.value;
-    const request = fetch("/api/applications/" + form.dataset.application + "/answers", {
-      method: "PUT", credentials: "same-origin", keepalive: leaving,
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-      body: JSON.stringify(body),
-    });
+    const request = putDraft("/api/applications/" + form.dataset.application + "/answers",
+                             body, csrf, leaving);
     if (leaving) return;  // the page is going: the browser finishes the request
     say(form.dataset.msgSaving);
     try {
       const response = await request;
       if (response.ok) {
-        const at = new Date().toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit" });
+        const at = beijingNow();
         say(form.dataset.msgSaved + " " + at);
       } else {
         dirty = true;
