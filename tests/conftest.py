@@ -152,6 +152,14 @@ def client(world: World) -> Iterator[TestClient]:
 
 
 @pytest.fixture
+def browser(world: World) -> Iterator[TestClient]:
+    """The world's site as a browser reaches it: redirects are answers to look at, not
+    to follow; signed in as nobody."""
+    with settling(TestClient(create_app(world.database), follow_redirects=False)) as client:
+        yield client
+
+
+@pytest.fixture
 def api(world: World) -> Iterator[dict[str, TestClient]]:
     """One API client per person of the world, each signed in with a bearer token."""
     with signed_in_clients(world) as signed_in:

@@ -7,7 +7,6 @@ ineligible; and every step of the history in plain words."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,22 +17,14 @@ from mqa_workflow.applications.service import write_answers
 from mqa_workflow.db import Database
 from mqa_workflow.states.engine import advance
 from mqa_workflow.states.table import TRANSITIONS
-from mqa_workflow.web.app import create_app
 from mqa_workflow.web.pages.applicant_steps import STEP_WORDS
 from tests.e2e.world import World, answers, build
-from tests.services import settling
 from tests.web.test_pages import sign_in
 
 
 @pytest.fixture
 def world(sqlite_database: Database) -> World:
     return build(sqlite_database, to_review=False, complete=False)
-
-
-@pytest.fixture
-def browser(world: World) -> Iterator[TestClient]:
-    with settling(TestClient(create_app(world.database), follow_redirects=False)) as client:
-        yield client
 
 
 def state_of(world: World) -> str:

@@ -6,7 +6,6 @@ tally closes; blind mode; and the inbox notice of a referral."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -25,10 +24,8 @@ from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.standards.sheet import score_sheet
 from mqa_workflow.states.table import BY_TRIGGER
-from mqa_workflow.web.app import create_app
 from tests import factories
 from tests.e2e.world import World, build
-from tests.services import settling
 from tests.web.test_pages import sign_in
 
 
@@ -45,12 +42,6 @@ def world(sqlite_database: Database) -> World:
             document_review_total=breakdown.total, site_visit_total=breakdown.total,
             breakdown=breakdown.to_json(), weights={}, rank=1))
     return world
-
-
-@pytest.fixture
-def browser(world: World) -> Iterator[TestClient]:
-    with settling(TestClient(create_app(world.database), follow_redirects=False)) as client:
-        yield client
 
 
 def stored_vote(world: World) -> str | None:

@@ -5,7 +5,6 @@ one remains, and every change audited."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,21 +13,13 @@ from sqlalchemy import select
 
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.cycles.models import AwardCycle
-from mqa_workflow.web.app import create_app
 from tests.e2e.world import World
-from tests.services import settling
 from tests.web.test_pages import sign_in
 
 
 @pytest.fixture
 def to_review() -> bool:
     return False
-
-
-@pytest.fixture
-def browser(world: World) -> Iterator[TestClient]:
-    with settling(TestClient(create_app(world.database), follow_redirects=False)) as client:
-        yield client
 
 
 def form_of(page: str) -> dict[str, Any]:

@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
 from fastapi.testclient import TestClient
 
-from mqa_workflow.web.app import create_app
 from tests.e2e.world import PASSWORD, World
-from tests.services import settling
-
-
-@pytest.fixture
-def browser(world: World) -> Iterator[TestClient]:
-    with settling(TestClient(create_app(world.database), follow_redirects=False)) as client:
-        yield client
 
 
 def sign_in(client: TestClient, world: World, role: str) -> str:

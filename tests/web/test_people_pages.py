@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 import io
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -20,9 +19,7 @@ from mqa_workflow.applicants.models import Organization
 from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.clock import now, set_clock
 from mqa_workflow.reviews.models import PoolReviewer
-from mqa_workflow.web.app import create_app
 from tests.e2e.world import World
-from tests.services import settling
 from tests.web.test_pages import sign_in
 
 NEW_PASSWORD = "a-fresh-long-passphrase-31"
@@ -31,12 +28,6 @@ NEW_PASSWORD = "a-fresh-long-passphrase-31"
 @pytest.fixture
 def to_review() -> bool:
     return False
-
-
-@pytest.fixture
-def browser(world: World) -> Iterator[TestClient]:
-    with settling(TestClient(create_app(world.database), follow_redirects=False)) as client:
-        yield client
 
 
 def _invite(browser: TestClient, csrf: str, email: str = "new@pool.cn") -> str:

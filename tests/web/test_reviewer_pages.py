@@ -5,7 +5,6 @@ the consensus page that waits for every sheet and puts the flagged items first."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -25,12 +24,6 @@ CODES = [item.code for item in load_standard("economic").scored_items()]
 @pytest.fixture
 def world(sqlite_database: Database) -> World:
     return build(sqlite_database)
-
-
-@pytest.fixture
-def browser(world: World) -> Iterator[TestClient]:
-    with settling(TestClient(create_app(world.database), follow_redirects=False)) as client:
-        yield client
 
 
 def assignment_of(world: World, who: str) -> int:
