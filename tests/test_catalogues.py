@@ -10,12 +10,17 @@ from collections.abc import Iterable
 import pytest
 from babel.messages.catalog import Catalog, Message
 
+from mqa_workflow.accounts.models import Role
+from mqa_workflow.committee.models import VoteChoice
 from mqa_workflow.notifications.labels import NAMES
+from mqa_workflow.notifications.models import DeliveryStatus
+from mqa_workflow.reviews.conflicts import RULE_IDS
 from mqa_workflow.translations import translations
 from mqa_workflow.translations.catalogues import load_catalogue
 from mqa_workflow.translations.extraction import extract_messages
 from mqa_workflow.web import operations
-from mqa_workflow.web.pages import admin, applicant, committee, cycle_setup, reviewer
+from mqa_workflow.web.i18n import translator
+from mqa_workflow.web.pages import admin, applicant, committee, cycle_setup, people, reviewer
 from mqa_workflow.web.pages.rendering import TEMPLATES
 
 # A python-format placeholder: %d, %s, %.2f, %(name)s (and %% for a literal percent sign).
@@ -59,6 +64,8 @@ def test_the_texts_pages_look_up_from_tables_have_their_chinese(chinese: Catalog
         reviewer.NOTICES.values(), reviewer.SAVED.values(), admin.STAGE_TEXT.values(),
         admin.STATUS_TEXT.values(), applicant.SAVED.values(), committee.NOTICES.values(),
         operations.ALERT_TITLES.values(), operations.WORK_TITLES.values(), NAMES.values(),
+        [kind.label for kind in people.IMPORTS.values()], list(Role), list(VoteChoice),
+        list(DeliveryStatus), RULE_IDS, ["process item", "results item"],
         *([label for _, label in table] for table in (
             cycle_setup.BOOLEANS, cycle_setup.WEIGHTED, cycle_setup.OPTIONAL_STAGES,
             cycle_setup.CALENDAR, cycle_setup.ELIGIBILITY)),
@@ -94,6 +101,7 @@ def test_a_phrase_reads_in_chinese_by_default_and_in_english_on_request() -> Non
     assert translations("zh").gettext("Sign in") == "登录"
     assert translations("en").gettext("Sign in") == "Sign in"
     assert translations("fr").gettext("Sign in") == "登录"  # an unknown language: Chinese
+    assert translator("zh")("") == ""  # not the catalogue's header
     assert translations("zh").gettext("Votes cast: %d of %d members") % (3, 5) == \
         "已表决委员 3 / 5"
 

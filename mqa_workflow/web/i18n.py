@@ -11,6 +11,7 @@ shows in English rather than blank.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 from mqa_workflow.translations import gettext_for
 
@@ -19,4 +20,15 @@ LANGUAGES = ("zh", "en")
 
 def translator(language: str) -> Callable[[str], str]:
     """The reader's ``gettext``: English text in, the reader's language out."""
-    return gettext_for(language if language in LANGUAGES else "zh")
+    return _translator(language if language in LANGUAGES else "zh")
+
+
+@cache
+def _translator(language: str) -> Callable[[str], str]:
+    gettext = gettext_for(language)
+
+    def t(text: str) -> str:
+        # gettext("") is the catalogue's header (its metadata): an empty text stays empty.
+        return gettext(text) if text else text
+
+    return t

@@ -36,7 +36,7 @@ def _reader(context: Context) -> str:
 
 @pass_context
 def _gettext(context: Context, message: str) -> str:
-    return translations(_reader(context)).gettext(message)
+    return translator(_reader(context))(message)
 
 
 @pass_context
