@@ -21,6 +21,7 @@ from jinja2.runtime import Context
 from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import STATE_LABELS, ApplicationState
 from mqa_workflow.clock import office_time
+from mqa_workflow.notifications.labels import NAMES as CLASS_AND_STAGE_NAMES
 from mqa_workflow.scoring.points import points
 from mqa_workflow.translations import translations
 from mqa_workflow.web.i18n import LANGUAGES, translator
@@ -60,7 +61,15 @@ def state_label(context: Context, state: str | None) -> str:
     return known.value.replace("_", " ")
 
 
-TEMPLATES.env.globals["state_label"] = state_label
+@pass_context
+def class_label(context: Context, award_class: str) -> str:
+    """An award class in the reader's language (经济类 / economic class), from the
+    catalogue, as the notices name it."""
+    name = CLASS_AND_STAGE_NAMES.get(award_class)
+    return translator(_reader(context))(name) if name else award_class
+
+
+TEMPLATES.env.globals.update(state_label=state_label, class_label=class_label)
 
 
 def beijing(moment: datetime | str | None) -> str:
