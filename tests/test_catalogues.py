@@ -4,8 +4,11 @@ language through ``t``, ``_``, ``ngettext`` and ``{% trans %}``."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Iterable
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 from babel.messages.catalog import Catalog, Message
@@ -126,3 +129,46 @@ def test_a_notice_names_class_stage_and_decision_in_the_readers_language() -> No
         "经济类", "材料评审", "授予大奖"]
     assert [label(code, "en") for code in ("economic", "document_review", "grand")] == [
         "economic class", "document review", "the grand award"]
+
+
+def test_the_folding_tool_finds_a_phrase_modules_new_and_differing_phrases(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """tools/phrases_to_po.py --check: what a ``ZH`` module would add, without writing."""
+    tool = load_tool("phrases_to_po")
+    module = tmp_path / "phrases_new.py"
+    module.write_text('ZH = {"Sign in": "签到", "A phrase no page has yet": "新短语"}\n',
+                      encoding="utf-8")
+    assert tool.main([str(module), "--check"]) == 1
+    said = capsys.readouterr().out
+    assert "1 phrases missing from the catalogues" in said
+    assert "kept, differs: 'Sign in'" in said  # the catalogue's 登录 stays
+    module.write_text('ZH = {"Sign in": "登录"}\n', encoding="utf-8")
+    assert tool.main([str(module), "--check"]) == 0
+
+
+def load_tool(name: str) -> ModuleType:
+    path = Path(__file__).resolve().parents[1] / "tools" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"tools_{name}", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_check_names_a_new_template_phrase_that_has_no_chinese(
+        tmp_path: Path, chinese: Catalog) -> None:
+    """What CI reports when a template gains a phrase nobody translated: t(), {% trans %}
+    and ngettext are all read, and the phrase is listed with its place."""
+    root = Path(__file__).resolve().parents[1]
+    (tmp_path / "babel.cfg").write_text((root / "babel.cfg").read_text(encoding="utf-8"),
+                                        encoding="utf-8")
+    templates = tmp_path / "mqa_workflow" / "web" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "new.html").write_text(
+        '{{ t("Sign in") }} {{ t("A phrase with no Chinese") }}\n'
+        '{% trans %}Another untranslated phrase{% endtrans %}\n'
+        '{{ ngettext("%(num)d new item", "%(num)d new items", 2) }}\n', encoding="utf-8")
+    extracted = extract_messages(tmp_path)
+    assert untranslated(chinese, extracted) == [
+        "A phrase with no Chinese", "Another untranslated phrase", "%(num)d new item"]
+    assert extracted["A phrase with no Chinese"].places == ["mqa_workflow/web/templates/new.html:1"]
