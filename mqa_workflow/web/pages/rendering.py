@@ -1,4 +1,10 @@
-"""Rendering pages: one Jinja2 environment, the visitor's language, CSRF in every form."""
+"""Rendering pages: one Jinja2 environment, the visitor's language, CSRF in every form.
+
+The environment is shared by every request, so the words come from the render context:
+``t`` (plain ``gettext``, the extraction keyword the templates use) and ``lang`` per request;
+``_``, ``gettext``, ``ngettext`` and ``{% trans %}`` (``jinja2.ext.i18n``, newstyle) are
+installed once as context-aware callables that read ``lang`` from the page being rendered.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +15,61 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import STATE_LABELS, ApplicationState
 from mqa_workflow.clock import office_time
+from mqa_workflow.notifications.labels import NAMES as CLASS_AND_STAGE_NAMES
 from mqa_workflow.scoring.points import points
+from mqa_workflow.translations import translations
 from mqa_workflow.web.i18n import LANGUAGES, translator
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
-TEMPLATES.env.globals["state_label"] = (  # a record with no state (an office action): ""
-    lambda s: STATE_LABELS.get(ApplicationState(s), s) if s else "")
+TEMPLATES.env.add_extension("jinja2.ext.i18n")
+
+
+def _reader(context: Context) -> str:
+    lang = context.get("lang")
+    return lang if lang in LANGUAGES else "zh"
+
+
+@pass_context
+def _gettext(context: Context, message: str) -> str:
+    return translator(_reader(context))(message)
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    return translations(_reader(context)).ngettext(singular, plural, n)
+
+
+TEMPLATES.env.install_gettext_callables(  # type: ignore[attr-defined]  (the i18n extension)
+    _gettext, _ngettext, newstyle=True)
+
+
+@pass_context
+def state_label(context: Context, state: str | None) -> str:
+    """A state's name in the reader's language; a record with no state (an office
+    action): ""."""
+    if not state:
+        return ""
+    known = ApplicationState(state)
+    if _reader(context) == "zh":
+        return STATE_LABELS.get(known, state)
+    return known.value.replace("_", " ")
+
+
+@pass_context
+def class_label(context: Context, award_class: str) -> str:
+    """An award class in the reader's language (经济类 / economic class), from the
+    catalogue, as the notices name it."""
+    name = CLASS_AND_STAGE_NAMES.get(award_class)
+    return translator(_reader(context))(name) if name else award_class
+
+
+TEMPLATES.env.globals.update(state_label=state_label, class_label=class_label)
 
 
 def beijing(moment: datetime | str | None) -> str:
