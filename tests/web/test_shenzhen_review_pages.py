@@ -218,6 +218,7 @@ def test_the_import_names_every_bad_row_and_keeps_nothing(browser: TestClient,
         assert review is not None and review.passed is True
     [record] = audited(world, "eligibility_check")
     assert record.application_id == a and "facts.csv" in record.reason
+    assert "符合资格条件" in record.reason
 
 
 def test_the_import_refuses_an_application_of_another_cycle(browser: TestClient,

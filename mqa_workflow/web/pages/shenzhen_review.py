@@ -27,7 +27,7 @@ from starlette.datastructures import FormData
 from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application, ApplicationState
 from mqa_workflow.audit import service as audit
-from mqa_workflow.clock import OFFICE_TZ
+from mqa_workflow.clock import OFFICE_TZ, office_time
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.cycles.service import get_cycle
 from mqa_workflow.errors import DomainError, InvalidInputError, NotFoundError
@@ -42,6 +42,7 @@ from mqa_workflow.procedure.eligibility import (
 from mqa_workflow.procedure.models import DefenceSlot, EligibilityReview, SocialEvaluation
 from mqa_workflow.reviews import profiles
 from mqa_workflow.reviews.models import ReviewStage
+from mqa_workflow.scoring.points import points
 from mqa_workflow.standards.models import CLASS_IDS
 from mqa_workflow.states.engine import advance
 from mqa_workflow.states.offer import actions_now
@@ -64,6 +65,9 @@ STATUS_TEXT = {"passed": "Passed", "failed": "Failed", "unknown": "Not known: a 
 OUTCOME_TEXT = {"eligible": "Eligible", "ineligible": "Ineligible",
                 "unknown": "Incomplete: a fact is missing"}
 # The eligibility decisions: the transition and the decision it takes (eligibility.decide).
+# The audit reason's words for the outcome (the record is read on Chinese pages).
+OUTCOME_ZH = {"eligible": "符合资格条件", "ineligible": "不符合资格条件",
+              "unknown": "信息不完整，无法判定"}
 DECISIONS: dict[str, Decision] = {"confirm_eligible": "eligible",
                                   "return_for_correction": "return_for_correction",
                                   "declare_ineligible": "ineligible"}
@@ -232,14 +236,14 @@ def eligibility_import_apply(cycle_id: int, request: Request, page: AdminPage,
         return _eligibility_list(request, page, cycle, status=422, preview=_preview(
             filename, content, rows, 0, problems, language(request)))
     for review in reviews:
-        _audit_check(page, review, f"eligibility facts imported from {filename}")
+        _audit_check(page, review, f"核查信息导入自 {filename}")
     return _eligibility_list(request, page, cycle, imported=len(reviews))
 
 
 def _audit_check(page: AdminPage, review: EligibilityReview, how: str) -> None:
     audit.append(page.session, actor=page.user.email, trigger="eligibility_check",
                  application_id=review.application_id,
-                 reason=f"{how}: {review.report['outcome']}",
+                 reason=f"{how}：{OUTCOME_ZH[review.report['outcome']]}",
                  data={"facts": review.facts, "outcome": review.report["outcome"],
                        "as_of": review.report["as_of"]})
 
@@ -322,7 +326,7 @@ def eligibility_check(cycle_id: int, application_id: int, request: Request,
         return _eligibility_case(request, page, application, status=status_of(refused),
                                  facts=facts, fact_problems=said(refusal_of(refused),
                                                                  language(request)))
-    _audit_check(page, review, "eligibility facts entered")
+    _audit_check(page, review, "核查信息表单录入")
     return back_to(f"/admin/cycles/{cycle.id}/eligibility/{application.id}?done=checked"
                    "#report")
 
@@ -445,8 +449,8 @@ def defence_schedule(cycle_id: int, application_id: int, request: Request,
                         entered={application.id: entered})
     audit.append(page.session, actor=page.user.email, trigger="schedule_defence",
                  application_id=application.id,
-                 reason=f"defence at {slot.starts_at:%Y-%m-%d %H:%M} UTC, {slot.minutes} "
-                        f"minutes, {slot.room or 'no room given'}",
+                 reason=f"答辩时间 {office_time(slot.starts_at)}（北京时间），"
+                        f"{slot.minutes} 分钟，{slot.room or '未定地点'}",
                  data={"starts_at": slot.starts_at.isoformat(), "minutes": slot.minutes,
                        "room": slot.room})
     return back_to(f"/admin/cycles/{cycle.id}/defence#slot-{application.id}")
@@ -497,8 +501,8 @@ def social_record(cycle_id: int, application_id: int, request: Request, page: Ad
                        entered={application.id: entered})
     audit.append(page.session, actor=page.user.email, trigger="record_social_evaluation",
                  application_id=application.id,
-                 reason=f"satisfaction {record.satisfaction}% of {record.respondents} "
-                        f"respondents ({record.method})",
+                 reason=f"满意度 {points(record.satisfaction)}%，受访 {record.respondents} 人"
+                        f"（{record.method}）",
                  data={"satisfaction": str(record.satisfaction),
                        "respondents": record.respondents, "method": record.method})
     return back_to(f"/admin/cycles/{cycle.id}/social#social-{application.id}")
