@@ -221,19 +221,20 @@ def test_the_import_names_every_bad_row_and_keeps_nothing(browser: TestClient,
     assert "符合资格条件" in record.reason
 
 
-def test_the_import_refuses_an_application_of_another_cycle(browser: TestClient,
-                                                            world: World) -> None:
+def test_the_import_refuses_another_cycles_application_beside_the_other_bad_rows(
+        browser: TestClient, world: World) -> None:
     shenzhen(world)
     with world.database.session() as session:
         other_id = create_cycle(session, year=2027, classes=["economic"], rules={},
                                 name="另一周期").id
     csrf = sign_in(browser, world, "admin")
-    rows = CSV_HEADER + f"{world.application_id},no_penalties,,,,,,\n"
+    rows = CSV_HEADER + f"{world.application_id},no_penalties,,,,,,\n998,no_accidents,,,,,,\n"
     refused = browser.post(f"/admin/cycles/{other_id}/eligibility/import",
                            data={"csrf_token": csrf},
                            files={"file": ("facts.csv", rows.encode(), "text/csv")})
     assert refused.status_code == 422 and "第 2 行" in refused.text
     assert "不属于本评审周期" in refused.text
+    assert "第 3 行：无此申报编号" in refused.text  # the other bad rows are named too
 
 
 def test_defence_slots_are_in_beijing_time_sorted_and_never_overlap(browser: TestClient,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -83,6 +84,7 @@ FACT_LISTS: dict[str, tuple[str, ...]] = {
     "past_awards": ("year", "class_id", "name"),
 }
 BLANK_ROWS = 2  # empty rows under a list's entries, for new ones
+MAX_FACT_ROWS = 200  # a list's rows read from one form (a posted count is not trusted)
 
 
 def said(sentences: Sequence[str], lang: str) -> list[str]:
@@ -164,42 +166,50 @@ def _eligibility_list(request: Request, page: AdminPage, cycle: AwardCycle, *,
                   columns=procedure.FACT_COLUMNS, **context)
 
 
-def _import_rows(session: Session, cycle: AwardCycle, filename: str, content: bytes
-                 ) -> list[dict[str, str]]:
-    """The file's rows; a row naming another cycle's application is refused with its
-    number (the domain's import would check it in that cycle)."""
-    if len(content) > MAX_IMPORT_BYTES:
-        raise InvalidInputError(f"{filename}: at most {MAX_IMPORT_BYTES // 1024} KB a file")
-    rows = profiles.read_rows(filename, content, ("application", "kind"))
-    ids = {int(r["application"]) for r in rows if (r.get("application") or "").isdigit()}
-    ours = set(session.scalars(select(Application.id).where(
-        Application.id.in_(ids), Application.cycle_id == cycle.id)))
-    elsewhere = [f"row {n}: application {r['application']} is not in this cycle"
-                 for n, r in enumerate(rows, start=2)
-                 if (r.get("application") or "").strip().isdigit()
-                 and int(r["application"]) not in ours
-                 and session.get(Application, int(r["application"])) is not None]
-    if elsewhere:
-        raise InvalidInputError("nothing was imported; fix these rows", elsewhere)
-    return rows
+def _foreign_rows(session: Session, cycle: AwardCycle, rows: Sequence[Mapping[str, str]]
+                  ) -> dict[int, str]:
+    """By row number, the rows naming another cycle's application: the domain's import
+    would check it in that cycle, so these are refused beside the file's other bad rows."""
+    named = {n: int(ref) for n, row in enumerate(rows, start=2)
+             if (ref := (row.get("application") or "").strip()).isdigit()}
+    known = dict(session.execute(select(Application.id, Application.cycle_id).where(
+        Application.id.in_(set(named.values())))).tuples())
+    return {n: f"row {n}: application {ref} is not in this cycle" for n, ref in named.items()
+            if ref in known and known[ref] != cycle.id}
+
+
+def _row_number(problem: str) -> int:
+    found = re.match(r"row (\d+):", problem)
+    return int(found[1]) if found else 0
 
 
 def _import(page: AdminPage, cycle: AwardCycle, filename: str, content: bytes, *,
             keep: bool) -> tuple[list[EligibilityReview], list[dict[str, str]], list[str]]:
-    """The domain's import (every row checked, all or nothing); without ``keep`` it runs
-    in a savepoint rolled back, so the preview shows exactly what the import would do."""
+    """The domain's import (every row checked, all or nothing, every bad row by its
+    number); without ``keep`` it runs in a savepoint rolled back, so the preview shows
+    exactly what the import would do."""
     rows: list[dict[str, str]] = []
+    reviews: list[EligibilityReview] = []
+    problems: list[str] = []
     nested = page.session.begin_nested()
     try:
-        rows = _import_rows(page.session, cycle, filename, content)
-        reviews = procedure.import_facts(page.session, rows)
-    except InvalidInputError as refused:
+        if len(content) > MAX_IMPORT_BYTES:
+            raise InvalidInputError(f"{filename}: at most {MAX_IMPORT_BYTES // 1024} KB a file")
+        rows = profiles.read_rows(filename, content, ("application", "kind"))
+        foreign = _foreign_rows(page.session, cycle, rows)
+        try:  # a foreign row is left out (blank) so the others keep their numbers
+            reviews = procedure.import_facts(page.session, [
+                {} if n in foreign else row for n, row in enumerate(rows, start=2)])
+        except InvalidInputError as refused:
+            # "nothing to import" says nothing more when every row was another cycle's
+            problems = refused.problems or ([] if foreign else [refused.message])
+        problems = sorted([*foreign.values(), *problems], key=_row_number)
+    except InvalidInputError as refused:  # the file itself: too large, unreadable
+        problems = refusal_of(refused)
+    if problems or not keep:
         nested.rollback()
-        return [], rows, refusal_of(refused)
-    if keep:
-        nested.commit()
-    else:
-        nested.rollback()
+        return ([] if problems else reviews), rows, problems
+    nested.commit()
     return reviews, rows, []
 
 
@@ -259,7 +269,7 @@ def entered_facts(form: FormData) -> tuple[dict[str, Any], list[str]]:
     for key, fields in FACT_LISTS.items():
         count = text(form, f"{key}.rows")
         entries = []
-        for n in range(int(count) if count.isdigit() else 0):
+        for n in range(min(int(count), MAX_FACT_ROWS) if count.isdigit() else 0):
             entry: dict[str, Any] = {f: text(form, f"{key}.{n}.{f}").strip() for f in fields}
             if key == "accidents":
                 entry["serious"] = text(form, f"{key}.{n}.serious") == "on"
