@@ -172,8 +172,9 @@ def _foreign_rows(session: Session, cycle: AwardCycle, rows: Sequence[Mapping[st
     would check it in that cycle, so these are refused beside the file's other bad rows."""
     named = {n: int(ref) for n, row in enumerate(rows, start=2)
              if (ref := (row.get("application") or "").strip()).isdigit()}
-    known = dict(session.execute(select(Application.id, Application.cycle_id).where(
-        Application.id.in_(set(named.values())))).tuples())
+    known = {id_: cycle_id for id_, cycle_id in session.execute(
+        select(Application.id, Application.cycle_id).where(
+            Application.id.in_(set(named.values()))))}
     return {n: f"row {n}: application {ref} is not in this cycle" for n, ref in named.items()
             if ref in known and known[ref] != cycle.id}
 
