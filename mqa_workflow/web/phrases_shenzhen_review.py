@@ -38,7 +38,8 @@ ZH: dict[str, str] = {
     "The applicant's facts": "申报单位核查信息",
     "A list left unticked and empty stays \"not checked\": its rule cannot be judged.":
         "未勾选且未填写的项目视为“未核查”，相应条件无法判定。",
-    "Checked, none found": "已核查，无记录", "Date": "日期", "Authority": "处罚机关",
+    "Checked (no row filled in: none found)": "已核查（未填写记录即为无）",
+    "Date": "日期", "Authority": "处罚机关",
     "Description": "说明", "Serious": "重大", "Award name": "奖项名称",
     "Save the facts and run the check": "保存核查信息并进行核查",
     "The facts were not saved; fix the fields below": "核查信息未保存：请修改以下各项",
@@ -64,7 +65,8 @@ ZH: dict[str, str] = {
     # defence
     "Waiting for the defence": "待答辩申报", "Panel": "答辩评委", "Slot": "答辩时间",
     "Start (Beijing time)": "开始时间（北京时间）", "Minutes": "时长（分钟）",
-    "Place": "地点", "Schedule the slot": "安排答辩时间", "Not scheduled": "未安排",
+    "Place": "地点", "%d minutes": "%d 分钟", "Schedule the slot": "安排答辩时间",
+    "Not scheduled": "未安排",
     "No panel assigned yet": "尚未分配答辩评委",
     "The day's schedule": "答辩日程", "Day": "日期", "Time": "时间", "Ends": "结束",
     "Every day": "全部日期", "No slot is scheduled.": "尚未安排答辩。",

@@ -307,8 +307,8 @@ def _eligibility_case(request: Request, page: AdminPage, application: Applicatio
     review = page.session.get(EligibilityReview, application.id)
     shown = facts if facts is not None else (review.facts if review else {})
     waiting = actions_now(page.session, application, page.user)
-    decisions = {trigger: said(problems, lang) for trigger, problems in waiting.items()
-                 if trigger in DECISIONS}
+    decisions = {trigger: said(waiting[trigger], lang) for trigger in DECISIONS
+                 if trigger in waiting}  # confirm first, as the office decides
     return render(request, "admin/shenzhen/eligibility_case.html", user=page.user,
                   csrf=page.csrf, status=status, cycle=application.cycle,
                   application=application, review=review, facts=shown,
