@@ -125,6 +125,9 @@ def test_the_facts_entered_are_checked_with_every_rules_evidence_and_audited(
     assert record.application_id == world.application_id
     assert record.data["outcome"] == "ineligible" and record.actor == world.emails["admin"]
     assert 'data-outcome="ineligible"' in browser.get(base).text
+    browser.cookies.set("lang", "en")  # the English reader gets the check's own sentences
+    english = browser.get(done.headers["location"]).text
+    assert "Ineligible" in english and "1 administrative penalty since" in english
 
 
 def test_bad_facts_are_refused_in_chinese_with_what_was_entered(browser: TestClient,
