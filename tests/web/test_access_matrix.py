@@ -124,6 +124,24 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/admin/cycles/{cycle_id}/bulk"): "303 200 403 403 403 403 403 403 403",
     ("POST", "/admin/cycles/{cycle_id}/release-results"): "303 409 403 403 403 403 403 403 403",
     ("GET", "/admin/cycles/{cycle_id}/results"): "303 200 403 403 403 403 200 200 403",
+    # the Shenzhen review stages: A is past the eligibility check; the cycle runs neither
+    # the defence nor the social evaluation (404: not a stage of its procedure)
+    ("GET", "/admin/cycles/{cycle_id}/eligibility"): "303 200 403 403 403 403 403 403 403",
+    ("POST", "/admin/cycles/{cycle_id}/eligibility/import"): "303 422 403 403 403 403 403 403 403",
+    ("POST", "/admin/cycles/{cycle_id}/eligibility/import/apply"):
+        "303 422 403 403 403 403 403 403 403",
+    ("GET", "/admin/cycles/{cycle_id}/eligibility/{application_id}"):
+        "303 200 403 403 403 403 403 403 403",
+    ("POST", "/admin/cycles/{cycle_id}/eligibility/{application_id}/check"):
+        "303 409 403 403 403 403 403 403 403",
+    ("POST", "/admin/cycles/{cycle_id}/eligibility/{application_id}/decide"):
+        "303 422 403 403 403 403 403 403 403",
+    ("GET", "/admin/cycles/{cycle_id}/defence"): "303 404 403 403 403 403 403 403 403",
+    ("POST", "/admin/cycles/{cycle_id}/defence/{application_id}"):
+        "303 404 403 403 403 403 403 403 403",
+    ("GET", "/admin/cycles/{cycle_id}/social"): "303 404 403 403 403 403 403 403 403",
+    ("POST", "/admin/cycles/{cycle_id}/social/{application_id}"):
+        "303 404 403 403 403 403 403 403 403",
     ("GET", "/api/applicants"): "401 200 403 403 403 403 403 403 403",
     ("POST", "/api/applicants"): "401 422 403 403 403 403 403 403 403",
     ("GET", "/api/applicants/{organization_id}"): "401 200 200 404 403 403 403 403 403",

@@ -14,6 +14,7 @@ from mqa_workflow.web.pages import (
     operator,
     people,
     reviewer,
+    shenzhen_review,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -21,3 +22,4 @@ for module in (common, applicant, reviewer, conflicts, admin, committee, operato
     router.include_router(module.router)
 for module in (cycle_setup, people):
     router.include_router(module.router)
+router.include_router(shenzhen_review.router)
