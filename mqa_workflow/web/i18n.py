@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mqa_workflow.web.phrases_setup import ZH as SETUP_ZH
+from mqa_workflow.web.phrases_shenzhen_outcome import ZH as SHENZHEN_OUTCOME_ZH
 
 LANGUAGES = ("zh", "en")
 
@@ -251,6 +252,7 @@ ZH: dict[str, str] = {
 
 # The set-up pages keep their words in their own module (kept apart so it grows alone).
 ZH.update(SETUP_ZH)
+ZH.update(SHENZHEN_OUTCOME_ZH)  # the Shenzhen outcome pages' words, kept the same way
 
 
 def translator(language: str) -> Callable[[str], str]:

@@ -14,10 +14,11 @@ from mqa_workflow.web.pages import (
     operator,
     people,
     reviewer,
+    shenzhen_outcome,
 )
 
 router = APIRouter(include_in_schema=False)
 for module in (common, applicant, reviewer, conflicts, admin, committee, operator):
     router.include_router(module.router)
-for module in (cycle_setup, people):
+for module in (cycle_setup, people, shenzhen_outcome):
     router.include_router(module.router)

@@ -35,6 +35,7 @@ from mqa_workflow.web.deps import AdminSnapshot, admin_outside, database_of, wak
 from mqa_workflow.web.listing import assignments_of, results_by_class
 from mqa_workflow.web.pages.deps import AdminOrCommitteePage, AdminPage, Form, text
 from mqa_workflow.web.pages.rendering import back_to, language, render
+from mqa_workflow.web.phrases_shenzhen_outcome import OFFICE_ACTIONS as SHENZHEN_OUTCOME_ACTIONS
 from mqa_workflow.web.refusals import in_language
 
 # Stage and assignment-status names as the page's text keys (web/i18n.py translates them).
@@ -46,6 +47,7 @@ STATUS_TEXT = {"assigned": "Assigned", "submitted": "Submitted", "declined": "De
 OFFICE_ACTIONS = {"assign_reviewers": "分配评审专家", "confirm_no_conflict": "专家确认回避承诺",
                   "declare_conflict": "专家申报回避", "conflict_of_interest": "发现利益冲突",
                   "site_visit_report": "提交现场评审报告", "release_results": "发布评审结果"}
+OFFICE_ACTIONS |= SHENZHEN_OUTCOME_ACTIONS  # 差额选拔, 公示异议 (their pages' module)
 
 router = APIRouter(prefix="/admin")
 
