@@ -299,10 +299,9 @@ def _refused(request: Request, page: Visitor, cycle: AwardCycle, refusal: Domain
              where: str, form: Any) -> Response:
     """The page again with the refusal beside its form and what was typed kept."""
     lang = language(request)
-    problems = refusal.problems or [refusal.message]
     return _notice_page(request, page, cycle, status=status_of(refusal), refused={
         "where": where, "detail": in_language([refusal.message], lang)[0],
-        "problems": in_language(list(problems), lang),
+        "problems": in_language(list(refusal.problems), lang),
         "values": {k: text(form, k) for k in ("filed_by", "grounds", "evidence", "reason")}})
 
 
