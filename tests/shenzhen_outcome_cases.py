@@ -50,7 +50,7 @@ class OutcomeCases:
     objection: int
 
 
-def _score(session: object, application: Application, total: str, results: str) -> None:
+def score(session: object, application: Application, total: str, results: str) -> None:
     session.add(ConsolidatedScore(  # type: ignore[attr-defined]
         application_id=application.id, total=Decimal(total),
         document_review_total=Decimal(total), site_visit_total=Decimal(total), weights={},
@@ -88,7 +88,7 @@ def add_outcome_cases(world: World) -> OutcomeCases:
             app = factories.application(
                 session, state="consolidated_scoring", award_cycle=cycle,
                 org=factories.organization(session, name=name, industry=industry))
-            _score(session, app, total, results)
+            score(session, app, total, results)
             scored.append(app)
         _sheets(session, world, scored)
         admin = get_user(session, world.emails["admin"])

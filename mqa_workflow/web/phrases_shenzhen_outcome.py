@@ -203,6 +203,9 @@ REFUSALS: tuple[tuple[str, str], ...] = (
     (r"objection \d+ is already dismissed", "该异议已处理：异议不成立"),
     (r"choose uphold or dismiss", "请选择异议成立或不成立"),
     (r"no submitted (\w+) score sheets for (\w+) yet", "尚无已提交的评分表"),
+    (r"application (\d+) has no (\w+); the balance rule needs it",
+     r"申报 #\1 缺少均衡规则所需的分组信息（\2）"),
+    (r"the candidate list cannot be drawn", "无法生成候选名单"),
 )
 
 

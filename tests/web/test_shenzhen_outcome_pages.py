@@ -17,8 +17,9 @@ from mqa_workflow.audit.models import AuditRecord
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.procedure.models import CandidateDecision, Objection
 from mqa_workflow.scoring.candidates import draw_candidates
+from tests import factories
 from tests.e2e.world import World
-from tests.shenzhen_outcome_cases import OutcomeCases, add_outcome_cases
+from tests.shenzhen_outcome_cases import OutcomeCases, add_outcome_cases, score
 from tests.web.test_pages import sign_in
 
 
@@ -199,3 +200,36 @@ def test_the_fairness_report_reads_like_the_command_line_in_plain_words(
     assert "深圳华芯微电子有限公司" in text and "宽严度：正数表示评分偏宽" in text
     empty = browser.get(f"/admin/cycles/{cases.cycle_id}/fairness?stage=site_visit")
     assert empty.status_code == 200 and "暂无可报告的内容" in empty.text
+
+
+def test_an_applicant_without_the_balanced_attribute_is_named_not_a_server_error(
+        browser: TestClient, world: World, cases: OutcomeCases) -> None:
+    with world.database.session() as session:
+        cycle = session.get(AwardCycle, cases.cycle_id)
+        lacking = factories.application(session, state="consolidated_scoring",
+                                        award_cycle=cycle,
+                                        org=factories.organization(session, industry=""))
+        score(session, lacking, "300", "100")
+        lacking_id = lacking.id
+    token = sign_in(browser, world, "admin")
+    page = browser.get(f"/admin/cycles/{cases.cycle_id}/candidates?dry_run=1")
+    assert page.status_code == 200
+    assert f"申报 #{lacking_id} 缺少均衡规则所需的分组信息" in html.unescape(page.text)
+    refused = browser.post(f"/admin/cycles/{cases.cycle_id}/candidates",
+                           data={"csrf_token": token, "award_class": "economic"})
+    assert refused.status_code == 422 and "无法生成候选名单" in refused.text
+    with world.database.session() as session:
+        assert not session.scalars(select(CandidateDecision)).all()
+
+
+def test_in_english_the_reasons_are_the_domains_own_sentences(
+        browser: TestClient, world: World, cases: OutcomeCases) -> None:
+    sign_in(browser, world, "admin")
+    browser.cookies.set("lang", "en")
+    page = html.unescape(browser.get(
+        f"/admin/cycles/{cases.cycle_id}/candidates?dry_run=1").text)
+    with world.database.session() as session:
+        _, result = draw_candidates(session, session.get(AwardCycle, cases.cycle_id),
+                                    "economic")
+        assert all(entry.reason in page for entry in result.entries)
+    assert "At most 1 per industry" in page

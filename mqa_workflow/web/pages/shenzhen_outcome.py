@@ -22,7 +22,13 @@ from mqa_workflow.clock import office_today
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.cycles.service import get_cycle
 from mqa_workflow.errors import ConflictError, DomainError, InvalidInputError, NotFoundError
-from mqa_workflow.procedure.candidate_selection import rank
+from mqa_workflow.procedure.candidate_selection import (
+    Candidate,
+    SelectionEntry,
+    SelectionError,
+    SelectionResult,
+    rank,
+)
 from mqa_workflow.procedure.models import (
     CandidateDecision,
     Objection,
@@ -91,11 +97,13 @@ def candidates(cycle_id: int, request: Request, page: AdminPage, award_class: st
         raise ConflictError("this cycle runs no competitive selection (差额选拔)")
     chosen = _chosen_class(cycle, award_class)
     lang = language(request)
-    context: dict[str, Any] = {"rows": [], "result": None, "nothing": ""}
+    context: dict[str, Any] = {"rows": [], "result": None, "nothing": "", "problems": []}
     try:
         drawn, result = draw_candidates(page.session, cycle, chosen)
     except ConflictError:
         context["nothing"] = "none_waiting"
+    except SelectionError as refused:  # e.g. an applicant with no industry under a cap
+        context["problems"] = in_language(refused.problems, lang)
     else:
         ranked = rank(drawn)
         context["result"] = result
@@ -110,8 +118,8 @@ def candidates(cycle_id: int, request: Request, page: AdminPage, award_class: st
                   differs=_differs(decisions, context["result"]), **context)
 
 
-def _selection_row(session: Session, entry: Any, result: Any, ranked: list[Any],
-                   lang: str) -> dict[str, Any]:
+def _selection_row(session: Session, entry: SelectionEntry, result: SelectionResult,
+                   ranked: list[Candidate], lang: str) -> dict[str, Any]:
     application = session.get(Application, entry.application_id)
     return {"entry": entry, "application": application,
             "reason": entry.reason if lang == "en" else selection_reason(entry, result, ranked),
@@ -128,7 +136,8 @@ def _recorded(session: Session, cycle: AwardCycle, award_class: str
         .order_by(CandidateDecision.position)).tuples())
 
 
-def _differs(decisions: list[tuple[CandidateDecision, Application]], result: Any) -> bool:
+def _differs(decisions: list[tuple[CandidateDecision, Application]],
+             result: SelectionResult | None) -> bool:
     """Whether the recorded list says otherwise than the selection drawn now."""
     if result is None or not decisions:
         return False
@@ -144,7 +153,10 @@ def apply_candidates(cycle_id: int, page: AdminPage, form: Form) -> Response:
     if not runs_selection(cycle):
         raise ConflictError("this cycle runs no competitive selection (差额选拔)")
     chosen = _chosen_class(cycle, text(form, "award_class"))
-    result = select_candidates(page.session, cycle, chosen)
+    try:
+        result = select_candidates(page.session, cycle, chosen)
+    except SelectionError as refused:
+        raise InvalidInputError("the candidate list cannot be drawn", refused.problems) from None
     for entry in result.entries:
         audit.append(page.session, actor=page.user.email, trigger="select_candidates",
                      application_id=entry.application_id, reason=entry.reason,
