@@ -38,6 +38,7 @@ ZH: dict[str, str] = {
     "The recorded list differs from the selection drawn now; apply again to record it.":
         "已记录的名单与当前试算结果不同；如需更新，请重新确认。",
     "Nothing to select": "暂无可选拔的申报",
+    "The candidate list cannot be drawn; nothing was recorded": "无法生成候选名单，未记录任何结果",
     "No application of this class waits for selection (consolidated scoring).":
         "本类别没有处于综合评分阶段、等待差额选拔的申报。",
     "Unfilled places": "空缺名额",
@@ -205,7 +206,6 @@ REFUSALS: tuple[tuple[str, str], ...] = (
     (r"no submitted (\w+) score sheets for (\w+) yet", "尚无已提交的评分表"),
     (r"application (\d+) has no (\w+); the balance rule needs it",
      r"申报 #\1 缺少均衡规则所需的分组信息（\2）"),
-    (r"the candidate list cannot be drawn", "无法生成候选名单"),
 )
 
 

@@ -95,7 +95,12 @@ def candidates(cycle_id: int, request: Request, page: AdminPage, award_class: st
     cycle = get_cycle(page.session, cycle_id)
     if not runs_selection(cycle):
         raise ConflictError("this cycle runs no competitive selection (差额选拔)")
-    chosen = _chosen_class(cycle, award_class)
+    return _candidates_page(request, page, cycle, _chosen_class(cycle, award_class),
+                            dry_run=dry_run, applied=applied)
+
+
+def _candidates_page(request: Request, page: Visitor, cycle: AwardCycle, chosen: str, *,
+                     dry_run: bool, applied: bool = False, status: int = 200) -> Response:
     lang = language(request)
     context: dict[str, Any] = {"rows": [], "result": None, "nothing": "", "problems": []}
     try:
@@ -111,7 +116,8 @@ def candidates(cycle_id: int, request: Request, page: AdminPage, award_class: st
                            for entry in result.entries]
     decisions = _recorded(page.session, cycle, chosen)
     return render(request, "admin/shenzhen/candidates_page.html", user=page.user,
-                  csrf=page.csrf, cycle=cycle, award_class=chosen, class_name=class_name,
+                  csrf=page.csrf, status=status, cycle=cycle, award_class=chosen,
+                  class_name=class_name,
                   classes=ordered_classes(cycle.classes), dry_run=dry_run, applied=applied,
                   decisions=decisions, rule=cycle.rules,
                   attribute=cycle.rules.selection_attribute.get(chosen, "industry"),
@@ -129,11 +135,11 @@ def _selection_row(session: Session, entry: SelectionEntry, result: SelectionRes
 
 def _recorded(session: Session, cycle: AwardCycle, award_class: str
               ) -> list[tuple[CandidateDecision, Application]]:
-    return list(session.execute(
+    return [(decision, application) for decision, application in session.execute(
         select(CandidateDecision, Application)
         .join(Application, Application.id == CandidateDecision.application_id)
         .where(Application.cycle_id == cycle.id, Application.award_class == award_class)
-        .order_by(CandidateDecision.position)).tuples())
+        .order_by(CandidateDecision.position))]
 
 
 def _differs(decisions: list[tuple[CandidateDecision, Application]],
@@ -146,7 +152,8 @@ def _differs(decisions: list[tuple[CandidateDecision, Application]],
 
 
 @router.post("/cycles/{cycle_id}/candidates")
-def apply_candidates(cycle_id: int, page: AdminPage, form: Form) -> Response:
+def apply_candidates(cycle_id: int, request: Request, page: AdminPage, form: Form
+                     ) -> Response:
     """Record the candidate list as ``mqa candidates select`` does, audited per application
     (each case's history says why it is in or out)."""
     cycle = get_cycle(page.session, cycle_id)
@@ -154,14 +161,20 @@ def apply_candidates(cycle_id: int, page: AdminPage, form: Form) -> Response:
         raise ConflictError("this cycle runs no competitive selection (差额选拔)")
     chosen = _chosen_class(cycle, text(form, "award_class"))
     try:
+        drawn, _ = draw_candidates(page.session, cycle, chosen)
         result = select_candidates(page.session, cycle, chosen)
-    except SelectionError as refused:
-        raise InvalidInputError("the candidate list cannot be drawn", refused.problems) from None
+    except SelectionError:  # the page names every problem; nothing was recorded
+        return _candidates_page(request, page, cycle, chosen, dry_run=True, status=422)
+    ranked = rank(drawn)
     for entry in result.entries:
+        # The history reads in the office's language; the recorded decision keeps the
+        # domain's own sentence, kept here too.
         audit.append(page.session, actor=page.user.email, trigger="select_candidates",
-                     application_id=entry.application_id, reason=entry.reason,
+                     application_id=entry.application_id,
+                     reason=selection_reason(entry, result, ranked),
                      data={"cycle": cycle.id, "class": chosen, "selected": entry.selected,
-                           "rank": entry.rank, "places": result.places})
+                           "rank": entry.rank, "places": result.places,
+                           "reason": entry.reason})
     return back_to(f"/admin/cycles/{cycle.id}/candidates?award_class={chosen}&applied=1")
 
 
@@ -185,7 +198,7 @@ def _notice_page(request: Request, page: Visitor, cycle: AwardCycle, *, status: 
         .where(Application.cycle_id == cycle.id,
                (PublicNotice.application_id.is_not(None))
                | (Application.state == ApplicationState.COMMITTEE_DECISION))
-        .order_by(Application.id)).tuples().all()
+        .order_by(Application.id)).all()
     objections = _objections(page.session, [a.id for a, _ in rows])
     notices = [_notice_row(page, cycle, a, n, objections.get(a.id, []), lang)
                for a, n in rows if n is not None]
@@ -193,6 +206,10 @@ def _notice_page(request: Request, page: Visitor, cycle: AwardCycle, *, status: 
                for a, n in rows if n is None]
     open_ones = [(o, a) for a, _ in rows for o in objections.get(a.id, [])
                  if o.status == ObjectionStatus.OPEN]
+    # A refusal is shown beside its form; one whose form is gone (an objection resolved
+    # meanwhile, a notice closed) at the top of the page.
+    forms = {f"resolve-{o.id}" for o, _ in open_ones} | {
+        f"object-{n['application'].id}" for n in notices if n["accepts_objections"]}
     return render(request, "admin/shenzhen/notice_page.html", user=page.user, csrf=page.csrf,
                   status=status, cycle=cycle, class_name=class_name, open_ones=open_ones,
                   running=[n for n in notices if n["application"].state
@@ -201,6 +218,7 @@ def _notice_page(request: Request, page: Visitor, cycle: AwardCycle, *, status: 
                          != ApplicationState.PUBLIC_NOTICE],
                   waiting=[w for w in waiting if w["actions"]], award_names=AWARD_NAMES,
                   objection_status=OBJECTION_STATUS, specs=BY_TRIGGER, refused=refused or {},
+                  refused_elsewhere=bool(refused) and refused["where"] not in forms,
                   resolvers=_names(page.session, [o.resolved_by for os in objections.values()
                                                   for o in os]),
                   working_days=cycle.rules.notice_working_days)
@@ -218,7 +236,8 @@ def _names(session: Session, user_ids: list[int | None]) -> dict[int, str]:
     ids = {i for i in user_ids if i is not None}
     if not ids:
         return {}
-    return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).tuples())
+    return {i: name for i, name in session.execute(
+        select(User.id, User.name).where(User.id.in_(ids)))}
 
 
 def _notice_row(page: Visitor, cycle: AwardCycle, application: Application,
@@ -338,9 +357,8 @@ def fairness(cycle_id: int, request: Request, page: AdminPage, award_class: str 
     context: dict[str, Any] = {}
     if report is not None:
         ids = [row.application_id for row in report.applications]
-        context = {"titles": dict(page.session.execute(select(Application.id, Application.title)
-                                                       .where(Application.id.in_(ids)))
-                                  .tuples()),
+        context = {"titles": {a.id: a.title for a in page.session.scalars(
+                       select(Application).where(Application.id.in_(ids)))},
                    "reviewer_names": _names(page.session, [int(r) for r in
                                                            report.calibration.reviewers]),
                    "item_names": _item_names(chosen)}
