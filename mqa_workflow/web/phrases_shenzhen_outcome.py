@@ -30,9 +30,9 @@ ZH: dict[str, str] = {
     "Selected": "入选", "Not selected": "未入选", "Skipped for balance": "为均衡跳过",
     "Tie": "同分", "Recorded": "已记录",
     "Show the selection with each application's reason":
-        "试算：列出每份申报入选或未入选的理由",
+        "试运行：列出每份申报入选或未入选的理由",
     "Apply: record the candidate list": "确认：记录候选名单",
-    "Nothing is recorded by the dry run.": "试算不记录任何结果。",
+    "Nothing is recorded by the dry run.": "试运行不记录任何结果。",
     "The candidate list was recorded": "候选名单已记录",
     "Recorded decisions": "已记录的候选名单", "Decided at": "记录时间",
     "The recorded list differs from the selection drawn now; apply again to record it.":

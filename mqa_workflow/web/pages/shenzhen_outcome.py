@@ -59,9 +59,8 @@ from mqa_workflow.web.refusals import in_language as common_in_language
 
 router = APIRouter(prefix="/admin")
 
-# The transitions the notice page offers, by where the application stands.
+# The transitions that publish a notice (the committee's proposal, 拟授奖项).
 PUBLISH = ("announce_grand", "announce_encouragement")
-AFTER_NOTICE = ("confirm_grand", "confirm_encouragement", "remove_after_objection")
 
 
 def in_language(sentences: list[str], lang: str) -> list[str]:
@@ -202,7 +201,7 @@ def _notice_page(request: Request, page: Visitor, cycle: AwardCycle, *, status: 
     objections = _objections(page.session, [a.id for a, _ in rows])
     notices = [_notice_row(page, cycle, a, n, objections.get(a.id, []), lang)
                for a, n in rows if n is not None]
-    waiting = [{"application": a, "actions": _actions(page, a, PUBLISH, lang)}
+    waiting = [{"application": a, "actions": _ready_first(_actions(page, a, PUBLISH, lang))}
                for a, n in rows if n is None]
     open_ones = [(o, a) for a, _ in rows for o in objections.get(a.id, [])
                  if o.status == ObjectionStatus.OPEN]
@@ -262,7 +261,22 @@ def _notice_row(page: Visitor, cycle: AwardCycle, application: Application,
     return {"application": application, "notice": notice, "objections": objections,
             "state": state, "sentence": sentence, "accepts_objections": is_open and
             application.state == ApplicationState.PUBLIC_NOTICE,
-            "actions": _actions(page, application, AFTER_NOTICE, lang)}
+            "actions": _actions(page, application, _after_notice(notice, counts), lang)}
+
+
+def _after_notice(notice: PublicNotice, counts: dict[ObjectionStatus, int]) -> tuple[str, ...]:
+    """The step that can follow this notice: confirming the award it proposes, or, once an
+    objection is upheld, removing the candidate (the state machine's own steps)."""
+    if counts[ObjectionStatus.UPHELD]:
+        return ("remove_after_objection",)
+    return (f"confirm_{notice.proposed_award}",)
+
+
+def _ready_first(actions: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Only the steps that can fire now, when there are any (the committee's vote picks
+    one announcement); else every step with what it waits for."""
+    ready = {trigger: problems for trigger, problems in actions.items() if not problems}
+    return ready or actions
 
 
 def _actions(page: Visitor, application: Application, triggers: tuple[str, ...], lang: str
