@@ -36,7 +36,7 @@ ZH: dict[str, str] = {
     "The candidate list was recorded": "候选名单已记录",
     "Recorded decisions": "已记录的候选名单", "Decided at": "记录时间",
     "The recorded list differs from the selection drawn now; apply again to record it.":
-        "已记录的名单与当前试算结果不同；如需更新，请重新确认。",
+        "已记录的名单与当前试运行结果不同；如需更新，请重新确认。",
     "Nothing to select": "暂无可选拔的申报",
     "The candidate list cannot be drawn; nothing was recorded": "无法生成候选名单，未记录任何结果",
     "No application of this class waits for selection (consolidated scoring).":
