@@ -159,6 +159,8 @@ def test_a_refused_objection_is_shown_beside_its_form_and_nothing_is_kept(
         assert objection.filed_on.isoformat() == "2026-06-10"
     [record] = _audited(world, "file_objection")
     assert record.application_id == cases.quiet and record.data["objection"] == objection.id
+    history = html.unescape(browser.get(f"/admin/cases/{cases.quiet}").text)
+    assert "登记公示异议 — 获奖项目存在虚报" in history
 
 
 def test_an_upheld_objection_then_offers_the_removal_and_is_audited(
