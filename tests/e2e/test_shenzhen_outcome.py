@@ -109,6 +109,7 @@ def test_the_office_draws_the_candidates_handles_objections_and_reads_the_fairne
             "异议成立：满意度数据不实")
         noticed.locator('button[data-trigger="remove_after_objection"]').click()
         expect(page.locator(f'[data-ended="{cases.noticed}"]')).to_contain_text("未获奖")
+        expect(page.locator(f'[data-ended="{cases.noticed}"]')).not_to_contain_text("请执行")
         shot(admin, "07-notice-removed")
 
         # The fairness report, per class and stage, in plain words.
