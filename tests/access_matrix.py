@@ -131,7 +131,8 @@ def build_matrix_world(folder: Path) -> MatrixWorld:
     ids = {"application_id": world.application_id, "cycle_id": world.cycle_id,
            "organization_id": world.organization_id, "user_id": 0, "document_id": 0,
            "message_id": 1, "notification_id": 1, "session_id": "",
-           "kind": "reviewers", "token": "no-such-invitation"}
+           "kind": "reviewers", "token": "no-such-invitation",
+           "objection_id": 0}  # no objection: the plain cycle runs no public notice
     tokens = {}
     with TestClient(create_app(world.database)) as client:
         for role in ROLES[1:]:

@@ -17,8 +17,11 @@ from mqa_workflow.procedure.models import CandidateDecision
 from mqa_workflow.scoring.models import ConsolidatedScore
 
 
-def select_candidates(session: Session, cycle: AwardCycle, award_class: str) -> SelectionResult:
-    """Draw the class's candidate list from the consolidated scores, keeping balance."""
+def draw_candidates(session: Session, cycle: AwardCycle, award_class: str
+                    ) -> tuple[list[Candidate], SelectionResult]:
+    """The class's candidate list as it would be drawn now, stored nowhere (a dry run):
+    the candidates (with their tie-break keys, for saying how ties were broken) and the
+    selection with every application's reason."""
     rules = cycle.rules
     if rules.candidates_per_class is None:
         raise ConflictError("this cycle runs no competitive selection (差额选拔)")
@@ -33,8 +36,14 @@ def select_candidates(session: Session, cycle: AwardCycle, award_class: str) -> 
                             {attribute: str(getattr(app.organization, attribute, ""))},
                             Decimal(str(score.breakdown.get("results", 0))), app.title)
                   for app, score in rows]
-    result = select_candidates_pure(candidates, rules.candidates_per_class,
-                                    BalanceRule(attribute, rules.selection_cap))
+    return candidates, select_candidates_pure(candidates, rules.candidates_per_class,
+                                              BalanceRule(attribute, rules.selection_cap))
+
+
+def select_candidates(session: Session, cycle: AwardCycle, award_class: str) -> SelectionResult:
+    """Draw the class's candidate list from the consolidated scores, keeping balance, and
+    record each application's decision (in or out, and why)."""
+    _, result = draw_candidates(session, cycle, award_class)
     for entry in result.entries:
         decision = session.get(CandidateDecision, entry.application_id) or CandidateDecision(
             application_id=entry.application_id)

@@ -69,6 +69,11 @@ BODIES: dict[tuple[str, str], object] = {
                                                         "reason": "撤回"},
     ("POST", "/assignments/{assignment_id}"): {"score_1.1": "50", "action": "save"},
     ("POST", "/admin/cycles/{cycle_id}/bulk"): {"trigger": "shortlist", "dry_run": "on"},
+    ("POST", "/admin/cycles/{cycle_id}/candidates"): {"award_class": "economic"},
+    ("POST", "/admin/cycles/{cycle_id}/notice/{application_id}/objections"): {
+        "filed_by": "市民", "grounds": "异议", "evidence": "证据"},
+    ("POST", "/admin/objections/{objection_id}/resolve"): {"verdict": "dismiss",
+                                                        "reason": "不成立"},
     ("POST", "/admin/people/{user_id}/pool"): {"classes": "economic", "capacity": "8"},
     ("POST", "/admin/people/{user_id}/roles"): {"roles": "reviewer"},
     ("POST", "/admin/cases/{application_id}/assign"): {"stage": "document_review"},
@@ -142,6 +147,14 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/admin/cycles/{cycle_id}/social"): "303 404 403 403 403 403 403 403 403",
     ("POST", "/admin/cycles/{cycle_id}/social/{application_id}"):
         "303 404 403 403 403 403 403 403 403",
+    # the Shenzhen outcome stages: the world's plain cycle runs no selection or notice (409)
+    ("GET", "/admin/cycles/{cycle_id}/candidates"): "303 409 403 403 403 403 403 403 403",
+    ("POST", "/admin/cycles/{cycle_id}/candidates"): "303 409 403 403 403 403 403 403 403",
+    ("GET", "/admin/cycles/{cycle_id}/notice"): "303 409 403 403 403 403 403 403 403",
+    ("POST", "/admin/cycles/{cycle_id}/notice/{application_id}/objections"):
+        "303 409 403 403 403 403 403 403 403",
+    ("POST", "/admin/objections/{objection_id}/resolve"): "303 404 403 403 403 403 403 403 403",
+    ("GET", "/admin/cycles/{cycle_id}/fairness"): "303 200 403 403 403 403 403 403 403",
     ("GET", "/api/applicants"): "401 200 403 403 403 403 403 403 403",
     ("POST", "/api/applicants"): "401 422 403 403 403 403 403 403 403",
     ("GET", "/api/applicants/{organization_id}"): "401 200 200 404 403 403 403 403 403",

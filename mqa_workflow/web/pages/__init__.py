@@ -14,12 +14,13 @@ from mqa_workflow.web.pages import (
     operator,
     people,
     reviewer,
+    shenzhen_outcome,
     shenzhen_review,
 )
 
 router = APIRouter(include_in_schema=False)
 for module in (common, applicant, reviewer, conflicts, admin, committee, operator):
     router.include_router(module.router)
-for module in (cycle_setup, people):
+for module in (cycle_setup, people, shenzhen_outcome):
     router.include_router(module.router)
 router.include_router(shenzhen_review.router)

@@ -35,6 +35,7 @@ from mqa_workflow.web.deps import AdminSnapshot, admin_outside, database_of, wak
 from mqa_workflow.web.listing import assignments_of, results_by_class
 from mqa_workflow.web.pages.deps import AdminOrCommitteePage, AdminPage, Form, text
 from mqa_workflow.web.pages.rendering import back_to, language, render
+from mqa_workflow.web.phrases_shenzhen_outcome import OFFICE_ACTIONS as SHENZHEN_OUTCOME_ACTIONS
 from mqa_workflow.web.phrases_shenzhen_review import OFFICE_ACTIONS as SHENZHEN_REVIEW_ACTIONS
 from mqa_workflow.web.refusals import in_language
 
@@ -47,7 +48,7 @@ STATUS_TEXT = {"assigned": "Assigned", "submitted": "Submitted", "declined": "De
 OFFICE_ACTIONS = {"assign_reviewers": "分配评审专家", "confirm_no_conflict": "专家确认回避承诺",
                   "declare_conflict": "专家申报回避", "conflict_of_interest": "发现利益冲突",
                   "site_visit_report": "提交现场评审报告", "release_results": "发布评审结果",
-                  **SHENZHEN_REVIEW_ACTIONS}
+                  **SHENZHEN_REVIEW_ACTIONS, **SHENZHEN_OUTCOME_ACTIONS}
 
 router = APIRouter(prefix="/admin")
 
