@@ -15,6 +15,7 @@ from mqa_workflow.applications.models import STATE_LABELS, ApplicationState
 from mqa_workflow.clock import office_time
 from mqa_workflow.scoring.points import points
 from mqa_workflow.web.i18n import LANGUAGES, translator
+from mqa_workflow.web.phrases_office_audit import import_problem_zh
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 TEMPLATES.env.globals["state_label"] = (  # a record with no state (an office action): ""
@@ -33,6 +34,7 @@ def beijing(moment: datetime | str | None) -> str:
 
 TEMPLATES.env.filters["beijing"] = beijing
 TEMPLATES.env.filters["points"] = points  # scores: two decimals everywhere
+TEMPLATES.env.globals["import_problem_zh"] = import_problem_zh
 
 
 def language(request: Request) -> str:
