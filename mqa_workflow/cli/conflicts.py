@@ -13,7 +13,13 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.service import get_user
 from mqa_workflow.cli.console import OutputFormat, console, fail, print_rows
-from mqa_workflow.cli.support import actor_option, format_option, in_transaction, resolve_actor
+from mqa_workflow.cli.support import (
+    actor_option,
+    format_option,
+    in_transaction,
+    read_json_object,
+    resolve_actor,
+)
 from mqa_workflow.clock import office_time
 from mqa_workflow.reviews.models import ConflictOfInterest
 from mqa_workflow.reviews.profiles import (
@@ -72,12 +78,9 @@ def set_profile(
     The person is checked against every application in review at once."""
     who = resolve_actor(actor)
     changes: dict[str, Any] = {}
-    if file is not None:
-        try:
-            changes = json.loads(file.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            fail(f"{file}: cannot read it as JSON: {error}", code=2)
-        if not isinstance(changes, dict) or set(changes) - set(ProfileData().as_dict()):
+    if file is not None:  # UTF-8 or refused with how to save it, as every input file
+        changes = read_json_object(file, "conflict profile")
+        if set(changes) - set(ProfileData().as_dict()):
             fail(f"{file}: a JSON object with keys {', '.join(ProfileData().as_dict())}", code=2)
     scalars = {"employer_uscc": employer, "industry": industry, "district": district}
     changes |= {k: v for k, v in scalars.items() if v is not None}
