@@ -70,6 +70,8 @@ ELIGIBILITY = (("min_years_registered", "Years registered in Shenzhen"),
 def _shown(value: Any) -> str:
     """A rule as the office writes it: a share like the default quorum (2/3) as "2/3",
     not 0.6666666666666666 (and read back as exactly the same number)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 20 percentage points, not 20.0
     if isinstance(value, float) and len(repr(value)) > 8:
         share = Fraction(value).limit_denominator(12)
         if float(share) == value:
