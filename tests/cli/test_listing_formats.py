@@ -7,9 +7,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
+
+from tests.reviews.test_conflicts_of_interest import _cli_world
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,16 +49,11 @@ def test_the_standards_list_for_programs_names_all_six_classes_with_500_points(m
 
 
 def test_the_conflicts_found_list_with_their_beijing_time(mqa, tmp_path: Path) -> None:
-    _office(mqa)
-    mqa("applicant", "add", "--name", "深圳某科技有限公司", "--uscc", "91440300708461136T",
-        "--industry", "电子信息", "--district", "南山区")
-    mqa("user", "add", "--name", "张专家", "--email", "zhang@pool.cn", "--role", "reviewer")
-    mqa("reviewer", "add", "zhang@pool.cn", "--classes", "economic", "--industries", "电子信息")
-    mqa("user", "add", "--name", "张三", "--email", "zhang@corp.cn", "--role",
-        "applicant_contact", "--organization", "91440300708461136T")
-    mqa("application", "create", "--cycle", "1", "--class", "economic", "--applicant",
-        "91440300708461136T", "--as", "zhang@corp.cn")
-    mqa("conflict", "import", str(ROOT / "examples" / "conflict-profiles.csv"))
+    _cli_world(mqa, tmp_path)
+    mqa("review", "declare-conflict", "1", "--reason", "持有该单位股份", "--as", "r2@pool.cn")
     found = json.loads(mqa("conflict", "list", "--format", "json"))
-    assert found and found[0]["person"] == "zhang@pool.cn" and found[0]["application"] == 1
-    assert len(found[0]["found_beijing"]) == len("2027-01-01 09:00")
+    assert [(f["person"], f["application"], f["rule"]) for f in found] == [
+        ("r2@pool.cn", 1, "self_declared")]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", found[0]["found_beijing"])
+    rows = list(csv.DictReader(io.StringIO(mqa("conflict", "list", "--format", "csv"))))
+    assert rows[0]["reason"] == found[0]["reason"]
