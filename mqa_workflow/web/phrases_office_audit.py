@@ -14,6 +14,9 @@ from collections.abc import Callable
 
 ZH: dict[str, str] = {
     "a share, e.g. 2/3 or 0.75": "比例，如 2/3 或 0.75",
+    # the award classes by their ids, where a page lists a cycle's classes
+    "economic": "经济类", "cultural": "文化类", "social": "社会类", "ecological": "生态类",
+    "management": "管理类", "service": "服务类",
 }
 
 # The columns of the import templates, as the office knows them.
