@@ -79,6 +79,10 @@ _ROW: list[tuple[str, Callable[[re.Match[str]], str]]] = [
      lambda m: f"{_column('capacity')}：{m[1]}，至少为 1"),
     (r"(start|end|date) '(.*)': write YYYY-MM-DD",
      lambda m: f"{_column(m[1])}“{m[2]}”：请按 YYYY-MM-DD 填写"),
+    (r"capacity '(.*)': 请填写整数 \(a whole number of reviews\)",
+     lambda m: f"{_column('capacity')}“{m[1]}”：请填写整数"),
+    (r"may_lead '(.*)': 请填写“是”或“否” \(yes or no\)",
+     lambda m: f"{_column('may_lead')}“{m[1]}”：请填写“是”或“否”"),
     (r"end (\S+) is before start (\S+)", lambda m: f"结束日期 {m[1]} 早于开始日期 {m[2]}"),
     (r"serious '(.*)': 是 or 否", lambda m: f"{_column('serious')}“{m[1]}”：请填写“是”或“否”"),
     (r"year '(.*)': the award's year, e.g. 2019",
@@ -100,9 +104,6 @@ _FILE: list[tuple[str, Callable[[re.Match[str]], str]]] = [
     (r"import what\? one of (.+)", lambda m: f"请选择导入类型：{m[1]}"),
 ]
 
-_CHINESE = re.compile(r"[\u4e00-\u9fff]")
-
-
 def _first(rules: list[tuple[str, Callable[[re.Match[str]], str]]], text: str) -> str | None:
     for pattern, words in rules:
         if found := re.fullmatch(pattern, text):
@@ -112,10 +113,11 @@ def _first(rules: list[tuple[str, Callable[[re.Match[str]], str]]], text: str) -
 
 def import_problem_zh(problem: str) -> str:
     """An import's problem in Chinese: "第 N 行：…" for a row's, the file's otherwise. A
-    problem already worded in Chinese, or one not known here, is shown as written."""
+    problem not known here (some are worded in both languages already) is shown as
+    written."""
     row = re.fullmatch(r"row (\d+): (.+)", problem, re.S)
     if row:
         said = row[2]
-        zh = None if _CHINESE.search(said) else _first(_ROW, said)
+        zh = _first(_ROW, said)
         return f"第 {row[1]} 行：{zh or said}"
     return _first(_FILE, problem) or problem

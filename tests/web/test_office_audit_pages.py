@@ -135,9 +135,20 @@ def test_the_english_page_keeps_the_import_problems_as_written(
     ("row 6: an organization with USCC 91440300708461136T is already registered",
      "第 6 行：统一社会信用代码为 91440300708461136T 的组织已登记，不能重复导入"),
     ("row 7: capacity 'x': 请填写整数 (a whole number of reviews)",
-     "第 7 行：capacity 'x': 请填写整数 (a whole number of reviews)"),
-    ("row 8: something new", "第 8 行：something new"),
+     "第 7 行：capacity（评审上限）“x”：请填写整数"),
+    ("row 8: no application '99' (无此申报编号)", "第 8 行：no application '99' (无此申报编号)"),
+    ("row 9: something new", "第 9 行：something new"),
     ("nothing to import: the file has no rows", "文件中没有可导入的行"),
 ])
 def test_each_import_problem_reads_in_chinese(english: str, chinese: str) -> None:
     assert import_problem_zh(english) == chinese
+
+
+def test_the_cycle_list_names_the_classes_in_the_readers_language(
+        browser: TestClient, world: World) -> None:
+    sign_in(browser, world, "admin")
+    classes = re.search(r'<p class="classes">([^<]*)</p>', browser.get("/admin").text)
+    assert classes and "经济类" in classes.group(1) and "economic" not in classes.group(1)
+    browser.cookies.set("lang", "en")
+    english = re.search(r'<p class="classes">([^<]*)</p>', browser.get("/admin").text)
+    assert english and "economic" in english.group(1)
