@@ -83,6 +83,8 @@ _ROW: list[tuple[str, Callable[[re.Match[str]], str]]] = [
      lambda m: f"{_column('capacity')}“{m[1]}”：请填写整数"),
     (r"may_lead '(.*)': 请填写“是”或“否” \(yes or no\)",
      lambda m: f"{_column('may_lead')}“{m[1]}”：请填写“是”或“否”"),
+    (r"no application '(.*)' \(无此申报编号\)", lambda m: f"无此申报编号“{m[1]}”"),
+    (r"authority is missing: 请填写处罚机关", lambda m: f"缺少 {_column('authority')}"),
     (r"end (\S+) is before start (\S+)", lambda m: f"结束日期 {m[1]} 早于开始日期 {m[2]}"),
     (r"serious '(.*)': 是 or 否", lambda m: f"{_column('serious')}“{m[1]}”：请填写“是”或“否”"),
     (r"year '(.*)': the award's year, e.g. 2019",

@@ -136,7 +136,7 @@ def test_the_english_page_keeps_the_import_problems_as_written(
      "第 6 行：统一社会信用代码为 91440300708461136T 的组织已登记，不能重复导入"),
     ("row 7: capacity 'x': 请填写整数 (a whole number of reviews)",
      "第 7 行：capacity（评审上限）“x”：请填写整数"),
-    ("row 8: no application '99' (无此申报编号)", "第 8 行：no application '99' (无此申报编号)"),
+    ("row 8: no application '99' (无此申报编号)", "第 8 行：无此申报编号“99”"),
     ("row 9: something new", "第 9 行：something new"),
     ("nothing to import: the file has no rows", "文件中没有可导入的行"),
 ])
