@@ -62,3 +62,15 @@ def test_the_image_carries_every_data_folder_the_wheel_includes() -> None:
     for folder in included:
         assert f"COPY {folder} ./{folder}" in dockerfile, folder
     assert "libpango" in dockerfile  # WeasyPrint, for the feedback report's PDF
+
+
+def test_the_operators_settings_reach_every_engine_process() -> None:
+    # /ops links to Flower and turns red past the queue-age threshold; /metrics takes the
+    # scraper's token: without these the deployment's /ops had no Flower link at all.
+    environment = COMPOSE["x-engine"]["environment"]
+    for name in ("MQA_FLOWER_URL", "MQA_QUEUE_AGE_ALERT_SECONDS", "MQA_METRICS_TOKEN",
+                 "MQA_EMAIL_MAX_ATTEMPTS"):
+        assert environment[name].startswith(f"${{{name}:-"), name
+    assert environment["MQA_FLOWER_URL"].endswith(":5555}")
+    for name in ENGINE:
+        assert SERVICES[name]["environment"]["MQA_FLOWER_URL"], name

@@ -31,7 +31,8 @@ def add_organization(
         if code and (problem := uscc_problem(normalise_uscc(code)))
     ]
     problems += [f"{field}: must not be blank" for field, value in
-                 (("name", name), ("industry", industry), ("district", district))
+                 (("name", name), ("uscc", uscc), ("industry", industry),
+                  ("district", district))
                  if not value.strip()]
     if problems:
         raise InvalidInputError("cannot register the organization", problems)

@@ -8,13 +8,19 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.service import get_user
-from mqa_workflow.cli.console import console, fail
-from mqa_workflow.cli.support import actor_option, in_transaction, resolve_actor
+from mqa_workflow.cli.console import OutputFormat, console, fail, print_rows
+from mqa_workflow.cli.support import (
+    actor_option,
+    format_option,
+    in_transaction,
+    read_json_object,
+    resolve_actor,
+)
+from mqa_workflow.clock import office_time
 from mqa_workflow.reviews.models import ConflictOfInterest
 from mqa_workflow.reviews.profiles import (
     ProfileData,
@@ -72,12 +78,9 @@ def set_profile(
     The person is checked against every application in review at once."""
     who = resolve_actor(actor)
     changes: dict[str, Any] = {}
-    if file is not None:
-        try:
-            changes = json.loads(file.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            fail(f"{file}: cannot read it as JSON: {error}", code=2)
-        if not isinstance(changes, dict) or set(changes) - set(ProfileData().as_dict()):
+    if file is not None:  # UTF-8 or refused with how to save it, as every input file
+        changes = read_json_object(file, "conflict profile")
+        if set(changes) - set(ProfileData().as_dict()):
             fail(f"{file}: a JSON object with keys {', '.join(ProfileData().as_dict())}", code=2)
     scalars = {"employer_uscc": employer, "industry": industry, "district": district}
     changes |= {k: v for k, v in scalars.items() if v is not None}
@@ -136,10 +139,12 @@ def template(out: Path = typer.Option(..., help="Where to write it: a .csv or .x
 
 @app.command("list")
 def list_conflicts(application: int | None = typer.Option(None, help="Only this application."),
-                   person: str | None = typer.Option(None, help="Only this person.")) -> None:
-    """The conflicts found or declared: who, which application, rule, reason, when."""
+                   person: str | None = typer.Option(None, help="Only this person."),
+                   output: OutputFormat = format_option()) -> None:
+    """The conflicts found or declared: who, which application, rule, reason, when
+    (Beijing time)."""
 
-    def work(session: Session) -> list[tuple[str, ...]]:
+    def work(session: Session) -> list[dict[str, str]]:
         query = select(ConflictOfInterest).order_by(ConflictOfInterest.id)
         if application:
             query = query.where(ConflictOfInterest.application_id == application)
@@ -148,11 +153,10 @@ def list_conflicts(application: int | None = typer.Option(None, help="Only this 
         rows = []
         for found in session.scalars(query):
             user = get_user(session, found.user_id)
-            rows.append((user.email, str(found.application_id), found.rule, found.reason,
-                         f"{found.found_at:%Y-%m-%d %H:%M}"))
+            rows.append({"person": user.email, "application": found.application_id,
+                         "rule": found.rule, "reason": found.reason,
+                         "found_beijing": office_time(found.found_at)})
         return rows
 
-    table = Table("person", "application", "rule", "reason", "when (UTC)")
-    for row in in_transaction(work, dispatch=False):
-        table.add_row(*row)
-    console.print(table)
+    print_rows(in_transaction(work, dispatch=False),
+               ("person", "application", "rule", "reason", "found_beijing"), output)

@@ -46,5 +46,5 @@ def print_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str],
 
         table = Table(*columns, title=title or None)
         for row in rows:
-            table.add_row(*(str(row.get(key, "")) for key in columns))
+            table.add_row(*(escape(str(row.get(key, ""))) for key in columns))
         console.print(table)

@@ -9,9 +9,9 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from mqa_workflow.cli.console import console, fail
-from mqa_workflow.cli.support import in_transaction
-from mqa_workflow.clock import OFFICE_TZ, now
+from mqa_workflow.cli.console import OutputFormat, console, fail, print_rows
+from mqa_workflow.cli.support import format_option, in_transaction
+from mqa_workflow.clock import OFFICE_TZ, now, office_time
 from mqa_workflow.deadlines.service import DeadlineRow, list_deadlines, scan
 
 app = typer.Typer(help="Deadlines: what is due, what is overdue, reminders.",
@@ -40,10 +40,20 @@ def list_command(
     overdue: bool = typer.Option(False, "--overdue", help="Only work past its deadline."),
     cycle: int | None = typer.Option(None, help="Only this cycle."),
     at: str | None = typer.Option(None, help="As of this moment (ISO; default now)."),
+    output: OutputFormat = format_option(),
 ) -> None:
     """Every open piece of work with a deadline: who, what, when, notices sent."""
     moment = _moment(at) or now()
     rows = in_transaction(lambda s: list_deadlines(s, moment, overdue, cycle), dispatch=False)
+    if output is not OutputFormat.TABLE:
+        print_rows([{"application": row.work.application.id, "work": row.work.kind,
+                     "who": ", ".join(user.email for user in row.work.responsible),
+                     "due_beijing": office_time(row.work.due_at),
+                     "overdue": row.overdue, "status": _left(row, moment),
+                     "notices": ", ".join(row.notices)} for row in rows],
+                   ("application", "work", "who", "due_beijing", "overdue", "status",
+                    "notices"), output)
+        return
     table = Table("app", "work", "who")
     for heading in ("due (Shenzhen)", "status"):
         table.add_column(heading, no_wrap=True)

@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session
 
 from mqa_workflow.accounts.models import Role
 from mqa_workflow.accounts.service import get_user
-from mqa_workflow.cli.console import console, fail
+from mqa_workflow.cli.console import OutputFormat, console, fail, print_rows
 from mqa_workflow.cli.support import (
     acting,
     actor_option,
     database,
     domain_errors,
+    format_option,
     in_transaction,
 )
 from mqa_workflow.clock import OFFICE_TZ
@@ -60,20 +61,19 @@ def deliver(actor: str | None = actor_option()) -> None:
 
 
 @app.command("failed")
-def failed() -> None:
+def failed(output: OutputFormat = format_option()) -> None:
     """List e-mails that were given up after their last attempt."""
 
-    def work(session: Session) -> list[tuple[int, str, str, int, str]]:
+    def work(session: Session) -> list[dict[str, object]]:
         rows = session.scalars(select(Delivery).where(
             Delivery.channel == Channel.EMAIL, Delivery.status == DeliveryStatus.FAILED)
             .order_by(Delivery.id))
-        return [(d.id, d.notification.event, d.notification.subject, d.attempts, d.last_error)
-                for d in rows]
+        return [{"delivery": d.id, "event": d.notification.event,
+                 "subject": d.notification.subject, "attempts": d.attempts,
+                 "last_error": d.last_error} for d in rows]
 
-    table = Table("delivery", "event", "subject", "attempts", "last error")
-    for row in in_transaction(work, dispatch=False):
-        table.add_row(*map(str, row))
-    console.print(table)
+    print_rows(in_transaction(work, dispatch=False),
+               ("delivery", "event", "subject", "attempts", "last_error"), output)
 
 
 @app.command("retry")

@@ -10,8 +10,14 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from mqa_workflow.applications.models import ApplicationState
-from mqa_workflow.cli.console import console, fail
-from mqa_workflow.cli.support import acting, actor_option, application_argument, in_transaction
+from mqa_workflow.cli.console import OutputFormat, console, fail, print_rows
+from mqa_workflow.cli.support import (
+    acting,
+    actor_option,
+    application_argument,
+    format_option,
+    in_transaction,
+)
 from mqa_workflow.committee.models import OUTCOME_LABELS
 from mqa_workflow.committee.service import decision_of
 from mqa_workflow.cycles.service import get_cycle
@@ -19,7 +25,7 @@ from mqa_workflow.permissions import feedback_readable
 from mqa_workflow.reports.pdf import feedback_pdf
 from mqa_workflow.reports.service import render_feedback
 from mqa_workflow.scoring.points import points
-from mqa_workflow.scoring.ranking import cycle_rankings
+from mqa_workflow.scoring.ranking import RankingEntry, cycle_rankings
 
 app = typer.Typer(help="Feedback reports (反馈报告), rankings (排名) and the results export.",
                   no_args_is_help=True)
@@ -63,42 +69,51 @@ def feedback(
 def ranking(
     cycle: str = typer.Option(..., help="Cycle id or name."),
     award_class: str | None = typer.Option(None, "--class", help="One class only."),
+    output: OutputFormat = format_option(),
 ) -> None:
     """Each class's ranking: every application that reached scoring once (withdrawn and
     ineligible never), shortlisted first, with its stage and the committee's decision."""
 
-    def work(session: Session) -> list[Table]:
+    def work(session: Session) -> dict[str, list[dict[str, str]]]:
         found = get_cycle(session, cycle)
         if award_class and award_class not in found.classes:
             fail(f"cycle {found.name} does not run the {award_class!r} class "
                  f"(it runs: {', '.join(found.classes)})", code=2)
-        tables = []
-        for name, entries in cycle_rankings(session, found.id,
-                                            [award_class] if award_class else
-                                            list(found.classes)).items():
-            table = Table(title=f"{name} ranking", title_justify="left")
-            for column in ("rank", "application", "applicant", "shortlisted",
-                           "document review", "final", "stage", "decision"):
-                table.add_column(column)
-            for entry in entries:
-                decision = decision_of(session, entry.application)
-                frozen = decision.outcome if decision and decision.frozen else None
-                table.add_row(
-                    str(entry.position), str(entry.application.id), entry.application.title,
-                    "yes" if entry.shortlisted else "no",
-                    points(entry.document_review_total),
-                    points(entry.score.total if entry.score else None),
-                    f"{entry.stage} {ApplicationState(entry.stage).label}",
-                    f"{frozen} {OUTCOME_LABELS[frozen]}" if frozen else "—")
-            tables.append(table)
-        return tables
+        rankings = cycle_rankings(session, found.id,
+                                  [award_class] if award_class else list(found.classes))
+        return {name: [_ranking_row(session, name, entry) for entry in entries]
+                for name, entries in rankings.items() if entries}
 
-    tables = in_transaction(work, dispatch=False)
-    if not tables:
+    rankings = in_transaction(work, dispatch=False)
+    if output is not OutputFormat.TABLE:
+        print_rows([row for rows in rankings.values() for row in rows], RANKING_COLUMNS,
+                   output)
+        return
+    if not rankings:
         console.print("no application has reached scoring yet")
-    for table in tables:
+    for name, rows in rankings.items():
+        table = Table(title=f"{name} ranking", title_justify="left")
+        for column in RANKING_COLUMNS[1:]:
+            table.add_column(column.replace("_", " "))
+        for row in rows:
+            table.add_row(*(row[column] for column in RANKING_COLUMNS[1:]))
         console.print(table)
 
+
+RANKING_COLUMNS = ("class", "rank", "application", "applicant", "shortlisted",
+                   "document_review", "final", "stage", "decision")
+
+
+def _ranking_row(session: Session, award_class: str, entry: RankingEntry) -> dict[str, str]:
+    decision = decision_of(session, entry.application)
+    frozen = decision.outcome if decision and decision.frozen else None
+    return {"class": award_class, "rank": str(entry.position),
+            "application": str(entry.application.id), "applicant": entry.application.title,
+            "shortlisted": "yes" if entry.shortlisted else "no",
+            "document_review": points(entry.document_review_total),
+            "final": points(entry.score.total if entry.score else None),
+            "stage": f"{entry.stage} {ApplicationState(entry.stage).label}",
+            "decision": f"{frozen} {OUTCOME_LABELS[frozen]}" if frozen else "—"}
 
 
 @app.command("export")

@@ -11,7 +11,8 @@ import typer
 from rich.table import Table
 
 from mqa_workflow.cli.console import console, fail
-from mqa_workflow.scoring.input import read_sheet
+from mqa_workflow.cli.support import read_text_file
+from mqa_workflow.scoring.input import parse_sheet
 from mqa_workflow.standards.loader import StandardFileError, load_standard
 from mqa_workflow.standards.sheet import ScoreBreakdown, ScoreSheetError, json_number, score_sheet
 
@@ -76,7 +77,8 @@ def compute(
 ) -> None:
     """Compute a score sheet's item, category, process/results and total scores."""
     try:
-        sheet = read_sheet(file)
+        # UTF-8 (a BOM is fine) or refused with how to save it, as every input file
+        sheet = parse_sheet(read_text_file(file, "score sheet"))
         breakdown = score_sheet(load_standard(sheet.standard), sheet.scores)
     except ScoreSheetError as exc:
         fail(f"{file}: {exc}")

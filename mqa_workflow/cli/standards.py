@@ -10,7 +10,7 @@ import yaml
 from rich.table import Table
 from rich.tree import Tree
 
-from mqa_workflow.cli.console import console, fail
+from mqa_workflow.cli.console import OutputFormat, console, fail, print_rows
 from mqa_workflow.standards.loader import (
     StandardFileError,
     UnknownStandardError,
@@ -37,12 +37,22 @@ def _standard(class_id: str) -> Standard:
 
 
 @app.command("list")
-def list_standards() -> None:
+def list_standards(output: OutputFormat = typer.Option(
+        OutputFormat.TABLE, "--format", help="table for people; json or csv for programs.")
+                   ) -> None:
     """List the six award classes with their points and item counts."""
     try:
         standards = load_standards()
     except StandardFileError as exc:
         fail(str(exc))
+    if output is not OutputFormat.TABLE:
+        print_rows([{"class": class_id, "award_class": standard.award_class,
+                     "categories": len(standard.categories),
+                     "scored_items": sum(1 for _ in standard.scored_items()),
+                     "points": standard.total_points} for class_id, standard in
+                    standards.items()],
+                   ("class", "award_class", "categories", "scored_items", "points"), output)
+        return
     table = Table(title="深圳市市长质量奖评定标准")
     for column in ("class", "award class", "categories", "scored items", "points"):
         table.add_column(column)

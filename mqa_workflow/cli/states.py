@@ -34,8 +34,9 @@ from mqa_workflow.permissions import (
 )
 from mqa_workflow.scoring.shortlist import ShortlistEntry
 from mqa_workflow.states.bulk import BulkReport, advance_all
-from mqa_workflow.states.engine import advance, waiting_for
+from mqa_workflow.states.engine import advance
 from mqa_workflow.states.history import history_for
+from mqa_workflow.states.offer import actions_now
 from mqa_workflow.states.shortlisting import shortlist_class
 from mqa_workflow.states.table import mermaid_diagram
 
@@ -102,18 +103,23 @@ def show(
             console.print(f"committee decision: {decision.outcome} "
                           f"{OUTCOME_LABELS[decision.outcome or VoteChoice.NONE]} (taken {taken} "
                           f"Beijing time by {decision.decided_by})", highlight=False)
-        console.print("history:")
+        console.print("history (Beijing time):")
         for row in history_for(viewer, history(session, application_id)):
             reason = f" — {row['reason']}" if row["reason"] else ""
             actor = f" {row['actor']}" if row["actor"] else ""
+            # An office action that moved nothing (a conflict found, a statement
+            # confirmed) has no states: its trigger alone, not "None → None".
+            moved = (f": {row['from_state']} → {row['to_state']}"
+                     if row["from_state"] or row["to_state"] else "")
             console.print(
-                f"  #{row['seq']} {row['at']:%Y-%m-%d %H:%M:%S} UTC{actor} "
-                f"{row['trigger']}: {row['from_state']} → {row['to_state']}{reason}",
+                f"  #{row['seq']} {office_time(row['at'], seconds=True)}{actor} "
+                f"{row['trigger']}{moved}{reason}",
                 highlight=False, soft_wrap=True,
             )
         if not is_admin(viewer):
             return  # what the office still has to do is the office's to see
-        blocked = waiting_for(session, application, viewer)
+        # Only the steps of this cycle's procedure, as the case page offers them.
+        blocked = actions_now(session, application, viewer)
         if not blocked:
             console.print("final state: nothing more to do")
         for trigger, problems in blocked.items():

@@ -98,5 +98,5 @@ def test_score_compute_refuses_a_bad_sheet_listing_every_problem(tmp_path: Path)
 
 def test_score_compute_of_a_missing_file_fails_cleanly(tmp_path: Path) -> None:
     result = runner.invoke(app, ["score", "compute", str(tmp_path / "nope.json")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # an input file that cannot be read, as for every command
     assert "cannot read" in result.output

@@ -92,6 +92,7 @@ def test_the_readme_walkthrough_runs_as_written(newcomer: Path,
     walkthrough = commands(first_line, lines)
     assert len(walkthrough) > 10, "the walk-through block was not found whole"
     ran: list[str] = []
+    said: dict[str, str] = {}  # each command's output, by its first two words
     for command in walkthrough:
         where = f"README.md line {command.line}: {command.text}"
         if command.words[0] == "export":
@@ -108,8 +109,17 @@ def test_the_readme_walkthrough_runs_as_written(newcomer: Path,
             f"{where}\nexit status {result.exit_code}\n{result.output}"
             + (f"\n{result.exception!r}" if result.exception else ""))
         ran.append(command.words[1])
+        said[" ".join(command.words[1:3])] = result.output
     assert newcomer.exists(), "the walk-through did not use the temporary database"
     assert ran[0] == "db", "the walk-through starts by creating the schema"
+    # What the newcomer reads is what the office reads on the case page: Beijing time,
+    # only the steps of the cycle's procedure, no "None → None" for an office action.
+    shown = said["case show"]
+    assert "history (Beijing time)" in shown and " UTC " not in shown
+    assert "shortlist_for_defence" not in shown and "None → None" not in shown
+    assert "confirm_no_conflict" in shown and "shortlist: waits for" in shown
+    # The invitation printed a link whole on its own line, to the address given.
+    assert re.search(r"^http://127\.0\.0\.1:8000/invite/\S+$", said["user invite"], re.M)
 
 
 def test_the_block_reader_joins_continued_lines_and_drops_comments() -> None:

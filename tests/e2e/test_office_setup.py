@@ -47,6 +47,10 @@ def test_an_administrator_sets_up_a_cycle_people_and_the_pool(
         page.goto("/admin")
         page.click("#new-cycle")
         expect(page.locator("h1")).to_contain_text("评审周期设置")
+        # The quorum as the office writes it; dates typed the same in every browser locale.
+        expect(page.locator("input[name='rules.committee_quorum']")).to_have_value("2/3")
+        expect(page.locator("input[name='deadlines.submission']")).to_have_attribute(
+            "placeholder", "YYYY-MM-DD")
         page.fill("input[name=name]", "2027年度深圳市市长质量奖")
         page.fill("input[name=year]", "2027")
         page.fill("input[name='deadlines.submission']", "2027-06-01")

@@ -116,7 +116,7 @@ def test_a_reviewer_import_with_bad_rows_names_each_and_stores_nothing(
     problems = dict(re.findall(r'<li data-row="(\d+)">([^<]+)</li>', html.unescape(
         preview.text)))
     assert list(problems) == ["3", "4"]
-    assert problems["3"].startswith("第 3 行：") and "capacity 'x'" in problems["3"]
+    assert problems["3"] == "第 3 行：capacity（评审上限）“x”：请填写整数"
     assert "sports" in problems["4"]
     with world.database.session() as session:
         assert session.scalar(select(User).where(User.email == "li@pool.cn")) is None

@@ -9,7 +9,9 @@ so a problem finds its field without a table of its own."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from fractions import Fraction
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -66,7 +68,25 @@ ELIGIBILITY = (("min_years_registered", "Years registered in Shenzhen"),
 
 
 def _shown(value: Any) -> str:
+    """A rule as the office writes it: a share like the default quorum (2/3) as "2/3",
+    not 0.6666666666666666 (and read back as exactly the same number)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 20 percentage points, not 20.0
+    if isinstance(value, float) and len(repr(value)) > 8:
+        share = Fraction(value).limit_denominator(12)
+        if float(share) == value:
+            return f"{share.numerator}/{share.denominator}"
     return "" if value is None else str(value)
+
+
+SHARE = re.compile(r"(\d+)\s*/\s*([1-9]\d*)")
+
+
+def _number(text: str) -> str | float:
+    """A share written "2/3" as its number; any other text as written (the loader says
+    what is wrong with it)."""
+    share = SHARE.fullmatch(text)
+    return float(Fraction(int(share[1]), int(share[2]))) if share else text
 
 
 def values_of(year: int, name: str, classes: list[str], deadlines: dict[str, Any],
@@ -124,7 +144,7 @@ def rules_from(values: dict[str, Any], kept: dict[str, Any], classes: list[str]
     for field, _ in (*NUMBERS, *SHENZHEN_NUMBERS):
         value = values.get(f"rules.{field}", "").strip()
         if value or field in BLANK_IS_NONE:
-            rules[field] = value or None
+            rules[field] = _number(value) if value else None
         else:
             rules.pop(field, None)
     for field, _ in BOOLEANS:

@@ -250,9 +250,12 @@ def _run(page: AdminPage, kind: str, filename: str, content: bytes, *, keep: boo
          ) -> tuple[int, list[dict[str, str]], list[str]]:
     """Run the import; without ``keep`` inside a savepoint rolled back (the preview)."""
     chosen = _kind(kind)
-    if len(content) > MAX_IMPORT_BYTES:
-        raise InvalidInputError(f"{filename}: at most {MAX_IMPORT_BYTES // 1024} KB a file")
-    rows = profiles.read_rows(filename, content, chosen.required)
+    try:  # a file refused as a whole is shown in the preview too, not on an error page
+        if len(content) > MAX_IMPORT_BYTES:
+            raise InvalidInputError(f"{filename}: at most {MAX_IMPORT_BYTES // 1024} KB a file")
+        rows = profiles.read_rows(filename, content, chosen.required)
+    except InvalidInputError as refused:
+        return 0, [], [refused.message, *refused.problems]
     nested = page.session.begin_nested()
     try:
         count = chosen.run(page.session, rows, page.user.email)

@@ -25,6 +25,7 @@ from mqa_workflow.notifications.labels import NAMES as CLASS_AND_STAGE_NAMES
 from mqa_workflow.scoring.points import points
 from mqa_workflow.translations import translations
 from mqa_workflow.web.i18n import LANGUAGES, translator
+from mqa_workflow.web.phrases_office_audit import import_problem_zh
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 TEMPLATES.env.add_extension("jinja2.ext.i18n")
@@ -84,6 +85,7 @@ def beijing(moment: datetime | str | None) -> str:
 
 TEMPLATES.env.filters["beijing"] = beijing
 TEMPLATES.env.filters["points"] = points  # scores: two decimals everywhere
+TEMPLATES.env.globals["import_problem_zh"] = import_problem_zh
 
 
 def language(request: Request) -> str:
