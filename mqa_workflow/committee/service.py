@@ -16,6 +16,7 @@ afterwards (command line, pages, exports, notices, feedback report) reads that r
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -31,6 +32,7 @@ from mqa_workflow.errors import ConflictError, InvalidInputError, TransitionRefu
 from mqa_workflow.procedure.service import proposed_award_count
 from mqa_workflow.reviews.models import ConflictOfInterest
 from mqa_workflow.standards.loader import load_standard
+from mqa_workflow.translations.message import Message, Word, refusal
 
 AWARDED_STATE = {VoteChoice.GRAND: ApplicationState.AWARDED_GRAND,
                  VoteChoice.ENCOURAGEMENT: ApplicationState.AWARDED_ENCOURAGEMENT}
@@ -42,8 +44,9 @@ class Tally:
     recused: int
     counts: dict[str, int]
     outcome: str | None = None
-    problems: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # e.g. an award lowered by its quota
+    problems: list[Message] = field(default_factory=list)
+    # e.g. an award lowered by its quota: refusals while live, plain text once frozen
+    notes: list[str] = field(default_factory=list)
     decided_by: str | None = None  # set once the decision is taken (frozen)
     decided_at: datetime | None = None
 
@@ -138,12 +141,12 @@ def tally(session: Session, application: Application) -> Tally:
     cast = sum(counts.values())
     needed = math.ceil(rules.committee_quorum * len(eligible) - 1e-9)
     if not eligible:
-        result.problems.append("no committee member is free to vote on this application")
-    elif cast < needed:
         result.problems.append(
-            f"quorum not reached: {cast} of {len(eligible)} eligible members voted, "
-            f"{needed} needed"
-        )
+            refusal("no committee member is free to vote on this application"))
+    elif cast < needed:
+        result.problems.append(refusal(
+            "quorum not reached: %(cast)s of %(eligible)s eligible members voted, "
+            "%(needed)s needed", cast=cast, eligible=len(eligible), needed=needed))
     if result.problems:
         return result
     result.outcome = _outcome(counts, cast, rules.committee_majority)
@@ -165,7 +168,24 @@ def _outcome(counts: dict[str, int], cast: int, majority: float) -> str:
     return VoteChoice.NONE.value
 
 
-def _quota_used(session: Session, application: Application, outcome: str) -> str | None:
+def quota_used(award: str, award_class: str, limit: int) -> Message:
+    return refusal("the %(award)s award quota of the %(award_class)s class (%(limit)s) is "
+                   "already used", award=Word("award", award),
+                   award_class=Word("class", award_class), limit=limit)
+
+
+# A frozen decision keeps its notes as English text (JSON); read back, the one kind of
+# note there is becomes the refusal it was, so it reads in the reader's language again.
+_STORED_QUOTA = re.compile(r"the (\w+) award quota of the (\w+) class \((\d+)\) is already used")
+
+
+def stored_note(text: str) -> str:
+    found = _STORED_QUOTA.fullmatch(text)
+    return quota_used(found[1], found[2], int(found[3])) if found else text
+
+
+def _quota_used(session: Session, application: Application, outcome: str
+                ) -> Message | None:
     if outcome == VoteChoice.NONE:
         return None
     quota = application.cycle.rules.quota(application.award_class)
@@ -183,8 +203,7 @@ def _quota_used(session: Session, application: Application, outcome: str) -> str
                                               application.award_class, outcome,
                                               excluding=application.id)
     if used >= limit:
-        return (f"the {outcome} award quota of the {application.award_class} class "
-                f"({limit}) is already used")
+        return quota_used(outcome, application.award_class, limit)
     return None
 
 
@@ -196,8 +215,9 @@ def freeze_decision(session: Session, application: Application, actor: User,
         raise ConflictError(f"application {application.id} is decided already")
     result = tally(session, application)
     if result.problems or result.outcome is None:
-        raise TransitionRefusedError(
-            f"application {application.id} cannot be decided yet", result.problems)
+        raise TransitionRefusedError(refusal(
+            "application %(application)s cannot be decided yet",
+            application=application.id), result.problems)
     decision = CommitteeDecision(
         application_id=application.id, outcome=result.outcome, trigger=trigger,
         eligible=result.eligible, recused=result.recused, counts=dict(result.counts),
@@ -220,7 +240,7 @@ def decision_of(session: Session, application: Application) -> Tally | None:
     stored = session.get(CommitteeDecision, application.id)
     if stored is not None:
         return Tally(stored.eligible, stored.recused, dict(stored.counts), stored.outcome,
-                     notes=list(stored.notes), decided_by=stored.decided_by,
+                     notes=[stored_note(n) for n in stored.notes], decided_by=stored.decided_by,
                      decided_at=stored.decided_at)
     if application.state == ApplicationState.COMMITTEE_DECISION:
         return tally(session, application)
