@@ -32,7 +32,7 @@ from mqa_workflow.errors import ConflictError, InvalidInputError, TransitionRefu
 from mqa_workflow.procedure.service import proposed_award_count
 from mqa_workflow.reviews.models import ConflictOfInterest
 from mqa_workflow.standards.loader import load_standard
-from mqa_workflow.translations.message import Message, Word, refusal
+from mqa_workflow.translations.message import Listed, Message, Word, refusal
 
 AWARDED_STATE = {VoteChoice.GRAND: ApplicationState.AWARDED_GRAND,
                  VoteChoice.ENCOURAGEMENT: ApplicationState.AWARDED_ENCOURAGEMENT}
@@ -70,15 +70,16 @@ def recused_member_ids(session: Session, application_id: int) -> set[int]:
     )
 
 
-def recusal_reason(session: Session, member: User, application: Application) -> str | None:
+def recusal_reason(session: Session, member: User, application: Application
+                   ) -> Message | None:
     """Why ``member`` is recused from ``application``, or None. Members' conflict profiles
     are checked by the reviewers' rules whenever a profile is saved, an applicant's data
     changes, or a team is assigned (``reviews.conflict_checks.check_conflicts``), so the recorded
     conflicts are current."""
     if member.id not in recused_member_ids(session, application.id):
         return None
-    return (f"{member.name} is recused from application {application.id} "
-            "(conflict of interest)")
+    return refusal("%(member)s is recused from application %(application)s (conflict of "
+                   "interest)", member=member.name, application=application.id)
 
 
 def ensure_not_recused(session: Session, member: User, application: Application) -> None:
@@ -94,19 +95,21 @@ def cast_vote(session: Session, application: Application, member: User, choice: 
     (until the tally closes: the decision is frozen and the state moves on). Returns the
     choice it replaced, or None for a first vote."""
     if not member.has_role(Role.COMMITTEE_MEMBER):
-        raise TransitionRefusedError(f"{member.name} is not a committee member")
+        raise TransitionRefusedError(refusal("%(member)s is not a committee member",
+                                             member=member.name))
     if (application.state != ApplicationState.COMMITTEE_DECISION
             or session.get(CommitteeDecision, application.id) is not None):
-        raise TransitionRefusedError(
-            f"application {application.id} is in {application.state}; votes are taken only "
-            "in committee_decision, until the tally closes"
-        )
+        raise TransitionRefusedError(refusal(
+            "application %(application)s is in %(state)s; votes are taken only in "
+            "committee_decision, until the tally closes", application=application.id,
+            state=Word("state", str(application.state))))
     ensure_not_recused(session, member, application)
     try:
         vote_choice = VoteChoice(choice)
     except ValueError:
-        choices = ", ".join(c.value for c in VoteChoice)
-        raise InvalidInputError(f"unknown vote {choice!r}; vote one of: {choices}") from None
+        choices = Listed(Word("award", c.value) for c in VoteChoice)
+        raise InvalidInputError(refusal("unknown vote %(choice)s; vote one of: %(choices)s",
+                                        choice=repr(choice), choices=choices)) from None
     existing = session.scalar(
         select(CommitteeVote).where(
             CommitteeVote.application_id == application.id, CommitteeVote.member_id == member.id
@@ -212,7 +215,8 @@ def freeze_decision(session: Session, application: Application, actor: User,
     """Store the decision the committee's tally gives now; called by the transition
     that takes it, inside its transaction. A decision is written once."""
     if session.get(CommitteeDecision, application.id) is not None:
-        raise ConflictError(f"application {application.id} is decided already")
+        raise ConflictError(refusal("application %(application)s is decided already",
+                                    application=application.id))
     result = tally(session, application)
     if result.problems or result.outcome is None:
         raise TransitionRefusedError(refusal(
@@ -227,9 +231,9 @@ def freeze_decision(session: Session, application: Application, actor: User,
     try:
         session.flush()
     except IntegrityError:  # another administrator took it at the same moment
-        raise ConflictError(
-            f"application {application_id} was decided by someone else at the same time; "
-            "your decision was not saved, reload to see it") from None
+        raise ConflictError(refusal(
+            "application %(application)s was decided by someone else at the same time; your "
+            "decision was not saved, reload to see it", application=application_id)) from None
     return decision
 
 

@@ -9,11 +9,14 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
 from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import STATE_LABELS, ApplicationState
 from mqa_workflow.clock import office_time
 from mqa_workflow.scoring.points import points
+from mqa_workflow.translations.message import Message
+from mqa_workflow.translations.message import render as render_message
 from mqa_workflow.web.i18n import LANGUAGES, translator
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
@@ -32,6 +35,19 @@ def beijing(moment: datetime | str | None) -> str:
 
 
 TEMPLATES.env.filters["beijing"] = beijing
+
+
+@pass_context
+def in_page_language(context: Any, value: Any) -> Any:
+    """Every ``{{ … }}`` that prints a refusal (translations/message.py) prints it in the
+    page's language: a guard's reason, a domain error's problems, a tally's note, wherever
+    a template shows one; any other value is printed as it is."""
+    if isinstance(value, Message):
+        return render_message(value, context.get("lang") or "zh")
+    return value
+
+
+TEMPLATES.env.finalize = in_page_language
 TEMPLATES.env.filters["points"] = points  # scores: two decimals everywhere
 
 
