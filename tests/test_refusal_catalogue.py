@@ -22,7 +22,7 @@ from mqa_workflow.accounts.models import Role
 from mqa_workflow.applications.vocabulary import STATE_LABELS, ApplicationState
 from mqa_workflow.committee.models import VoteChoice
 from mqa_workflow.procedure.models import ObjectionStatus
-from mqa_workflow.reviews.models import ReviewStage
+from mqa_workflow.reviews.models import AssignmentStatus, ReviewStage
 from mqa_workflow.standards.loader import load_standards
 from mqa_workflow.states.table import TRANSITIONS
 from mqa_workflow.translations import catalogue_path
@@ -85,6 +85,7 @@ def vocabulary() -> dict[str, set[str]]:
         "role": {r.value for r in Role},
         "class": set(load_standards()),
         "objection": {s.value for s in ObjectionStatus},
+        "assignment": {s.value for s in AssignmentStatus},
         "joiner": set(JOINERS),
         # what a role refusal says one may not do (require_role's doing="…")
         "action": {m[1] for path in SOURCE.rglob("*.py")

@@ -26,7 +26,8 @@ from mqa_workflow.translations import translations
 
 DOMAIN = "refusals"
 # The kinds of vocabulary a Word can be: the msgctxt of its entries in the catalogue.
-KINDS = ("state", "trigger", "stage", "award", "role", "class", "action", "objection")
+KINDS = ("state", "trigger", "stage", "award", "role", "class", "action", "objection",
+         "assignment")
 # The ways a list is joined; each is a msgid under the msgctxt "joiner".
 JOINERS = (", ", " or ", "; ")
 
