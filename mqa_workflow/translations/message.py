@@ -130,5 +130,5 @@ def explained(message: Any) -> dict[str, Any] | None:
     if not isinstance(message, Message):
         return None
     return {"msgid": message.msgid,
-            "params": {k: str(v) if isinstance(v, str) else v
-                       for k, v in message.params.items()}}
+            "params": {k: v if isinstance(v, (int, float)) and not isinstance(v, bool)
+                       else str(v) for k, v in message.params.items()}}

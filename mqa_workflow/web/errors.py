@@ -92,11 +92,12 @@ def _localized(message: str, lang: str) -> dict[str, Any]:
 
 
 def reader_language(request: Request) -> str:
-    """The page's language (the ``lang`` cookie, Chinese first); an API client without the
-    cookie may ask for English with Accept-Language."""
+    """The reader's language: the ``lang`` cookie (Chinese first); an API client without
+    the cookie may ask for English with Accept-Language (a page never follows the
+    browser's header: the pages are Chinese unless the visitor picks English)."""
     from mqa_workflow.web.pages.rendering import language
 
-    if "lang" not in request.cookies and request.headers.get(
+    if is_api(request) and "lang" not in request.cookies and request.headers.get(
             "accept-language", "").lower().startswith("en"):
         return "en"
     return language(request)
