@@ -26,7 +26,7 @@ from mqa_workflow.reviews.models import AssignmentStatus, ReviewStage
 from mqa_workflow.standards.loader import load_standards
 from mqa_workflow.states.table import TRANSITIONS
 from mqa_workflow.translations import catalogue_path
-from mqa_workflow.translations.message import JOINERS, Listed, Word, refusal, render
+from mqa_workflow.translations.message import JOINERS, KINDS, Listed, Word, refusal, render
 
 SOURCE = Path(mqa_workflow.__file__).parent
 KEYWORDS = {"refusal": None, "refusal_msgid": None}
@@ -94,6 +94,7 @@ def vocabulary() -> dict[str, set[str]]:
 
 
 def test_every_word_a_refusal_names_reads_in_chinese() -> None:
+    assert set(vocabulary()) == {*KINDS, "joiner"}  # every kind of word is checked
     zh = catalogue("zh")
     missing = [f"msgctxt {kind!r} msgid {word!r}" for kind, words in vocabulary().items()
                for word in sorted(words)

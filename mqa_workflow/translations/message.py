@@ -39,6 +39,8 @@ class Word(str):
     kind: str
 
     def __new__(cls, kind: str, value: str) -> Word:
+        if kind not in KINDS:
+            raise ValueError(f"{kind!r} is not a kind of word the catalogue has: {KINDS}")
         word = super().__new__(cls, value)
         word.kind = kind
         return word
