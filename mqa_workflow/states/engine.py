@@ -91,15 +91,15 @@ def unmet_conditions(
 def _unmet(context: GuardContext, spec: TransitionSpec) -> list[Message]:
     facts = context.facts
     problems = []
-    trigger = Word("trigger", spec.trigger)
     if facts.state not in spec.sources:
         problems.append(refusal(
             "%(trigger)s applies only from %(sources)s; the application is in %(state)s",
-            trigger=trigger, sources=Listed(Word("state", s.value) for s in spec.sources),
+            trigger=Word("trigger", spec.trigger), sources=Listed(Word("state", s.value) for s in spec.sources),
             state=Word("state", str(facts.state))))
     problems += _role_problems(facts, spec, context.actor)
     if spec.needs_reason and not context.reason.strip():
-        problems.append(refusal("%(trigger)s needs a written reason", trigger=trigger))
+        problems.append(refusal("%(trigger)s needs a written reason",
+                                trigger=Word("trigger", spec.trigger)))
     for name in spec.guards:
         problems += GUARDS[name](context)
     return problems
