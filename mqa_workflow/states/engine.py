@@ -94,7 +94,8 @@ def _unmet(context: GuardContext, spec: TransitionSpec) -> list[Message]:
     if facts.state not in spec.sources:
         problems.append(refusal(
             "%(trigger)s applies only from %(sources)s; the application is in %(state)s",
-            trigger=Word("trigger", spec.trigger), sources=Listed(Word("state", s.value) for s in spec.sources),
+            trigger=Word("trigger", spec.trigger),
+            sources=Listed(Word("state", s.value) for s in spec.sources),
             state=Word("state", str(facts.state))))
     problems += _role_problems(facts, spec, context.actor)
     if spec.needs_reason and not context.reason.strip():
