@@ -27,7 +27,7 @@ from mqa_workflow.outbox.service import enqueue
 from mqa_workflow.procedure.models import PublicNotice
 from mqa_workflow.reports.service import FEEDBACK_READY, NO_FEEDBACK_STATES
 from mqa_workflow.states.table import is_final
-from mqa_workflow.translations.message import Listed, Message, Word, refusal
+from mqa_workflow.translations.message import Message, Word, refusal
 
 RELEASE_TRIGGER = "release_results"
 # Drafts never submitted took no part in the cycle; every other state that is not final
@@ -74,7 +74,7 @@ def _open_decisions(rows: list[tuple[int, str]]) -> list[Message]:
             open_ids.setdefault(state, []).append(application_id)
     problems = []
     for state, ids in open_ids.items():
-        named = Listed(map(str, ids[:SHOWN_IDS]))
+        named = ", ".join(map(str, ids[:SHOWN_IDS]))  # numbers, alike in both languages
         still = Word("state", str(state))
         label = ApplicationState(state).label
         if len(ids) > SHOWN_IDS:
