@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from mqa_workflow.accounts.models import LANGUAGES, Role, User
 from mqa_workflow.db import get_by_id_or
 from mqa_workflow.errors import ConflictError, ForbiddenError, InvalidInputError
+from mqa_workflow.translations.message import Listed, Word, refusal
 
 
 def parse_roles(names: Iterable[str]) -> list[Role]:
@@ -64,8 +65,10 @@ def get_user(session: Session, ref: str | int) -> User:
 def role_refusal(user: User, *roles: Role, doing: str = "do this") -> ForbiddenError:
     """The one refusal for a missing role, worded alike by the API, the pages, the command
     line and the state machine: "… may not <doing>: it needs the role a or b"."""
-    wanted = " or ".join(role.value for role in roles)
-    return ForbiddenError(f"{user.email} may not {doing}: it needs the role {wanted}")
+    wanted = Listed((Word("role", role.value) for role in roles), " or ")
+    action = doing if isinstance(doing, Word) else Word("action", doing)
+    return ForbiddenError(refusal("%(email)s may not %(doing)s: it needs the role %(roles)s",
+                                  email=user.email, doing=action, roles=wanted))
 
 
 def require_role(user: User, *roles: Role, doing: str = "do this") -> User:

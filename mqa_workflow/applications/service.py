@@ -16,6 +16,7 @@ from mqa_workflow.applications.vocabulary import EDITABLE_STATES
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.errors import ConflictError, InvalidInputError, NotFoundError
 from mqa_workflow.standards.loader import load_standard
+from mqa_workflow.translations.message import Listed, Word, refusal
 
 # Documents: the kinds accepted are judged from content (filetypes.py); a size limit.
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
@@ -30,14 +31,15 @@ def create_application(
     project_name: str | None = None,
 ) -> Application:
     if award_class not in cycle.classes:
-        raise InvalidInputError(
-            f"cycle {cycle.name} does not run the {award_class!r} class "
-            f"(it runs: {', '.join(cycle.classes)})"
-        )
+        raise InvalidInputError(refusal(
+            "cycle %(cycle)s does not run the '%(award_class)s' class (it runs: %(classes)s)",
+            cycle=cycle.name, award_class=Word("class", award_class),
+            classes=Listed(Word("class", c) for c in cycle.classes)))
     # Economic is an organization award; the other five are organization-or-project
     # awards (组织/项目奖): an organization may apply as itself or for a named project.
     if award_class == "economic" and project_name:
-        raise InvalidInputError("the economic class is for organizations; leave out the project")
+        raise InvalidInputError(
+            refusal("the economic class is for organizations; leave out the project"))
     project = ensure_project(session, organization, project_name) if project_name else None
     same_project = (
         Application.project_id == project.id if project else Application.project_id.is_(None)
@@ -49,8 +51,10 @@ def create_application(
         )
     )
     if duplicate:
-        raise ConflictError(f"{organization.name} already has application {duplicate.id} "
-                            f"for {award_class} in {cycle.name}")
+        raise ConflictError(refusal(
+            "%(organization)s already has application %(application)s for %(award_class)s in "
+            "%(cycle)s", organization=organization.name, application=duplicate.id,
+            award_class=Word("class", award_class), cycle=cycle.name))
     application = Application(cycle=cycle, award_class=award_class,
                               organization=organization, project=project)
     session.add(application)
@@ -61,16 +65,18 @@ def create_application(
 def get_application(session: Session, application_id: int) -> Application:
     application = session.get(Application, application_id)
     if application is None:
-        raise NotFoundError(f"no application {application_id}")
+        raise NotFoundError(refusal("no application %(application)s",
+                                    application=application_id))
     return application
 
 
 def _require_editable(application: Application) -> None:
     if application.state not in EDITABLE_STATES:
-        raise ConflictError(
-            f"application {application.id} is {application.state}; answers and documents "
-            f"can change only in {' or '.join(EDITABLE_STATES)}"
-        )
+        raise ConflictError(refusal(
+            "application %(application)s is %(state)s; answers and documents can change only "
+            "in %(editable)s", application=application.id,
+            state=Word("state", str(application.state)),
+            editable=Listed((Word("state", s.value) for s in EDITABLE_STATES), " or ")))
 
 
 def write_answers(
@@ -85,12 +91,14 @@ def write_answers(
     standard = load_standard(application.award_class)
     codes = {item.code for item in standard.scored_items()}
     answers = answers or {}
-    problems = [f"{code}: not a scored item of the {application.award_class} standard"
+    problems = [refusal("%(code)s: not a scored item of the %(award_class)s standard",
+                        code=code, award_class=Word("class", application.award_class))
                 for code in answers if code not in codes]
-    problems += [f"{code}: an answer must be text" for code, text in answers.items()
-                 if not isinstance(text, str)]
+    problems += [refusal("%(code)s: an answer must be text", code=code)
+                 for code, text in answers.items() if not isinstance(text, str)]
     if problems:
-        raise InvalidInputError(f"cannot save the answers of application {application.id}",
+        raise InvalidInputError(refusal("cannot save the answers of application "
+                                        "%(application)s", application=application.id),
                                 problems)
     if profile is not None:
         application.profile = profile

@@ -16,6 +16,7 @@ afterwards (command line, pages, exports, notices, feedback report) reads that r
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -31,6 +32,7 @@ from mqa_workflow.errors import ConflictError, InvalidInputError, TransitionRefu
 from mqa_workflow.procedure.service import proposed_award_count
 from mqa_workflow.reviews.models import ConflictOfInterest
 from mqa_workflow.standards.loader import load_standard
+from mqa_workflow.translations.message import Listed, Message, Word, refusal
 
 AWARDED_STATE = {VoteChoice.GRAND: ApplicationState.AWARDED_GRAND,
                  VoteChoice.ENCOURAGEMENT: ApplicationState.AWARDED_ENCOURAGEMENT}
@@ -42,8 +44,9 @@ class Tally:
     recused: int
     counts: dict[str, int]
     outcome: str | None = None
-    problems: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # e.g. an award lowered by its quota
+    problems: list[Message] = field(default_factory=list)
+    # e.g. an award lowered by its quota: refusals while live, plain text once frozen
+    notes: list[str] = field(default_factory=list)
     decided_by: str | None = None  # set once the decision is taken (frozen)
     decided_at: datetime | None = None
 
@@ -67,15 +70,16 @@ def recused_member_ids(session: Session, application_id: int) -> set[int]:
     )
 
 
-def recusal_reason(session: Session, member: User, application: Application) -> str | None:
+def recusal_reason(session: Session, member: User, application: Application
+                   ) -> Message | None:
     """Why ``member`` is recused from ``application``, or None. Members' conflict profiles
     are checked by the reviewers' rules whenever a profile is saved, an applicant's data
     changes, or a team is assigned (``reviews.conflict_checks.check_conflicts``), so the recorded
     conflicts are current."""
     if member.id not in recused_member_ids(session, application.id):
         return None
-    return (f"{member.name} is recused from application {application.id} "
-            "(conflict of interest)")
+    return refusal("%(member)s is recused from application %(application)s (conflict of "
+                   "interest)", member=member.name, application=application.id)
 
 
 def ensure_not_recused(session: Session, member: User, application: Application) -> None:
@@ -91,19 +95,21 @@ def cast_vote(session: Session, application: Application, member: User, choice: 
     (until the tally closes: the decision is frozen and the state moves on). Returns the
     choice it replaced, or None for a first vote."""
     if not member.has_role(Role.COMMITTEE_MEMBER):
-        raise TransitionRefusedError(f"{member.name} is not a committee member")
+        raise TransitionRefusedError(refusal("%(member)s is not a committee member",
+                                             member=member.name))
     if (application.state != ApplicationState.COMMITTEE_DECISION
             or session.get(CommitteeDecision, application.id) is not None):
-        raise TransitionRefusedError(
-            f"application {application.id} is in {application.state}; votes are taken only "
-            "in committee_decision, until the tally closes"
-        )
+        raise TransitionRefusedError(refusal(
+            "application %(application)s is in %(state)s; votes are taken only in "
+            "committee_decision, until the tally closes", application=application.id,
+            state=Word("state", str(application.state))))
     ensure_not_recused(session, member, application)
     try:
         vote_choice = VoteChoice(choice)
     except ValueError:
-        choices = ", ".join(c.value for c in VoteChoice)
-        raise InvalidInputError(f"unknown vote {choice!r}; vote one of: {choices}") from None
+        choices = Listed(Word("award", c.value) for c in VoteChoice)
+        raise InvalidInputError(refusal("unknown vote %(choice)s; vote one of: %(choices)s",
+                                        choice=repr(choice), choices=choices)) from None
     existing = session.scalar(
         select(CommitteeVote).where(
             CommitteeVote.application_id == application.id, CommitteeVote.member_id == member.id
@@ -138,12 +144,12 @@ def tally(session: Session, application: Application) -> Tally:
     cast = sum(counts.values())
     needed = math.ceil(rules.committee_quorum * len(eligible) - 1e-9)
     if not eligible:
-        result.problems.append("no committee member is free to vote on this application")
-    elif cast < needed:
         result.problems.append(
-            f"quorum not reached: {cast} of {len(eligible)} eligible members voted, "
-            f"{needed} needed"
-        )
+            refusal("no committee member is free to vote on this application"))
+    elif cast < needed:
+        result.problems.append(refusal(
+            "quorum not reached: %(cast)s of %(eligible)s eligible members voted, "
+            "%(needed)s needed", cast=cast, eligible=len(eligible), needed=needed))
     if result.problems:
         return result
     result.outcome = _outcome(counts, cast, rules.committee_majority)
@@ -165,7 +171,24 @@ def _outcome(counts: dict[str, int], cast: int, majority: float) -> str:
     return VoteChoice.NONE.value
 
 
-def _quota_used(session: Session, application: Application, outcome: str) -> str | None:
+def quota_used(award: str, award_class: str, limit: int) -> Message:
+    return refusal("the %(award)s award quota of the %(award_class)s class (%(limit)s) is "
+                   "already used", award=Word("award", award),
+                   award_class=Word("class", award_class), limit=limit)
+
+
+# A frozen decision keeps its notes as English text (JSON); read back, the one kind of
+# note there is becomes the refusal it was, so it reads in the reader's language again.
+_STORED_QUOTA = re.compile(r"the (\w+) award quota of the (\w+) class \((\d+)\) is already used")
+
+
+def stored_note(text: str) -> str:
+    found = _STORED_QUOTA.fullmatch(text)
+    return quota_used(found[1], found[2], int(found[3])) if found else text
+
+
+def _quota_used(session: Session, application: Application, outcome: str
+                ) -> Message | None:
     if outcome == VoteChoice.NONE:
         return None
     quota = application.cycle.rules.quota(application.award_class)
@@ -183,8 +206,7 @@ def _quota_used(session: Session, application: Application, outcome: str) -> str
                                               application.award_class, outcome,
                                               excluding=application.id)
     if used >= limit:
-        return (f"the {outcome} award quota of the {application.award_class} class "
-                f"({limit}) is already used")
+        return quota_used(outcome, application.award_class, limit)
     return None
 
 
@@ -193,11 +215,13 @@ def freeze_decision(session: Session, application: Application, actor: User,
     """Store the decision the committee's tally gives now; called by the transition
     that takes it, inside its transaction. A decision is written once."""
     if session.get(CommitteeDecision, application.id) is not None:
-        raise ConflictError(f"application {application.id} is decided already")
+        raise ConflictError(refusal("application %(application)s is decided already",
+                                    application=application.id))
     result = tally(session, application)
     if result.problems or result.outcome is None:
-        raise TransitionRefusedError(
-            f"application {application.id} cannot be decided yet", result.problems)
+        raise TransitionRefusedError(refusal(
+            "application %(application)s cannot be decided yet",
+            application=application.id), result.problems)
     decision = CommitteeDecision(
         application_id=application.id, outcome=result.outcome, trigger=trigger,
         eligible=result.eligible, recused=result.recused, counts=dict(result.counts),
@@ -207,9 +231,9 @@ def freeze_decision(session: Session, application: Application, actor: User,
     try:
         session.flush()
     except IntegrityError:  # another administrator took it at the same moment
-        raise ConflictError(
-            f"application {application_id} was decided by someone else at the same time; "
-            "your decision was not saved, reload to see it") from None
+        raise ConflictError(refusal(
+            "application %(application)s was decided by someone else at the same time; your "
+            "decision was not saved, reload to see it", application=application_id)) from None
     return decision
 
 
@@ -220,7 +244,7 @@ def decision_of(session: Session, application: Application) -> Tally | None:
     stored = session.get(CommitteeDecision, application.id)
     if stored is not None:
         return Tally(stored.eligible, stored.recused, dict(stored.counts), stored.outcome,
-                     notes=list(stored.notes), decided_by=stored.decided_by,
+                     notes=[stored_note(n) for n in stored.notes], decided_by=stored.decided_by,
                      decided_at=stored.decided_at)
     if application.state == ApplicationState.COMMITTEE_DECISION:
         return tally(session, application)

@@ -42,12 +42,15 @@ from mqa_workflow.procedure.models import (
     PublicNotice,
     SocialEvaluation,
 )
+from mqa_workflow.translations.message import Word, refusal
 
 
 def _require_state(application: Application, state: ApplicationState) -> None:
     if application.state != state:
-        raise ConflictError(f"application {application.id} is {application.state}, "
-                            f"not in {state}")
+        raise ConflictError(refusal("application %(application)s is %(state)s, not in "
+                                    "%(wanted)s", application=application.id,
+                                    state=Word("state", str(application.state)),
+                                    wanted=Word("state", str(state))))
 
 
 
@@ -59,7 +62,8 @@ def schedule_defence(session: Session, application: Application, starts_at: date
     """Book a presentation slot; slots of one class and room never overlap."""
     _require_state(application, ApplicationState.DEFENCE)
     if minutes < 5:
-        raise InvalidInputError(f"a defence slot of {minutes} minutes is too short")
+        raise InvalidInputError(refusal("a defence slot of %(minutes)s minutes is too short",
+                                        minutes=minutes))
     ends_at = starts_at.timestamp() + minutes * 60
     for other in session.scalars(select(DefenceSlot).join(Application).where(
             Application.cycle_id == application.cycle_id,
@@ -67,8 +71,10 @@ def schedule_defence(session: Session, application: Application, starts_at: date
             DefenceSlot.application_id != application.id, DefenceSlot.room == room)):
         other_end = other.starts_at.timestamp() + other.minutes * 60
         if starts_at.timestamp() < other_end and other.starts_at.timestamp() < ends_at:
-            raise ConflictError(f"the slot overlaps application {other.application_id}'s "
-                                f"defence at {other.starts_at:%Y-%m-%d %H:%M} UTC")
+            raise ConflictError(refusal(
+                "the slot overlaps application %(application)s's defence at %(at)s UTC",
+                application=other.application_id,
+                at=other.starts_at.strftime("%Y-%m-%d %H:%M")))
     slot = session.get(DefenceSlot, application.id) or DefenceSlot(
         application_id=application.id)
     slot.starts_at, slot.minutes, slot.room = starts_at, minutes, room
@@ -88,16 +94,18 @@ def record_social_evaluation(session: Session, application: Application, recorde
     try:
         value = Decimal(str(satisfaction))
         if not Decimal(0) <= value <= Decimal(100):
-            problems.append(f"satisfaction {value} is out of range; give a percentage 0–100")
+            problems.append(refusal("satisfaction %(value)s is out of range; give a "
+                                    "percentage 0–100", value=value))
     except InvalidOperation:
-        problems.append(f"satisfaction {satisfaction!r} is not a number")
+        problems.append(refusal("satisfaction %(value)s is not a number",
+                                value=repr(satisfaction)))
         value = Decimal(0)
     if respondents < 1:
-        problems.append("respondents: at least one respondent")
+        problems.append(refusal("respondents: at least one respondent"))
     if not method.strip():
-        problems.append("method: say how the evaluation was carried out")
+        problems.append(refusal("method: say how the evaluation was carried out"))
     if problems:
-        raise InvalidInputError("cannot record the social evaluation", problems)
+        raise InvalidInputError(refusal("cannot record the social evaluation"), problems)
     record = session.get(SocialEvaluation, application.id) or SocialEvaluation(
         application_id=application.id)
     record.satisfaction, record.respondents, record.method = value, respondents, method
@@ -173,20 +181,22 @@ def file_objection(session: Session, application: Application, *, filed_by: str,
                    grounds: str, evidence: Sequence[str]) -> Objection:
     notice = session.get(PublicNotice, application.id)
     if application.state != ApplicationState.PUBLIC_NOTICE or notice is None:
-        raise ConflictError(f"application {application.id} is not under public notice")
+        raise ConflictError(refusal("application %(application)s is not under public notice",
+                                    application=application.id))
     today = office_today()
     problems = []
     if today > notice.closes_on:
-        problems.append(f"the notice closed on {notice.closes_on.isoformat()}; objections "
-                        "are taken only while it is open")
+        problems.append(refusal("the notice closed on %(closed_on)s; objections are taken "
+                                "only while it is open",
+                                closed_on=notice.closes_on.isoformat()))
     if not grounds.strip():
-        problems.append("grounds: say what the objection is")
+        problems.append(refusal("grounds: say what the objection is"))
     if not [item for item in evidence if item.strip()]:
-        problems.append("evidence: an objection needs evidence")
+        problems.append(refusal("evidence: an objection needs evidence"))
     if not filed_by.strip():
-        problems.append("filed_by: an objection needs a name (kept confidential)")
+        problems.append(refusal("filed_by: an objection needs a name (kept confidential)"))
     if problems:
-        raise InvalidInputError("the objection is refused", problems)
+        raise InvalidInputError(refusal("the objection is refused"), problems)
     objection = Objection(application_id=application.id, filed_on=today, filed_by=filed_by,
                           grounds=grounds, evidence=[e for e in evidence if e.strip()])
     session.add(objection)
@@ -197,9 +207,12 @@ def file_objection(session: Session, application: Application, *, filed_by: str,
 def resolve_objection(session: Session, objection: Objection, admin: User, *, uphold: bool,
                       reason: str) -> Objection:
     if objection.status != ObjectionStatus.OPEN:
-        raise ConflictError(f"objection {objection.id} is already {objection.status}")
+        raise ConflictError(refusal("objection %(objection)s is already %(status)s",
+                                    objection=objection.id,
+                                    status=Word("objection", str(objection.status))))
     if not reason.strip():
-        raise InvalidInputError("resolving an objection needs the investigation's finding")
+        raise InvalidInputError(
+            refusal("resolving an objection needs the investigation's finding"))
     objection.status = ObjectionStatus.UPHELD if uphold else ObjectionStatus.DISMISSED
     objection.resolution, objection.resolved_by, objection.resolved_at = reason, admin.id, now()
     session.flush()

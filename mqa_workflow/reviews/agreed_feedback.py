@@ -24,6 +24,7 @@ from mqa_workflow.reviews.consensus import leader_place
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewStage
 from mqa_workflow.reviews.sheets import submitted_sheets
 from mqa_workflow.standards.loader import load_standard
+from mqa_workflow.translations.message import Word, refusal
 
 KINDS = ("strengths", "opportunities")
 MAX_CHARACTERS = 3000  # one text box; a report page, not an essay
@@ -45,11 +46,14 @@ def record_agreed_feedback(session: Session, application: Application, stage: Re
     leader_place(session, application, stage, leader)
     sheet = recorded_sheet(session, application.id, stage)
     if sheet is None:
-        raise ConflictError(f"the {stage.value} consensus of application {application.id} is "
-                            "not recorded yet; the agreed feedback is written over it")
+        raise ConflictError(refusal(
+            "the %(stage)s consensus of application %(application)s is not recorded yet; the "
+            "agreed feedback is written over it", stage=Word("stage", stage.value),
+            application=application.id))
     if application.cycle.results_released_at is not None:
-        raise ConflictError(f"the results of {application.cycle.name} are released; the "
-                            "agreed feedback the applicant reads no longer changes")
+        raise ConflictError(refusal(
+            "the results of %(cycle)s are released; the agreed feedback the applicant reads "
+            "no longer changes", cycle=application.cycle.name))
     known = {category.code for category in load_standard(application.award_class).categories}
     problems = [f"category {code}: not a category of the {application.award_class} standard"
                 for code in categories if code not in known]
@@ -65,7 +69,7 @@ def record_agreed_feedback(session: Session, application: Application, stage: Re
     if len(summary) > MAX_CHARACTERS:
         problems.append(f"summary: {len(summary)} characters, at most {MAX_CHARACTERS}")
     if problems:
-        raise InvalidInputError("the agreed feedback is refused", problems)
+        raise InvalidInputError(refusal("the agreed feedback is refused"), problems)
     sheet.agreed_feedback = {"summary": summary, "categories": agreed}
     audit.append(session, actor=leader.email, trigger=TRIGGER, application_id=application.id,
                  data={"stage": stage.value, "categories": sorted(agreed),

@@ -19,6 +19,7 @@ from mqa_workflow.reviews.assignment import AssignmentResult
 from mqa_workflow.reviews.assignment_service import replace_withdrawn
 from mqa_workflow.reviews.conflict_checks import withdraw
 from mqa_workflow.reviews.models import ConflictOfInterest
+from mqa_workflow.translations.message import refusal
 
 
 def declare_conflict(session: Session, user: User, application_id: int,
@@ -29,20 +30,23 @@ def declare_conflict(session: Session, user: User, application_id: int,
 
     A committee member declares the same way and is recused from the vote."""
     if not (user.has_role(Role.REVIEWER) or user.has_role(Role.COMMITTEE_MEMBER)):
-        raise TransitionRefusedError(
-            f"{user.email} neither reviews nor votes, so has no conflict to declare")
+        raise TransitionRefusedError(refusal(
+            "%(email)s neither reviews nor votes, so has no conflict to declare",
+            email=user.email))
     reason = reason.strip()
     if not reason:
-        raise InvalidInputError("a conflict declaration needs its reason")
+        raise InvalidInputError(refusal("a conflict declaration needs its reason"))
     application = session.get(Application, application_id)
     if application is None:
-        raise NotFoundError(f"no application {application_id}")
+        raise NotFoundError(refusal("no application %(application)s",
+                                    application=application_id))
     already = session.scalar(select(ConflictOfInterest.id).where(
         ConflictOfInterest.user_id == user.id, ConflictOfInterest.application_id == application_id,
         ConflictOfInterest.rule == coi.RULE_SELF_DECLARED))
     if already is not None:
-        raise ConflictError(f"{user.name} has already declared a conflict with application "
-                            f"{application_id}")
+        raise ConflictError(refusal("%(name)s has already declared a conflict with "
+                                    "application %(application)s", name=user.name,
+                                    application=application_id))
     session.add(ConflictOfInterest(user_id=user.id, application_id=application_id,
                                    rule=coi.RULE_SELF_DECLARED, reason=reason))
     audit.append(session, actor=user.email, trigger="declare_conflict",

@@ -22,6 +22,7 @@ from mqa_workflow.reviews.models import (
 from mqa_workflow.reviews.sheets import percentage_step, submitted_sheets
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.standards.sheet import ScoreSheetError, effective_step, score_sheet
+from mqa_workflow.translations.message import Word, refusal
 
 
 def spreads(
@@ -51,9 +52,9 @@ def leader_place(session: Session, application: Application, stage: ReviewStage,
         )
     )
     if place is None:
-        raise ConflictError(
-            f"{leader.name} does not lead the {stage.value} team of application {application.id}"
-        )
+        raise ConflictError(refusal(
+            "%(name)s does not lead the %(stage)s team of application %(application)s",
+            name=leader.name, stage=Word("stage", stage.value), application=application.id))
     return place
 
 
@@ -69,18 +70,19 @@ def record_consensus(
     leader_assignment = leader_place(session, application, stage, leader)
     if leader_assignment.status != AssignmentStatus.SUBMITTED.value:
         # Independent scoring: the leader sees the others' percentages only after scoring.
-        raise ConflictError(f"{leader.name} must submit their own {stage.value} score sheet "
-                            "before recording the consensus")
+        raise ConflictError(refusal(
+            "%(name)s must submit their own %(stage)s score sheet before recording the "
+            "consensus", name=leader.name, stage=Word("stage", stage.value)))
     standard = load_standard(application.award_class)
     percentages, flagged, problems = {}, {}, []
     for code, (values, spread, is_flagged) in spreads(session, application, stage).items():
         if not values:
-            problems.append(f"item {code}: no submitted score sheet")
+            problems.append(refusal("item %(code)s: no submitted score sheet", code=code))
         elif is_flagged and code not in decisions:
-            problems.append(
-                f"item {code}: spread {spread} exceeds the threshold; the leader "
-                f"must record the consensus percentage and rationale ({values})"
-            )
+            problems.append(refusal(
+                "item %(code)s: spread %(spread)s exceeds the threshold; the leader must "
+                "record the consensus percentage and rationale (%(values)s)",
+                code=code, spread=spread, values=values))
         elif code in decisions:
             percentages[code], rationale = decisions[code]
             flagged[code] = {"values": values, "spread": spread, "rationale": rationale}
@@ -89,11 +91,12 @@ def record_consensus(
             step = effective_step(guide, percentage_step(application))
             percentages[code] = int(step * round(statistics.median(values) / step))
     if problems:
-        raise InvalidInputError("cannot record the consensus", problems)
+        raise InvalidInputError(refusal("cannot record the consensus"), problems)
     try:
         breakdown = score_sheet(standard, percentages, percentage_step(application))
     except ScoreSheetError as error:
-        raise InvalidInputError("the consensus sheet is refused", error.problems) from None
+        raise InvalidInputError(refusal("the consensus sheet is refused"), error.problems
+                                ) from None
     sheet = ConsensusSheet(
         application_id=application.id,
         stage=stage.value,

@@ -22,6 +22,7 @@ from mqa_workflow.reviews.models import (
 )
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.standards.sheet import ScoreSheetError, score_sheet
+from mqa_workflow.translations.message import Word, refusal
 
 
 def percentage_step(application: Application) -> int | None:
@@ -39,12 +40,14 @@ def save_sheet(
 ) -> ScoreSheet:
     """Save a draft (partial sheets allowed) or submit it (complete, then locked)."""
     if assignment.status not in ACTIVE:
-        raise ConflictError(f"assignment {assignment.id} is {assignment.status}")
+        raise ConflictError(refusal("assignment %(assignment)s is %(status)s",
+                                    assignment=assignment.id,
+                                    status=Word("assignment", str(assignment.status))))
     sheet = session.scalar(select(ScoreSheet).where(ScoreSheet.assignment_id == assignment.id))
     if sheet is not None and sheet.status == SheetStatus.SUBMITTED:
-        raise ConflictError(
-            f"the score sheet of assignment {assignment.id} is submitted and locked"
-        )
+        raise ConflictError(refusal(
+            "the score sheet of assignment %(assignment)s is submitted and locked",
+            assignment=assignment.id))
     application = session.get(Application, assignment.application_id)
     assert application is not None
     merged = dict(sheet.percentages if sheet else {}) | dict(percentages)
@@ -60,9 +63,9 @@ def save_sheet(
     try:
         session.flush()
     except StaleDataError:  # someone saved this sheet since we read it: theirs stands
-        raise ConflictError(f"the score sheet of assignment {assignment_id} was saved "
-                            "elsewhere meanwhile; reload it and apply your change again"
-                            ) from None
+        raise ConflictError(refusal(
+            "the score sheet of assignment %(assignment)s was saved elsewhere meanwhile; "
+            "reload it and apply your change again", assignment=assignment_id)) from None
     return sheet
 
 
@@ -75,7 +78,8 @@ def _validate(application: Application, percentages: Mapping[str, Any], complete
             filled = {i.code: percentages.get(i.code, 0) for i in standard.scored_items()}
             score_sheet(standard, filled | dict(percentages), percentage_step(application))
     except ScoreSheetError as error:
-        raise InvalidInputError("the score sheet is refused", error.problems) from None
+        raise InvalidInputError(refusal("the score sheet is refused"), error.problems
+                                ) from None
 
 
 def submitted_sheets(session: Session, application_id: int, stage: ReviewStage) -> list[ScoreSheet]:

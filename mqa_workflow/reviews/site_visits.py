@@ -24,6 +24,7 @@ from mqa_workflow.audit import service as audit
 from mqa_workflow.clock import now, office_today
 from mqa_workflow.errors import ConflictError, InvalidInputError
 from mqa_workflow.reviews.models import ACTIVE, ReviewAssignment, ReviewStage, SiteVisit
+from mqa_workflow.translations.message import Message, Word, refusal
 
 
 class Verified(StrEnum):
@@ -50,13 +51,14 @@ def schedule_site_visit(session: Session, application: Application, day: date,
                         issues_to_verify: Sequence[str]) -> SiteVisit:
     """Set the visit's day and the issues the team must verify; fixed once reported."""
     if application.state != ApplicationState.SITE_VISIT:
-        raise ConflictError(
-            f"application {application.id} is {application.state}, not in site_visit")
+        raise ConflictError(refusal("application %(application)s is %(state)s, not in "
+                                    "site_visit", application=application.id,
+                                    state=Word("state", str(application.state))))
     visit = session.get(SiteVisit, application.id) or SiteVisit(application_id=application.id)
     if visit.reported_at is not None:
-        raise ConflictError(
-            f"the site-visit report of application {application.id} is in; its day and "
-            "issues to verify no longer change")
+        raise ConflictError(refusal(
+            "the site-visit report of application %(application)s is in; its day and issues "
+            "to verify no longer change", application=application.id))
     visit.scheduled_on = day
     visit.issues_to_verify = [issue.strip() for issue in issues_to_verify if issue.strip()]
     session.add(visit)
@@ -69,21 +71,25 @@ def submit_visit_report(session: Session, application: Application, leader: User
     """Store the leader's report: one finding per issue to verify, and the summary."""
     visit = session.get(SiteVisit, application.id)
     if visit is None:
-        raise ConflictError(f"the site visit of application {application.id} is not scheduled")
+        raise ConflictError(refusal("the site visit of application %(application)s is not "
+                                    "scheduled", application=application.id))
     _must_lead(session, application, leader)
     today = office_today()
     if today < visit.scheduled_on:
-        raise ConflictError(
-            f"the site visit of application {application.id} begins on "
-            f"{visit.scheduled_on.isoformat()}; its report is accepted from that day on "
-            f"(today is {today.isoformat()}, Beijing time)")
+        raise ConflictError(refusal(
+            "the site visit of application %(application)s begins on %(day)s; its report is "
+            "accepted from that day on (today is %(today)s, Beijing time)",
+            application=application.id, day=visit.scheduled_on.isoformat(),
+            today=today.isoformat()))
     if application.state != ApplicationState.SITE_VISIT:
-        raise ConflictError(f"application {application.id} is {application.state}; the "
-                            "site-visit report is written during the site visit")
+        raise ConflictError(refusal(
+            "application %(application)s is %(state)s; the site-visit report is written "
+            "during the site visit", application=application.id,
+            state=Word("state", str(application.state))))
     checked = check_findings(list(visit.issues_to_verify), findings)
     if not checked and not summary.strip():
-        raise InvalidInputError("the site-visit report is empty: there is no issue to verify, "
-                                "so write the overall summary")
+        raise InvalidInputError(refusal("the site-visit report is empty: there is no issue "
+                                        "to verify, so write the overall summary"))
     visit.findings = checked
     visit.report, visit.reported_by, visit.reported_at = summary.strip(), leader.id, now()
     audit.append(session, actor=leader.email, trigger="site_visit_report",
@@ -98,31 +104,34 @@ def submit_visit_report(session: Session, application: Application, leader: User
 def check_findings(issues: list[str], findings: Sequence[Mapping[str, Any]]
                    ) -> list[dict[str, Any]]:
     """The findings in the order of the issues, or every problem at once."""
-    problems: list[str] = []
+    problems: list[Message] = []
     by_issue: dict[str, dict[str, Any]] = {}
     for n, raw in enumerate(findings, start=1):
         if not isinstance(raw, Mapping):
-            problems.append(f"finding {n}: write it as {{issue, verified, finding}}")
+            problems.append(refusal("finding %(n)s: write it as {issue, verified, finding}",
+                                    n=n))
             continue
         issue = str(raw.get("issue", "")).strip()
         if issue not in issues:
-            problems.append(f"finding {n}: {issue!r} is not an issue this visit was asked to "
-                            "verify")
+            problems.append(refusal("finding %(n)s: %(issue)s is not an issue this visit was "
+                                    "asked to verify", n=n, issue=repr(issue)))
             continue
         if issue in by_issue:
-            problems.append(f"finding {n}: {issue!r} has a finding already")
+            problems.append(refusal("finding %(n)s: %(issue)s has a finding already", n=n,
+                                    issue=repr(issue)))
             continue
         verified = raw.get("verified")
         if verified not in {v.value for v in Verified}:
-            problems.append(f"{issue}: verified must be yes, partly or no (not {verified!r})")
+            problems.append(refusal("%(issue)s: verified must be yes, partly or no (not "
+                                    "%(verified)s)", issue=issue, verified=repr(verified)))
         text = str(raw.get("finding", "") or "").strip()
         if not text:
-            problems.append(f"{issue}: write what the team found")
+            problems.append(refusal("%(issue)s: write what the team found", issue=issue))
         by_issue[issue] = {"issue": issue, "verified": verified, "finding": text}
-    problems += [f"{issue}: no finding (every issue to verify needs one)"
+    problems += [refusal("%(issue)s: no finding (every issue to verify needs one)", issue=issue)
                  for issue in issues if issue not in by_issue]
     if problems:
-        raise InvalidInputError("the site-visit report is incomplete", problems)
+        raise InvalidInputError(refusal("the site-visit report is incomplete"), problems)
     return [by_issue[issue] for issue in issues]
 
 
@@ -143,5 +152,6 @@ def _must_lead(session: Session, application: Application, leader: User) -> None
         ReviewAssignment.is_leader.is_(True),
         ReviewAssignment.status.in_(ACTIVE)))
     if not leads:
-        raise ConflictError(
-            f"{leader.name} does not lead the site-visit team of application {application.id}")
+        raise ConflictError(refusal(
+            "%(name)s does not lead the site-visit team of application %(application)s",
+            name=leader.name, application=application.id))

@@ -21,6 +21,7 @@ from mqa_workflow.reviews.models import (
     NoConflictStatement,
     ReviewAssignment,
 )
+from mqa_workflow.translations.message import refusal
 
 
 def no_conflict_statement(application: Application) -> str:
@@ -99,18 +100,17 @@ def check_standing(user: User, application_id: int, standing: Standing, *,
     """Refuse (ConflictError) a reviewer who is conflicted or not assigned; when
     ``opening`` the materials, also one who has not confirmed the statement."""
     if standing.conflicted:
-        raise ConflictError(
-            f"{user.name} has a conflict of interest with application "
-            f"{application_id} and may not open its materials"
-        )
+        raise ConflictError(refusal(
+            "%(name)s has a conflict of interest with application %(application)s and may "
+            "not open its materials", name=user.name, application=application_id))
     if not standing.assigned:
-        raise ConflictError(f"{user.name} is not assigned to application {application_id}")
+        raise ConflictError(refusal("%(name)s is not assigned to application %(application)s",
+                                    name=user.name, application=application_id))
     if opening and not standing.confirmed:
-        raise StatementMissingError(
-            f"{user.name} has not confirmed the no-conflict statement (回避承诺) for "
-            f"application {application_id}; confirm it first "
-            f"(`mqa review confirm {application_id}` or the score sheet page)"
-        )
+        raise StatementMissingError(refusal(
+            "%(name)s has not confirmed the no-conflict statement (回避承诺) for application "
+            "%(application)s; confirm it first (`mqa review confirm %(application)s` or the "
+            "score sheet page)", name=user.name, application=application_id))
 
 
 def _application_standing(session: Session, user: User, application_id: int
@@ -120,7 +120,8 @@ def _application_standing(session: Session, user: User, application_id: int
         .where(Application.id == application_id)
     ).one_or_none()
     if found is None:
-        raise NotFoundError(f"no application {application_id}")
+        raise NotFoundError(refusal("no application %(application)s",
+                                    application=application_id))
     application, *flags = found
     return application, Standing(*map(bool, flags))
 

@@ -21,6 +21,7 @@ from mqa_workflow.db import Database
 from mqa_workflow.errors import DomainError, TransitionRefusedError
 from mqa_workflow.states.engine import advance, is_lean, unmet_conditions
 from mqa_workflow.states.table import BY_TRIGGER, TransitionSpec
+from mqa_workflow.translations.message import Listed, Word, refusal
 
 # Applications per transaction: one commit's wait shared by this many moves, while the
 # audit-chain locks the batch holds (one per application) stay few and short-lived.
@@ -55,8 +56,9 @@ def advance_all(
     refused with that reason rather than silently left out of the report."""
     spec = BY_TRIGGER.get(trigger)
     if spec is None:
-        raise TransitionRefusedError(f"unknown trigger {trigger!r}; the triggers are: "
-                                     f"{', '.join(BY_TRIGGER)}")
+        raise TransitionRefusedError(refusal(
+            "unknown trigger '%(trigger)s'; the triggers are: %(triggers)s", trigger=trigger,
+            triggers=Listed(Word("trigger", known) for known in BY_TRIGGER)))
     with database.session() as session:
         query = select(Application.id).where(Application.cycle_id == cycle_id
                                              ).order_by(Application.id)

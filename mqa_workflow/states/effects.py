@@ -39,6 +39,7 @@ from mqa_workflow.procedure.service import notice_calendar, publish_notice
 from mqa_workflow.scoring.consolidation import rank_class
 from mqa_workflow.states.guards import rules_of
 from mqa_workflow.states.table import QUEUED_TASKS, TransitionSpec
+from mqa_workflow.translations.message import refusal
 
 
 class Moment(StrEnum):
@@ -140,7 +141,8 @@ def publish_notice_proposing(award: str) -> Callable[[EffectContext], None]:
             closes_on = notice_calendar(rules.calendar).add_working_days(
                 office_today(), rules.notice_working_days)
         except CalendarError as error:
-            raise TransitionRefusedError("cannot publish the notice", error.problems) from None
+            raise TransitionRefusedError(refusal("cannot publish the notice"), error.problems
+                                         ) from None
         publish_notice(ctx.session, ctx.application, award, closes_on)
         ctx.application.decided_award = award
 

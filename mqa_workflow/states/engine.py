@@ -40,6 +40,7 @@ from mqa_workflow.states.table import (
     triggers_from,
 )
 from mqa_workflow.states.writing import chain_end_now, move_and_record
+from mqa_workflow.translations.message import Listed, Message, Word, refusal
 
 __all__ = ["ANCHORED_STATES", "CHECKPOINT_TASK", "TransitionResult", "advance",
            "check_table", "is_lean", "unmet_conditions", "waiting_for"]
@@ -81,34 +82,38 @@ def unmet_conditions(
     actor: User,
     reason: str = "",
     data: dict[str, Any] | None = None,
-) -> list[str]:
+) -> list[Message]:
     """Every reason ``spec`` cannot fire now, empty when it can."""
     return _unmet(GuardContext(session, ApplicationFacts.of(application), actor, reason,
                                data or {}, loaded=application), spec)
 
 
-def _unmet(context: GuardContext, spec: TransitionSpec) -> list[str]:
+def _unmet(context: GuardContext, spec: TransitionSpec) -> list[Message]:
     facts = context.facts
     problems = []
     if facts.state not in spec.sources:
-        problems.append(
-            f"{spec.trigger} applies only from {', '.join(s.value for s in spec.sources)}; "
-            f"the application is in {facts.state}"
-        )
+        problems.append(refusal(
+            "%(trigger)s applies only from %(sources)s; the application is in %(state)s",
+            trigger=Word("trigger", spec.trigger),
+            sources=Listed(Word("state", s.value) for s in spec.sources),
+            state=Word("state", str(facts.state))))
     problems += _role_problems(facts, spec, context.actor)
     if spec.needs_reason and not context.reason.strip():
-        problems.append(f"{spec.trigger} needs a written reason")
+        problems.append(refusal("%(trigger)s needs a written reason",
+                                trigger=Word("trigger", spec.trigger)))
     for name in spec.guards:
         problems += GUARDS[name](context)
     return problems
 
 
-def _role_problems(facts: ApplicationFacts, spec: TransitionSpec, actor: User) -> list[str]:
+def _role_problems(facts: ApplicationFacts, spec: TransitionSpec, actor: User
+                   ) -> list[Message]:
     allowed = [role for role in spec.roles if actor.has_role(role)]
     if not allowed:
-        return [role_refusal(actor, *spec.roles, doing=spec.trigger).message]
+        refused = role_refusal(actor, *spec.roles, doing=Word("trigger", spec.trigger))
+        return [refused.message]
     if allowed == [Role.APPLICANT_CONTACT] and actor.organization_id != facts.organization_id:
-        return [f"{actor.email} is a contact of another organization"]
+        return [refusal("%(email)s is a contact of another organization", email=actor.email)]
     return []
 
 
@@ -138,19 +143,20 @@ def advance(
     loaded = load(session, application_id, spec, actor, lean=lean)
     facts = loaded.facts
     if expected_version is not None and facts.version != expected_version:
-        raise ConflictError(
-            f"application {application_id} changed since you read it (version "
-            f"{expected_version}, now {facts.version}, state {facts.state}); "
-            "reload and try again"
-        )
+        raise ConflictError(refusal(
+            "application %(application)s changed since you read it (version %(expected)s, "
+            "now %(version)s, state %(state)s); reload and try again",
+            application=application_id, expected=expected_version, version=facts.version,
+            state=Word("state", str(facts.state))))
     if spec is None:
         raise _unknown(trigger, facts.state)
     context = GuardContext(session, facts, loaded.actor, reason, data or {})
     problems = _unmet(context, spec)
     if problems:
-        raise TransitionRefusedError(
-            f"cannot {trigger} application {application_id} ({facts.state})", problems
-        )
+        raise TransitionRefusedError(refusal(
+            "cannot %(trigger)s application %(application)s (%(state)s)",
+            trigger=Word("trigger", trigger), application=application_id,
+            state=Word("state", str(facts.state))), problems)
     if lean:
         assert loaded.end is not None
         return _advance_lean(session, facts, spec, loaded.actor, loaded.end, reason,
@@ -160,10 +166,9 @@ def advance(
 
 
 def _conflict(application_id: int) -> ConflictError:
-    return ConflictError(
-        f"application {application_id} was changed by someone else at the same time; "
-        "your change was not saved, reload and try again"
-    )
+    return ConflictError(refusal(
+        "application %(application)s was changed by someone else at the same time; your "
+        "change was not saved, reload and try again", application=application_id))
 
 
 def _advance_lean(session: Session, facts: ApplicationFacts, spec: TransitionSpec,
@@ -220,13 +225,18 @@ def _advance_with_rows(session: Session, application: Application, spec: Transit
 
 
 def _unknown(trigger: str, state: str) -> TransitionRefusedError:
-    here = ", ".join(s.trigger for s in triggers_from(state)) or "none"
-    return TransitionRefusedError(
-        f"unknown trigger {trigger!r}; from {state} the triggers are: {here}"
-    )
+    here = [Word("trigger", s.trigger) for s in triggers_from(state)]
+    if not here:
+        return TransitionRefusedError(refusal(
+            "unknown trigger '%(trigger)s'; from %(state)s the triggers are: none",
+            trigger=trigger, state=Word("state", str(state))))
+    return TransitionRefusedError(refusal(
+        "unknown trigger '%(trigger)s'; from %(state)s the triggers are: %(triggers)s",
+        trigger=trigger, state=Word("state", str(state)), triggers=Listed(here)))
 
 
-def waiting_for(session: Session, application: Application, actor: User) -> dict[str, list[str]]:
+def waiting_for(session: Session, application: Application, actor: User
+                ) -> dict[str, list[Message]]:
     """For each trigger from the current state, what still stands in its way."""
     return {
         spec.trigger: unmet_conditions(session, application, spec, actor, reason="(any)")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -45,6 +45,7 @@ from mqa_workflow.reviews.models import (
 )
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.standards.loader import load_standard, load_standards
+from mqa_workflow.translations.message import Listed, Message, Word, refusal
 
 # Every character Python's str.strip() removes: an answer of only these is blank, in SQL
 # (trim(text, WHITESPACE)) exactly as in Python.
@@ -119,7 +120,9 @@ class GuardContext:
         return office_today()
 
 
-Guard = Callable[[GuardContext], list[str]]
+# Each unmet condition is a refusal (translations/message.py): English as a str, read in
+# the reader's language on the pages.
+Guard = Callable[[GuardContext], list[Message]]
 
 
 def _answered(application_id: Any, codes: Any) -> ColumnElement[bool]:
@@ -145,7 +148,7 @@ def answered_scored_items(applications: Any) -> Any:
         .scalar_subquery())
 
 
-def application_complete(ctx: GuardContext) -> list[str]:
+def application_complete(ctx: GuardContext) -> list[Message]:
     facts = ctx.facts
     standard = load_standard(facts.award_class)
     scored = [item for item in standard.scored_items()]
@@ -155,33 +158,37 @@ def application_complete(ctx: GuardContext) -> list[str]:
         profile = ctx.session.scalar(select(Application.profile)
                                      .where(Application.id == facts.id)) or ""
     if not profile.strip():
-        problems.append(f"the organizational profile ({standard.profile.name}) is blank")
+        problems.append(refusal("the organizational profile (%(profile)s) is blank",
+                                profile=standard.profile.name))
     if facts.known.get("application_complete") == len(scored):
         return problems  # every scored item answered: the texts are never read
     answered = set(ctx.session.scalars(select(ItemAnswer.item_code).where(_answered(
         facts.id, ItemAnswer.item_code.in_([item.code for item in scored])))))
-    problems += [f"item {item.code} {item.name}: no written answer"
+    problems += [refusal("item %(code)s %(name)s: no written answer",
+                         code=item.code, name=item.name)
                  for item in scored if item.code not in answered]
     return problems
 
 
-def before_submission_deadline(ctx: GuardContext) -> list[str]:
+def before_submission_deadline(ctx: GuardContext) -> list[Message]:
     deadline = ctx.facts.deadline("submission")
     if deadline and ctx.today > deadline:
-        return [f"the submission deadline {deadline.isoformat()} has passed"]
+        return [refusal("the submission deadline %(deadline)s has passed",
+                        deadline=deadline.isoformat())]
     return []
 
 
-def before_correction_deadline(ctx: GuardContext) -> list[str]:
+def before_correction_deadline(ctx: GuardContext) -> list[Message]:
     due: datetime | None = ctx.facts.correction_due_at
     if due and now() > due:
         local = due.astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M")
-        return [f"the correction (补正) deadline {local} has passed"]
+        return [refusal("the correction (补正) deadline %(deadline)s has passed",
+                        deadline=local)]
     return []
 
 
 def reviews_complete(stage: ReviewStage) -> Guard:
-    def guard(ctx: GuardContext) -> list[str]:
+    def guard(ctx: GuardContext) -> list[Message]:
         needed = ctx.rules.team_size(stage.value)
         of_stage = (ReviewAssignment.application_id == ctx.facts.id,
                     ReviewAssignment.stage == stage.value)
@@ -192,13 +199,16 @@ def reviews_complete(stage: ReviewStage) -> Guard:
             .group_by(ReviewAssignment.status)).all())
         assigned = counts.get(AssignmentStatus.ASSIGNED.value, 0)
         problems = []
+        named = Word("stage", stage.value)
         if assigned + counts.get(AssignmentStatus.SUBMITTED.value, 0) < needed:
-            problems.append(f"{stage.value}: {assigned + counts.get('submitted', 0)} of "
-                            f"{needed} reviewers are assigned")
+            problems.append(refusal("%(stage)s: %(assigned)s of %(needed)s reviewers are "
+                                    "assigned", stage=named, needed=needed,
+                                    assigned=assigned + counts.get("submitted", 0)))
         if assigned:  # only a refusal reads who has not submitted
             problems += [
-                f"{stage.value}: the score sheet of {a.reviewer.name} (reviewer "
-                f"{a.reviewer_id}) is not submitted"
+                refusal("%(stage)s: the score sheet of %(name)s (reviewer %(reviewer)s) is "
+                        "not submitted", stage=named, name=a.reviewer.name,
+                        reviewer=a.reviewer_id)
                 for a in ctx.session.scalars(select(ReviewAssignment).where(
                     *of_stage, ReviewAssignment.status == AssignmentStatus.ASSIGNED.value)
                     .order_by(ReviewAssignment.id))
@@ -212,46 +222,58 @@ def _exists(session: Session, *where: Any) -> bool:
     return bool(session.scalar(select(literal_column("1")).where(*where).limit(1)))
 
 
-def site_visit_reported(ctx: GuardContext) -> list[str]:
+def site_visit_reported(ctx: GuardContext) -> list[Message]:
     reported = ctx.session.execute(select(SiteVisit.reported_at.is_not(None)).where(
         SiteVisit.application_id == ctx.facts.id)).first()
     if reported is None:
-        return ["the site visit is not scheduled"]
-    return [] if reported[0] else ["the site-visit report is not submitted"]
+        return [refusal("the site visit is not scheduled")]
+    return [] if reported[0] else [refusal("the site-visit report is not submitted")]
 
 
-def consolidated_score_recorded(ctx: GuardContext) -> list[str]:
+def consolidated_score_recorded(ctx: GuardContext) -> list[Message]:
     if not _exists(ctx.session, ConsolidatedScore.application_id == ctx.facts.id):
-        return ["the consolidated score has not been computed yet"]
+        return [refusal("the consolidated score has not been computed yet")]
     return []
 
 
 def committee_voted(outcome: str) -> Guard:
-    def guard(ctx: GuardContext) -> list[str]:
+    def guard(ctx: GuardContext) -> list[Message]:
         result = tally(ctx.session, ctx.application)
         if result.problems:
             return result.problems
         if result.outcome != outcome:
-            why = f" ({'; '.join(result.notes)})" if result.notes else ""
-            return [f"the committee's vote gives {result.outcome!r}, not {outcome!r}{why}"]
+            return [vote_gives(str(result.outcome), outcome, result.notes)]
         return []
 
     return guard
 
 
+def vote_gives(outcome: str, wanted: str, notes: Sequence[str]) -> Message:
+    """The committee voted another award than the transition's (why, when a quota)."""
+    gives, instead = Word("award", outcome), Word("award", wanted)
+    if notes:
+        return refusal("the committee's vote gives '%(outcome)s', not '%(wanted)s' "
+                       "(%(notes)s)", outcome=gives, wanted=instead,
+                       notes=Listed(notes, "; "))
+    return refusal("the committee's vote gives '%(outcome)s', not '%(wanted)s'",
+                   outcome=gives, wanted=instead)
+
+
 def uses_stage(stage: str, wanted: bool) -> Guard:
     """The cycle's rules pick the Shenzhen procedure's optional stage or the plain path."""
 
-    def guard(ctx: GuardContext) -> list[str]:
+    def guard(ctx: GuardContext) -> list[Message]:
         if ctx.rules.uses(stage) == wanted:
             return []
-        runs = "runs" if not wanted else "does not run"
-        return [f"this cycle {runs} the {stage} stage"]
+        if wanted:
+            return [refusal("this cycle does not run the %(stage)s stage",
+                            stage=Word("stage", stage))]
+        return [refusal("this cycle runs the %(stage)s stage", stage=Word("stage", stage))]
 
     return guard
 
 
-def eligibility_settled(ctx: GuardContext) -> list[str]:
+def eligibility_settled(ctx: GuardContext) -> list[Message]:
     """With eligibility rules, the automatic check must have run; confirming against a
     failed or incomplete check is an override and needs a written reason."""
     if not ctx.rules.eligibility:
@@ -259,77 +281,85 @@ def eligibility_settled(ctx: GuardContext) -> list[str]:
     review = ctx.session.execute(select(EligibilityReview.passed).where(
         EligibilityReview.application_id == ctx.facts.id)).first()
     if review is None:
-        return ["the eligibility check has not been run (mqa eligibility check)"]
+        return [refusal("the eligibility check has not been run (mqa eligibility check)")]
     passed = review[0]
     if passed is not True and not ctx.reason.strip():
-        verdict = "failed" if passed is False else "is incomplete"
-        return [f"the eligibility check {verdict}; confirming anyway is an override and "
-                "needs a written reason"]
+        if passed is False:
+            return [refusal("the eligibility check failed; confirming anyway is an override "
+                            "and needs a written reason")]
+        return [refusal("the eligibility check is incomplete; confirming anyway is an "
+                        "override and needs a written reason")]
     return []
 
 
-def defence_complete(ctx: GuardContext) -> list[str]:
+def defence_complete(ctx: GuardContext) -> list[Message]:
     problems = reviews_complete(ReviewStage.DEFENCE)(ctx)
     if not _exists(ctx.session, DefenceSlot.application_id == ctx.facts.id):
-        problems.insert(0, "no defence slot is scheduled")
+        problems.insert(0, refusal("no defence slot is scheduled"))
     if not _exists(ctx.session, ConsensusSheet.application_id == ctx.facts.id,
                    ConsensusSheet.stage == ReviewStage.DEFENCE.value):
-        problems.append("the defence panel's consensus score is not recorded")
+        problems.append(refusal("the defence panel's consensus score is not recorded"))
     return problems
 
 
-def social_evaluation_recorded(ctx: GuardContext) -> list[str]:
+def social_evaluation_recorded(ctx: GuardContext) -> list[Message]:
     if not _exists(ctx.session, SocialEvaluation.application_id == ctx.facts.id):
-        return ["the social evaluation (社会评价) result is not recorded"]
+        return [refusal("the social evaluation (社会评价) result is not recorded")]
     return []
 
 
 def candidate_decision(selected: bool) -> Guard:
-    def guard(ctx: GuardContext) -> list[str]:
+    def guard(ctx: GuardContext) -> list[Message]:
         if ctx.rules.candidates_per_class is None:
-            return [] if selected else ["this cycle runs no competitive selection (差额选拔)"]
+            return [] if selected else [
+                refusal("this cycle runs no competitive selection (差额选拔)")]
         decision = ctx.session.execute(
             select(CandidateDecision.selected, CandidateDecision.reason)
             .where(CandidateDecision.application_id == ctx.facts.id)).first()
         if decision is None:
-            return ["the candidate list of this class is not drawn yet (mqa candidates select)"]
+            return [refusal("the candidate list of this class is not drawn yet "
+                            "(mqa candidates select)")]
         if decision.selected != selected:
-            return [f"the candidate list says otherwise: {decision.reason}"]
+            return [refusal("the candidate list says otherwise: %(reason)s",
+                            reason=decision.reason)]
         return []
 
     return guard
 
 
-def notice_closed_clear(ctx: GuardContext) -> list[str]:
+def notice_closed_clear(ctx: GuardContext) -> list[Message]:
     closes_on = ctx.session.scalar(select(PublicNotice.closes_on).where(
         PublicNotice.application_id == ctx.facts.id))
     if closes_on is None:
-        return ["no public notice (公示) was published"]
+        return [refusal("no public notice (公示) was published")]
     problems = []
     if ctx.today <= closes_on:
-        problems.append(f"the public notice runs until {closes_on.isoformat()}")
+        problems.append(refusal("the public notice runs until %(closes_on)s",
+                                closes_on=closes_on.isoformat()))
     open_ones = ctx.session.scalars(select(Objection.id).where(
         Objection.application_id == ctx.facts.id,
         Objection.status.in_(["open", "upheld"]))).all()
-    problems += [f"objection {oid} is open or upheld" for oid in open_ones]
+    problems += [refusal("objection %(objection)s is open or upheld", objection=oid)
+                 for oid in open_ones]
     return problems
 
 
 def proposed(award: str) -> Guard:
-    def guard(ctx: GuardContext) -> list[str]:
+    def guard(ctx: GuardContext) -> list[Message]:
         proposal = ctx.session.execute(select(PublicNotice.proposed_award).where(
             PublicNotice.application_id == ctx.facts.id)).first()
         if proposal is not None and proposal[0] != award:
-            return [f"the notice proposed the {proposal[0]} award, not {award}"]
+            return [refusal("the notice proposed the %(proposed)s award, not %(award)s",
+                            proposed=Word("award", proposal[0]), award=Word("award", award))]
         return []
 
     return guard
 
 
-def objection_upheld(ctx: GuardContext) -> list[str]:
+def objection_upheld(ctx: GuardContext) -> list[Message]:
     upheld = _exists(ctx.session, Objection.application_id == ctx.facts.id,
                      Objection.status == "upheld")
-    return [] if upheld else ["no objection against this application has been upheld"]
+    return [] if upheld else [refusal("no objection against this application has been upheld")]
 
 
 GUARDS: dict[str, Guard] = {

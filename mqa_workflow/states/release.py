@@ -27,6 +27,7 @@ from mqa_workflow.outbox.service import enqueue
 from mqa_workflow.procedure.models import PublicNotice
 from mqa_workflow.reports.service import FEEDBACK_READY, NO_FEEDBACK_STATES
 from mqa_workflow.states.table import is_final
+from mqa_workflow.translations.message import Message, Word, refusal
 
 RELEASE_TRIGGER = "release_results"
 # Drafts never submitted took no part in the cycle; every other state that is not final
@@ -41,11 +42,12 @@ class Release:
     applications: int  # how many applicants are told their feedback report is ready
 
 
-def release_refusals(session: Session, cycle: AwardCycle) -> list[str]:
+def release_refusals(session: Session, cycle: AwardCycle) -> list[Message]:
     """Every reason the cycle's results cannot be released now; empty when they can."""
     if cycle.results_released_at is not None:
-        return [f"the results of {cycle.name} were released on "
-                f"{cycle.results_released_at:%Y-%m-%d %H:%M} UTC"]
+        return [refusal("the results of %(cycle)s were released on %(at)s UTC",
+                        cycle=cycle.name,
+                        at=cycle.results_released_at.strftime("%Y-%m-%d %H:%M"))]
     rows = session.execute(select(Application.id, Application.state).where(
         Application.cycle_id == cycle.id).order_by(Application.id)).all()
     problems = _open_decisions(rows)
@@ -54,25 +56,36 @@ def release_refusals(session: Session, cycle: AwardCycle) -> list[str]:
                               .join(Application).where(Application.cycle_id == cycle.id,
                                                        PublicNotice.closes_on >= today)
                               .order_by(PublicNotice.application_id)).all()
-    problems += [f"the public notice (公示) of application {application_id} runs until "
-                 f"{closes_on.isoformat()}" for application_id, closes_on in notices]
+    problems += [refusal("the public notice (公示) of application %(application)s runs until "
+                         "%(closes_on)s", application=application_id,
+                         closes_on=closes_on.isoformat())
+                 for application_id, closes_on in notices]
     if not any(is_final(state) and state not in NOT_TAKING_PART
                for _, state in rows):
-        problems.append(f"no application of {cycle.name} has reached a decision")
+        problems.append(refusal("no application of %(cycle)s has reached a decision",
+                                cycle=cycle.name))
     return problems
 
 
-def _open_decisions(rows: list[tuple[int, str]]) -> list[str]:
+def _open_decisions(rows: list[tuple[int, str]]) -> list[Message]:
     open_ids: dict[str, list[int]] = {}
     for application_id, state in rows:
         if state not in NOT_TAKING_PART and not is_final(state):
             open_ids.setdefault(state, []).append(application_id)
     problems = []
     for state, ids in open_ids.items():
-        named = ", ".join(map(str, ids[:SHOWN_IDS]))
-        more = f" and {len(ids) - SHOWN_IDS} more" if len(ids) > SHOWN_IDS else ""
-        problems.append(f"{len(ids)} application(s) still {state} "
-                        f"({ApplicationState(state).label}), decision open: {named}{more}")
+        named = ", ".join(map(str, ids[:SHOWN_IDS]))  # numbers, alike in both languages
+        still = Word("state", str(state))
+        label = ApplicationState(state).label
+        if len(ids) > SHOWN_IDS:
+            problems.append(refusal(
+                "%(count)s application(s) still %(state)s (%(label)s), decision open: "
+                "%(ids)s and %(more)s more", count=len(ids), state=still, label=label,
+                ids=named, more=len(ids) - SHOWN_IDS))
+        else:
+            problems.append(refusal(
+                "%(count)s application(s) still %(state)s (%(label)s), decision open: "
+                "%(ids)s", count=len(ids), state=still, label=label, ids=named))
     return problems
 
 
@@ -83,8 +96,8 @@ def release_results(session: Session, cycle: AwardCycle, actor: User) -> Release
         raise ConflictError(release_refusals(session, cycle)[0])
     problems = release_refusals(session, cycle)
     if problems:
-        raise TransitionRefusedError(f"cannot release the results of {cycle.name} yet",
-                                     problems)
+        raise TransitionRefusedError(refusal("cannot release the results of %(cycle)s yet",
+                                             cycle=cycle.name), problems)
     cycle.results_released_at = now()
     states = Counter(session.scalars(select(Application.state).where(
         Application.cycle_id == cycle.id)))

@@ -28,14 +28,16 @@ from mqa_workflow.errors import (
     NotFoundError,
     TransitionRefusedError,
 )
+from mqa_workflow.translations.message import Message, explained, refusal, render
 from mqa_workflow.web.security import TooManyAttempts
+from mqa_workflow.web.validation import problem
 
 
 class Unauthenticated(Exception):
     """No valid session or token (401); pages send the visitor to sign in."""
 
-    def __init__(self, message: str = "sign in first (a session cookie or a bearer token)"
-                 ) -> None:
+    def __init__(self, message: str | None = None) -> None:
+        message = message or refusal("sign in first (a session cookie or a bearer token)")
         self.message = message
         super().__init__(message)
 
@@ -47,7 +49,8 @@ Forbidden = ForbiddenError
 
 class CsrfRefused(Forbidden):
     def __init__(self) -> None:
-        super().__init__("the form's CSRF token is missing or wrong; reload the page and retry")
+        super().__init__(refusal(
+            "the form's CSRF token is missing or wrong; reload the page and retry"))
 
 
 STATUS: dict[type[DomainError], int] = {
@@ -72,16 +75,42 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api")
 
 
-def body(detail: str, problems: list[str] | None = None) -> dict[str, Any]:
-    return {"detail": detail, "problems": problems or []}
+def body(detail: str, problems: list[str] | None = None, lang: str | None = None
+         ) -> dict[str, Any]:
+    """The English ``detail`` and ``problems`` every client reads; when they are refusals,
+    also ``localized``: each in ``lang`` with its msgid and params."""
+    answer: dict[str, Any] = {"detail": detail, "problems": problems or []}
+    if lang and any(isinstance(m, Message) for m in [detail, *answer["problems"]]):
+        answer["localized"] = {"lang": lang, "detail": _localized(detail, lang),
+                               "problems": [_localized(p, lang) for p in answer["problems"]]}
+    return answer
+
+
+def _localized(message: str, lang: str) -> dict[str, Any]:
+    return {"text": render(message, lang), **(explained(message) or {"msgid": None,
+                                                                    "params": {}})}
+
+
+def reader_language(request: Request) -> str:
+    """The reader's language: the ``lang`` cookie (Chinese first); an API client without
+    the cookie may ask for English with Accept-Language (a page never follows the
+    browser's header: the pages are Chinese unless the visitor picks English)."""
+    from mqa_workflow.web.pages.rendering import language
+
+    if is_api(request) and "lang" not in request.cookies and request.headers.get(
+            "accept-language", "").lower().startswith("en"):
+        return "en"
+    return language(request)
 
 
 def _answer(request: Request, status: int, detail: str, problems: list[str]) -> Response:
+    lang = reader_language(request)
     if is_api(request):
-        return JSONResponse(body(detail, problems), status_code=status)
+        return JSONResponse(body(detail, problems, lang), status_code=status)
     from mqa_workflow.web.pages.rendering import render_error
 
-    return render_error(request, status, detail, problems)
+    return render_error(request, status, render(detail, lang),
+                        [render(p, lang) for p in problems])
 
 
 def _unavailable(request: Request, detail: str) -> Response:
@@ -109,9 +138,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> Response:
-        problems = [f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
-                    for e in error.errors()]
-        return _answer(request, 422, "the request is malformed", problems)
+        problems = [problem(e) for e in error.errors()]
+        return _answer(request, 422, refusal("the request is malformed"), problems)
 
     @app.exception_handler(StarletteHTTPException)
     async def http(request: Request, error: StarletteHTTPException) -> Response:
@@ -120,17 +148,18 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StaleDataError)
     async def stale(request: Request, error: StaleDataError) -> Response:
         # Optimistic locking: someone else changed the record between our read and write.
-        return _answer(request, 409, "someone else changed this record at the same time; "
-                       "reload and try again", [])
+        return _answer(request, 409, refusal("someone else changed this record at the same "
+                                             "time; reload and try again"), [])
 
     @app.exception_handler(IntegrityError)
     async def integrity(request: Request, error: IntegrityError) -> Response:
-        return _answer(request, 409, "the change conflicts with data already stored", [])
+        return _answer(request, 409, refusal("the change conflicts with data already stored"),
+                       [])
 
     @app.exception_handler(OverflowError)
     async def overflow(request: Request, error: OverflowError) -> Response:
         # SQLite's driver refuses integers past 64 bits before SQLAlchemy sees them
-        return _answer(request, 422, "a number is too large", [])
+        return _answer(request, 422, refusal("a number is too large"), [])
 
     @app.exception_handler(TooManyAttempts)
     async def throttled(request: Request, error: TooManyAttempts) -> Response:
@@ -141,18 +170,18 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(PoolTimeout)
     async def pool_exhausted(request: Request, error: PoolTimeout) -> Response:
         # Admission control keeps requests within the pool; this is the last guard.
-        return _unavailable(request, "the server is busy; retry in a moment")
+        return _unavailable(request, refusal("the server is busy; retry in a moment"))
 
     @app.exception_handler(OperationalError)
     async def database_away(request: Request, error: OperationalError) -> Response:
         # A lost connection or a database refusing sessions: the unit of work rolled
         # back whole, the pool replaces the connection, and a retry can succeed.
-        return _unavailable(request, "the database is unavailable for a moment; nothing was "
-                            "changed, retry shortly")
+        return _unavailable(request, refusal("the database is unavailable for a moment; "
+                                             "nothing was changed, retry shortly"))
 
     @app.exception_handler(StatementError)
     async def statement(request: Request, error: StatementError) -> Response:
         # e.g. an id too large for the column, or text the database refuses (NUL bytes)
         if isinstance(error, DataError) or isinstance(error.orig, (OverflowError, ValueError)):
-            return _answer(request, 422, "a value is out of range or not storable", [])
+            return _answer(request, 422, refusal("a value is out of range or not storable"), [])
         raise error

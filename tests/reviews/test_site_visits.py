@@ -264,7 +264,7 @@ def test_the_leader_reports_on_the_web_form_once_the_visit_has_begun(
         page = browser.get(f"/applications/{a}/site-visit")
         assert "现场评审定于 2026-09-10 开始" in page.text and "submit-report" not in page.text
         early = browser.post(f"/applications/{a}/site-visit", data=form | {"csrf_token": csrf})
-        assert early.status_code == 409 and "begins on 2026-09-10" in early.text
+        assert early.status_code == 409 and "于 2026-09-10 开始" in early.text  # in Chinese
 
     _at(datetime(2026, 9, 10, 1, tzinfo=UTC))
     browser, csrf = _reviewer_browser(world)
@@ -273,7 +273,7 @@ def test_the_leader_reports_on_the_web_form_once_the_visit_has_begun(
         assert 'name="verified_1"' in page.text and 'name="finding_0"' in page.text
         missing = browser.post(f"/applications/{a}/site-visit",
                                data=form | {"csrf_token": csrf, "verified_1": ""})
-        assert missing.status_code == 422 and "verified must be yes, partly or no" in missing.text
+        assert missing.status_code == 422 and "核实结论须为“是”“部分”或“否”" in missing.text
         done = browser.post(f"/applications/{a}/site-visit", data=form | {"csrf_token": csrf})
         assert done.status_code == 303, done.text
         shown = browser.get(f"/applications/{a}/site-visit").text

@@ -22,6 +22,7 @@ from mqa_workflow.clock import office_time
 from mqa_workflow.cycles.models import AwardCycle, CycleRules
 from mqa_workflow.db import Database
 from mqa_workflow.states.offer import offered
+from mqa_workflow.translations.message import Word, refusal
 from mqa_workflow.web import charts
 from mqa_workflow.web.app import create_app
 from mqa_workflow.web.board import BoardQuery, case_board
@@ -247,12 +248,18 @@ def test_exports_have_chinese_headers_category_columns_and_the_frozen_outcome(
 
 
 def test_the_guards_refusals_read_in_chinese_and_an_unknown_one_stays_as_written() -> None:
-    assert translate("document_review: 1 of 2 reviewers are assigned") == (
-        "材料评审：已分配 1 名评审专家，应为 2 名")
-    assert translate("quorum not reached: 1 of 3 eligible members voted, 2 needed") == (
+    assigned = refusal("%(stage)s: %(assigned)s of %(needed)s reviewers are assigned",
+                       stage=Word("stage", "document_review"), assigned=1, needed=2)
+    assert assigned == "document_review: 1 of 2 reviewers are assigned"
+    assert translate(assigned) == "材料评审：已分配 1 名评审专家，应为 2 名"
+    assert translate(refusal("quorum not reached: %(cast)s of %(eligible)s eligible members "
+                             "voted, %(needed)s needed", cast=1, eligible=3, needed=2)) == (
         "未达到法定人数：3 名可表决委员中已有 1 名表决，需 2 名")
-    assert translate("this cycle does not run the defence stage") == "本周期不设集中答辩环节"
-    assert translate("return_for_correction needs a written reason") == "「退回补正」须填写理由"
+    assert translate(refusal("this cycle does not run the %(stage)s stage",
+                             stage=Word("stage", "defence"))) == "本周期不设集中答辩环节"
+    assert translate(refusal("%(trigger)s needs a written reason",
+                             trigger=Word("trigger", "return_for_correction"))) == (
+        "「退回补正」须填写理由")
     assert translate("something new happened") == "something new happened"
 
 

@@ -110,7 +110,7 @@ def test_a_conflicted_reviewer_cannot_open_the_application_page(browser: TestCli
                                                                 world: World) -> None:
     sign_in(browser, world, "conflicted")
     page = browser.get(f"/applications/{world.application_id}")
-    assert page.status_code == 403 and "conflict of interest" in page.text
+    assert page.status_code == 403 and "存在利益冲突，不得查阅其材料" in page.text
 
 
 def test_the_administrators_board_case_and_results_pages(browser: TestClient, world: World

@@ -38,6 +38,8 @@ from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.standards.models import CLASS_IDS, Standard
 from mqa_workflow.states.engine import advance
 from mqa_workflow.states.table import triggers_from
+from mqa_workflow.translations.message import refusal
+from mqa_workflow.translations.message import render as render_message
 from mqa_workflow.web import access
 from mqa_workflow.web.api.documents import read_upload
 from mqa_workflow.web.errors import Forbidden, status_of
@@ -183,7 +185,7 @@ def save_answers(application_id: int, request: Request, page: Page, form: Form) 
         page.session.refresh(application)
         return detail_page(request, page, application, status=status_of(refused),
                            refusal=f"{t('The application could not be submitted')} "
-                                   f"({refused.message})")
+                                   f"({render_message(refused.message, language(request))})")
     done = "submitted" if trigger == "submit" else "resubmitted"
     return back_to(f"/applications/{application_id}?saved={done}")
 
@@ -222,8 +224,9 @@ def fire(application_id: int, page: Page, form: Form) -> Response:
     application = access.editable(page.session, page.user, application_id)
     if text(form, "trigger") == "withdraw" and application.state == ApplicationState.DRAFT \
             and not access.is_admin(page.user):
-        raise ConflictError(f"application {application_id} is a draft: it is withdrawn only "
-                            "once submitted (a draft is simply not submitted)")
+        raise ConflictError(refusal("application %(application)s is a draft: it is withdrawn "
+                                    "only once submitted (a draft is simply not submitted)",
+                                    application=application_id))
     version = text(form, "version")
     advance(page.session, application_id, text(form, "trigger"), page.user,
             reason=text(form, "reason"),

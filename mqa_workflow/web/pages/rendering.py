@@ -24,6 +24,8 @@ from mqa_workflow.clock import office_time
 from mqa_workflow.notifications.labels import NAMES as CLASS_AND_STAGE_NAMES
 from mqa_workflow.scoring.points import points
 from mqa_workflow.translations import translations
+from mqa_workflow.translations.message import Message
+from mqa_workflow.translations.message import render as render_message
 from mqa_workflow.web.i18n import LANGUAGES, translator
 from mqa_workflow.web.phrases_office_audit import import_problem_zh
 
@@ -84,6 +86,19 @@ def beijing(moment: datetime | str | None) -> str:
 
 
 TEMPLATES.env.filters["beijing"] = beijing
+
+
+@pass_context
+def in_page_language(context: Context, value: Any) -> Any:
+    """Every ``{{ … }}`` that prints a refusal (translations/message.py) prints it in the
+    page's language: a guard's reason, a domain error's problems, a tally's note, wherever
+    a template shows one; any other value is printed as it is."""
+    if isinstance(value, Message):
+        return render_message(value, _reader(context))
+    return value
+
+
+TEMPLATES.env.finalize = in_page_language
 TEMPLATES.env.filters["points"] = points  # scores: two decimals everywhere
 TEMPLATES.env.globals["import_problem_zh"] = import_problem_zh
 

@@ -24,12 +24,31 @@ class Read(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class LocalizedMessageRead(Read):
+    """One sentence in the reader's language, with its catalogue msgid (null when it has
+    none) and the params it was worded with."""
+
+    text: str
+    msgid: str | None
+    params: dict[str, Any]
+
+
+class LocalizedRead(Read):
+    lang: str = Field(description="zh (the default) or en: the lang cookie, else "
+                                  "Accept-Language")
+    detail: LocalizedMessageRead
+    problems: list[LocalizedMessageRead]
+
+
 class ErrorRead(Read):
     """Every refusal's body (web/errors.py, and the early refusals of the admission control
-    and the upload guard): one sentence, and every unmet condition when there are several."""
+    and the upload guard): one sentence, and every unmet condition when there are several,
+    in English; ``localized`` is the same in the reader's language, when the refusal is
+    one of the workflow's (its msgid and params included)."""
 
     detail: str
     problems: list[str]
+    localized: LocalizedRead | None = None
 
 
 class DetailRead(Read):
