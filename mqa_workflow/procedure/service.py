@@ -42,7 +42,7 @@ from mqa_workflow.procedure.models import (
     PublicNotice,
     SocialEvaluation,
 )
-from mqa_workflow.translations.message import Word, refusal
+from mqa_workflow.translations.message import Moment, Word, refusal
 
 
 def _require_state(application: Application, state: ApplicationState) -> None:
@@ -72,9 +72,8 @@ def schedule_defence(session: Session, application: Application, starts_at: date
         other_end = other.starts_at.timestamp() + other.minutes * 60
         if starts_at.timestamp() < other_end and other.starts_at.timestamp() < ends_at:
             raise ConflictError(refusal(
-                "the slot overlaps application %(application)s's defence at %(at)s UTC",
-                application=other.application_id,
-                at=other.starts_at.strftime("%Y-%m-%d %H:%M")))
+                "the slot overlaps application %(application)s's defence at %(at)s",
+                application=other.application_id, at=Moment(other.starts_at)))
     slot = session.get(DefenceSlot, application.id) or DefenceSlot(
         application_id=application.id)
     slot.starts_at, slot.minutes, slot.room = starts_at, minutes, room

@@ -20,7 +20,9 @@ fails on a msgid without its Chinese.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from mqa_workflow.translations import translations
 
@@ -63,6 +65,25 @@ class Listed(str):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return Listed, (self.items, self.joiner)
+
+
+class Moment(str):
+    """A stored moment: the English (the command line, the logs) reads it in UTC, a page
+    in Beijing time with the zone named, as every screen shows time."""
+
+    at: datetime
+
+    def __new__(cls, at: datetime) -> Moment:
+        aware = at if at.tzinfo else at.replace(tzinfo=UTC)  # SQLite drops the zone
+        moment = super().__new__(cls, aware.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+        moment.at = aware
+        return moment
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Moment, (self.at,)
+
+
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 class Message(str):
@@ -110,6 +131,9 @@ def _param(value: Any, lang: str) -> str:
         return text % {k: _param(v, lang) for k, v in value.params.items()}
     if isinstance(value, Word):
         return _context(lang, value.kind, str(value))
+    if isinstance(value, Moment):
+        shown = value.at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+        return _context(lang, "time", "%s Beijing time") % shown
     if isinstance(value, Listed):
         joiner = _context(lang, "joiner", value.joiner)
         return joiner.join(_param(item, lang) for item in value.items)
