@@ -16,6 +16,7 @@ from mqa_workflow.reports.feedback import feedback_report
 from mqa_workflow.scoring.points import points
 
 FEEDBACK_READY = "reports.feedback_ready"  # tells an applicant, once results are released
+FEEDBACK_PDF = "reports.feedback_pdf"  # renders the released report's PDF once and keeps it
 # No review took place (the path ended before document review, or was withdrawn): no
 # feedback report.
 NO_FEEDBACK_STATES = frozenset({

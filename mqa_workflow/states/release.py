@@ -25,7 +25,7 @@ from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.errors import ConflictError, TransitionRefusedError
 from mqa_workflow.outbox.service import enqueue
 from mqa_workflow.procedure.models import PublicNotice
-from mqa_workflow.reports.service import FEEDBACK_READY, NO_FEEDBACK_STATES
+from mqa_workflow.reports.service import FEEDBACK_PDF, FEEDBACK_READY, NO_FEEDBACK_STATES
 from mqa_workflow.states.table import is_final
 
 RELEASE_TRIGGER = "release_results"
@@ -96,6 +96,10 @@ def release_results(session: Session, cycle: AwardCycle, actor: User) -> Release
             Application.cycle_id == cycle.id,
             Application.state.not_in(NO_FEEDBACK_STATES | NOT_TAKING_PART))
             .order_by(Application.id)):
+        # The PDF first: the decision is frozen now, so the report is rendered once and
+        # kept (seconds each, in the background), not at every download.
+        enqueue(session, FEEDBACK_PDF, {"application_id": application_id},
+                f"{FEEDBACK_PDF}:{record.seq}:{application_id}")
         enqueue(session, FEEDBACK_READY, {"application_id": application_id},
                 f"{FEEDBACK_READY}:{record.seq}:{application_id}")
         told += 1
