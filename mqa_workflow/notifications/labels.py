@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mqa_workflow.applications.models import STATE_LABELS
+from mqa_workflow.standards.loader import CLASS_IDS, load_standard
 
 LANGUAGES = ("zh", "en")
 
@@ -26,6 +27,8 @@ def label(code: str, language: str) -> str:
     """The name of ``code`` in ``language``; an unknown code is an error, never shown raw."""
     if code in _LABELS:
         return _LABELS[code][LANGUAGES.index(language)]
+    if code in CLASS_IDS:  # the class as its standard names it (经济类)
+        return load_standard(code).award_class if language == "zh" else f"{code} class"
     for state, zh in STATE_LABELS.items():
         if state.value == code:
             return zh if language == "zh" else code.replace("_", " ")

@@ -88,8 +88,9 @@ def render(event: str, language: str, context: dict[str, Any]) -> Rendered:
 
 # Values the templates only ever print as they are (never test, filter or compare, apart
 # from `{% if reason %}`, which a non-empty value always passes): a notice is rendered once
-# with a marker in their place and each one's value filled in afterwards.
-FILLED = frozenset({"recipient", "title", "cycle", "award_class", "application_id", "reason",
+# with a marker in their place and each one's value filled in afterwards. The class is not
+# one of them: it is printed by its name in the notice's language (``|label``).
+FILLED = frozenset({"recipient", "title", "cycle", "application_id", "reason",
                     "location", "work_url", "task_url"})
 _MARK = re.compile("\ue000([a-z_]+)\ue001")
 _SKELETONS: dict[Hashable, _Skeleton] = {}
