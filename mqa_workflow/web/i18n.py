@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from mqa_workflow.web.phrases_pages_audit import ZH as PAGES_AUDIT_ZH
 from mqa_workflow.web.phrases_setup import ZH as SETUP_ZH
 
 LANGUAGES = ("zh", "en")
@@ -251,6 +252,7 @@ ZH: dict[str, str] = {
 
 # The set-up pages keep their words in their own module (kept apart so it grows alone).
 ZH.update(SETUP_ZH)
+ZH.update(PAGES_AUDIT_ZH)  # what the page audit found missing (issue #15)
 
 
 def translator(language: str) -> Callable[[str], str]:
