@@ -53,11 +53,11 @@ def write_feedback_reports(session: Session, cycle_id: int, folder: Path) -> lis
 
 
 def feedback_location(application_id: int) -> str:
-    """Where the applicant reads the report: the web page, or the command that writes it."""
+    """Where the applicant reads the report: the web page (the site's own address when the
+    public one is not set, so the inbox's link still opens it; an applicant has no command
+    line to run)."""
     base = get_settings().public_url.rstrip("/")
-    if base:
-        return f"{base}/applications/{application_id}/feedback"
-    return f"mqa report feedback {application_id} --out feedback-{application_id}.html"
+    return f"{base}/applications/{application_id}/feedback"
 
 
 def announce_feedback(session: Session, application_id: int, **_: object) -> None:

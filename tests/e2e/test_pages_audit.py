@@ -77,12 +77,35 @@ def walk(person: Person, moment: str) -> dict[str, list[str]]:
     return report
 
 
+def read_inbox(person: Person, moment: str) -> dict[str, list[str]]:
+    """Every notice in the person's inbox, opened: no identifier in it, and a notice about
+    work to do (a reviewer's, a member's) links to the page where it is done, which opens."""
+    page = person.page
+    page.goto("/inbox")
+    page.eval_on_selector_all("details.notice", "all => all.forEach(d => d.open = true)")
+    person.shot(f"audit-{moment}-inbox-open")
+    report = {}
+    for n, notice in enumerate(page.locator("details.notice").all()):
+        text = notice.inner_text()
+        problems = [p for p in problems_of(text, 200) if "zone" not in p]  # each is a mail
+        links = [a for a in notice.locator(".body a[href]").all()]
+        if person.name in ("reviewer", "reviewer2", "committee") and not links:
+            problems.append("no link to the page where the work is done")
+        for link in links:
+            target = link.get_attribute("href") or ""
+            answered = page.request.get(target)
+            if answered.status != 200:
+                problems.append(f"its link {target} answers {answered.status}")
+        report[f"/inbox notice {n + 1}: {text.splitlines()[0][:60]}"] = problems
+    return report
+
+
 def _walk_everyone(chromium: object, base: str, world: World, moment: str
                    ) -> dict[str, dict[str, list[str]]]:
     found = {}
     for key in PEOPLE:
         person = Person(chromium, base, world.emails[key], key)
-        found[key] = walk(person, moment)
+        found[key] = walk(person, moment) | read_inbox(person, moment)
         person.context.close()  # type: ignore[attr-defined]
     return found
 
@@ -94,6 +117,8 @@ def _bad(found: dict[str, dict[str, list[str]]]) -> list[str]:
 
 def test_every_page_each_person_reaches_is_chinese_in_beijing_time_with_scores_of_500(
         world: World, chromium: object) -> None:
+    for stale in ARTIFACTS.glob("audit-*.png"):  # only this walk's pages are kept
+        stale.unlink()
     with web_server(world.database) as base:
         under_review = _walk_everyone(chromium, base, world, "review")
         with signed_in_clients(world) as api:
