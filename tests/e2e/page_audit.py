@@ -22,6 +22,8 @@ IDENTIFIERS = sorted({*ApplicationState, *ReviewStage, *AssignmentStatus, *Role,
                       *CLASS_LABELS, *(spec.trigger for spec in TRANSITIONS)},
                      key=len, reverse=True)
 WORD = re.compile(r"(?<![\w@./-])(" + "|".join(map(re.escape, IDENTIFIERS)) + r")(?![\w@/-])")
+# Any other snake_case word (a trigger, a field name) is an identifier too.
+SNAKE = re.compile(r"(?<![\w@./-])[a-z]+(?:_[a-z]+)+(?![\w@/-])")
 EMAIL = re.compile(r"[\w.+-]+@[\w.-]+")
 RAW_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}|\+00:00|\bUTC\b")
 CLOCK = re.compile(r"\b\d{4}-\d{2}-\d{2} \d{2}:\d{2}\b")
@@ -43,7 +45,8 @@ def problems_of(text: str, status: int) -> list[str]:
         found.append(f"answered {status}")
     found += [f"bare error page ({marker})" for marker in BARE_ERRORS if marker in text]
     readable = EMAIL.sub(" ", text)
-    found += [f"English identifier {word!r}" for word in sorted(set(WORD.findall(readable)))]
+    words = set(WORD.findall(readable)) | set(SNAKE.findall(readable))
+    found += [f"English identifier {word!r}" for word in sorted(words)]
     found += [f"raw timestamp {raw!r}" for raw in sorted(set(RAW_TIME.findall(text)))]
     zones = len(ZONE.findall(text))
     if CLOCK.search(text) and zones == 0:

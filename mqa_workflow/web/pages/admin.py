@@ -45,7 +45,8 @@ STATUS_TEXT = {"assigned": "Assigned", "submitted": "Submitted", "declined": "De
 # What the audit chain records besides the transitions (their labels are the table's).
 OFFICE_ACTIONS = {"assign_reviewers": "分配评审专家", "confirm_no_conflict": "专家确认回避承诺",
                   "declare_conflict": "专家申报回避", "conflict_of_interest": "发现利益冲突",
-                  "site_visit_report": "提交现场评审报告", "release_results": "发布评审结果"}
+                  "site_visit_report": "提交现场评审报告", "release_results": "发布评审结果",
+                  "agreed_feedback": "组长撰写评审组共识反馈意见"}
 
 router = APIRouter(prefix="/admin")
 
