@@ -6,16 +6,18 @@ download. The office's preview before the release is rendered each time and neve
 from __future__ import annotations
 
 import hashlib
+import threading
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, select
 
 import mqa_workflow.reports.pdf as pdf_module
-from mqa_workflow.applications.models import DocumentBlob
+from mqa_workflow.applications.models import Application, DocumentBlob
 from mqa_workflow.audit.models import AuditRecord
+from mqa_workflow.db import Database
 from mqa_workflow.reports.models import FeedbackPdf
-from tests.e2e.world import World
+from tests.e2e.world import World, build, signed_in_clients
 from tests.reports.reported import release, to_grand_award
 
 
@@ -92,3 +94,35 @@ def test_a_redelivered_release_task_does_not_render_again(
     with awarded.database.session() as session:
         pdf_module.keep_released_pdf(session, awarded.application_id)
     assert len(renders) == before
+
+
+@pytest.mark.postgres
+def test_two_first_readers_at_once_both_get_the_report_and_one_file_is_kept(
+        pg_database: Database) -> None:
+    """Results released before reports were kept, and two people download at the same
+    moment: both render, one keeps its file, the other is answered with it, no error."""
+    world = build(pg_database)
+    with signed_in_clients(world) as api:
+        to_grand_award(api, world)
+        release(api, world)
+    with pg_database.session() as session:
+        session.execute(delete(FeedbackPdf))
+    both = threading.Barrier(2)
+    answered: list[bytes] = []
+
+    def reader() -> None:
+        with pg_database.session() as session:
+            application = session.get(Application, world.application_id)
+            assert application is not None
+            both.wait()
+            answered.append(pdf_module.feedback_pdf(session, application))
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    kept = _kept(world)
+    assert len(answered) == 2 and all(pdf.startswith(b"%PDF-") for pdf in answered)
+    assert kept is not None
+    assert kept.sha256 in {hashlib.sha256(pdf).hexdigest() for pdf in answered}
