@@ -13,10 +13,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, select
 
 import mqa_workflow.reports.pdf as pdf_module
+from mqa_workflow.accounts.service import get_user
 from mqa_workflow.applications.models import Application, DocumentBlob
 from mqa_workflow.audit.models import AuditRecord
+from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.db import Database
+from mqa_workflow.outbox.models import OutboxMessage
 from mqa_workflow.reports.models import FeedbackPdf
+from mqa_workflow.reports.service import FEEDBACK_PDF, FEEDBACK_READY
+from mqa_workflow.states.release import release_results
 from tests.e2e.world import World, build, signed_in_clients
 from tests.reports.reported import release, to_grand_award
 
@@ -126,3 +131,17 @@ def test_two_first_readers_at_once_both_get_the_report_and_one_file_is_kept(
     assert len(answered) == 2 and all(pdf.startswith(b"%PDF-") for pdf in answered)
     assert kept is not None
     assert kept.sha256 in {hashlib.sha256(pdf).hexdigest() for pdf in answered}
+
+
+def test_a_release_without_pdfs_queues_none_and_the_first_download_keeps_it(
+        awarded: World, api: dict[str, TestClient], renders: list[int]) -> None:
+    """The demo's release (hundreds of reports nobody downloads): no PDF rendered then."""
+    with awarded.database.session() as session:
+        cycle = session.get_one(AwardCycle, awarded.cycle_id)
+        admin = get_user(session, awarded.emails["admin"])
+        release_results(session, cycle, admin, render_pdfs=False)
+        queued = session.scalars(select(OutboxMessage.task)).all()
+        assert FEEDBACK_PDF not in queued and FEEDBACK_READY in queued
+    first = api["applicant"].get(f"/api/applications/{awarded.application_id}/feedback.pdf")
+    assert first.status_code == 200 and len(renders) == 1
+    assert _kept(awarded) is not None
