@@ -19,6 +19,7 @@ from mqa_workflow.procedure.models import (
     PublicNotice,
     SocialEvaluation,
 )
+from mqa_workflow.reports.models import FeedbackPdf
 from mqa_workflow.reviews.models import (
     ConflictOfInterest,
     ConflictProfile,
@@ -50,6 +51,7 @@ __all__ = [
     "Document",
     "DocumentBlob",
     "EligibilityReview",
+    "FeedbackPdf",
     "Invitation",
     "ItemAnswer",
     "NoConflictStatement",

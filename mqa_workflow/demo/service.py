@@ -153,7 +153,10 @@ def _release(database: Database, cycle_id: int, admin_id: int) -> bool:
         cycle = session.get(AwardCycle, cycle_id)
         if cycle is None or release_refusals(session, cycle):
             return False
-        release_results(session, cycle, session.get_one(User, admin_id))
+        # No PDFs rendered now: a demo (or benchmark) cycle of hundreds of applications
+        # would spend seconds per report on files nobody downloads; each is rendered and
+        # kept at its first download, as for results released before reports were kept.
+        release_results(session, cycle, session.get_one(User, admin_id), render_pdfs=False)
         return True
 
 

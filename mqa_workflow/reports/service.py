@@ -16,6 +16,7 @@ from mqa_workflow.reports.feedback import feedback_report
 from mqa_workflow.scoring.points import points
 
 FEEDBACK_READY = "reports.feedback_ready"  # tells an applicant, once results are released
+FEEDBACK_PDF = "reports.feedback_pdf"  # renders the released report's PDF once and keeps it
 # No review took place (the path ended before document review, or was withdrawn): no
 # feedback report.
 NO_FEEDBACK_STATES = frozenset({
@@ -52,11 +53,11 @@ def write_feedback_reports(session: Session, cycle_id: int, folder: Path) -> lis
 
 
 def feedback_location(application_id: int) -> str:
-    """Where the applicant reads the report: the web page, or the command that writes it."""
+    """Where the applicant reads the report: the web page (the site's own address when the
+    public one is not set, so the inbox's link still opens it; an applicant has no command
+    line to run)."""
     base = get_settings().public_url.rstrip("/")
-    if base:
-        return f"{base}/applications/{application_id}/feedback"
-    return f"mqa report feedback {application_id} --out feedback-{application_id}.html"
+    return f"{base}/applications/{application_id}/feedback"
 
 
 def announce_feedback(session: Session, application_id: int, **_: object) -> None:

@@ -5,9 +5,15 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from mqa_workflow.outbox.registry import task
-from mqa_workflow.reports.service import FEEDBACK_READY, announce_feedback
+from mqa_workflow.reports.pdf import keep_released_pdf
+from mqa_workflow.reports.service import FEEDBACK_PDF, FEEDBACK_READY, announce_feedback
 
 
 @task(FEEDBACK_READY)
 def feedback_ready(session: Session, application_id: int, **_: object) -> None:
     announce_feedback(session, application_id)
+
+
+@task(FEEDBACK_PDF)
+def feedback_pdf(session: Session, application_id: int, **_: object) -> None:
+    keep_released_pdf(session, application_id)

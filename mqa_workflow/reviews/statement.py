@@ -57,7 +57,7 @@ def confirm_no_conflict(session: Session, user: User, application_id: int
                                     statement=no_conflict_statement(application))
     session.add(confirmed)
     audit.append(session, actor=user.email, trigger="confirm_no_conflict",
-                 application_id=application_id, reason="回避承诺 confirmed",
+                 application_id=application_id, reason="回避承诺已确认",
                  data={"person": user.id})
     session.flush()
     return confirmed

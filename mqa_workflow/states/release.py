@@ -25,7 +25,7 @@ from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.errors import ConflictError, TransitionRefusedError
 from mqa_workflow.outbox.service import enqueue
 from mqa_workflow.procedure.models import PublicNotice
-from mqa_workflow.reports.service import FEEDBACK_READY, NO_FEEDBACK_STATES
+from mqa_workflow.reports.service import FEEDBACK_PDF, FEEDBACK_READY, NO_FEEDBACK_STATES
 from mqa_workflow.states.table import is_final
 from mqa_workflow.translations.message import Message, Word, refusal
 
@@ -89,8 +89,12 @@ def _open_decisions(rows: list[tuple[int, str]]) -> list[Message]:
     return problems
 
 
-def release_results(session: Session, cycle: AwardCycle, actor: User) -> Release:
-    """Release the cycle's scores, ranks and feedback reports to its applicants."""
+def release_results(session: Session, cycle: AwardCycle, actor: User, *,
+                    render_pdfs: bool = True) -> Release:
+    """Release the cycle's scores, ranks and feedback reports to its applicants.
+
+    ``render_pdfs``: queue each report's PDF to be rendered once now (seconds each); without
+    it each PDF is rendered and kept at its first download instead."""
     require_role(actor, Role.ADMINISTRATOR, doing="release the results")
     if cycle.results_released_at is not None:
         raise ConflictError(release_refusals(session, cycle)[0])
@@ -109,6 +113,11 @@ def release_results(session: Session, cycle: AwardCycle, actor: User) -> Release
             Application.cycle_id == cycle.id,
             Application.state.not_in(NO_FEEDBACK_STATES | NOT_TAKING_PART))
             .order_by(Application.id)):
+        # The PDF first: the decision is frozen now, so the report is rendered once and
+        # kept (seconds each, in the background), not at every download.
+        if render_pdfs:
+            enqueue(session, FEEDBACK_PDF, {"application_id": application_id},
+                    f"{FEEDBACK_PDF}:{record.seq}:{application_id}")
         enqueue(session, FEEDBACK_READY, {"application_id": application_id},
                 f"{FEEDBACK_READY}:{record.seq}:{application_id}")
         told += 1

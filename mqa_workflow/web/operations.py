@@ -35,8 +35,9 @@ WORK_TITLES = {
 
 
 def beijing(value: datetime | None) -> str:
-    """A moment as the office reads it: Beijing time, to the second."""
-    return office_time(value, seconds=True)
+    """A moment as the office reads it: Beijing time to the minute, as on every page (the
+    machine-readable ``at`` fields beside these keep the exact moment)."""
+    return office_time(value)
 
 
 def overview(session: Session) -> dict[str, Any]:

@@ -109,4 +109,5 @@ def test_a_whole_cycle_from_the_command_line(mqa, tmp_path: Path) -> None:
     mqa("report", "feedback", "1", "--out", str(out), "--as", "li@corp.cn")
     assert "were released on" in mqa("cycle", "release-results", "1", code=3)
     verified = mqa("audit", "verify")
-    assert "audit trail intact: 14 record(s) in 2 chain(s) verified" in verified
+    # 15: the release rendered the report's PDF once and recorded its hash
+    assert "audit trail intact: 15 record(s) in 2 chain(s) verified" in verified

@@ -190,7 +190,8 @@ def test_one_application_from_submission_to_feedback_in_chromium(
     _advance(admin, a, "award_grand", "获大奖")
     # The decision as frozen when taken: the winner reads its own award, not "none".
     expect(admin.page.locator("#tally")).to_contain_text("结果: 大奖")
-    expect(admin.page.locator("#decided")).to_contain_text("北京时间")
+    expect(admin.page.locator("#decided")).to_contain_text("决定于 20")
+    expect(admin.page.locator("#times-zone")).to_contain_text("北京时间")  # named once
     admin.shot("10-case-decided")
     admin.page.goto(f"/admin/cycles/{world.cycle_id}/results")
     expect(admin.page.locator("svg.radar")).to_have_count(1)

@@ -86,3 +86,13 @@ def test_a_notice_rendered_once_for_many_people_reads_as_if_rendered_for_each(
         many = render_many(event, language, context, names)
         assert many == [render(event, language, context | {"recipient": name})
                         for name in names]
+
+
+@pytest.mark.parametrize("event", [e for e in EVENTS if "award_class" in SAMPLES[e]])
+def test_a_chinese_notice_names_the_class_in_chinese_never_by_its_identifier(event: str) -> None:
+    zh = render(event, "zh", SAMPLES[event])
+    assert "economic" not in zh.text + zh.subject + zh.html
+    if "{{ award_class|label }}" in (TEMPLATES / f"{event}.zh.html").read_text("utf-8"):
+        assert "经济类" in zh.text
+    many = render_many(event, "zh", SAMPLES[event] | {"award_class": "social"}, ["甲"])
+    assert "economic" not in many[0].html

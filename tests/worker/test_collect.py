@@ -18,7 +18,7 @@ from mqa_workflow.notifications.service import SEND_EMAIL
 from mqa_workflow.notifications.tasks import DELIVER
 from mqa_workflow.outbox.registry import periodic_tasks, task
 from mqa_workflow.states.engine import CHECKPOINT_TASK
-from mqa_workflow.states.release import FEEDBACK_READY
+from mqa_workflow.states.release import FEEDBACK_PDF, FEEDBACK_READY
 from mqa_workflow.states.table import TRANSITIONS
 from mqa_workflow.worker.celery_app import make_celery
 from mqa_workflow.worker.collect import collect
@@ -31,8 +31,10 @@ FORBIDDEN = ("celery", "kombu", "typer", "fastapi", "starlette",
 
 def test_every_task_the_workflow_queues_is_collected_and_bound() -> None:
     queued = {name for spec in TRANSITIONS for name in spec.tasks}
-    # Queued outside the transition table: the audit checkpoint, e-mails, released reports.
-    queued |= {CHECKPOINT_TASK, SEND_EMAIL, FEEDBACK_READY, "notifications.feedback_report_ready"}
+    # Queued outside the transition table: the audit checkpoint, e-mails, released reports
+    # (the notice, and the PDF rendered once and kept).
+    queued |= {CHECKPOINT_TASK, SEND_EMAIL, FEEDBACK_READY, FEEDBACK_PDF,
+               "notifications.feedback_report_ready"}
     assert queued <= set(collect())
     app = make_celery(Settings(broker_url=""))
     assert queued <= set(app.tasks)

@@ -48,6 +48,7 @@ STATUS_TEXT = {"assigned": "Assigned", "submitted": "Submitted", "declined": "De
 OFFICE_ACTIONS = {"assign_reviewers": "分配评审专家", "confirm_no_conflict": "专家确认回避承诺",
                   "declare_conflict": "专家申报回避", "conflict_of_interest": "发现利益冲突",
                   "site_visit_report": "提交现场评审报告", "release_results": "发布评审结果",
+                  "agreed_feedback": "组长撰写评审组共识反馈意见",
                   **SHENZHEN_REVIEW_ACTIONS, **SHENZHEN_OUTCOME_ACTIONS}
 
 router = APIRouter(prefix="/admin")
