@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,18 +19,25 @@ from mqa_workflow.reviews.models import (
     ConsensusSheet,
     ReviewAssignment,
     ReviewStage,
+    ScoreSheet,
 )
 from mqa_workflow.reviews.sheets import percentage_step, submitted_sheets
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.standards.sheet import ScoreSheetError, effective_step, score_sheet
 
+# Per item: the reviewers' percentages, their spread, and whether it is flagged.
+Spreads = dict[str, tuple[list[int], int, bool]]
 
-def spreads(
-    session: Session, application: Application, stage: ReviewStage
-) -> dict[str, tuple[list[int], int, bool]]:
+
+def spreads(session: Session, application: Application, stage: ReviewStage) -> Spreads:
     """Per item: the reviewers' percentages, their spread, and whether it is flagged."""
+    return spreads_of(application, submitted_sheets(session, application.id, stage))
+
+
+def spreads_of(application: Application, sheets: Sequence[ScoreSheet]) -> Spreads:
+    """:func:`spreads` over ``sheets``, the application's submitted sheets of the stage
+    (in the order :func:`submitted_sheets` gives them)."""
     threshold = application.cycle.rules.consensus_threshold
-    sheets = submitted_sheets(session, application.id, stage)
     result = {}
     for item in load_standard(application.award_class).scored_items():
         values = [int(sheet.percentages[item.code]) for sheet in sheets]
@@ -71,9 +79,31 @@ def record_consensus(
         # Independent scoring: the leader sees the others' percentages only after scoring.
         raise ConflictError(f"{leader.name} must submit their own {stage.value} score sheet "
                             "before recording the consensus")
+    percentages, flagged, total = agreed_percentages(
+        application, spreads(session, application, stage), decisions)
+    sheet = ConsensusSheet(
+        application_id=application.id,
+        stage=stage.value,
+        percentages=percentages,
+        flagged=flagged,
+        total=total,
+        recorded_by=leader.id,
+    )
+    session.add(sheet)
+    session.flush()
+    return sheet
+
+
+def agreed_percentages(application: Application, found: Spreads,
+                       decisions: Mapping[str, tuple[int, str]]
+                       ) -> tuple[dict[str, int], dict[str, Any], Decimal]:
+    """The consensus sheet's percentages, flagged items and total from the items'
+    spreads: flagged items need a decision with a rationale; the others take the
+    reviewers' median, rounded to the guide's step. Refused (nothing recorded) when an
+    item has no sheet or a flagged item no decision."""
     standard = load_standard(application.award_class)
     percentages, flagged, problems = {}, {}, []
-    for code, (values, spread, is_flagged) in spreads(session, application, stage).items():
+    for code, (values, spread, is_flagged) in found.items():
         if not values:
             problems.append(f"item {code}: no submitted score sheet")
         elif is_flagged and code not in decisions:
@@ -94,14 +124,4 @@ def record_consensus(
         breakdown = score_sheet(standard, percentages, percentage_step(application))
     except ScoreSheetError as error:
         raise InvalidInputError("the consensus sheet is refused", error.problems) from None
-    sheet = ConsensusSheet(
-        application_id=application.id,
-        stage=stage.value,
-        percentages=percentages,
-        flagged=flagged,
-        total=Decimal(breakdown.total),
-        recorded_by=leader.id,
-    )
-    session.add(sheet)
-    session.flush()
-    return sheet
+    return percentages, flagged, Decimal(breakdown.total)
