@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from mqa_workflow.db import Database
-from mqa_workflow.deadlines.assignments import notify_new_assignments
+from mqa_workflow.deadlines.assignments import notify_new_assignments, notify_new_assignments_of
 from mqa_workflow.deadlines.service import scan
-from mqa_workflow.outbox.registry import periodic, task
+from mqa_workflow.outbox.registry import batch_of, periodic, task
 
 NOTIFY_ASSIGNMENTS = "deadlines.notify_assignments"
 SCAN = "deadlines.scan"
@@ -20,6 +20,13 @@ def notify_assignments(session: Session, application_id: int, **_: object) -> No
     """Run right after an assignment task so reviewers hear at once (the scan catches up
     on any it misses)."""
     notify_new_assignments(session, application_id)
+
+
+@batch_of(NOTIFY_ASSIGNMENTS)
+def notify_assignments_of(session: Session, payloads: list[dict[str, Any]]) -> None:
+    """A batch of transitions' new teams told together (the relay sends their rows as one
+    message): the assignments and applications read once for all of them."""
+    notify_new_assignments_of(session, sorted({p["application_id"] for p in payloads}))
 
 
 # Deadlines are never parked in the broker as far-future ETA tasks: the scan finds them in

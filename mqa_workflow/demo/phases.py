@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from mqa_workflow.accounts.models import User
 from mqa_workflow.applications.models import Application
@@ -19,9 +19,15 @@ from mqa_workflow.committee.service import cast_vote, recused_member_ids, tally
 from mqa_workflow.cycles.models import AwardCycle
 from mqa_workflow.demo import data
 from mqa_workflow.reviews.agreed_feedback import record_agreed_feedback
-from mqa_workflow.reviews.consensus import record_consensus, spreads
+from mqa_workflow.reviews.bulk_scoring import (
+    Consensus,
+    Submission,
+    record_consensuses,
+    spreads_of_many,
+    submit_sheets,
+)
+from mqa_workflow.reviews.consensus import Spreads
 from mqa_workflow.reviews.models import ConsensusSheet, ReviewAssignment, ReviewStage
-from mqa_workflow.reviews.sheets import save_sheet
 from mqa_workflow.reviews.site_visits import schedule_site_visit, submit_visit_report
 from mqa_workflow.scoring.models import ConsolidatedScore
 from mqa_workflow.standards.loader import load_standard
@@ -62,8 +68,8 @@ def applications_of(session: Session, cycle_id: int, state: str | None = None) -
     return list(session.scalars(query.order_by(Application.id)))
 
 
-def in_batches(session: Session, cycle_id: int, state: str | None = None,
-               size: int = BATCH) -> Iterator[Application]:
+def batches(session: Session, cycle_id: int, state: str | None = None,
+            size: int = BATCH) -> Iterator[list[Application]]:
     """The applications :func:`applications_of` lists, loaded ``size`` at a time, with a
     commit after the work on each batch is done. What the session holds is expired at each
     commit, so nothing the workers changed meanwhile is seen stale."""
@@ -72,10 +78,17 @@ def in_batches(session: Session, cycle_id: int, state: str | None = None,
         query = query.where(Application.state == state)
     ids = list(session.scalars(query.order_by(Application.id)))
     for start in range(0, len(ids), size):
-        yield from list(session.scalars(select(Application).where(
+        yield list(session.scalars(select(Application).where(
             Application.id.in_(ids[start:start + size])).order_by(Application.id)))
         session.commit()
         session.expire_all()  # the workers may have changed what this session holds
+
+
+def in_batches(session: Session, cycle_id: int, state: str | None = None,
+               size: int = BATCH) -> Iterator[Application]:
+    """:func:`batches`, one application at a time."""
+    for batch in batches(session, cycle_id, state, size):
+        yield from batch
 
 
 def submit_all(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int) -> None:
@@ -112,27 +125,56 @@ def _score(rng: random.Random, app: Application, quality: float, bias: float,
 
 def review_stage(session: Session, rng: random.Random, cast: data.Cast, cycle_id: int,
                   state: str, stage: ReviewStage) -> None:
-    for app in in_batches(session, cycle_id, state):
-        base = None
-        if stage is not ReviewStage.DOCUMENT_REVIEW:
-            doc = session.scalar(select(ConsensusSheet).where(
-                ConsensusSheet.application_id == app.id,
-                ConsensusSheet.stage == ReviewStage.DOCUMENT_REVIEW.value))
-            base = doc.percentages if doc else None
-        team = session.scalars(select(ReviewAssignment).where(
-            ReviewAssignment.application_id == app.id, ReviewAssignment.stage == stage.value,
-            ReviewAssignment.status == "assigned")).all()
-        for assignment in team:
-            sheet = _score(rng, app, cast.quality[app.id], cast.leniency[assignment.reviewer_id],
-                           base)
-            comments = {code: _comment(code, pct) for code, pct in sheet.items()}
-            save_sheet(session, assignment, sheet, comments, submit=True)
-        leader = next(a.reviewer for a in team if a.is_leader)
-        decisions = {code: (int(sorted(values)[len(values) // 2]), "评审组讨论后取中位数")
-                     for code, (values, _, flagged) in spreads(session, app, stage).items()
-                     if flagged}
-        sheet = record_consensus(session, app, stage, leader, decisions)
-        _agree(session, app, stage, leader, sheet.percentages)
+    """Every team scores, then its leader records the consensus and the agreed feedback;
+    a batch of applications at a time (their sheets and consensus sheets each stored with
+    one INSERT, the agreed feedback one application at a time with its audit record)."""
+    for apps in batches(session, cycle_id, state):
+        first = stage is ReviewStage.DOCUMENT_REVIEW  # later stages score from its consensus
+        bases = {} if first else _document_consensus(session, apps)
+        teams = _teams(session, apps, stage)
+        submissions = []
+        for app in apps:  # rng drawn per application and reviewer, in the team's order
+            for assignment in teams[app.id]:
+                sheet = _score(rng, app, cast.quality[app.id],
+                               cast.leniency[assignment.reviewer_id], bases.get(app.id))
+                comments = {code: _comment(code, pct) for code, pct in sheet.items()}
+                submissions.append(Submission(assignment, sheet, comments))
+        submit_sheets(session, submissions)
+        found = spreads_of_many(session, apps, stage)
+        entries = [_leaders_consensus(app, teams[app.id], found[app.id]) for app in apps]
+        agreed = record_consensuses(session, stage, entries, found)
+        for entry in entries:
+            _agree(session, entry.application, stage, entry.leader, agreed[entry.application.id])
+
+
+def _leaders_consensus(app: Application, team: list[ReviewAssignment],
+                       found: Spreads) -> Consensus:
+    """The leader settles each flagged item on the team's median."""
+    leader = next(a.reviewer for a in team if a.is_leader)
+    return Consensus(app, leader, {
+        code: (int(sorted(values)[len(values) // 2]), "评审组讨论后取中位数")
+        for code, (values, _, flagged) in found.items() if flagged})
+
+
+def _document_consensus(session: Session, apps: list[Application]) -> dict[int, dict[str, int]]:
+    """The document review's consensus percentages of each application that has one."""
+    return {sheet.application_id: sheet.percentages for sheet in session.scalars(
+        select(ConsensusSheet).where(
+            ConsensusSheet.application_id.in_([app.id for app in apps]),
+            ConsensusSheet.stage == ReviewStage.DOCUMENT_REVIEW.value))}
+
+
+def _teams(session: Session, apps: list[Application], stage: ReviewStage
+           ) -> dict[int, list[ReviewAssignment]]:
+    """Each application's assigned team of ``stage`` (reviewers loaded), in one query."""
+    teams: dict[int, list[ReviewAssignment]] = {app.id: [] for app in apps}
+    for assignment in session.scalars(select(ReviewAssignment).where(
+            ReviewAssignment.application_id.in_(list(teams)),
+            ReviewAssignment.stage == stage.value,
+            ReviewAssignment.status == "assigned")
+            .options(joinedload(ReviewAssignment.reviewer)).order_by(ReviewAssignment.id)):
+        teams[assignment.application_id].append(assignment)
+    return teams
 
 
 def _agree(session: Session, app: Application, stage: ReviewStage, leader: User,

@@ -12,9 +12,11 @@ from mqa_workflow.notifications.delivery import deliver_due, raise_if_unsent, se
 from mqa_workflow.notifications.service import (
     SEND_EMAIL,
     notify_feedback_report_ready,
+    notify_feedback_reports_ready,
     notify_state_change,
+    notify_state_changes,
 )
-from mqa_workflow.outbox.registry import WorkFailed, periodic, task
+from mqa_workflow.outbox.registry import WorkFailed, batch_of, periodic, task
 
 STATE_CHANGED = "notifications.state_changed"
 FEEDBACK_REPORT_READY = "notifications.feedback_report_ready"
@@ -29,9 +31,23 @@ def state_changed(session: Session, application_id: int, trigger: str, from_stat
                         reason_for_applicant)
 
 
+@batch_of(STATE_CHANGED)
+def state_changes(session: Session, payloads: list[dict[str, Any]]) -> None:
+    """A bulk of transitions' notices (the relay sends their rows as one message): the
+    applications loaded and every notice stored at once, in one transaction."""
+    notify_state_changes(session, payloads)
+
+
 @task(FEEDBACK_REPORT_READY)
 def feedback_report_ready(session: Session, application_id: int, location: str) -> None:
     notify_feedback_report_ready(session, application_id, location)
+
+
+@batch_of(FEEDBACK_REPORT_READY)
+def feedback_reports_ready(session: Session, payloads: list[dict[str, Any]]) -> None:
+    """A released cycle's reports announced together (the relay sends their rows as one
+    message), every notice stored at once."""
+    notify_feedback_reports_ready(session, payloads)
 
 
 @task(COMMITTEE_REFERRAL)

@@ -19,18 +19,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from mqa_workflow.clock import now
 from mqa_workflow.config import Settings
 from mqa_workflow.db import Database
 from mqa_workflow.outbox.models import OutboxMessage, ProcessedTask
 
 TaskFunction = Callable[..., Any]
+# The batch form of a task: ``(session, payloads)``, the payloads of several of its rows.
+BatchFunction = Callable[[Session, list[dict[str, Any]]], None]
+# Appended to a task's name for its batch form, as the worker binds and the relay sends it.
+BATCH_SUFFIX = ".batch"
 PeriodicFunction = Callable[[Database], dict[str, Any]]
 # Seconds between runs, or read from the settings when the worker builds its schedule.
 Every = float | Callable[[Settings], float]
 _TASKS: dict[str, TaskFunction] = {}
 _PERIODIC: dict[str, Periodic] = {}
+_BATCHES: dict[str, BatchFunction] = {}
 log = logging.getLogger(__name__)
 
 
@@ -66,6 +73,20 @@ def task(name: str) -> Callable[[TaskFunction], TaskFunction]:
     return decorate
 
 
+def batch_of(name: str) -> Callable[[BatchFunction], BatchFunction]:
+    """Record ``function(session, payloads)`` as the batch form of the outbox task ``name``:
+    it does, in one transaction, what the task does for each payload. The relay then sends
+    the task's due rows as one message (``name`` + :data:`BATCH_SUFFIX`) instead of one
+    each, so a worker pays the message, the transaction and the commit once per batch."""
+    def decorate(function: BatchFunction) -> BatchFunction:
+        if name in _BATCHES and _BATCHES[name] is not function:
+            raise ValueError(f"batch form of {name!r} registered twice")
+        _BATCHES[name] = function
+        return function
+
+    return decorate
+
+
 def periodic(name: str, *, every: Every) -> Callable[[PeriodicFunction], PeriodicFunction]:
     """Record ``function(database) -> figures`` as the periodic task ``name``."""
     def decorate(function: PeriodicFunction) -> PeriodicFunction:
@@ -85,6 +106,11 @@ def tasks() -> dict[str, TaskFunction]:
 
 def periodic_tasks() -> dict[str, Periodic]:
     return dict(_PERIODIC)
+
+
+def batched_tasks() -> frozenset[str]:
+    """The outbox tasks that have a batch form (see :func:`batch_of`)."""
+    return frozenset(_BATCHES)
 
 
 def execute(session: Session, name: str, payload: dict[str, Any], idempotency_key: str) -> bool:
@@ -115,6 +141,52 @@ def execute_message(session: Session, message: OutboxMessage) -> None:
         execute(session, message.task, message.payload, message.idempotency_key)
     except WorkFailed as failure:
         log.warning("%s failed (recorded, retried later): %s", message.task, failure)
+
+
+def execute_batch(session: Session, name: str, items: list[tuple[dict[str, Any], str]]
+                  ) -> int:
+    """Run the batch form of task ``name`` for those ``(payload, idempotency_key)`` items
+    whose key is not done yet, inside the caller's transaction; how many ran.
+
+    Each key is claimed before the work (an INSERT that skips keys already there), so a
+    redelivered batch, or a row also sent alone, does nothing twice: a concurrent claim of
+    the same key waits for the other transaction and then finds the key taken."""
+    function = _BATCHES.get(name)
+    if function is None:
+        raise LookupError(f"no batch form of task {name!r} (was mqa_workflow.worker.collect() "
+                          "run?)")
+    claimed = _claim_keys(session, name, [key for _, key in items])
+    todo = []
+    for payload, key in items:
+        if key in claimed:
+            claimed.discard(key)  # a key given twice runs once
+            todo.append(payload)
+    if todo:
+        function(session, todo)
+    return len(todo)
+
+
+def _claim_keys(session: Session, name: str, keys: list[str]) -> set[str]:
+    """Insert ``keys`` into processed_tasks, skipping those there; the keys inserted."""
+    # The two backends this application runs on (db.py) both have INSERT … ON CONFLICT.
+    dialect = session.get_bind().dialect.name
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    claimed: set[str] = set()
+    unique = list(dict.fromkeys(keys))
+    at = now()
+    for start in range(0, len(unique), 300):  # within SQLite's bound-parameter limit
+        statement = dialect_insert(ProcessedTask).values(
+            [{"idempotency_key": key, "task": name, "finished_at": at}
+             for key in unique[start:start + 300]])
+        claimed.update(session.scalars(statement.on_conflict_do_nothing(
+            index_elements=["idempotency_key"]).returning(ProcessedTask.idempotency_key)))
+    return claimed
+
+
+def run_batch(database: Database, name: str, items: list[tuple[dict[str, Any], str]]) -> int:
+    """Run a batch in its own transaction (what a Celery worker does); how many ran."""
+    with database.session() as session:
+        return execute_batch(session, name, items)
 
 
 def run(database: Database, name: str, payload: dict[str, Any], idempotency_key: str) -> bool:

@@ -6,11 +6,17 @@ sent in the same transaction. A sender that fails (a broker that is down) leaves
 the row pending with a growing back-off: the work is delayed, never lost. A
 relay that dies after sending but before committing sends the row again later;
 the task's idempotency key makes that second delivery a no-op.
+
+Rows of a task that has a batch form (``registry.batch_of``, e.g. the state-change notices
+a bulk of transitions queues) go to a sender that can take several at once (``send.many``
+for the tasks in ``send.batchable``) as one message per claimed batch: one task for the
+workers, not one per row. A row due alone (one transition from the web) still goes at
+once, as its plain task.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -93,13 +99,16 @@ def relay_once(database: Database, send: Sender, batch: int = 100) -> RelayRun:
         if not messages:
             return run
         sent: list[int] = []
+        units = _units(send, messages)
+        done = 0  # units sent
         try:
             with _publishing(send):  # one broker connection for the whole batch, if it can
-                for message in messages:
-                    send(message)
-                    sent.append(message.id)
+                for unit in units:
+                    _send_unit(send, unit)
+                    sent += [message.id for message in unit]
+                    done += 1
         except Exception as error:  # any sender failure: keep the row (and the rest) for later
-            failed = messages[min(len(sent), len(messages) - 1)]
+            failed = units[min(done, len(units) - 1)][0]
             if hasattr(send, "batch"):
                 sent = []  # a batch goes out as it closes: none of it is known to be sent
             _back_off(failed, error)
@@ -109,6 +118,33 @@ def relay_once(database: Database, send: Sender, batch: int = 100) -> RelayRun:
                 sent_at=now(), attempts=OutboxMessage.attempts + 1))
             run.sent = len(sent)
     return run
+
+
+def _units(send: Sender, messages: list[OutboxMessage]) -> list[list[OutboxMessage]]:
+    """What goes out as one message: the rows of each task the sender can send several of
+    at once (``send.batchable``, with ``send.many``) together, in the order of their first
+    row; others alone."""
+    batched: Collection[str] = getattr(send, "batchable", ())
+    if not batched or not callable(getattr(send, "many", None)):
+        return [[message] for message in messages]
+    units: list[list[OutboxMessage]] = []
+    grouped: dict[str, list[OutboxMessage]] = {}
+    for message in messages:
+        if message.task not in batched:
+            units.append([message])
+        elif message.task in grouped:
+            grouped[message.task].append(message)
+        else:
+            grouped[message.task] = [message]
+            units.append(grouped[message.task])
+    return units
+
+
+def _send_unit(send: Sender, unit: list[OutboxMessage]) -> None:
+    if len(unit) == 1:
+        send(unit[0])
+    else:
+        send.many(unit)  # type: ignore[attr-defined]
 
 
 def _publishing(send: Sender) -> AbstractContextManager[object]:

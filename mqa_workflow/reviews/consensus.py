@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,19 +19,26 @@ from mqa_workflow.reviews.models import (
     ConsensusSheet,
     ReviewAssignment,
     ReviewStage,
+    ScoreSheet,
 )
 from mqa_workflow.reviews.sheets import percentage_step, submitted_sheets
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.standards.sheet import ScoreSheetError, effective_step, score_sheet
 from mqa_workflow.translations.message import Word, refusal
 
+# Per item: the reviewers' percentages, their spread, and whether it is flagged.
+Spreads = dict[str, tuple[list[int], int, bool]]
 
-def spreads(
-    session: Session, application: Application, stage: ReviewStage
-) -> dict[str, tuple[list[int], int, bool]]:
+
+def spreads(session: Session, application: Application, stage: ReviewStage) -> Spreads:
     """Per item: the reviewers' percentages, their spread, and whether it is flagged."""
+    return spreads_of(application, submitted_sheets(session, application.id, stage))
+
+
+def spreads_of(application: Application, sheets: Sequence[ScoreSheet]) -> Spreads:
+    """:func:`spreads` over ``sheets``, the application's submitted sheets of the stage
+    (in the order :func:`submitted_sheets` gives them)."""
     threshold = application.cycle.rules.consensus_threshold
-    sheets = submitted_sheets(session, application.id, stage)
     result = {}
     for item in load_standard(application.award_class).scored_items():
         values = [int(sheet.percentages[item.code]) for sheet in sheets]
@@ -73,9 +81,31 @@ def record_consensus(
         raise ConflictError(refusal(
             "%(name)s must submit their own %(stage)s score sheet before recording the "
             "consensus", name=leader.name, stage=Word("stage", stage.value)))
+    percentages, flagged, total = agreed_percentages(
+        application, spreads(session, application, stage), decisions)
+    sheet = ConsensusSheet(
+        application_id=application.id,
+        stage=stage.value,
+        percentages=percentages,
+        flagged=flagged,
+        total=total,
+        recorded_by=leader.id,
+    )
+    session.add(sheet)
+    session.flush()
+    return sheet
+
+
+def agreed_percentages(application: Application, found: Spreads,
+                       decisions: Mapping[str, tuple[int, str]]
+                       ) -> tuple[dict[str, int], dict[str, Any], Decimal]:
+    """The consensus sheet's percentages, flagged items and total from the items'
+    spreads: flagged items need a decision with a rationale; the others take the
+    reviewers' median, rounded to the guide's step. Refused (nothing recorded) when an
+    item has no sheet or a flagged item no decision."""
     standard = load_standard(application.award_class)
     percentages, flagged, problems = {}, {}, []
-    for code, (values, spread, is_flagged) in spreads(session, application, stage).items():
+    for code, (values, spread, is_flagged) in found.items():
         if not values:
             problems.append(refusal("item %(code)s: no submitted score sheet", code=code))
         elif is_flagged and code not in decisions:
@@ -97,14 +127,4 @@ def record_consensus(
     except ScoreSheetError as error:
         raise InvalidInputError(refusal("the consensus sheet is refused"), error.problems
                                 ) from None
-    sheet = ConsensusSheet(
-        application_id=application.id,
-        stage=stage.value,
-        percentages=percentages,
-        flagged=flagged,
-        total=Decimal(breakdown.total),
-        recorded_by=leader.id,
-    )
-    session.add(sheet)
-    session.flush()
-    return sheet
+    return percentages, flagged, Decimal(breakdown.total)

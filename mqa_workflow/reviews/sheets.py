@@ -69,6 +69,11 @@ def save_sheet(
     return sheet
 
 
+def check_submission(application: Application, percentages: Mapping[str, Any]) -> None:
+    """Refuse a sheet that could not be submitted: incomplete, or off the guide's steps."""
+    _validate(application, percentages, complete=True)
+
+
 def _validate(application: Application, percentages: Mapping[str, Any], complete: bool) -> None:
     standard = load_standard(application.award_class)
     try:

@@ -48,6 +48,8 @@ def make_celery(settings: Settings) -> Celery:
     )
     for name in collect():
         _bind(app, name)
+    for name in registry.batched_tasks():
+        _bind_batch(app, name)
     bind_periodic(app, settings)  # beat: `celery -A mqa_workflow.worker.celery_app beat`
     connect_task_counters()
     return app
@@ -72,6 +74,16 @@ def _bind(app: Celery, name: str) -> None:
         return registry.run(get_database(), name, payload, idempotency_key)
 
 
+def _bind_batch(app: Celery, name: str) -> None:
+    """The batch form of task ``name``: ``items`` are the rows' ``[payload, key]`` pairs.
+    Retried as a whole; the keys already done make a retry skip what committed."""
+    @app.task(name=name + registry.BATCH_SUFFIX, bind=True, autoretry_for=(Exception,),
+              retry_backoff=True, retry_backoff_max=300, max_retries=8)
+    def run(self: Task, items: list[list[Any]]) -> int:
+        return registry.run_batch(get_database(), name,
+                                  [(payload, key) for payload, key in items])
+
+
 class CelerySender:
     """Publishes outbox rows; a call raises when the broker cannot take the row.
 
@@ -85,6 +97,9 @@ class CelerySender:
 
     def __init__(self, app: Celery) -> None:
         self.app = app
+        # The tasks whose rows go out together, as one message of their batch form (the
+        # app bound those forms, after collecting every domain's tasks).
+        self.batchable = frozenset(registry.batched_tasks())
         self._checked = False
         self._producer: Any = None
 
@@ -118,6 +133,21 @@ class CelerySender:
             connection.ensure_connection(max_retries=1, interval_start=0.2,
                                          interval_step=0.2, timeout=2)
             self._checked = True
+
+    def many(self, messages: list[OutboxMessage]) -> None:
+        """Several rows of one task with a batch form, as one message of that form."""
+        if self._producer is None:
+            with self.batch():
+                self._publish_many(messages)
+        else:
+            self._publish_many(messages)
+
+    def _publish_many(self, messages: list[OutboxMessage]) -> None:
+        items = [[message.payload, message.idempotency_key] for message in messages]
+        self.app.send_task(
+            messages[0].task + registry.BATCH_SUFFIX, kwargs={"items": items}, retry=False,
+            ignore_result=True, producer=self._producer, argsrepr="()",
+            kwargsrepr=f"{{'items': {len(items)} rows, first {messages[0].idempotency_key!r}}}")
 
     def _publish(self, message: OutboxMessage) -> None:
         kwargs = {"payload": message.payload, "idempotency_key": message.idempotency_key}

@@ -15,12 +15,12 @@ import mqa_workflow
 from mqa_workflow.config import Settings
 from mqa_workflow.deadlines.tasks import SCAN
 from mqa_workflow.notifications.service import SEND_EMAIL
-from mqa_workflow.notifications.tasks import DELIVER
-from mqa_workflow.outbox.registry import periodic_tasks, task
+from mqa_workflow.notifications.tasks import DELIVER, STATE_CHANGED
+from mqa_workflow.outbox.registry import BATCH_SUFFIX, batched_tasks, periodic_tasks, task
 from mqa_workflow.states.engine import CHECKPOINT_TASK
 from mqa_workflow.states.release import FEEDBACK_PDF, FEEDBACK_READY
 from mqa_workflow.states.table import TRANSITIONS
-from mqa_workflow.worker.celery_app import make_celery
+from mqa_workflow.worker.celery_app import make_celery, sender
 from mqa_workflow.worker.collect import collect
 
 PACKAGE = Path(mqa_workflow.__file__).parent
@@ -38,6 +38,14 @@ def test_every_task_the_workflow_queues_is_collected_and_bound() -> None:
     assert queued <= set(collect())
     app = make_celery(Settings(broker_url=""))
     assert queued <= set(app.tasks)
+
+
+def test_the_state_change_notices_have_a_batch_form_the_worker_binds() -> None:
+    collect()
+    assert STATE_CHANGED in batched_tasks()
+    app = make_celery(Settings(broker_url=""))
+    assert {name + BATCH_SUFFIX for name in batched_tasks()} <= set(app.tasks)
+    assert STATE_CHANGED in sender(app).batchable  # the relay sends those rows together
 
 
 def test_the_beat_schedule_is_built_from_the_periodic_tasks_the_domains_declare() -> None:
