@@ -147,12 +147,13 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/admin/cycles/{cycle_id}/social"): "303 404 403 403 403 403 403 403 403",
     ("POST", "/admin/cycles/{cycle_id}/social/{application_id}"):
         "303 404 403 403 403 403 403 403 403",
-    # the Shenzhen outcome stages: the world's plain cycle runs no selection or notice (409)
-    ("GET", "/admin/cycles/{cycle_id}/candidates"): "303 409 403 403 403 403 403 403 403",
-    ("POST", "/admin/cycles/{cycle_id}/candidates"): "303 409 403 403 403 403 403 403 403",
-    ("GET", "/admin/cycles/{cycle_id}/notice"): "303 409 403 403 403 403 403 403 403",
+    # the Shenzhen outcome stages: the world's plain cycle runs no selection or notice (404,
+    # as for the review stages: not a page of its procedure)
+    ("GET", "/admin/cycles/{cycle_id}/candidates"): "303 404 403 403 403 403 403 403 403",
+    ("POST", "/admin/cycles/{cycle_id}/candidates"): "303 404 403 403 403 403 403 403 403",
+    ("GET", "/admin/cycles/{cycle_id}/notice"): "303 404 403 403 403 403 403 403 403",
     ("POST", "/admin/cycles/{cycle_id}/notice/{application_id}/objections"):
-        "303 409 403 403 403 403 403 403 403",
+        "303 404 403 403 403 403 403 403 403",
     ("POST", "/admin/objections/{objection_id}/resolve"): "303 404 403 403 403 403 403 403 403",
     ("GET", "/admin/cycles/{cycle_id}/fairness"): "303 200 403 403 403 403 403 403 403",
     ("GET", "/api/applicants"): "401 200 403 403 403 403 403 403 403",

@@ -113,7 +113,8 @@ def test_the_stages_are_linked_and_open_only_where_the_cycle_runs_them(
     assert 'id="to-fairness"' in plain
     for stage in ("candidates", "notice"):
         refused = browser.get(f"/admin/cycles/{world.cycle_id}/{stage}")
-        assert refused.status_code == 409, refused.text
+        assert refused.status_code == 404, refused.text  # not a page of its procedure
+        assert "本周期" in refused.text and "this cycle" not in refused.text
     case = browser.get(f"/admin/cases/{cases.noticed}").text
     assert f"/admin/cycles/{cases.cycle_id}/notice#notice-{cases.noticed}" in case
     assert browser.get(f"/admin/cycles/{cases.cycle_id}/fairness?stage=nope"

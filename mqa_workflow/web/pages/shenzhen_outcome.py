@@ -41,6 +41,7 @@ from mqa_workflow.scoring.fairness import fairness_report
 from mqa_workflow.standards.loader import load_standard
 from mqa_workflow.states.offer import actions_now
 from mqa_workflow.states.table import BY_TRIGGER
+from mqa_workflow.translations.message import Word, refusal
 from mqa_workflow.web.board import class_name
 from mqa_workflow.web.errors import status_of
 from mqa_workflow.web.pages.admin import STAGE_TEXT, ordered_classes
@@ -93,7 +94,7 @@ def candidates(cycle_id: int, request: Request, page: AdminPage, award_class: st
                dry_run: bool = False, applied: bool = False) -> Response:
     cycle = get_cycle(page.session, cycle_id)
     if not runs_selection(cycle):
-        raise ConflictError("this cycle runs no competitive selection (差额选拔)")
+        raise NotFoundError(refusal("this cycle runs no competitive selection (差额选拔)"))
     return _candidates_page(request, page, cycle, _chosen_class(cycle, award_class),
                             dry_run=dry_run, applied=applied)
 
@@ -157,7 +158,7 @@ def apply_candidates(cycle_id: int, request: Request, page: AdminPage, form: For
     (each case's history says why it is in or out)."""
     cycle = get_cycle(page.session, cycle_id)
     if not runs_selection(cycle):
-        raise ConflictError("this cycle runs no competitive selection (差额选拔)")
+        raise NotFoundError(refusal("this cycle runs no competitive selection (差额选拔)"))
     chosen = _chosen_class(cycle, text(form, "award_class"))
     try:
         drawn, _ = draw_candidates(page.session, cycle, chosen)
@@ -189,7 +190,8 @@ def notice(cycle_id: int, request: Request, page: AdminPage) -> Response:
 def _notice_page(request: Request, page: Visitor, cycle: AwardCycle, *, status: int = 200,
                  refused: dict[str, Any] | None = None) -> Response:
     if not runs_notice(cycle):
-        raise ConflictError("this cycle runs no public notice (公示)")
+        raise NotFoundError(refusal("this cycle does not run the %(stage)s stage",
+                                    stage=Word("stage", "public_notice")))
     lang = language(request)
     rows = page.session.execute(
         select(Application, PublicNotice)
@@ -299,8 +301,8 @@ def record_objection(cycle_id: int, application_id: int, request: Request, page:
             objection = file_objection(page.session, application,
                                        filed_by=text(form, "filed_by").strip(),
                                        grounds=text(form, "grounds").strip(), evidence=evidence)
-    except DomainError as refusal:
-        return _refused(request, page, cycle, refusal, f"object-{application_id}", form)
+    except DomainError as refused:
+        return _refused(request, page, cycle, refused, f"object-{application_id}", form)
     audit.append(page.session, actor=page.user.email, trigger="file_objection",
                  application_id=application.id, reason=objection.grounds,
                  data={"objection": objection.id, "filed_on": objection.filed_on.isoformat(),
@@ -324,8 +326,8 @@ def resolve(objection_id: int, request: Request, page: AdminPage, form: Form) ->
         with page.session.begin_nested():
             resolve_objection(page.session, objection, page.user, uphold=verdict == "uphold",
                               reason=text(form, "reason").strip())
-    except DomainError as refusal:
-        return _refused(request, page, application.cycle, refusal,
+    except DomainError as refused:
+        return _refused(request, page, application.cycle, refused,
                         f"resolve-{objection_id}", form)
     audit.append(page.session, actor=page.user.email, trigger="resolve_objection",
                  application_id=application.id, reason=objection.resolution,
@@ -340,13 +342,13 @@ def _in_cycle(session: Session, cycle: AwardCycle, application_id: int) -> Appli
     return application
 
 
-def _refused(request: Request, page: Visitor, cycle: AwardCycle, refusal: DomainError,
+def _refused(request: Request, page: Visitor, cycle: AwardCycle, refused: DomainError,
              where: str, form: Any) -> Response:
     """The page again with the refusal beside its form and what was typed kept."""
     lang = language(request)
-    return _notice_page(request, page, cycle, status=status_of(refusal), refused={
-        "where": where, "detail": in_language([refusal.message], lang)[0],
-        "problems": in_language(list(refusal.problems), lang),
+    return _notice_page(request, page, cycle, status=status_of(refused), refused={
+        "where": where, "detail": in_language([refused.message], lang)[0],
+        "problems": in_language(list(refused.problems), lang),
         "values": {k: text(form, k) for k in ("filed_by", "grounds", "evidence", "reason")}})
 
 
@@ -366,8 +368,8 @@ def fairness(cycle_id: int, request: Request, page: AdminPage, award_class: str 
     report, nothing = None, ""
     try:
         report = fairness_report(page.session, cycle.id, chosen, stage)
-    except ConflictError as refusal:
-        nothing = in_language([refusal.message], lang)[0]
+    except ConflictError as refused:
+        nothing = in_language([refused.message], lang)[0]
     context: dict[str, Any] = {}
     if report is not None:
         ids = [row.application_id for row in report.applications]

@@ -47,6 +47,7 @@ from mqa_workflow.scoring.points import points
 from mqa_workflow.standards.models import CLASS_IDS
 from mqa_workflow.states.engine import advance
 from mqa_workflow.states.offer import actions_now
+from mqa_workflow.translations.message import Word, refusal
 from mqa_workflow.web.board import class_name
 from mqa_workflow.web.errors import status_of
 from mqa_workflow.web.i18n import translator
@@ -101,7 +102,8 @@ def refusal_of(refused: DomainError) -> list[str]:
 def application_of(session: Session, cycle: AwardCycle, application_id: int) -> Application:
     application = session.get(Application, application_id)
     if application is None or application.cycle_id != cycle.id:
-        raise NotFoundError(f"application {application_id} is not in this cycle")
+        raise NotFoundError(refusal("application %(application)s is not in this cycle",
+                                    application=application_id))
     return application
 
 
@@ -110,8 +112,8 @@ def cycle_running(session: Session, cycle_id: int, stage: str) -> AwardCycle:
     are the Shenzhen procedure's optional stages)."""
     cycle = get_cycle(session, cycle_id)
     if not cycle.rules.uses(stage):
-        named = "集中答辩" if stage == "defence" else "社会评价"
-        raise NotFoundError(f"本周期不设{named}环节 (this cycle does not run the {stage} stage)")
+        raise NotFoundError(refusal("this cycle does not run the %(stage)s stage",
+                                    stage=Word("stage", stage)))
     return cycle
 
 
