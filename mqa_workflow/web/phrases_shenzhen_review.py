@@ -1,17 +1,16 @@
 """Chinese of the Shenzhen review pages (资格审查, 集中答辩, 社会评价): the office's own audit
 actions (the pages' words are in the ``messages`` catalogue), and the sentences the
-eligibility check and these stages' services write in English, rewritten in Chinese the
-way ``web/refusals.py`` rewrites the guards' (a sentence not known here is shown as it is).
+eligibility check's evidence and these pages' own form checks write in English, rewritten in
+Chinese (a sentence not known here is shown as it is). The stages' services word their
+refusals as ``refusal(...)``, read from the refusals catalogue.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from mqa_workflow.applications.models import STATE_LABELS, ApplicationState
-from mqa_workflow.clock import office_time
 from mqa_workflow.web.phrases_setup import CLASS_LABELS
 
 # What the audit chain records for these pages (the case page's history names them).
@@ -38,11 +37,6 @@ def _years(text: str) -> str:
 def _window(m: re.Match[str], at: int) -> str:
     """The window of a record-free rule: groups ``at`` (since), +1 (years), +2 (as of)."""
     return f"{m[at]} 起（{m[at + 2]} 前 {m[at + 1]} 年内）"
-
-
-def _beijing(utc_text: str) -> str:
-    moment = datetime.strptime(utc_text, "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
-    return f"北京时间 {office_time(moment)}"
 
 
 def _where(key: str) -> str:
@@ -90,19 +84,12 @@ SENTENCES: tuple[tuple[str, Callable[[re.Match[str]], str]], ...] = (
                f"{m[3]} 年；同类别两次获奖须间隔 {m[5]} 年"),
     (r"no past award in the (\w+) class; " + _ASKS_AWARD,
      lambda m: f"未曾获得{CLASS_LABELS.get(m[1], m[1])}奖项；同类别两次获奖须间隔 {m[2]} 年"),
-    # the stages' services (procedure/service.py)
+    # a stage's refusal inside an import row's problem ("row N: …" is written as plain text,
+    # so the refusal reaches this table in English)
     (r"application (\d+) is (\w+), not in (\w+)",
      lambda m: f"申报 #{m[1]} 当前为{_state(m[2])}，不处于{_state(m[3])}阶段"),
-    (r"a defence slot of (-?\d+) minutes is too short",
-     lambda m: f"答辩时长 {m[1]} 分钟过短，至少 5 分钟"),
-    (r"the slot overlaps application (\d+)'s defence at (\S+ \S+) UTC",
-     lambda m: f"与申报 #{m[1]} 的答辩时间（{_beijing(m[2])}）重叠：同一类别、同一地点"),
-    (r"satisfaction (\S+) is out of range; give a percentage 0–100",
-     lambda m: f"满意度 {m[1]} 超出范围，请填写 0–100 之间的百分比"),
-    (r"satisfaction (.+) is not a number", lambda m: f"满意度 {m[1]} 不是数字"),
-    (r"respondents: at least one respondent", lambda m: "受访人数：至少 1 人"),
-    (r"method: say how the evaluation was carried out",
-     lambda m: "评价方式：请说明社会评价如何开展"),
+    # the pages' own form checks (the stages' services word theirs as refusals, which the
+    # refusals catalogue has already put in the reader's language before this table)
     (r"([\w\[\]]+): (.+) is not a date \(YYYY-MM-DD\)",
      lambda m: f"{_where(m[1])}：{m[2]} 不是日期，请按 YYYY-MM-DD 填写"),
     (r"time: (.+) is not a time \(HH:MM\)", lambda m: f"时间：{m[1]} 不是时间，请按 HH:MM 填写"),
