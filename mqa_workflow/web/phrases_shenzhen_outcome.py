@@ -6,7 +6,7 @@ fragments. The pages' words are in the ``messages`` catalogue."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from mqa_workflow.procedure.candidate_selection import Candidate, SelectionEntry, SelectionResult
@@ -74,38 +74,27 @@ def selection_reason(entry: SelectionEntry, result: SelectionResult,
     return text + _tie_note(entry, ranked)
 
 
-def notice_status(*, today: date, published_on: date, closes_on: date, left: int,
-                  open_objections: int, upheld: int, dismissed: int) -> tuple[str, str]:
-    """The notice's state as the office reads it: (a short status, the sentence)."""
+def notice_status(t: Callable[[str], str], *, today: date, published_on: date,
+                  closes_on: date, left: int, open_objections: int, upheld: int,
+                  dismissed: int) -> tuple[str, str]:
+    """The notice's state as the office reads it, in the reader's language (``t``): (a
+    short status, the sentence)."""
+    day = closes_on.isoformat()
     if upheld:
-        return "removed", "异议成立：应取消候选资格（执行「异议成立，取消候选资格」）"
+        return "removed", t("an objection was upheld: remove the candidate "
+                            "(remove_after_objection)")
     if today < published_on:
-        return "pending", f"将于 {published_on.isoformat()} 公示"
+        return "pending", t("published on %(day)s") % {"day": published_on.isoformat()}
     if today <= closes_on:
-        return "running", (f"公示中，至 {closes_on.isoformat()} 止"
-                           f"（今天之后还有 {left} 个工作日）")
+        return "running", t("open until the end of %(day)s (%(left)s working day(s) after "
+                            "today)") % {"day": day, "left": left}
     if open_objections:
-        return "pending", (f"公示期已于 {closes_on.isoformat()} 结束；"
-                           f"尚有 {open_objections} 项异议待处理")
-    tail = f"{dismissed} 项异议均不成立" if dismissed else "无异议"
-    return "final", f"公示期已于 {closes_on.isoformat()} 结束，{tail}：可确认授奖"
-
-
-def notice_status_en(*, today: date, published_on: date, closes_on: date, left: int,
-                     open_objections: int, upheld: int, dismissed: int) -> tuple[str, str]:
-    """The same, for English readers."""
-    if upheld:
-        return "removed", "an objection was upheld: remove the candidate (remove_after_objection)"
-    if today < published_on:
-        return "pending", f"published on {published_on.isoformat()}"
-    if today <= closes_on:
-        return "running", (f"open until the end of {closes_on.isoformat()} "
-                           f"({left} working day(s) after today)")
-    if open_objections:
-        return "pending", (f"closed on {closes_on.isoformat()}; {open_objections} objection(s) "
-                           "await resolution")
-    tail = f"{dismissed} objection(s) dismissed" if dismissed else "no objection"
-    return "final", f"closed on {closes_on.isoformat()}, {tail}: the award can be confirmed"
+        return "pending", t("closed on %(day)s; %(count)s objection(s) await "
+                            "resolution") % {"day": day, "count": open_objections}
+    tail = (t("%(count)s objection(s) dismissed") % {"count": dismissed} if dismissed
+            else t("no objection"))
+    return "final", t("closed on %(day)s, %(tail)s: the award can be confirmed"
+                      ) % {"day": day, "tail": tail}
 
 
 def chinese_part(note: str) -> str:

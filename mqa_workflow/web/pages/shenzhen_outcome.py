@@ -44,6 +44,7 @@ from mqa_workflow.states.table import BY_TRIGGER
 from mqa_workflow.translations.message import Word, refusal
 from mqa_workflow.web.board import class_name
 from mqa_workflow.web.errors import status_of
+from mqa_workflow.web.i18n import translator
 from mqa_workflow.web.pages.admin import STAGE_TEXT, ordered_classes
 from mqa_workflow.web.pages.deps import AdminPage, Form, Visitor, text
 from mqa_workflow.web.pages.rendering import back_to, language, render
@@ -52,7 +53,6 @@ from mqa_workflow.web.phrases_shenzhen_outcome import (
     OBJECTION_STATUS,
     chinese_part,
     notice_status,
-    notice_status_en,
     refusal_in_chinese,
     selection_reason,
 )
@@ -253,12 +253,11 @@ def _notice_row(page: Visitor, cycle: AwardCycle, application: Application,
                 today, notice.closes_on)
         except ValueError:  # a calendar the office has not published yet: no count
             left = 0
-    word = notice_status_en if lang == "en" else notice_status
-    state, sentence = word(today=today, published_on=notice.published_on,
-                           closes_on=notice.closes_on, left=left,
-                           open_objections=counts[ObjectionStatus.OPEN],
-                           upheld=counts[ObjectionStatus.UPHELD],
-                           dismissed=counts[ObjectionStatus.DISMISSED])
+    state, sentence = notice_status(translator(lang), today=today, published_on=notice.published_on,
+                                    closes_on=notice.closes_on, left=left,
+                                    open_objections=counts[ObjectionStatus.OPEN],
+                                    upheld=counts[ObjectionStatus.UPHELD],
+                                    dismissed=counts[ObjectionStatus.DISMISSED])
     is_open = notice.published_on <= today <= notice.closes_on
     return {"application": application, "notice": notice, "objections": objections,
             "state": state, "sentence": sentence, "accepts_objections": is_open and
